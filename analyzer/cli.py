@@ -1,0 +1,95 @@
+"""Command line: a thin skin over the public API.
+
+Exit codes (FORMATS.md): 0 done, no input problems; 1 done, some inputs skipped
+(listed); 2 nothing to do (bad arguments, no readable input).
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import typer
+
+import pandas as pd
+
+import analyzer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Why do the cramps come? Runner's FIT data against their cramp log.")
+
+
+def _fmt_duration(seconds: float) -> str:
+    if seconds != seconds:  # NaN
+        return "-"
+    s = int(round(seconds))
+    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _describe(act: analyzer.Activity) -> str:
+    s = act.session
+    elapsed = float(s.get("total_elapsed_time_s", float("nan"))) if len(s) else float("nan")
+    start = act.start_time
+    when = f"{start:%Y-%m-%d %H:%M} UTC" if start is not None and not pd.isna(start) else "no date"
+    sensors = [c for c in ("heart_rate_bpm", "cadence_spm", "power_w", "temperature_c", "latitude_deg") if c in act.records]
+    return (
+        f"{act.source}: {act.sport or 'unknown sport'}, {when}, {act.distance_m / 1000:.2f} km, "
+        f"{_fmt_duration(elapsed)}, {len(act.records)} records, {len(act.pauses)} pauses, "
+        f"sensors: {', '.join(sensors) or 'none'}"
+    )
+
+
+@app.command()
+def inspect(file: Path = typer.Argument(..., help="A .fit or .fit.gz file.")) -> None:
+    """One-screen summary of a FIT file: device, sport, distance, duration, pauses, sensors, problems."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", analyzer.FitWarning)
+        try:
+            act = analyzer.read_fit(file)
+        except analyzer.FitError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    d = act.device
+    typer.echo(_describe(act))
+    typer.echo(f"device: {d.get('manufacturer')} {d.get('product')} (serial {d.get('serial_number')}, software {d.get('software_version')})")
+    typer.echo(f"watch's UTC offset: {act.utc_offset if act.utc_offset is not None else 'not recorded'}")
+    typer.echo(f"sessions: {', '.join(map(str, act.sessions.get('sport', [])))}; laps: {len(act.laps)}")
+    typer.echo(f"columns: {', '.join(act.records.columns)}")
+    for p in act.problems:
+        typer.echo(f"problem: {p}")
+    raise typer.Exit(1 if act.problems else 0)
+
+
+@app.command()
+def summary(folder: Path = typer.Argument(..., help="An athlete folder, a team folder, or a folder of FIT files.")) -> None:
+    """List every FIT file under a folder with its sport, date, distance and duration."""
+    if not folder.is_dir():
+        typer.echo(f"error: {folder} is not a folder", err=True)
+        raise typer.Exit(2)
+    dirs = [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]
+    problems: list[analyzer.Problem] = []
+    count = 0
+    for d in dirs:
+        acts, probs = analyzer.read_fit_folder(d)
+        problems.extend(probs)
+        if not acts:
+            continue
+        typer.echo(f"{d.relative_to(folder) if d != folder else '.'}:")
+        for act in acts:
+            count += 1
+            typer.echo(f"  {_describe(act)}")
+    for p in problems:
+        typer.echo(f"problem: {p}")
+    typer.echo(f"{count} activities read, {len(problems)} problems")
+    if count == 0:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if problems else 0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,550 @@
+"""FIT file → :class:`~analyzer.model.Activity` (tidy DataFrames with units in their names).
+
+``records`` columns (present only when the file has the field; missing values are NaN):
+
+============== =====================================================================
+column         meaning
+============== =====================================================================
+session        index of the session (row of ``sessions``) the record belongs to
+elapsed_s      wall-clock seconds since the activity started (pauses included)
+timer_s        moving seconds (``elapsed_s`` less the timer pauses before it)
+distance_m     distance so far, metres
+speed_mps      speed, m/s (``enhanced_speed`` preferred over ``speed``)
+heart_rate_bpm heart rate; 0 and the FIT invalid value are NaN
+cadence_spm    running/walking cadence in steps per minute: 2 × (cadence + fractional)
+cadence_rpm    cadence of other sports (cycling: crank revolutions per minute)
+altitude_m     altitude (``enhanced_altitude`` preferred)
+temperature_c  the device's own temperature sensor (on the wrist it reads high)
+latitude_deg   position, degrees (from semicircles × 180 / 2³¹)
+longitude_deg
+power_w        power, watts
+(developer)    developer fields, named ``<field name>_<units>`` (e.g. ``core_temperature_c``)
+============== =====================================================================
+
+References
+----------
+Garmin FIT SDK profile (messages ``record``, ``lap``, ``session``, ``event``,
+``file_id``, ``device_info``, ``activity``); DOMAIN.md §5 "What FIT files really contain".
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import re
+import warnings
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from analyzer.errors import FitError
+from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, decode
+from analyzer.io.fit_names import manufacturer_name
+from analyzer.model import Activity, Problem
+
+ENGINES = ("numpy", "fitparse")
+
+FOOT_SPORTS = frozenset({"running", "walking", "hiking", "training", "generic", "transition"})
+"""Sports whose FIT ``cadence`` counts one foot per minute (so steps/min is twice it)."""
+
+_TIMER_STOP = frozenset({"stop", "stop_all", "stop_disable", "stop_disable_all"})
+_MAX_OFFSET = pd.Timedelta(hours=14)
+_SEMICIRCLE_TO_DEG = 180.0 / 2**31
+_SYSTEM_TIME_LIMIT = 0x10000000  # FIT: date_time values below this are relative to power-on
+
+_UNIT_SUFFIX = {
+    "s": "s", "ms": "ms", "m": "m", "cm": "cm", "mm": "mm", "km": "km", "m/s": "mps", "km/h": "kph",
+    "bpm": "bpm", "rpm": "rpm", "spm": "spm", "kcal": "kcal", "c": "c", "°c": "c", "degc": "c",
+    "deg c": "c", "celsius": "c", "watts": "w", "w": "w", "%": "pct", "percent": "pct",
+    "semicircles": "deg", "deg": "deg", "degrees": "deg", "kg": "kg", "j": "j", "kj": "kj",
+    "hpa": "hpa", "mmhg": "mmhg", "kn/m": "kn_per_m", "mm/s": "mmps", "g": "g", "l": "l",
+    "ml": "ml", "m/s^2": "mps2", "strides/min": "spm", "steps/min": "spm", "breaths/min": "brpm",
+}
+
+
+class FitWarning(UserWarning):
+    """A FIT file was read only in part (truncated, bad CRC, junk after the data)."""
+
+
+def _snake(text: str) -> str:
+    s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(text).strip())
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", s).strip("_").lower()
+    return s or "field"
+
+
+def unit_column_name(field_name: str, units: str | None) -> str:
+    """Column name with its unit: ``("avg_heart_rate", "bpm") → "avg_heart_rate_bpm"``.
+
+    Units without a known short form are spelled out (``"Watts/kg"`` → ``_watts_kg``);
+    a name already ending in its unit is not doubled.
+    """
+    base = _snake(field_name)
+    if not units:
+        return base
+    key = str(units).strip().lower()
+    suffix = _UNIT_SUFFIX.get(key) or _snake(key)
+    if base == suffix or base.endswith("_" + suffix):
+        return base
+    return f"{base}_{suffix}"
+
+
+def fit_seconds_to_utc(seconds: pd.Series | np.ndarray) -> pd.DatetimeIndex:
+    """FIT ``date_time`` (seconds since 1989-12-31 00:00 UTC) → tz-aware UTC timestamps.
+
+    Values below ``0x10000000`` are, per the profile, seconds since the device was switched
+    on; they are converted the same way (giving dates in 1990) and callers report them.
+
+    References
+    ----------
+    Garmin FIT SDK cookbook, "Working with date time values": add 631,065,600 s for Unix time.
+    """
+    secs = pd.to_numeric(pd.Series(np.asarray(seconds, dtype=np.float64)), errors="coerce")
+    return pd.DatetimeIndex(pd.to_datetime(secs + FIT_EPOCH_UNIX_S, unit="s", utc=True)).as_unit("ns")
+
+
+def semicircles_to_deg(semicircles: np.ndarray | pd.Series) -> np.ndarray:
+    """FIT position (semicircles) → degrees: ``semicircles × 180 / 2³¹``."""
+    return np.asarray(semicircles, dtype=np.float64) * _SEMICIRCLE_TO_DEG
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str]:
+    if hasattr(source, "read"):
+        name = str(getattr(source, "name", "<stream>"))
+        try:
+            data = source.read()
+        except OSError as exc:
+            raise FitError(name, None, f"cannot read the stream: {exc}") from exc
+        if not isinstance(data, (bytes, bytearray)):
+            raise FitError(name, None, "the stream must be opened in binary mode")
+        data = bytes(data)
+    else:
+        path = Path(source)
+        name = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FitError(name, None, f"cannot read the file: {exc.strerror or exc}") from exc
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise FitError(name, None, f"not a valid gzip file: {exc}") from exc
+    return data, name
+
+
+def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Activity:
+    """Read one FIT activity file into tidy DataFrames.
+
+    Parameters
+    ----------
+    source : str, path-like or binary file object
+        A ``.fit`` or gzip-compressed ``.fit.gz`` file (gzip is recognised by its bytes,
+        not its name). The file is only read, never written.
+    engine : {"numpy", "fitparse"}
+        ``"numpy"`` (default) is this package's bulk decoder; ``"fitparse"`` uses the
+        reference parser, slower and stricter (it stops at files it cannot read).
+
+    Returns
+    -------
+    Activity
+        ``records``, ``laps``, ``sessions``, ``events``, ``pauses``, ``device``,
+        ``utc_offset`` and ``problems`` (see :mod:`analyzer.io.fit` for the columns).
+
+    Raises
+    ------
+    FitError
+        The bytes are not FIT at all, the file is empty or cannot be read. A file that
+        starts well but breaks (truncated, bad CRC) is *not* an error: everything decoded
+        before the break is returned, with the problem in ``activity.problems`` and a
+        :class:`FitWarning`.
+
+    Examples
+    --------
+    >>> act = read_fit("sample_data/ana/activities/2024-06-01-long-run.fit")  # doctest: +SKIP
+    >>> act.records[["distance_m", "heart_rate_bpm"]].tail(1)  # doctest: +SKIP
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    data, name = _read_bytes(source)
+    if engine == "numpy":
+        messages = decode(data, name)
+    else:
+        from analyzer.io.fit_fitparse import decode_with_fitparse
+
+        messages = decode_with_fitparse(data, name)
+    activity = build_activity(messages, name, engine)
+    for p in activity.problems:
+        warnings.warn(FitWarning(str(p)), stacklevel=2)
+    return activity
+
+
+def read_fit_folder(
+    folder: str | os.PathLike, engine: str = "numpy"
+) -> tuple[list[Activity], list[Problem]]:
+    """Read every FIT file in a folder, never stopping at a bad one.
+
+    Parameters
+    ----------
+    folder : path-like
+        Files named ``*.fit``, ``*.FIT`` or ``*.fit.gz`` (any case) are read, in name order.
+        Symbolic links that lead outside the folder are not followed (reported instead).
+
+    Returns
+    -------
+    activities : list of Activity
+        One per readable file (partial files included, with their problems).
+    problems : list of Problem
+        One per file that could not be read at all, plus every partial file's problems.
+    """
+    root = Path(folder)
+    activities: list[Activity] = []
+    problems: list[Problem] = []
+    for path in list_fit_files(root, problems):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitWarning)
+                act = read_fit(path, engine=engine)
+        except FitError as exc:
+            loc = f"byte {exc.offset}" if exc.offset is not None else ""
+            problems.append(Problem(str(path), loc, exc.reason))
+            continue
+        activities.append(act)
+        problems.extend(act.problems)
+    return activities, problems
+
+
+def is_fit_name(name: str) -> bool:
+    """True for ``*.fit`` and ``*.fit.gz`` in any letter case."""
+    low = name.lower()
+    return low.endswith(".fit") or low.endswith(".fit.gz")
+
+
+def list_fit_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    """FIT files directly in ``folder``, sorted by name; odd entries reported in ``problems``."""
+    if not folder.is_dir():
+        problems.append(Problem(str(folder), "", "folder does not exist or is not a folder"))
+        return []
+    real_root = folder.resolve()
+    out = []
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        problems.append(Problem(str(folder), "", f"cannot list the folder: {exc.strerror or exc}"))
+        return []
+    for path in entries:
+        if not is_fit_name(path.name):
+            continue
+        if path.is_symlink() and real_root not in path.resolve().parents:
+            problems.append(Problem(str(path), "", "symbolic link to a file outside the folder; not followed"))
+            continue
+        if path.is_file():
+            out.append(path)
+    return out
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series | None:
+    if column not in frame:
+        return None
+    values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return values if values.notna().any() else None
+
+
+def _first_present(frame: pd.DataFrame, *columns: str) -> pd.Series | None:
+    for column in columns:
+        values = _numeric(frame, column)
+        if values is not None:
+            return values
+    return None
+
+
+def _pauses(events: pd.DataFrame) -> pd.DataFrame:
+    """Timer stops followed by a start: one row per pause."""
+    empty = pd.DataFrame(
+        {"start": pd.Series([], dtype="datetime64[ns, UTC]"), "end": pd.Series([], dtype="datetime64[ns, UTC]"),
+         "duration_s": pd.Series([], dtype="float64")}
+    )
+    if events.empty or "event" not in events or "event_type" not in events:
+        return empty
+    timer = events[(events["event"] == "timer") & events.index.notna()]
+    rows = []
+    stopped_at = None
+    for t, kind in zip(timer.index, timer["event_type"]):
+        if kind in _TIMER_STOP:
+            if stopped_at is None:
+                stopped_at = t
+        elif kind == "start" and stopped_at is not None:
+            if t > stopped_at:
+                rows.append((stopped_at, t))
+            stopped_at = None
+    if not rows:
+        return empty
+    out = pd.DataFrame(rows, columns=["start", "end"])
+    out["duration_s"] = (out["end"] - out["start"]).dt.total_seconds()
+    return out
+
+
+def _paused_before(times: pd.DatetimeIndex, pauses: pd.DataFrame) -> np.ndarray:
+    """Seconds of pause between the start and each time (pauses sorted, not overlapping)."""
+    if pauses.empty or len(times) == 0:
+        return np.zeros(len(times))
+    starts = pauses["start"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    durs = pauses["duration_s"].to_numpy(dtype=np.float64)
+    t = times.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    idx = np.searchsorted(starts, t, side="right") - 1
+    cum = np.concatenate([[0.0], np.cumsum(durs)])
+    inside = np.where(idx >= 0, np.minimum((t - starts[np.clip(idx, 0, None)]) / 1e9, durs[np.clip(idx, 0, None)]), 0.0)
+    return np.where(idx >= 0, cum[np.clip(idx, 0, None)] + inside, 0.0)
+
+
+def _generic_frame(table: pd.DataFrame, units: dict[str, str | None], time_fields: set[str]) -> pd.DataFrame:
+    """Profile-named table → columns with units in their names; datetimes to UTC; enums as str."""
+    out: dict[str, pd.Series] = {}
+    for col in table.columns:
+        if col.startswith("_"):
+            continue
+        series = table[col]
+        if col.startswith("dev|"):
+            _, fname, funits = col.split("|", 2)
+            name = unit_column_name(fname, funits)
+        elif col in time_fields:
+            name = "start_time" if col == "start_time" else ("time" if col == "timestamp" else col)
+            out[name] = pd.Series(fit_seconds_to_utc(series.to_numpy()), index=table.index)
+            continue
+        else:
+            name = unit_column_name(col, units.get(col))
+        if series.map(lambda v: isinstance(v, tuple)).any():
+            continue
+        numeric = pd.to_numeric(series, errors="coerce")
+        if numeric.notna().sum() == series.notna().sum() and series.notna().any():
+            values = numeric.astype("float64")
+        elif series.notna().any():
+            values = series.astype(object).where(series.notna(), None)
+        else:
+            continue
+        while name in out:
+            name += "_dev"
+        out[name] = values
+    first = [c for c in ("time", "start_time") if c in out]
+    order = first + sorted(c for c in out if c not in first)
+    return pd.DataFrame({c: out[c] for c in order}, index=table.index)
+
+
+def _profile_units(message: str) -> tuple[dict[str, str | None], set[str]]:
+    from fitparse.profile import MESSAGE_TYPES
+
+    units: dict[str, str | None] = {}
+    times: set[str] = set()
+    for mt in MESSAGE_TYPES.values():
+        if mt.name != message:
+            continue
+        for f in mt.fields.values():
+            units[f.name] = f.units
+            if getattr(f.type, "name", "") == "date_time":
+                times.add(f.name)
+            for comp in f.components or ():
+                target = mt.fields.get(comp.def_num)
+                if target is not None:
+                    units.setdefault(target.name, target.units)
+    return units, times
+
+
+def _session_of(times: pd.DatetimeIndex, sessions: pd.DataFrame) -> np.ndarray:
+    if sessions.empty or "start_time" not in sessions or sessions["start_time"].isna().all():
+        return np.zeros(len(times), dtype=np.int64)
+    starts = sessions["start_time"].ffill().bfill().to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    order = np.argsort(starts, kind="stable")
+    t = times.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    pos = np.clip(np.searchsorted(starts[order], t, side="right") - 1, 0, None)
+    return sessions.index.to_numpy()[order][pos].astype(np.int64)
+
+
+def build_activity(messages: Messages, name: str, engine: str) -> Activity:
+    """Turn decoded messages (either engine) into an :class:`Activity`."""
+    problems = list(messages.problems)
+    sessions = _table_frame(messages.get("session"), "session")
+    sessions = sessions.sort_values("start_time", kind="stable") if "start_time" in sessions else sessions
+    sessions = sessions.reset_index(drop=True)
+    if "sport" not in sessions and len(sessions):
+        sessions["sport"] = None
+    laps = _table_frame(messages.get("lap"), "lap").reset_index(drop=True)
+    events = _events(messages.get("event"))
+    pauses = _pauses(events)
+    records = _records(messages.get("record"), sessions, pauses, name, problems)
+    if len(laps) and "start_time" in laps:
+        laps["session"] = _session_of(pd.DatetimeIndex(laps["start_time"]), sessions)
+    return Activity(
+        records=records,
+        laps=laps,
+        sessions=sessions,
+        events=events,
+        pauses=pauses,
+        device=_device(messages),
+        utc_offset=_utc_offset(messages.get("activity")),
+        problems=problems,
+        source=Path(name).name if name != "<stream>" else name,
+        engine=engine,
+    )
+
+
+def _table_frame(table: pd.DataFrame, message: str) -> pd.DataFrame:
+    units, times = _profile_units(message)
+    frame = _generic_frame(table, units, times)
+    return frame
+
+
+def _events(table: pd.DataFrame) -> pd.DataFrame:
+    keep = [c for c in ("timestamp", "event", "event_type", "event_group", "timer_trigger") if c in table]
+    if "timestamp" not in keep:
+        return pd.DataFrame(
+            {"event": pd.Series([], dtype=object), "event_type": pd.Series([], dtype=object)},
+            index=pd.DatetimeIndex([], tz="UTC", name="time"),
+        )
+    frame = table[keep].copy()
+    index = fit_seconds_to_utc(frame.pop("timestamp").to_numpy())
+    frame.index = index.rename("time")
+    frame = frame[frame.index.notna()]
+    for col in frame.columns:
+        if col != "event_group":
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+        else:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return frame.sort_index(kind="stable")
+
+
+def _records(
+    table: pd.DataFrame, sessions: pd.DataFrame, pauses: pd.DataFrame, name: str, problems: list[Problem]
+) -> pd.DataFrame:
+    if table.empty:
+        return pd.DataFrame(
+            {"session": pd.Series([], dtype="int64"), "elapsed_s": pd.Series([], dtype="float64"),
+             "timer_s": pd.Series([], dtype="float64")},
+            index=pd.DatetimeIndex([], tz="UTC", name="time"),
+        )
+    if "timestamp" in table:
+        raw_ts = pd.to_numeric(table["timestamp"], errors="coerce").to_numpy(dtype=np.float64)
+    else:
+        raw_ts = np.full(len(table), np.nan)
+    times = fit_seconds_to_utc(raw_ts)
+    missing = int(np.isnan(raw_ts).sum())
+    if missing:
+        problems.append(
+            Problem(name, "", f"{missing} of {len(raw_ts)} record messages carry no timestamp; kept with time NaT")
+        )
+    relative = int((raw_ts < _SYSTEM_TIME_LIMIT).sum())
+    if relative:
+        problems.append(
+            Problem(
+                name, "",
+                f"{relative} record timestamps count seconds since the watch was switched on, not calendar time "
+                "(older devices); they are shown as dates in 1990 and cannot be matched to a logged time",
+            )
+        )
+    times = times.rename("time")
+    out: dict[str, np.ndarray] = {}
+    out["session"] = _session_of(times, sessions)
+    start = times.min()
+    if "start_time" in sessions and sessions["start_time"].notna().any():
+        first = sessions["start_time"].min()
+        if start - pd.Timedelta(days=1) <= first < start:
+            start = first
+    elapsed = (times - start).total_seconds().to_numpy(dtype=np.float64)
+    out["elapsed_s"] = elapsed
+    out["timer_s"] = elapsed - _paused_before(times, pauses) + _paused_before(pd.DatetimeIndex([start]), pauses)[0]
+    simple = {
+        "distance_m": ("distance",),
+        "speed_mps": ("enhanced_speed", "speed"),
+        "heart_rate_bpm": ("heart_rate",),
+        "altitude_m": ("enhanced_altitude", "altitude"),
+        "temperature_c": ("temperature",),
+        "power_w": ("power",),
+    }
+    for column, fields in simple.items():
+        values = _first_present(table, *fields)
+        if values is not None:
+            out[column] = values.to_numpy()
+    if "heart_rate_bpm" in out:
+        hr = out["heart_rate_bpm"]
+        out["heart_rate_bpm"] = np.where(hr > 0, hr, np.nan)
+    cadence = _numeric(table, "cadence")
+    if cadence is not None:
+        frac = _numeric(table, "fractional_cadence")
+        full = cadence.to_numpy() + (frac.fillna(0).to_numpy() if frac is not None else 0.0)
+        sport = sessions["sport"].reindex(out["session"]).to_numpy() if "sport" in sessions else np.full(len(full), None)
+        foot = np.isin(sport.astype(object), list(FOOT_SPORTS))
+        if foot.any():
+            out["cadence_spm"] = np.where(foot, 2.0 * full, np.nan)
+        if (~foot).any():
+            out["cadence_rpm"] = np.where(~foot, full, np.nan)
+    for column, field in (("latitude_deg", "position_lat"), ("longitude_deg", "position_long")):
+        values = _numeric(table, field)
+        if values is not None:
+            out[column] = semicircles_to_deg(values)
+    frame = pd.DataFrame(out, index=times)
+    dev = [c for c in table.columns if c.startswith("dev|")]
+    if dev:
+        extra = _generic_frame(table[dev], {}, set())
+        extra.index = times
+        for col in extra.columns:
+            name_ = col
+            while name_ in frame:
+                name_ += "_dev"
+            frame[name_] = extra[col]
+    frame.index.name = "time"
+    return frame
+
+
+def _device(messages: Messages) -> dict[str, object]:
+    out: dict[str, object] = {"manufacturer": None, "product": None, "serial_number": None, "software_version": None}
+    fid = messages.get("file_id")
+    if len(fid):
+        row = fid.iloc[0]
+        for key in ("manufacturer", "product", "serial_number"):
+            if key in fid and pd.notna(row[key]):
+                value = row[key]
+                out[key] = int(value) if isinstance(value, float) and value.is_integer() else value
+        if isinstance(out["product"], (int, float)):
+            out["product"] = str(int(out["product"]))
+        if out["manufacturer"] is not None:
+            out["manufacturer"] = manufacturer_name(out["manufacturer"])
+    info = messages.get("device_info")
+    if len(info) and "software_version" in info:
+        creator = info[info["device_index"].isin(["creator", 0, 0.0])] if "device_index" in info else info
+        versions = pd.to_numeric((creator if len(creator) else info)["software_version"], errors="coerce").dropna()
+        if len(versions):
+            out["software_version"] = float(versions.iloc[0])
+    if out["software_version"] is None:
+        creator = messages.get("file_creator")
+        if "software_version" in creator:
+            versions = pd.to_numeric(creator["software_version"], errors="coerce").dropna()
+            if len(versions):
+                out["software_version"] = float(versions.iloc[0]) / 100.0
+    return out
+
+
+def _utc_offset(activity: pd.DataFrame) -> pd.Timedelta | None:
+    """``local_timestamp − timestamp`` of the activity message, rounded to 15 minutes."""
+    if not len(activity) or "local_timestamp" not in activity or "timestamp" not in activity:
+        return None
+    local = pd.to_numeric(activity["local_timestamp"], errors="coerce")
+    utc = pd.to_numeric(activity["timestamp"], errors="coerce")
+    diff = (local - utc).dropna()
+    if diff.empty:
+        return None
+    offset = pd.Timedelta(seconds=round(float(diff.iloc[0]) / 900.0) * 900)
+    return offset if abs(offset) <= _MAX_OFFSET else None
+
+
+def read_fit_bytes(data: bytes, name: str = "<stream>", engine: str = "numpy") -> Activity:
+    """Like :func:`read_fit` for bytes already in memory."""
+    buf = io.BytesIO(data)
+    buf.name = name  # type: ignore[attr-defined]
+    return read_fit(buf, engine=engine)

@@ -1,0 +1,581 @@
+"""FIT bytes → one table per message type (the ``numpy`` engine).
+
+The decoder walks the message headers once in Python (cheap: one branch per message),
+remembering where each data message starts, then decodes every run of data messages
+that share a definition in bulk with numpy: the bytes of all those messages are
+gathered into an ``(n, size)`` matrix and each field becomes one typed column.
+
+Field names, scales, offsets, units and enum names come from the FIT profile that
+ships with fitparse (``fitparse.profile``), so both engines speak the same names.
+
+The output of :func:`decode` is a :class:`Messages`: for every message name
+(``record``, ``lap``, ``session``, ``event``, …) a DataFrame whose columns are the
+profile's field names, holding scaled values (float), enum names (str), strings,
+date-times as seconds since the FIT epoch (float), and developer fields as columns
+named ``dev|<field name>|<units>``. A column ``_offset`` holds each message's byte offset
+and orders the rows as in the file.
+
+Files that stop early (a battery that died), fail their CRC or carry junk after the
+data keep everything decoded before the break; what went wrong goes to
+``Messages.problems``. Bytes that are not FIT at all raise :class:`FitError`.
+
+References
+----------
+Garmin FIT SDK, "Flexible and Interoperable Data Transfer (FIT) Protocol",
+sections on the file header, record headers, compressed timestamp headers and the CRC.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+import anycrc
+import numpy as np
+import pandas as pd
+from fitparse.profile import MESSAGE_TYPES
+
+from analyzer.errors import FitError
+from analyzer.model import Problem
+
+FIT_EPOCH_UNIX_S = 631065600
+"""Seconds from 1970-01-01 UTC to the FIT epoch 1989-12-31 00:00:00 UTC."""
+
+_CRC16_ARC = anycrc.Model("CRC16-ARC")  # the FIT CRC is CRC-16/ARC (poly 0x8005, reflected)
+
+# base type id → (numpy kind code, size, invalid raw value)
+_BASE_TYPES: dict[int, tuple[str, int, int | None]] = {
+    0x00: ("u1", 1, 0xFF),  # enum
+    0x01: ("i1", 1, 0x7F),
+    0x02: ("u1", 1, 0xFF),
+    0x83: ("i2", 2, 0x7FFF),
+    0x84: ("u2", 2, 0xFFFF),
+    0x85: ("i4", 4, 0x7FFFFFFF),
+    0x86: ("u4", 4, 0xFFFFFFFF),
+    0x07: ("S", 1, None),  # string
+    0x88: ("f4", 4, None),  # invalid is the all-ones bit pattern, a NaN
+    0x89: ("f8", 8, None),
+    0x0A: ("u1", 1, 0x00),  # uint8z
+    0x8B: ("u2", 2, 0x0000),
+    0x8C: ("u4", 4, 0x00000000),
+    0x0D: ("B", 1, 0xFF),  # byte (array)
+    0x8E: ("i8", 8, 0x7FFFFFFFFFFFFFFF),
+    0x8F: ("u8", 8, 0xFFFFFFFFFFFFFFFF),
+    0x90: ("u8", 8, 0x0000000000000000),
+}
+_BYTE = 0x0D
+_TIMESTAMP_FIELD = 253
+_FIELD_DESCRIPTION = 206
+
+@dataclass
+class _Definition:
+    global_num: int
+    little_endian: bool
+    fields: list[tuple[int, int, int, int]]  # (field number, size, base type, offset in message)
+    dev_fields: list[tuple[int, int, int, int]]  # (field number, size, developer index, offset)
+    size: int
+    def_pos: int = 0  # where the first definition with this layout stood
+    offsets: list[int] = field(default_factory=list)
+    compressed: list[tuple[int, int]] = field(default_factory=list)  # (offset, 5-bit time offset)
+
+
+@dataclass
+class Messages:
+    """Decoded messages, one DataFrame per message name, plus what went wrong."""
+
+    tables: dict[str, pd.DataFrame]
+    problems: list[Problem]
+
+    def get(self, name: str) -> pd.DataFrame:
+        """The table of message ``name`` (an empty frame when the file has none)."""
+        return self.tables.get(name, pd.DataFrame({"_offset": pd.Series([], dtype="int64")}))
+
+
+def crc16(data: bytes | memoryview) -> int:
+    """FIT CRC of ``data`` (CRC-16/ARC).
+
+    References
+    ----------
+    Garmin FIT SDK, "FIT File Protocol: CRC".
+
+    Examples
+    --------
+    >>> hex(crc16(b"123456789"))  # the CRC-16/ARC check value
+    '0xbb3d'
+    """
+    return _CRC16_ARC.calc(bytes(data))
+
+
+def decode(data: bytes, name: str = "<stream>") -> Messages:
+    """Decode every FIT segment in ``data`` (chained files included).
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file.
+    name : str
+        File name used in problems and errors.
+
+    Raises
+    ------
+    FitError
+        When the bytes do not start with a FIT header, or are empty.
+    """
+    problems: list[Problem] = []
+    n = len(data)
+    if n == 0:
+        raise FitError(name, 0, "the file is empty")
+    pos = 0
+    segment_tables: list[dict[str, pd.DataFrame]] = []
+    arr = np.frombuffer(data, dtype=np.uint8)
+    while pos < n:
+        header = _read_header(data, pos)
+        if isinstance(header, str):
+            if pos == 0:
+                raise FitError(name, pos, f"not a FIT file: {header}")
+            problems.append(Problem(name, f"byte {pos}", f"{n - pos} bytes after the FIT data were ignored: {header}"))
+            break
+        header_size, data_size = header
+        start = pos + header_size
+        end = start + data_size
+        if end > n:
+            problems.append(
+                Problem(
+                    name,
+                    f"byte {n}",
+                    f"file is truncated: the header announces {data_size} bytes of data but only "
+                    f"{max(n - start, 0)} are present; everything before the break was kept",
+                )
+            )
+            end = n
+        elif end + 2 > n:
+            problems.append(Problem(name, f"byte {end}", "file ends without its CRC; the data was kept"))
+        else:
+            stored = data[end] | (data[end + 1] << 8)
+            if stored != 0 and crc16(memoryview(data)[pos:end]) != stored:
+                problems.append(
+                    Problem(name, f"byte {end}", "CRC check failed: the file may be damaged; values were kept as decoded")
+                )
+        defs, resets = _walk(data, start, end, name, problems)
+        segment_tables.append(_decode_segment(arr, defs, resets))
+        pos = end + 2
+    tables = _concat_segments(segment_tables)
+    return Messages(tables=tables, problems=problems)
+
+
+def _read_header(data: bytes, pos: int) -> tuple[int, int] | str:
+    """(header size, data size), or a reason why ``data[pos:]`` is not a FIT header."""
+    if len(data) - pos < 12:
+        return f"only {len(data) - pos} bytes, a FIT header needs 12"
+    header_size = data[pos]
+    if header_size < 12 or data[pos + 8 : pos + 12] != b".FIT":
+        return "no '.FIT' signature in the header"
+    if pos + header_size > len(data):
+        return "header runs past the end of the file"
+    (data_size,) = struct.unpack_from("<I", data, pos + 4)
+    return header_size, data_size
+
+
+def _walk(
+    data: bytes, pos: int, end: int, name: str, problems: list[Problem]
+) -> tuple[list[_Definition], dict[int, list[int]]]:
+    """Walk message headers from ``pos`` to ``end``.
+
+    Returns the distinct definitions (identical layouts share one entry, so a file that
+    redefines the same message a thousand times still decodes in one bulk pass), each with
+    the offsets of its data messages, and for each message number the offsets where it was
+    (re)defined (accumulated fields restart there).
+    """
+    local: dict[int, _Definition] = {}
+    layouts: dict[tuple, _Definition] = {}
+    resets: dict[int, list[int]] = {}
+    descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
+    unpack_from = struct.unpack_from
+    while pos < end:
+        h = data[pos]
+        if h & 0x80:  # compressed timestamp header
+            d = local.get((h >> 5) & 0x03)
+            if d is None:
+                problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {(h >> 5) & 3}; stopped reading here"))
+                break
+            nxt = pos + 1 + d.size
+            if nxt > end:
+                problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
+                break
+            d.offsets.append(pos + 1)
+            d.compressed.append((pos + 1, h & 0x1F))
+            pos = nxt
+        elif h & 0x40:  # definition message
+            if pos + 6 > end:
+                problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
+                break
+            little = data[pos + 2] == 0
+            (gnum,) = unpack_from("<H" if little else ">H", data, pos + 3)
+            nf = data[pos + 5]
+            p = pos + 6
+            if p + 3 * nf > end:
+                problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
+                break
+            fields = []
+            off = 0
+            for i in range(nf):
+                num, size, base = data[p + 3 * i], data[p + 3 * i + 1], data[p + 3 * i + 2]
+                fields.append((num, size, base, off))
+                off += size
+            p += 3 * nf
+            dev_fields = []
+            if h & 0x20:
+                if p + 1 > end:
+                    problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
+                    break
+                nd = data[p]
+                p += 1
+                if p + 3 * nd > end:
+                    problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
+                    break
+                for i in range(nd):
+                    num, size, idx = data[p + 3 * i], data[p + 3 * i + 1], data[p + 3 * i + 2]
+                    dev_fields.append((num, size, idx, off))
+                    off += size
+                p += 3 * nd
+            key = (gnum, little, tuple(fields), tuple(dev_fields), descriptions_seen if dev_fields else 0)
+            d = layouts.get(key)
+            if d is None:
+                d = layouts[key] = _Definition(gnum, little, fields, dev_fields, off, pos)
+            resets.setdefault(gnum, []).append(pos)
+            local[h & 0x0F] = d
+            pos = p
+        else:  # normal data message
+            d = local.get(h & 0x0F)
+            if d is None:
+                problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {h & 0x0F}; stopped reading here"))
+                break
+            nxt = pos + 1 + d.size
+            if nxt > end:
+                problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
+                break
+            d.offsets.append(pos + 1)
+            if d.global_num == _FIELD_DESCRIPTION:
+                descriptions_seen += 1
+            pos = nxt
+    return list(layouts.values()), resets
+
+
+def _column(mat: np.ndarray, off: int, size: int, base: int, little: bool) -> tuple[str, np.ndarray] | None:
+    """Decode one field of every message: ('num', float array) or ('str'/'bytes', object array)."""
+    code, bsize, invalid = _BASE_TYPES.get(base, _BASE_TYPES[_BYTE])
+    raw = mat[:, off : off + size]
+    if code == "S":
+        out = np.empty(len(raw), dtype=object)
+        for i, row in enumerate(raw):
+            b = row.tobytes().split(b"\x00", 1)[0]
+            out[i] = b.decode("utf-8", errors="replace") if b else None
+        return "str", out
+    if code == "B" or size % bsize or size == 0:
+        if size == 0:
+            return None
+        out = np.empty(len(raw), dtype=object)
+        allff = (raw == 0xFF).all(axis=1)
+        for i, row in enumerate(raw):
+            out[i] = None if allff[i] else tuple(int(x) for x in row)
+        return "bytes", out
+    if size != bsize:  # arrays of numbers: kept only as tuples for completeness
+        dt = np.dtype(("<" if little else ">") + code)
+        vals = np.ascontiguousarray(raw).view(dt)
+        out = np.empty(len(raw), dtype=object)
+        for i, row in enumerate(vals):
+            out[i] = tuple(None if (invalid is not None and int(v) == invalid) else v.item() for v in row)
+        return "array", out
+    dt = np.dtype(("<" if little else ">") + code)
+    vals = np.ascontiguousarray(raw).view(dt).ravel()
+    if code[0] == "f":
+        res = vals.astype(np.float64)
+        bad = (raw == 0xFF).all(axis=1)
+        res[bad] = np.nan
+        return "num", res
+    res = vals.astype(np.float64)
+    if invalid is not None:
+        res[vals == invalid] = np.nan
+    return "num", res
+
+
+def _render(profile_field, values: np.ndarray) -> np.ndarray:
+    """Scale/offset a numeric column, or map enum numbers to names, per the profile."""
+    ftype = profile_field.type
+    enum = getattr(ftype, "values", None)
+    tname = getattr(ftype, "name", "")
+    if enum and tname not in ("date_time", "local_date_time"):
+        out = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            if np.isnan(v):
+                out[i] = None
+            else:
+                iv = int(v)
+                out[i] = enum.get(iv, str(iv))
+        return out
+    scale = profile_field.scale
+    offset = profile_field.offset
+    if isinstance(scale, (int, float)) and scale not in (0, 1):
+        values = values / scale
+    if isinstance(offset, (int, float)) and offset:
+        values = values - offset
+    return values
+
+
+def _field_descriptions(
+    defs: list[_Definition], arr: np.ndarray
+) -> list[tuple[int, tuple[int, int], tuple[str, str, int]]]:
+    """``(offset, (developer index, field number), (name, units, base type))`` in file order."""
+    out: list[tuple[int, tuple[int, int], tuple[str, str, int]]] = []
+    mtype = MESSAGE_TYPES[_FIELD_DESCRIPTION]
+    for d in defs:
+        if d.global_num != _FIELD_DESCRIPTION or not d.offsets:
+            continue
+        mat = _matrix(arr, d)
+        cols: dict[str, np.ndarray] = {}
+        for num, size, base, off in d.fields:
+            f = mtype.fields.get(num)
+            dec = _column(mat, off, size, base, d.little_endian)
+            if f is not None and dec is not None:
+                cols[f.name] = dec[1]
+        for i in range(len(d.offsets)):
+            try:
+                idx = int(cols["developer_data_index"][i])
+                num = int(cols["field_definition_number"][i])
+                base = int(cols["fit_base_type_id"][i])
+            except (KeyError, TypeError, ValueError):
+                continue
+            fname = cols.get("field_name", [None] * (i + 1))[i] or f"unnamed_dev_field_{num}"
+            units = cols.get("units", [None] * (i + 1))[i] or ""
+            out.append((d.offsets[i], (idx, num), (fname, units, base)))
+    out.sort()
+    return out
+
+
+def _descriptions_before(descriptions: list, pos: int) -> dict[tuple[int, int], tuple[str, str, int]]:
+    """The developer field meanings in force at byte ``pos`` (latest description wins)."""
+    return {key: desc for off, key, desc in descriptions if off < pos}
+
+
+def _matrix(arr: np.ndarray, d: _Definition) -> np.ndarray:
+    offs = np.asarray(d.offsets, dtype=np.int64)
+    return arr[offs[:, None] + np.arange(d.size, dtype=np.int64)]
+
+
+def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, list[int]]) -> dict[str, pd.DataFrame]:
+    """Bulk-decode every definition's data messages of one FIT segment into tables."""
+    dev_desc = _field_descriptions(defs, arr)
+    per_type: dict[int, list[dict[str, np.ndarray]]] = {}
+    ts_known: list[tuple[np.ndarray, np.ndarray]] = []  # (offsets, raw timestamps) for compressed-time resolution
+    for d in defs:
+        if not d.offsets:
+            continue
+        mtype = MESSAGE_TYPES.get(d.global_num)
+        mat = _matrix(arr, d)
+        offsets = np.asarray(d.offsets, dtype=np.int64)
+        cols: dict[str, np.ndarray] = {"_offset": offsets}
+        raw_num: dict[int, np.ndarray] = {}
+        raw_bytes: dict[int, np.ndarray] = {}
+        for num, size, base, off in d.fields:
+            dec = _column(mat, off, size, base, d.little_endian)
+            if dec is None:
+                continue
+            kind, values = dec
+            if kind == "num":
+                raw_num[num] = values
+            elif kind == "bytes":
+                raw_bytes[num] = values
+            if num == _TIMESTAMP_FIELD and kind == "num":
+                ts_known.append((offsets, values))
+            pf = mtype.fields.get(num) if mtype else None
+            if pf is None:
+                continue
+            if kind == "num":
+                cols.setdefault(pf.name, _render(pf, values))
+            elif kind == "str":
+                cols.setdefault(pf.name, values)
+        if mtype is not None:
+            _subfields(mtype, raw_num, cols)
+            _components(mtype, raw_num, raw_bytes, cols)
+        in_force = _descriptions_before(dev_desc, d.def_pos) if d.dev_fields else {}
+        if d.dev_fields and not in_force:  # description written after the definition: use the first ones
+            in_force = _descriptions_before(dev_desc, 1 << 62)
+        for num, size, idx, off in d.dev_fields:
+            desc = in_force.get((idx, num))
+            if desc is None:
+                continue
+            fname, units, base = desc
+            dec = _column(mat, off, size, base, d.little_endian)
+            if dec is None or dec[0] not in ("num", "str"):
+                continue
+            cols.setdefault(f"dev|{fname}|{units}", dec[1])
+        if d.compressed:
+            cols["_compressed"] = np.isin(offsets, np.fromiter((o for o, _ in d.compressed), dtype=np.int64))
+        per_type.setdefault(d.global_num, []).append(cols)
+    compressed = [(o, t) for d in defs for o, t in d.compressed]
+    if compressed:
+        _resolve_compressed_timestamps(compressed, ts_known, per_type)
+    tables: dict[str, pd.DataFrame] = {}
+    for gnum, chunks in per_type.items():
+        mtype = MESSAGE_TYPES.get(gnum)
+        name = mtype.name if mtype else f"unknown_{gnum}"
+        frame = pd.concat([pd.DataFrame(c) for c in chunks], ignore_index=True, sort=False)
+        frame = frame.sort_values("_offset", kind="stable").reset_index(drop=True)
+        _accumulate(mtype, frame, resets.get(gnum, []))
+        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_acc|") or c == "_compressed"])
+        tables[name] = frame
+    return tables
+
+
+def _subfields(mtype, raw_num: dict[int, np.ndarray], cols: dict[str, np.ndarray]) -> None:
+    """Re-render fields whose meaning depends on another field (e.g. product by manufacturer)."""
+    for num, values in raw_num.items():
+        pf = mtype.fields.get(num)
+        if pf is None or not pf.subfields:
+            continue
+        out = cols[pf.name].astype(object) if pf.name in cols else None
+        if out is None:
+            continue
+        done = np.zeros(len(values), dtype=bool)
+        for sub in pf.subfields:
+            mask = np.zeros(len(values), dtype=bool)
+            for ref in sub.ref_fields:
+                ref_vals = raw_num.get(ref.def_num)
+                if ref_vals is not None:
+                    mask |= ref_vals == ref.raw_value
+            mask &= ~done
+            if mask.any():
+                rendered = _render(sub, values[mask])
+                out[mask] = rendered
+                done |= mask
+        if done.any():
+            cols[pf.name] = out
+
+
+def _components(mtype, raw_num: dict[int, np.ndarray], raw_bytes: dict[int, np.ndarray], cols: dict[str, np.ndarray]) -> None:
+    """Expand component fields (e.g. speed → enhanced_speed, compressed_speed_distance)."""
+    for num, pf in mtype.fields.items():
+        if not pf.components or (num not in raw_num and num not in raw_bytes):
+            continue
+        if num in raw_num:
+            raw = raw_num[num]
+            valid = ~np.isnan(raw)
+            ints = np.where(valid, raw, 0).astype(np.uint64)
+        else:
+            tuples = raw_bytes[num]
+            valid = np.array([t is not None for t in tuples], dtype=bool)
+            ints = np.array(
+                [int.from_bytes(bytes(t), "little") if t is not None else 0 for t in tuples], dtype=object
+            )
+        for comp in pf.components:
+            target = mtype.fields.get(comp.def_num)
+            if target is None:
+                continue
+            bits = int(comp.bits)
+            if ints.dtype == object:
+                vals = np.array([(int(v) >> comp.bit_offset) & ((1 << bits) - 1) for v in ints], dtype=np.float64)
+            else:
+                vals = ((ints >> np.uint64(comp.bit_offset)) & np.uint64((1 << bits) - 1)).astype(np.float64)
+            vals[~valid] = np.nan
+            if comp.accumulate:
+                cols[f"_acc|{target.name}|{bits}|{comp.scale}|{comp.offset}"] = vals
+                continue
+            vals = _render_component(comp, target, vals)
+            if target.name in cols:  # the field itself wins where it is valid
+                own = cols[target.name]
+                if own.dtype == object:
+                    missing = np.array([v is None for v in own], dtype=bool)
+                else:
+                    missing = np.isnan(own)
+                if missing.any():
+                    own = own.copy()
+                    own[missing] = vals[missing]
+                    cols[target.name] = own
+                continue
+            cols[target.name] = vals
+
+
+def _render_component(comp, target, vals: np.ndarray) -> np.ndarray:
+    enum = getattr(target.type, "values", None)
+    if enum:
+        return _render(target, vals)
+    if comp.scale not in (None, 0, 1):
+        vals = vals / comp.scale
+    if comp.offset:
+        vals = vals - comp.offset
+    return vals
+
+
+def _accumulate(mtype, frame: pd.DataFrame, resets: list[int]) -> None:
+    """Unwrap accumulated components (rolling counters) over the messages of one type, in file order.
+
+    Each value is ``previous + ((raw - previous) mod 2**bits)``; the counter restarts at zero
+    at each definition of the message, as fitparse does.
+    """
+    for col in [c for c in frame.columns if c.startswith("_acc|")]:
+        _, target_name, bits_s, scale_s, offset_s = col.split("|")
+        bits = int(bits_s)
+        raw = frame[col].to_numpy(dtype=np.float64)
+        out = np.full(len(raw), np.nan)
+        seg = np.searchsorted(np.asarray(sorted(resets), dtype=np.int64), frame["_offset"].to_numpy(), side="right")
+        valid = ~np.isnan(raw)
+        for s in np.unique(seg):
+            idx = np.flatnonzero((seg == s) & valid)
+            if not len(idx):
+                continue
+            r = raw[idx].astype(np.int64)
+            steps = np.diff(r) % (1 << bits)
+            out[idx] = np.concatenate([[r[0]], r[0] + np.cumsum(steps)]).astype(np.float64)
+        scale = float(scale_s) if scale_s not in ("None", "0", "1") else 1.0
+        offset = float(offset_s) if offset_s not in ("None", "0") else 0.0
+        vals = out / scale - offset
+        if target_name in frame:
+            frame[target_name] = frame[target_name].where(frame[target_name].notna(), vals)
+        else:
+            frame[target_name] = vals
+
+
+def _resolve_compressed_timestamps(
+    compressed: list[tuple[int, int]],
+    ts_known: list[tuple[np.ndarray, np.ndarray]],
+    per_type: dict[int, list[dict[str, np.ndarray]]],
+) -> None:
+    """Give messages with a compressed timestamp header their full timestamp.
+
+    The 5-bit offset rolls over the low bits of the last full timestamp seen in file order:
+    ``ts = last + ((offset - last) mod 32)``.
+    """
+    events: list[tuple[int, int, float]] = [(o, 1, float(t)) for o, t in compressed]
+    for offs, vals in ts_known:
+        events.extend((int(o), 0, float(v)) for o, v in zip(offs, vals) if not np.isnan(v))
+    events.sort()
+    last = 0
+    resolved: dict[int, float] = {}
+    for off, kind, val in events:
+        if kind == 0:
+            last = int(val)
+        else:
+            ts = last + ((int(val) - last) % 32)
+            resolved[off] = float(ts)
+            last = ts
+    for chunks in per_type.values():
+        for cols in chunks:
+            if "_compressed" not in cols:
+                continue
+            ts = np.array([resolved.get(int(o), np.nan) for o in cols["_offset"]])
+            if "timestamp" in cols:
+                cols["timestamp"] = np.where(cols["_compressed"], ts, cols["timestamp"])
+            else:
+                cols["timestamp"] = ts
+
+
+def _concat_segments(segments: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    if len(segments) == 1:
+        return segments[0]
+    names: list[str] = []
+    for seg in segments:
+        names.extend(n for n in seg if n not in names)
+    return {
+        n: pd.concat([s[n] for s in segments if n in s], ignore_index=True, sort=False)
+        for n in names
+    }

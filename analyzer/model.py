@@ -1,0 +1,166 @@
+"""Plain data holders: what the readers produce and the science consumes."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One input problem that a batch survives.
+
+    Attributes
+    ----------
+    file : str
+        The file (or folder) the problem is in.
+    location : str
+        ``"row 7"`` (rows numbered from 1 after the header, as in FORMATS.md),
+        ``"byte 1234"``, ``"line 3"`` or ``""`` for the whole file.
+    message : str
+        What is wrong and what was done about it.
+    athlete : str
+        Athlete id, when known.
+    """
+
+    file: str
+    location: str
+    message: str
+    athlete: str = ""
+
+    def __str__(self) -> str:
+        where = f" ({self.location})" if self.location else ""
+        return f"{self.file}{where}: {self.message}"
+
+
+def _frame_summary(name: str, frame: pd.DataFrame) -> str:
+    cols = ", ".join(map(str, frame.columns[:12]))
+    more = " …" if len(frame.columns) > 12 else ""
+    return f"<tr><th>{html.escape(name)}</th><td>{len(frame)} rows</td><td>{html.escape(cols + more)}</td></tr>"
+
+
+@dataclass
+class Activity:
+    """One FIT activity as tidy DataFrames.
+
+    Attributes
+    ----------
+    records : DataFrame
+        One row per ``record`` message, indexed by ``time`` (tz-aware UTC).
+        Columns carry their unit in their name; see ``analyzer.io.fit`` for the list.
+    laps : DataFrame
+        One row per lap, same naming.
+    sessions : DataFrame
+        One row per session (several for multisport files), as the watch computed them.
+    events : DataFrame
+        Timer start/stop and other events, indexed by ``time``.
+    pauses : DataFrame
+        ``start``, ``end``, ``duration_s`` of every timer stop.
+    device : dict
+        ``manufacturer``, ``product``, ``serial_number``, ``software_version``.
+    utc_offset : pandas.Timedelta or None
+        Local time minus UTC as the watch recorded it (``activity.local_timestamp``),
+        ``None`` when the file does not say.
+    problems : list of Problem
+        What could not be read (truncation, bad CRC, …); empty for a clean file.
+    source : str
+        The file name the activity was read from.
+    engine : str
+        Which decoder produced it (``"numpy"`` or ``"fitparse"``).
+    """
+
+    records: pd.DataFrame
+    laps: pd.DataFrame
+    sessions: pd.DataFrame
+    events: pd.DataFrame
+    pauses: pd.DataFrame
+    device: dict[str, Any]
+    utc_offset: pd.Timedelta | None
+    problems: list[Problem] = field(default_factory=list)
+    source: str = ""
+    engine: str = "numpy"
+
+    @property
+    def session(self) -> pd.Series:
+        """The main session: the first running session, else the first session.
+
+        Returns an empty Series when the file has no session message.
+        """
+        if self.sessions.empty:
+            return pd.Series(dtype=object)
+        running = self.sessions[self.sessions["sport"] == "running"] if "sport" in self.sessions else self.sessions.iloc[0:0]
+        return (running if len(running) else self.sessions).iloc[0]
+
+    @property
+    def sport(self) -> str | None:
+        """Sport of the main session (``"running"``, ``"cycling"``, …) or ``None``."""
+        s = self.session
+        value = s.get("sport") if len(s) else None
+        return None if value is None or pd.isna(value) else str(value)
+
+    @property
+    def start_time(self) -> pd.Timestamp | None:
+        """UTC time of the first record, or of the first session when there are no records."""
+        if len(self.records):
+            return self.records.index[0]
+        if len(self.sessions) and "start_time" in self.sessions:
+            return self.sessions["start_time"].iloc[0]
+        return None
+
+    @property
+    def end_time(self) -> pd.Timestamp | None:
+        """UTC time of the last record."""
+        return self.records.index[-1] if len(self.records) else self.start_time
+
+    @property
+    def distance_m(self) -> float:
+        """Distance of the activity in metres: last record distance, else session total."""
+        if "distance_m" in self.records and self.records["distance_m"].notna().any():
+            return float(self.records["distance_m"].max())
+        if "total_distance_m" in self.sessions:
+            return float(self.sessions["total_distance_m"].sum())
+        return float("nan")
+
+    def select(self, sport: str) -> Activity:
+        """The same activity restricted to the sessions of one sport.
+
+        Parameters
+        ----------
+        sport : str
+            FIT sport name, e.g. ``"running"``.
+        """
+        keep = self.sessions.index[self.sessions.get("sport", pd.Series(dtype=object)) == sport]
+        recs = self.records[self.records["session"].isin(keep)] if "session" in self.records else self.records.iloc[0:0]
+        laps = self.laps[self.laps["session"].isin(keep)] if "session" in self.laps else self.laps
+        return Activity(
+            records=recs,
+            laps=laps,
+            sessions=self.sessions.loc[keep],
+            events=self.events,
+            pauses=self.pauses,
+            device=dict(self.device),
+            utc_offset=self.utc_offset,
+            problems=list(self.problems),
+            source=self.source,
+            engine=self.engine,
+        )
+
+    def __repr__(self) -> str:
+        start = self.start_time
+        return (
+            f"Activity({self.source!r}, sport={self.sport!r}, start={start}, "
+            f"records={len(self.records)}, laps={len(self.laps)}, pauses={len(self.pauses)}, "
+            f"problems={len(self.problems)})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = html.escape(repr(self))
+        rows = "".join(
+            _frame_summary(n, f)
+            for n, f in [("records", self.records), ("laps", self.laps), ("sessions", self.sessions), ("pauses", self.pauses)]
+        )
+        probs = "".join(f"<li>{html.escape(str(p))}</li>" for p in self.problems)
+        return f"<div><p><b>{head}</b></p><table>{rows}</table>{'<ul>' + probs + '</ul>' if probs else ''}</div>"
