@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
-
-import typer
+from typing import Annotated
 
 import pandas as pd
+import typer
 
 import analyzer
 
@@ -40,7 +40,7 @@ def _describe(act: analyzer.Activity) -> str:
 
 
 @app.command()
-def inspect(file: Path = typer.Argument(..., help="A .fit or .fit.gz file.")) -> None:
+def inspect(file: Annotated[Path, typer.Argument(help="A .fit or .fit.gz file.")]) -> None:
     """One-screen summary of a FIT file: device, sport, distance, duration, pauses, sensors, problems."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", analyzer.FitWarning)
@@ -61,7 +61,9 @@ def inspect(file: Path = typer.Argument(..., help="A .fit or .fit.gz file.")) ->
 
 
 @app.command()
-def summary(folder: Path = typer.Argument(..., help="An athlete folder, a team folder, or a folder of FIT files.")) -> None:
+def summary(
+    folder: Annotated[Path, typer.Argument(help="An athlete folder, a team folder, or a folder of FIT files.")],
+) -> None:
     """List every FIT file under a folder with its sport, date, distance and duration."""
     if not folder.is_dir():
         typer.echo(f"error: {folder} is not a folder", err=True)

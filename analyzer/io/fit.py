@@ -62,6 +62,9 @@ _UNIT_SUFFIX = {
     "semicircles": "deg", "deg": "deg", "degrees": "deg", "kg": "kg", "j": "j", "kj": "kj",
     "hpa": "hpa", "mmhg": "mmhg", "kn/m": "kn_per_m", "mm/s": "mmps", "g": "g", "l": "l",
     "ml": "ml", "m/s^2": "mps2", "strides/min": "spm", "steps/min": "spm", "breaths/min": "brpm",
+    "meters": "m", "meter": "m", "metres": "m", "seconds": "s", "milliseconds": "ms",
+    "centimeters": "cm", "millimeters": "mm", "kilometers": "km", "degrees celsius": "c",
+    "kilojoules": "kj", "calories": "kcal", "beats/min": "bpm", "min/km": "min_per_km",
 }
 
 
@@ -277,7 +280,7 @@ def _pauses(events: pd.DataFrame) -> pd.DataFrame:
     timer = events[(events["event"] == "timer") & events.index.notna()]
     rows = []
     stopped_at = None
-    for t, kind in zip(timer.index, timer["event_type"]):
+    for t, kind in zip(timer.index, timer["event_type"], strict=False):
         if kind in _TIMER_STOP:
             if stopped_at is None:
                 stopped_at = t
@@ -494,7 +497,7 @@ def _records(
         extra = _generic_frame(table[dev], {}, set())
         extra.index = times
         for col in extra.columns:
-            name_ = col
+            name_ = col if col not in frame else f"dev_{col}"  # e.g. Stryd's own speed_mps
             while name_ in frame:
                 name_ += "_dev"
             frame[name_] = extra[col]

@@ -547,7 +547,7 @@ def _resolve_compressed_timestamps(
     """
     events: list[tuple[int, int, float]] = [(o, 1, float(t)) for o, t in compressed]
     for offs, vals in ts_known:
-        events.extend((int(o), 0, float(v)) for o, v in zip(offs, vals) if not np.isnan(v))
+        events.extend((int(o), 0, float(v)) for o, v in zip(offs, vals, strict=False) if not np.isnan(v))
     events.sort()
     last = 0
     resolved: dict[int, float] = {}

@@ -21,13 +21,13 @@ from analyzer.errors import FitError
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages
 from analyzer.model import Problem
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _plain(value: object) -> object:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return (value - _EPOCH).total_seconds() - FIT_EPOCH_UNIX_S
     if isinstance(value, bool):
         return float(value)
