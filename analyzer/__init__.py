@@ -7,18 +7,26 @@ The public API, and nothing else::
 """
 
 from analyzer.errors import AnalyzerError, FitError, InputError
+from analyzer.cramps import match_cramps
+from analyzer.io.athlete import load_athlete, load_team
 from analyzer.io.fit import FitWarning, read_fit, read_fit_folder
-from analyzer.model import Activity, Problem
+from analyzer.metrics.heat import heat_index_c
+from analyzer.model import Activity, Athlete, Problem
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activity",
+    "Athlete",
     "AnalyzerError",
     "FitError",
     "FitWarning",
     "InputError",
     "Problem",
+    "heat_index_c",
+    "load_athlete",
+    "load_team",
+    "match_cramps",
     "read_fit",
     "read_fit_folder",
     "__version__",

@@ -164,3 +164,72 @@ class Activity:
         )
         probs = "".join(f"<li>{html.escape(str(p))}</li>" for p in self.problems)
         return f"<div><p><b>{head}</b></p><table>{rows}</table>{'<ul>' + probs + '</ul>' if probs else ''}</div>"
+
+
+@dataclass
+class Athlete:
+    """One athlete folder, read and validated (see FORMATS.md).
+
+    Attributes
+    ----------
+    id : str
+        Folder name.
+    folder : str
+        Where it was read from.
+    profile : dict
+        ``athlete.toml`` with defaults (``name``, ``timezone``, ``medications``, ``thresholds``, …).
+    activities : list of Activity
+        Every readable FIT file in ``activities/`` (partial files included), in time order.
+    cramps : DataFrame
+        The validated cramp log (see :func:`analyzer.io.logs.read_cramp_log`).
+    weather : DataFrame
+        Air temperature and humidity indexed by UTC time (empty when not given).
+    weigh_ins : DataFrame
+        Body mass before/after runs and fluid drunk (empty when not given).
+    problems : list of Problem
+        Every input problem found while loading; loading never stops at one.
+    """
+
+    id: str
+    folder: str
+    profile: dict[str, Any]
+    activities: list[Activity]
+    cramps: pd.DataFrame
+    weather: pd.DataFrame
+    weigh_ins: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """Display name (``name`` in athlete.toml, else the folder name)."""
+        return str(self.profile.get("name") or self.id)
+
+    @property
+    def timezone(self) -> str:
+        """IANA timezone of the athlete's local times."""
+        return str(self.profile.get("timezone") or "UTC")
+
+    def activity(self, file_name: str) -> Activity | None:
+        """The activity read from ``activities/<file_name>``, or ``None``."""
+        for act in self.activities:
+            if act.source == file_name:
+                return act
+        return None
+
+    def __repr__(self) -> str:
+        return (
+            f"Athlete({self.id!r}, name={self.name!r}, activities={len(self.activities)}, "
+            f"cramps={len(self.cramps)}, problems={len(self.problems)})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(a.source)}</td><td>{html.escape(str(a.sport))}</td>"
+            f"<td>{a.start_time}</td><td>{a.distance_m / 1000:.2f} km</td></tr>"
+            for a in self.activities[:20]
+        )
+        probs = "".join(f"<li>{html.escape(str(p))}</li>" for p in self.problems[:20])
+        return (
+            f"<div><p><b>{html.escape(repr(self))}</b></p><table>{rows}</table>"
+            f"{'<p>Input problems:</p><ul>' + probs + '</ul>' if probs else ''}</div>"
+        )

@@ -1,0 +1,198 @@
+"""Cramps joined to runs: where in which run (or outside any run) each logged cramp happened.
+
+Rules (FORMATS.md ``cramps.csv`` output):
+
+* A row with ``activity`` + ``distance_km`` is placed at the first record that reaches that
+  distance in that file: ``during_run``.
+* A row with a ``time`` inside a run's span (first to last record, pauses included) is
+  ``during_run`` in that run.
+* Logged times are approximate (runners log after the fact): a time within
+  ``CRAMP_MATCH_TOLERANCE_MIN`` minutes before the start or after the end of a run is also
+  ``during_run``, placed at the run's start or end, with a ``match_note``; with several
+  candidates, the run whose span is nearest wins.
+* Otherwise, a cramp later the same local day as a run's end and before night-time rest
+  (``NIGHT_START_LOCAL_H``) is ``after_run`` for the latest such run; anything else is ``at_rest``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analyzer.metrics.heat import heat_index_c
+from analyzer.model import Activity, Athlete
+
+CRAMP_MATCH_TOLERANCE_MIN = 15.0
+"""Minutes a logged time may fall outside a run and still belong to it (DOMAIN.md §4, ours)."""
+
+NIGHT_START_LOCAL_H = 22
+"""Local hour from which a cramp counts as night-time rest, not "after the run" (DOMAIN.md §4)."""
+
+MOMENT_WINDOW_S = 30.0
+"""Half-width of the window of records averaged for pace and heart rate at a cramp."""
+
+WEATHER_MAX_GAP = pd.Timedelta(hours=2)
+"""An air temperature is interpolated only between observations at most this far apart
+(or taken from the nearest observation within half of it)."""
+
+OUTPUT_COLUMNS = [
+    "athlete", "cramp_row", "time_utc", "context", "activity", "elapsed_s", "distance_km",
+    "pace_s_per_km", "heart_rate_bpm", "air_temperature_c", "heat_index_c", "patterns",
+]
+
+
+def _runs(athlete: Athlete) -> list[Activity]:
+    return [a for a in athlete.activities if len(a.records) and a.records.index.notna().any()]
+
+
+def _moment(act: Activity, t: pd.Timestamp) -> dict[str, float]:
+    """Elapsed time, distance, pace and heart rate of ``act`` at time ``t``."""
+    recs = act.records[act.records.index.notna()].sort_index()
+    window = recs[(recs.index >= t - pd.Timedelta(seconds=MOMENT_WINDOW_S)) & (recs.index <= t + pd.Timedelta(seconds=MOMENT_WINDOW_S))]
+    pos = min(int(recs.index.searchsorted(t)), len(recs) - 1)
+    nearest = recs.iloc[pos]
+    out = {"elapsed_s": float(nearest["elapsed_s"]) + (t - recs.index[pos]).total_seconds()}
+    out["distance_km"] = float(nearest["distance_m"]) / 1000.0 if "distance_m" in recs else np.nan
+    if "speed_mps" in window and window["speed_mps"].notna().any():
+        speed = float(window["speed_mps"].median())
+        out["pace_s_per_km"] = 1000.0 / speed if speed > 0.3 else np.nan  # slower than ~55 min/km: standing
+    else:
+        out["pace_s_per_km"] = np.nan
+    out["heart_rate_bpm"] = float(window["heart_rate_bpm"].mean()) if "heart_rate_bpm" in window else np.nan
+    return out
+
+
+def time_at_distance(act: Activity, distance_km: float) -> pd.Timestamp | None:
+    """UTC time at which ``act`` first reaches ``distance_km`` (``None`` beyond its end)."""
+    if "distance_m" not in act.records:
+        return None
+    dist = act.records["distance_m"]
+    reached = dist[dist >= distance_km * 1000.0]
+    return reached.index[0] if len(reached) else None
+
+
+def air_at(weather: pd.DataFrame, t: pd.Timestamp) -> tuple[float, float]:
+    """(air temperature °C, relative humidity %) at ``t`` from weather observations, or NaN."""
+    if weather.empty or pd.isna(t):
+        return np.nan, np.nan
+    idx = weather.index
+    after = idx.searchsorted(t)
+    before = after - 1
+    candidates = []
+    if 0 <= before < len(idx):
+        candidates.append(before)
+    if after < len(idx):
+        candidates.append(after)
+    if len(candidates) == 2:
+        t0, t1 = idx[candidates[0]], idx[candidates[1]]
+        if t1 - t0 <= WEATHER_MAX_GAP:
+            w = (t - t0) / (t1 - t0) if t1 > t0 else 0.0
+            row0, row1 = weather.iloc[candidates[0]], weather.iloc[candidates[1]]
+            return (
+                float(row0["temperature_c"] + w * (row1["temperature_c"] - row0["temperature_c"])),
+                float(row0["relative_humidity_pct"] + w * (row1["relative_humidity_pct"] - row0["relative_humidity_pct"])),
+            )
+    best = min(candidates, key=lambda i: abs(idx[i] - t)) if candidates else None
+    if best is not None and abs(idx[best] - t) <= WEATHER_MAX_GAP / 2:
+        row = weather.iloc[best]
+        return float(row["temperature_c"]), float(row["relative_humidity_pct"])
+    return np.nan, np.nan
+
+
+def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_MIN) -> pd.DataFrame:
+    """Place every logged cramp in its run, or outside any run.
+
+    Parameters
+    ----------
+    athlete : Athlete
+        From :func:`analyzer.load_athlete`.
+    tolerance_min : float
+        See :data:`CRAMP_MATCH_TOLERANCE_MIN`.
+
+    Returns
+    -------
+    DataFrame
+        The columns of FORMATS.md's output ``cramps.csv`` (``athlete``, ``cramp_row``,
+        ``time_utc``, ``context``, ``activity``, ``elapsed_s``, ``distance_km``,
+        ``pace_s_per_km``, ``heart_rate_bpm``, ``air_temperature_c``, ``heat_index_c``,
+        ``patterns``), then ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
+        ``match_note`` and the log's unknown columns. ``air_temperature_c`` is NaN when
+        there is no weather: the watch's wrist temperature is never used for it.
+    """
+    runs = _runs(athlete)
+    spans = [(a, a.records.index.dropna().min(), a.records.index.dropna().max()) for a in runs]
+    tol = pd.Timedelta(minutes=tolerance_min)
+    rows = []
+    for _, cramp in athlete.cramps.iterrows():
+        rec: dict[str, object] = {"athlete": athlete.id, "cramp_row": int(cramp["cramp_row"])}
+        note = cramp.get("time_note")
+        notes = [note] if isinstance(note, str) and note else []
+        t = cramp["time_utc"]
+        act: Activity | None = None
+        context = "at_rest"
+        file_name = cramp.get("activity")
+        t_in = t  # where in the run the moment is read
+        if isinstance(file_name, str) and file_name and not pd.isna(cramp.get("distance_km")):
+            act = athlete.activity(file_name)
+            if act is None:
+                notes.append(f"activity {file_name} is not among the readable FIT files")
+            else:
+                t_dist = time_at_distance(act, float(cramp["distance_km"]))
+                if t_dist is None:
+                    notes.append(f"{cramp['distance_km']} km is beyond the end of {file_name}; placed at its end")
+                    t_dist = act.records.index.dropna().max()
+                if pd.notna(t) and abs(t - t_dist) > tol:
+                    notes.append("logged time and distance disagree; the distance was used")
+                t = t_in = t_dist
+                context = "during_run"
+        elif pd.notna(t):
+            best = None
+            for a, start, end in spans:
+                gap = max(start - t, t - end, pd.Timedelta(0))
+                if gap <= tol and (best is None or gap < best[1]):
+                    best = (a, gap, start, end)
+            if best is not None:
+                act, gap, start, end = best
+                context = "during_run"
+                if gap > pd.Timedelta(0):
+                    edge = "start" if t < start else "end"
+                    notes.append(f"logged {gap.total_seconds() / 60:.0f} min outside the run; placed at its {edge}")
+                    t_in = start if t < start else end
+            else:
+                act = _after_run(spans, t, athlete.timezone)
+                context = "after_run" if act is not None else "at_rest"
+        rec["time_utc"] = t
+        rec["context"] = context
+        rec["activity"] = act.source if act is not None else None
+        if context == "during_run" and act is not None:
+            rec.update(_moment(act, t_in))
+        else:
+            rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
+        air_t, rh = air_at(athlete.weather, t)
+        rec["air_temperature_c"] = air_t
+        rec["heat_index_c"] = float(heat_index_c(air_t, rh)) if not np.isnan(air_t) else np.nan
+        rec["patterns"] = ""
+        for col in ("leg", "muscle", "severity", "duration_s", "notes"):
+            rec[col] = cramp.get(col)
+        rec["match_note"] = "; ".join(notes) or None
+        for col in athlete.cramps.columns:
+            if col not in rec and col not in ("time_note", "distance_km", "activity", "time_utc"):
+                rec[col] = cramp[col]
+        rows.append(rec)
+    if not rows:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in OUTPUT_COLUMNS})
+    out = pd.DataFrame(rows)
+    out["time_utc"] = pd.to_datetime(out["time_utc"], utc=True)
+    return out[OUTPUT_COLUMNS + [c for c in out.columns if c not in OUTPUT_COLUMNS]]
+
+
+def _after_run(spans, t: pd.Timestamp, tz: str) -> Activity | None:
+    """The latest run that ended earlier the same local day, when ``t`` is before night."""
+    local = t.tz_convert(tz)
+    if local.hour >= NIGHT_START_LOCAL_H:
+        return None
+    best = None
+    for a, _start, end in spans:
+        if end < t and end.tz_convert(tz).date() == local.date() and (best is None or end > best[1]):
+            best = (a, end)
+    return best[0] if best else None

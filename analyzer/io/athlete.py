@@ -1,0 +1,68 @@
+"""Athlete folder → :class:`~analyzer.model.Athlete`; team folder → list of athletes (FORMATS.md)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+from analyzer.io.fit import FitWarning, read_fit_folder
+from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
+from analyzer.model import Athlete, Problem
+
+
+def is_athlete_folder(folder: Path) -> bool:
+    """An athlete folder has ``athlete.toml``, ``cramps.csv`` or ``activities/``."""
+    return folder.is_dir() and any((folder / n).exists() for n in ("athlete.toml", "cramps.csv", "activities"))
+
+
+def load_athlete(folder: str | os.PathLike) -> Athlete:
+    """Read one athlete folder; every problem is collected, nothing stops the load.
+
+    Parameters
+    ----------
+    folder : path-like
+        ``<athlete_id>/`` with ``athlete.toml``, ``cramps.csv``, ``activities/`` and the
+        optional ``weather.csv`` and ``weigh_ins.csv``. Nothing in it is modified.
+
+    Returns
+    -------
+    Athlete
+    """
+    root = Path(folder)
+    athlete_id = root.resolve().name
+    problems: list[Problem] = []
+    profile, probs = read_profile(root / "athlete.toml", athlete_id)
+    problems += probs
+    tz = profile["timezone"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        activities, probs = read_fit_folder(root / "activities") if (root / "activities").is_dir() else ([], [])
+    problems += probs
+    activities.sort(key=lambda a: (a.start_time is None, a.start_time if a.start_time is not None else 0, a.source))
+    cramps, probs = read_cramp_log(root / "cramps.csv", tz, athlete_id)
+    problems += probs
+    weather, probs = read_weather(root / "weather.csv", tz, athlete_id)
+    problems += probs
+    weigh_ins, probs = read_weigh_ins(root / "weigh_ins.csv", tz, athlete_id)
+    problems += probs
+    problems = [Problem(p.file, p.location, p.message, athlete_id) for p in problems]
+    return Athlete(
+        id=athlete_id, folder=str(root), profile=profile, activities=activities,
+        cramps=cramps, weather=weather, weigh_ins=weigh_ins, problems=problems,
+    )
+
+
+def load_team(folder: str | os.PathLike) -> list[Athlete]:
+    """Read a team folder (a folder of athlete folders) — or one athlete folder.
+
+    Sub-folders that are not athlete folders, and symbolic links, are skipped.
+    """
+    root = Path(folder)
+    if is_athlete_folder(root) and not any(is_athlete_folder(p) for p in root.iterdir() if p.is_dir()):
+        return [load_athlete(root)]
+    return [
+        load_athlete(p)
+        for p in sorted(root.iterdir(), key=lambda p: p.name)
+        if not p.is_symlink() and is_athlete_folder(p)
+    ]

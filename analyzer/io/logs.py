@@ -1,0 +1,310 @@
+"""The athlete's own files: profile (TOML), cramp log, weather and weigh-ins (CSV), validated.
+
+Every reader returns what it could read plus a list of :class:`~analyzer.model.Problem`;
+a bad row is reported with its row number (rows are numbered from 1 after the header, as
+in FORMATS.md) and left out, the good rows are kept, unknown columns survive.
+
+Local times
+-----------
+Times written without an offset are wall-clock times in the athlete's IANA timezone.
+At daylight-saving changes:
+
+* an **ambiguous** time (the repeated hour in autumn) is read as the first occurrence
+  (still summer time), and the row's ``time_note`` says so;
+* a **non-existent** time (the skipped hour in spring) is moved forward by the gap, as a
+  wall clock would be (02:30 → 03:30), and the row's ``time_note`` says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from analyzer.model import Problem
+
+LEGS = ("left", "right", "both")
+MUSCLES = ("calf", "hamstring", "quadriceps", "foot", "other")
+SEVERITY_RANGE = (1, 5)
+
+CRAMP_COLUMNS = ("time", "activity", "distance_km", "leg", "muscle", "severity", "duration_s", "notes")
+
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """File text as UTF-8 (a BOM is dropped); bytes that are not UTF-8 are a problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(path), f"byte {exc.start}", "the file is not UTF-8 text; save it as UTF-8 CSV")]
+
+
+def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Problem]]:
+    """``athlete.toml`` → profile dict with defaults filled; problems for bad keys."""
+    profile: dict[str, Any] = {"name": default_name, "timezone": "UTC", "medications": [], "thresholds": {}}
+    if not path.exists():
+        return profile, [Problem(str(path), "", "athlete.toml is missing; using folder name and UTC")]
+    text, problems = read_text(path)
+    if text is None:
+        return profile, problems
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return profile, [Problem(str(path), _toml_location(exc), f"not valid TOML: {exc}; using defaults")]
+    for key, value in data.items():
+        profile[key] = value
+    if not isinstance(profile.get("name"), str) or not profile["name"].strip():
+        profile["name"] = default_name
+    try:
+        ZoneInfo(str(profile["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(Problem(str(path), "timezone", f"unknown timezone {profile['timezone']!r}; using UTC"))
+        profile["timezone"] = "UTC"
+    if profile.get("sex") not in (None, "female", "male"):
+        problems.append(Problem(str(path), "sex", f"sex {profile['sex']!r} is not female or male; ignored"))
+        profile["sex"] = None
+    for key in ("body_mass_kg", "hr_max_bpm", "hr_rest_bpm"):
+        if key in profile and not _positive_number(profile[key]):
+            problems.append(Problem(str(path), key, f"{key} {profile[key]!r} is not a positive number; ignored"))
+            del profile[key]
+    meds = profile.get("medications", [])
+    if isinstance(meds, str):
+        meds = [meds]
+    if not isinstance(meds, list) or not all(isinstance(m, str) for m in meds):
+        problems.append(Problem(str(path), "medications", "medications must be a list of names; ignored"))
+        meds = []
+    profile["medications"] = meds
+    if not isinstance(profile.get("thresholds", {}), dict):
+        problems.append(Problem(str(path), "thresholds", "[thresholds] must be a table; ignored"))
+        profile["thresholds"] = {}
+    return profile, problems
+
+
+def _toml_location(exc: tomllib.TOMLDecodeError) -> str:
+    line = getattr(exc, "lineno", None)  # Python 3.14+; older versions say it in the message
+    if line is None:
+        found = re.search(r"line (\d+)", str(exc))
+        line = found.group(1) if found else None
+    return f"line {line}" if line else ""
+
+
+def _positive_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def parse_local_time(text: str, tz: str) -> tuple[pd.Timestamp | None, str]:
+    """A logged time → (UTC timestamp, note). ``None`` when it cannot be read.
+
+    ISO 8601 with an offset or ``Z`` is taken as written; a time without one is wall-clock
+    time in ``tz`` (DST rules in the module docstring).
+    """
+    s = text.strip()
+    if not s:
+        return None, ""
+    try:
+        ts = pd.Timestamp(s)
+    except (ValueError, TypeError):
+        return None, ""
+    if ts is pd.NaT:
+        return None, ""
+    if ts.tzinfo is not None:
+        return ts.tz_convert("UTC"), ""
+    note = ""
+    try:
+        local = ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+    except ValueError as exc:  # pandas says which DST case it is only in the message
+        if "nonexistent" not in str(exc):
+            local = ts.tz_localize(tz, ambiguous=True)
+            note = f"{s} happens twice at the DST change in {tz}; read as the first (summer-time) one"
+        else:
+            before = (ts - pd.Timedelta(hours=3)).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+            local = (ts - before.utcoffset()).tz_localize("UTC").tz_convert(tz)
+            note = f"{s} does not exist in {tz} (clocks jumped forward); read as {local:%H:%M} local"
+    return local.tz_convert("UTC"), note
+
+
+def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    reader = csv.reader(io.StringIO(text))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for cells in reader:
+        if header is None:
+            header = [c.strip().lower() for c in cells]
+            continue
+        row_no = reader.line_num - 1
+        if not any(c.strip() for c in cells):
+            continue
+        rows.append((row_no, {header[i] if i < len(header) else f"extra_{i}": c for i, c in enumerate(cells)}))
+    return header or [], rows
+
+
+def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, list[Problem]]:
+    """``cramps.csv`` → one row per valid cramp; a problem per bad row.
+
+    Returns
+    -------
+    cramps : DataFrame
+        ``cramp_row`` (int), ``time_utc`` (UTC timestamp or NaT), ``activity``,
+        ``distance_km``, ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
+        ``time_note``, plus every unknown column as text.
+    problems : list of Problem
+    """
+    empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note")})
+    empty["cramp_row"] = empty["cramp_row"].astype("int64")
+    empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    if not path.exists():
+        return empty, []
+    text, problems = read_text(path)
+    if text is None:
+        return empty, [Problem(p.file, p.location, p.message, athlete) for p in problems]
+    header, rows = _rows(text)
+    file = str(path)
+    if header and "leg" not in header:
+        return empty, [Problem(file, "header", "required column 'leg' is missing; no cramp could be read", athlete)]
+    if header and "time" not in header and not {"activity", "distance_km"} <= set(header):
+        return empty, [Problem(file, "header", "needs a 'time' column, or 'activity' and 'distance_km'", athlete)]
+    out = []
+    for row_no, row in rows:
+        where = f"row {row_no}"
+        errors = []
+        leg = row.get("leg", "").strip().lower()
+        if leg not in LEGS:
+            errors.append(f'leg "{row.get("leg", "")}" is not one of {", ".join(LEGS)}')
+        muscle = row.get("muscle", "").strip().lower() or None
+        if muscle is not None and muscle not in MUSCLES:
+            errors.append(f'muscle "{row["muscle"]}" is not one of {", ".join(MUSCLES)}')
+        severity = _int_in(row.get("severity", ""), *SEVERITY_RANGE)
+        if severity == "bad":
+            errors.append(f'severity "{row["severity"]}" is not a whole number from 1 to 5')
+        duration = _number(row.get("duration_s", ""))
+        if duration == "bad" or (isinstance(duration, float) and duration < 0):
+            errors.append(f'duration_s "{row["duration_s"]}" is not a number of seconds')
+        time_text = row.get("time", "").strip()
+        time_utc, note = parse_local_time(time_text, tz) if time_text else (None, "")
+        if time_text and time_utc is None:
+            errors.append(f'time "{time_text}" is not YYYY-MM-DD HH:MM[:SS] or ISO 8601')
+        activity = row.get("activity", "").strip() or None
+        distance = _number(row.get("distance_km", ""))
+        if distance == "bad" or (isinstance(distance, float) and distance < 0):
+            errors.append(f'distance_km "{row["distance_km"]}" is not a distance in km')
+            distance = None
+        if activity and distance is None and not time_text:
+            errors.append("activity is given without distance_km")
+        if not time_text and not (activity and isinstance(distance, float)):
+            errors.append("needs a time, or an activity and distance_km")
+        if activity and ("/" in activity or "\\" in activity or activity.startswith(".")):
+            errors.append(f'activity "{activity}" must be a file name in activities/, not a path')
+        if errors:
+            problems.append(Problem(file, where, "; ".join(errors) + " — row left out", athlete))
+            continue
+        rec = {k: v for k, v in row.items() if k not in CRAMP_COLUMNS}
+        rec.update(
+            cramp_row=row_no, time_utc=time_utc, activity=activity,
+            distance_km=distance if isinstance(distance, float) else float("nan"),
+            leg=leg, muscle=muscle, severity=float(severity) if isinstance(severity, int) else float("nan"),
+            duration_s=duration if isinstance(duration, float) else float("nan"),
+            notes=row.get("notes", "").strip() or None, time_note=note or None,
+        )
+        out.append(rec)
+    if not out:
+        return empty, problems
+    frame = pd.DataFrame(out)
+    frame["time_utc"] = pd.to_datetime(frame["time_utc"], utc=True).astype("datetime64[ns, UTC]")
+    frame["cramp_row"] = frame["cramp_row"].astype("int64")
+    return frame, problems
+
+
+def _number(text: str) -> float | None | str:
+    s = (text or "").strip()
+    if not s:
+        return None
+    try:
+        value = float(s.replace(",", ".")) if s.count(",") == 1 and "." not in s else float(s)
+    except ValueError:
+        return "bad"
+    return value if math.isfinite(value) else "bad"
+
+
+def _int_in(text: str, low: int, high: int) -> int | None | str:
+    value = _number(text)
+    if value is None:
+        return None
+    if value == "bad" or not float(value).is_integer() or not low <= value <= high:  # type: ignore[operator]
+        return "bad"
+    return int(value)  # type: ignore[arg-type]
+
+
+def read_weather(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, list[Problem]]:
+    """``weather.csv`` → DataFrame indexed by UTC ``time`` with ``temperature_c``,
+    ``relative_humidity_pct`` and, when given, ``wind_mps`` and ``wbgt_c``."""
+    cols = ("temperature_c", "relative_humidity_pct", "wind_mps", "wbgt_c")
+    empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in cols[:2]},
+                         index=pd.DatetimeIndex([], tz="UTC", name="time"))
+    if not path.exists():
+        return empty, []
+    text, problems = read_text(path)
+    if text is None:
+        return empty, [Problem(p.file, p.location, p.message, athlete) for p in problems]
+    header, rows = _rows(text)
+    file = str(path)
+    missing = [c for c in ("time", "temperature_c", "relative_humidity_pct") if c not in header]
+    if missing:
+        return empty, [Problem(file, "header", f"missing column(s) {', '.join(missing)}; weather not used", athlete)]
+    out = []
+    for row_no, row in rows:
+        t, _ = parse_local_time(row.get("time", ""), tz)
+        values = {c: _number(row.get(c, "")) for c in cols if c in header}
+        bad = [c for c, v in values.items() if v == "bad"]
+        temp, rh = values.get("temperature_c"), values.get("relative_humidity_pct")
+        if t is None or bad or temp is None or rh is None:
+            what = "time" if t is None else ", ".join(bad) or "temperature_c/relative_humidity_pct missing"
+            problems.append(Problem(file, f"row {row_no}", f"cannot read {what} — row left out", athlete))
+            continue
+        if not (-60 <= temp <= 60) or not (0 <= rh <= 100):  # type: ignore[operator]
+            problems.append(Problem(file, f"row {row_no}", f"temperature {temp} °C or humidity {rh} % out of range — row left out", athlete))
+            continue
+        out.append({"time": t, **{c: (v if isinstance(v, float) else float("nan")) for c, v in values.items()}})
+    if not out:
+        return empty, problems
+    frame = pd.DataFrame(out).set_index("time").sort_index()
+    frame.index = pd.DatetimeIndex(frame.index).tz_convert("UTC").as_unit("ns")
+    return frame[~frame.index.duplicated()], problems
+
+
+def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, list[Problem]]:
+    """``weigh_ins.csv`` → one row per weigh-in: ``row``, ``activity``, ``time_utc``,
+    ``mass_before_kg``, ``mass_after_kg``, ``fluid_ml``, ``urine_ml``."""
+    cols = ("mass_before_kg", "mass_after_kg", "fluid_ml", "urine_ml")
+    empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in ("row", "activity", "time_utc", *cols)})
+    if not path.exists():
+        return empty, []
+    text, problems = read_text(path)
+    if text is None:
+        return empty, [Problem(p.file, p.location, p.message, athlete) for p in problems]
+    header, rows = _rows(text)
+    file = str(path)
+    out = []
+    for row_no, row in rows:
+        values = {c: _number(row.get(c, "")) for c in cols}
+        t, _ = parse_local_time(row.get("time", ""), tz)
+        activity = row.get("activity", "").strip() or None
+        bad = [c for c, v in values.items() if v == "bad" or (isinstance(v, float) and v < 0)]
+        if bad or (activity is None and t is None) or values["mass_before_kg"] is None or values["mass_after_kg"] is None:
+            why = ", ".join(bad) if bad else "needs activity or time, mass_before_kg and mass_after_kg"
+            problems.append(Problem(file, f"row {row_no}", f"cannot read {why} — row left out", athlete))
+            continue
+        out.append({"row": row_no, "activity": activity, "time_utc": t,
+                    **{c: (v if isinstance(v, float) else float("nan")) for c, v in values.items()}})
+    if not out:
+        return empty, problems
+    return pd.DataFrame(out), problems

@@ -1,0 +1,84 @@
+"""Heat stress from air temperature and humidity (never from a wrist sensor).
+
+References
+----------
+NWS Weather Prediction Center, "The Heat Index Equation",
+https://www.wpc.ncep.noaa.gov/html/heatindex_equation.shtml (Rothfusz 1990 regression of
+Steadman 1979). Australian Bureau of Meteorology, "Thermal comfort observations" (WBGT
+approximation). DOMAIN.md §3.1–3.2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+ArrayLike = npt.ArrayLike
+
+
+def c_to_f(temperature_c: ArrayLike) -> np.ndarray:
+    """Degrees Celsius → degrees Fahrenheit."""
+    return np.asarray(temperature_c, dtype=float) * 9.0 / 5.0 + 32.0
+
+
+def f_to_c(temperature_f: ArrayLike) -> np.ndarray:
+    """Degrees Fahrenheit → degrees Celsius."""
+    return (np.asarray(temperature_f, dtype=float) - 32.0) * 5.0 / 9.0
+
+
+def heat_index_f(air_temperature_f: ArrayLike, relative_humidity_pct: ArrayLike) -> np.ndarray:
+    """NWS heat index in °F.
+
+    The simple formula ``0.5 × (T + 61 + (T − 68) × 1.2 + 0.094 RH)`` is used when it gives
+    less than 80 °F; otherwise the Rothfusz regression, less the low-humidity adjustment
+    (RH < 13 %, 80–112 °F) or plus the high-humidity adjustment (RH > 85 %, 80–87 °F).
+
+    Parameters
+    ----------
+    air_temperature_f : array_like
+        Air temperature, °F.
+    relative_humidity_pct : array_like
+        Relative humidity, %.
+
+    Returns
+    -------
+    numpy.ndarray
+        Heat index, °F (NaN where an input is NaN).
+
+    References
+    ----------
+    NWS WPC, "The Heat Index Equation"; Rothfusz LP 1990, NWS Southern Region Technical
+    Attachment SR 90-23.
+
+    Examples
+    --------
+    >>> round(float(heat_index_f(90, 70)), 1)
+    105.9
+    """
+    t = np.asarray(air_temperature_f, dtype=float)
+    rh = np.asarray(relative_humidity_pct, dtype=float)
+    t, rh = np.broadcast_arrays(t, rh)
+    simple = 0.5 * (t + 61.0 + (t - 68.0) * 1.2 + 0.094 * rh)
+    reg = (
+        -42.379 + 2.04901523 * t + 10.14333127 * rh - 0.22475541 * t * rh - 6.83783e-3 * t**2
+        - 5.481717e-2 * rh**2 + 1.22874e-3 * t**2 * rh + 8.5282e-4 * t * rh**2 - 1.99e-6 * t**2 * rh**2
+    )
+    with np.errstate(invalid="ignore"):
+        low = (rh < 13) & (t >= 80) & (t <= 112)
+        low_adj = ((13 - rh) / 4) * np.sqrt(np.clip((17 - np.abs(t - 95)) / 17, 0, None))
+        high = (rh > 85) & (t >= 80) & (t <= 87)
+        high_adj = ((rh - 85) / 10) * ((87 - t) / 5)
+        reg = np.where(low, reg - low_adj, reg)
+        reg = np.where(high, reg + high_adj, reg)
+        return np.where(simple < 80, simple, reg)
+
+
+def heat_index_c(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLike) -> np.ndarray:
+    """NWS heat index in °C from air temperature in °C (see :func:`heat_index_f`).
+
+    Examples
+    --------
+    >>> round(float(heat_index_c(32.2222, 70)), 1)
+    41.1
+    """
+    return f_to_c(heat_index_f(c_to_f(air_temperature_c), relative_humidity_pct))

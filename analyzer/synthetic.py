@@ -1,0 +1,143 @@
+"""Synthetic runs and athlete folders: for tests, the sample team and benchmarks.
+
+Everything here is seeded and deterministic; the FIT files are written with
+:mod:`analyzer.io.fit_encode` and read back by the normal reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzer.io.fit_encode import encode_run
+
+
+def synthetic_run(
+    start: dt.datetime,
+    distance_km: float,
+    pace_s_per_km: float,
+    *,
+    hr_start_bpm: float = 140.0,
+    hr_drift_bpm: float = 0.0,
+    wrist_temperature_c: float | None = 30.0,
+    pauses: Iterable[tuple[float, float]] = (),
+    utc_offset_s: int | None = 0,
+    cadence_spm: float = 170.0,
+    seed: int = 0,
+    sport: str = "running",
+) -> bytes:
+    """A 1 Hz run at a steady pace, as FIT bytes.
+
+    Parameters
+    ----------
+    start : datetime (tz-aware)
+        Timer start.
+    distance_km, pace_s_per_km : float
+        The run covers ``distance_km`` at ``pace_s_per_km`` (moving time), with small
+        seeded noise on speed (±2 %) and heart rate (±2 bpm).
+    hr_start_bpm, hr_drift_bpm : float
+        Heart rate rises linearly from ``hr_start_bpm`` by ``hr_drift_bpm`` over the run.
+    wrist_temperature_c : float or None
+        The watch's own sensor reading (constant ± 0.5 °C), or no temperature field.
+    pauses : iterable of (stop_s, resume_s)
+        Timer pauses in elapsed seconds; no records are written inside them.
+    """
+    rng = np.random.default_rng(seed)
+    speed = 1000.0 / pace_s_per_km
+    moving_s = int(round(distance_km * pace_s_per_km))
+    pauses = sorted(pauses)
+    total_pause = int(sum(b - a for a, b in pauses))
+    elapsed = np.arange(0, moving_s + total_pause + 1, dtype=float)
+    paused = np.zeros(len(elapsed), dtype=bool)
+    for a, b in pauses:
+        paused |= (elapsed > a) & (elapsed < b)
+    elapsed = elapsed[~paused]
+    moving = elapsed.copy()
+    for a, b in pauses:
+        moving = np.where(elapsed >= b, moving - (b - a), moving)
+    speeds = speed * (1 + rng.normal(0, 0.02, len(elapsed)))
+    distance = np.concatenate([[0.0], np.cumsum(np.diff(moving) * speeds[1:])])
+    distance *= distance_km * 1000.0 / max(distance[-1], 1e-9)
+    hr = hr_start_bpm + hr_drift_bpm * moving / max(moving[-1], 1) + rng.normal(0, 2, len(elapsed))
+    temps = None if wrist_temperature_c is None else wrist_temperature_c + rng.normal(0, 0.5, len(elapsed))
+    return encode_run(
+        start, elapsed, distance_m=distance, speed_mps=speeds, heart_rate_bpm=np.round(hr),
+        cadence_spm=np.full(len(elapsed), cadence_spm), temperature_c=None if temps is None else np.round(temps),
+        pauses=pauses, utc_offset_s=utc_offset_s, sport=sport,
+    )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def to_toml(profile: Mapping[str, Any]) -> str:
+    """A flat profile with an optional ``thresholds`` table as TOML text."""
+    lines = [f"{k} = {_toml_value(v)}" for k, v in profile.items() if not isinstance(v, Mapping)]
+    for key, table in profile.items():
+        if isinstance(table, Mapping):
+            lines.append(f"\n[{key}]")
+            lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
+    """Rows as CSV text with a header (missing values empty)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def write_athlete(
+    folder: Path,
+    profile: Mapping[str, Any],
+    runs: Mapping[str, bytes] = {},  # noqa: B006 - read only
+    cramps: Iterable[Mapping[str, Any]] | str | None = None,
+    weather: Iterable[Mapping[str, Any]] | None = None,
+    weigh_ins: Iterable[Mapping[str, Any]] | None = None,
+) -> Path:
+    """Write an athlete folder as FORMATS.md describes it; return its path.
+
+    ``runs`` maps file names to FIT bytes; ``cramps`` is a list of rows (or raw CSV text,
+    to test broken logs).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "athlete.toml").write_text(to_toml(profile), encoding="utf-8")
+    acts = folder / "activities"
+    acts.mkdir(exist_ok=True)
+    for name, data in runs.items():
+        (acts / name).write_bytes(data)
+    if isinstance(cramps, str):
+        (folder / "cramps.csv").write_text(cramps, encoding="utf-8")
+    elif cramps is not None:
+        rows = list(cramps)
+        cols = ["time", "activity", "distance_km", "leg", "muscle", "severity", "duration_s", "notes"]
+        cols += sorted({k for r in rows for k in r} - set(cols))
+        (folder / "cramps.csv").write_text(to_csv(rows, cols), encoding="utf-8")
+    if weather is not None:
+        rows = list(weather)
+        (folder / "weather.csv").write_text(
+            to_csv(rows, ["time", "temperature_c", "relative_humidity_pct", "wind_mps", "wbgt_c"]), encoding="utf-8"
+        )
+    if weigh_ins is not None:
+        rows = list(weigh_ins)
+        (folder / "weigh_ins.csv").write_text(
+            to_csv(rows, ["activity", "time", "mass_before_kg", "mass_after_kg", "fluid_ml", "urine_ml"]), encoding="utf-8"
+        )
+    return folder

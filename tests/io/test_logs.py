@@ -1,0 +1,121 @@
+"""Validation of the athlete's own files: every bad row named by its row number."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analyzer.io.logs import parse_local_time, read_cramp_log, read_profile, read_weather, read_weigh_ins
+
+LOG = """time,leg,muscle,severity,notes,shoe
+2024-05-01 08:10,left,calf,3,ok row,pegasus
+2024-05-01 08:20,lef,calf,3,typo in leg,pegasus
+2024-05-01 08:30, RIGHT ,Hamstring,5,case and spaces forgiven,
+2024-05-01 08:40,right,neck,2,unknown muscle,
+2024-05-01 08:50,both,calf,7,severity too high,
+
+2024-05-01 09:00,left,calf,2.5,severity not whole,
+not a date,left,calf,2,bad time,
+,left,calf,2,no time and no activity,
+2024-05-01 09:30,left,calf,,,
+2024-05-01 09:40,left,calf,1,fine,
+"""
+
+
+def test_cramp_log_rows_are_validated_and_numbered(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_text(LOG)
+    frame, problems = read_cramp_log(path, "Europe/Madrid", "ana")
+    assert frame["cramp_row"].tolist() == [1, 3, 10, 11]
+    assert frame["leg"].tolist() == ["left", "right", "left", "left"]
+    assert frame["muscle"].tolist()[:2] == ["calf", "hamstring"]
+    assert frame["shoe"].tolist()[0] == "pegasus"  # unknown columns survive
+    by_row = {p.location: p.message for p in problems}
+    assert 'leg "lef" is not one of left, right, both' in by_row["row 2"]
+    assert 'muscle "neck"' in by_row["row 4"]
+    assert "severity" in by_row["row 5"] and "severity" in by_row["row 7"]
+    assert "time" in by_row["row 8"]
+    assert "needs a time" in by_row["row 9"]
+    assert set(by_row) == {"row 2", "row 4", "row 5", "row 7", "row 8", "row 9"}  # blank line 6 is no row
+    assert all(p.file == str(path) and p.athlete == "ana" for p in problems)
+    # 08:10 in Madrid (CEST, UTC+2) is 06:10 UTC
+    assert frame["time_utc"].iloc[0] == pd.Timestamp("2024-05-01 06:10", tz="UTC")
+
+
+def test_missing_leg_column_is_one_clear_problem(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_text("time,muscle\n2024-05-01 08:10,calf\n")
+    frame, problems = read_cramp_log(path, "UTC")
+    assert frame.empty and len(problems) == 1 and "'leg'" in problems[0].message
+
+
+def test_header_only_or_absent_log_means_no_cramps(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_text("time,leg\n")
+    frame, problems = read_cramp_log(path, "UTC")
+    assert frame.empty and problems == []
+    frame, problems = read_cramp_log(tmp_path / "absent.csv", "UTC")
+    assert frame.empty and problems == []
+
+
+def test_not_utf8_is_reported_with_byte_offset(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_bytes("time,leg,notes\n2024-05-01 08:10,left,Crampe au mollet très forte\n".encode("latin-1"))
+    frame, problems = read_cramp_log(path, "UTC")
+    assert frame.empty and problems[0].location.startswith("byte ") and "UTF-8" in problems[0].message
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_bytes("\ufefftime,leg\n2024-05-01 08:10,left\n".encode())
+    frame, problems = read_cramp_log(path, "UTC")
+    assert len(frame) == 1 and problems == []
+
+
+def test_iso_times_with_offset_are_taken_as_written():
+    assert parse_local_time("2024-03-10T09:30:00+01:00", "America/Los_Angeles")[0] == pd.Timestamp("2024-03-10 08:30Z")
+    assert parse_local_time("2024-03-10T09:30Z", "Asia/Tokyo")[0] == pd.Timestamp("2024-03-10 09:30Z")
+
+
+def test_dst_gap_and_overlap_are_handled_deliberately():
+    # Los Angeles, 2024-03-10: clocks jump 02:00 PST → 03:00 PDT. 02:30 does not exist.
+    t, note = parse_local_time("2024-03-10 02:30", "America/Los_Angeles")
+    assert t == pd.Timestamp("2024-03-10 10:30Z")  # read with the offset before the jump (−8 h) = 03:30 PDT
+    assert "does not exist" in note
+    # 2024-11-03: 01:30 happens twice (PDT, then PST); the first (summer time, −7 h) is taken
+    t, note = parse_local_time("2024-11-03 01:30", "America/Los_Angeles")
+    assert t == pd.Timestamp("2024-11-03 08:30Z") and "twice" in note
+
+
+def test_profile_defaults_and_bad_values(tmp_path):
+    path = tmp_path / "athlete.toml"
+    path.write_text('name = "Ana"\ntimezone = "Mars/Olympus"\nsex = "x"\nbody_mass_kg = -3\nmedications = "furosemide"\n')
+    profile, problems = read_profile(path, "ana")
+    assert profile["name"] == "Ana" and profile["timezone"] == "UTC"
+    assert profile["medications"] == ["furosemide"]
+    assert "body_mass_kg" not in profile
+    assert {p.location for p in problems} == {"timezone", "sex", "body_mass_kg"}
+
+
+def test_profile_toml_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "athlete.toml"
+    path.write_text('name = "Ana"\ntimezone = Europe/Madrid\n')
+    profile, problems = read_profile(path, "ana")
+    assert profile["name"] == "ana" and problems[0].location == "line 2"
+
+
+def test_weather_rows(tmp_path):
+    path = tmp_path / "weather.csv"
+    path.write_text(
+        "time,temperature_c,relative_humidity_pct\n2024-07-01 08:00,28.5,60\n2024-07-01 09:00,hot,60\n"
+        "2024-07-01 10:00,31,140\n2024-07-01T11:00Z,33,40\n"
+    )
+    frame, problems = read_weather(path, "Europe/Madrid")
+    assert frame.index.tolist() == [pd.Timestamp("2024-07-01 06:00Z"), pd.Timestamp("2024-07-01 11:00Z")]
+    assert [p.location for p in problems] == ["row 2", "row 3"]
+
+
+def test_weigh_ins(tmp_path):
+    path = tmp_path / "weigh_ins.csv"
+    path.write_text("activity,mass_before_kg,mass_after_kg,fluid_ml\nrun.fit,62.0,60.3,500\nrun2.fit,62,,\n")
+    frame, problems = read_weigh_ins(path, "UTC")
+    assert frame["mass_after_kg"].tolist() == [60.3] and problems[0].location == "row 2"
