@@ -6,12 +6,13 @@ The public API, and nothing else::
     act = analyzer.read_fit("run.fit")
 """
 
-from analyzer.errors import AnalyzerError, FitError, InputError
 from analyzer.cramps import match_cramps
+from analyzer.errors import AnalyzerError, FitError, InputError
 from analyzer.io.athlete import load_athlete, load_team
 from analyzer.io.fit import FitWarning, read_fit, read_fit_folder
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity, Athlete, Problem
+from analyzer.plots.run import plot_run
 
 __version__ = "0.1.0"
 
@@ -27,6 +28,7 @@ __all__ = [
     "load_athlete",
     "load_team",
     "match_cramps",
+    "plot_run",
     "read_fit",
     "read_fit_folder",
     "__version__",

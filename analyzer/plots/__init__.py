@@ -1,0 +1,1 @@
+"""Figures: matplotlib Figures returned to the caller (never shown or saved here)."""

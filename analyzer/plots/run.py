@@ -1,0 +1,181 @@
+"""The per-run overlay: pace, heart rate and heat along the run, with pauses and cramps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from analyzer.metrics.heat import heat_index_c
+from analyzer.model import Activity
+
+SLOWEST_PLOTTED_PACE_S_PER_KM = 900.0
+"""Paces slower than 15:00 min/km (standing, walking at a water stop) are not drawn."""
+
+HR_SMOOTH_S = 10.0
+"""Heart rate is drawn as a 10 s rolling mean (optical sensors jitter beat to beat)."""
+
+CRAMP_COLOR = "#c0392b"
+PAUSE_COLOR = "#bdc3c7"
+
+
+def _fmt_duration(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _local_start(activity: Activity, timezone: str | None) -> pd.Timestamp | None:
+    start = activity.start_time
+    if start is None or pd.isna(start):
+        return None
+    if timezone:
+        return start.tz_convert(timezone)
+    if activity.utc_offset is not None:
+        return (start + activity.utc_offset).tz_localize(None)
+    return start
+
+
+def smoothed_pace_min_per_km(records: pd.DataFrame, window_s: float = 30.0) -> pd.Series:
+    """Pace in min/km from a time-based rolling median of ``speed_mps`` (NaN when too slow)."""
+    speed = records["speed_mps"].dropna()
+    speed = speed[~speed.index.duplicated()].sort_index()
+    smooth = speed.rolling(pd.Timedelta(seconds=window_s), min_periods=1).median()
+    pace_s = 1000.0 / smooth.where(smooth > 0)
+    pace_s = pace_s.where(pace_s <= SLOWEST_PLOTTED_PACE_S_PER_KM)
+    return (pace_s / 60.0).reindex(records.index)
+
+
+def plot_run(
+    activity: Activity,
+    cramps: pd.DataFrame | None = None,
+    *,
+    x: str = "distance",
+    weather: pd.DataFrame | None = None,
+    timezone: str | None = None,
+    smooth_s: float = 30.0,
+) -> Figure:
+    """Pace, heart rate and heat along one run, pauses shaded, each cramp marked.
+
+    Parameters
+    ----------
+    activity : Activity
+        From :func:`analyzer.read_fit`.
+    cramps : DataFrame, optional
+        Output of :func:`analyzer.match_cramps`; rows whose ``activity`` is this run's
+        file and whose context is ``during_run`` are marked.
+    x : {"distance", "time"}
+        Distance in km, or elapsed time in minutes.
+    weather : DataFrame, optional
+        ``temperature_c`` and ``relative_humidity_pct`` indexed by UTC time: air temperature
+        and heat index are drawn. The watch's own temperature is always labelled as wrist
+        temperature, which reads high.
+    timezone : str, optional
+        IANA zone for the date in the title; else the watch's recorded offset.
+    smooth_s : float
+        Rolling-median window for pace, seconds.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three axes sharing x: pace (min/km, inverted: faster is up), heart rate (bpm), heat (°C).
+    """
+    if x not in ("distance", "time"):
+        raise ValueError("x must be 'distance' or 'time'")
+    recs = activity.records[activity.records.index.notna()]
+    if x == "distance" and ("distance_m" not in recs or recs["distance_m"].isna().all()):
+        x = "time"
+    xs = recs["distance_m"] / 1000.0 if x == "distance" else recs["elapsed_s"] / 60.0
+    xlabel = "distance (km)" if x == "distance" else "elapsed time (min)"
+    fig = Figure(figsize=(10, 7.5), layout="constrained")
+    ax_pace, ax_hr, ax_heat = fig.subplots(3, 1, sharex=True)
+
+    if "speed_mps" in recs and recs["speed_mps"].notna().any():
+        ax_pace.plot(xs, smoothed_pace_min_per_km(recs, smooth_s), color="#2c3e50", lw=1.2, label="pace")
+    else:
+        ax_pace.text(0.5, 0.5, "no speed data", transform=ax_pace.transAxes, ha="center", va="center")
+    ax_pace.set_ylabel("pace (min/km)")
+    ax_pace.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v)}:{int(round((v % 1) * 60)) % 60:02d}"))
+    if not ax_pace.yaxis_inverted():
+        ax_pace.invert_yaxis()
+
+    if "heart_rate_bpm" in recs and recs["heart_rate_bpm"].notna().any():
+        hr = recs["heart_rate_bpm"]
+        hr = hr[~hr.index.duplicated()].sort_index().rolling(pd.Timedelta(seconds=HR_SMOOTH_S), min_periods=1).mean()
+        ax_hr.plot(xs, hr.reindex(recs.index).to_numpy(), color="#e67e22", lw=1.0, label="heart rate")
+    else:
+        ax_hr.text(0.5, 0.5, "no heart-rate data", transform=ax_hr.transAxes, ha="center", va="center")
+    ax_hr.set_ylabel("heart rate (bpm)")
+
+    drew_heat = False
+    if weather is not None and not weather.empty:
+        both = weather[["temperature_c", "relative_humidity_pct"]].astype(float)
+        grid = both.reindex(both.index.union(recs.index)).interpolate(method="time", limit_area="inside").reindex(recs.index)
+        if grid["temperature_c"].notna().any():
+            ax_heat.plot(xs, grid["temperature_c"], color="#c0392b", lw=1.5, label="air temperature (weather)")
+            ax_heat.plot(xs, heat_index_c(grid["temperature_c"], grid["relative_humidity_pct"]), color="#8e44ad",
+                         lw=1.5, ls="--", label="heat index (NWS)")
+            drew_heat = True
+    if "temperature_c" in recs and recs["temperature_c"].notna().any():
+        ax_heat.plot(xs, recs["temperature_c"], color="#95a5a6", lw=1.0, label="watch temperature (wrist, reads high)")
+        drew_heat = True
+    if not drew_heat:
+        ax_heat.text(0.5, 0.5, "no temperature data (air temperature unknown)", transform=ax_heat.transAxes,
+                     ha="center", va="center")
+    else:
+        ax_heat.legend(loc="upper left", fontsize="small")
+    ax_heat.set_ylabel("temperature (°C)")
+    ax_heat.set_xlabel(xlabel)
+
+    _shade_pauses(activity, recs, xs, (ax_pace, ax_hr, ax_heat))
+    _mark_cramps(activity, cramps, x, (ax_pace, ax_hr, ax_heat))
+
+    start = _local_start(activity, timezone)
+    when = f"{start:%a %d %b %Y %H:%M}" if start is not None else "undated"
+    elapsed = float(recs["elapsed_s"].max()) if len(recs) else 0.0
+    fig.suptitle(f"{activity.source} — {when} · {activity.distance_m / 1000:.2f} km · {_fmt_duration(elapsed)}")
+    for ax in (ax_pace, ax_hr, ax_heat):
+        ax.grid(True, alpha=0.3)
+    return fig
+
+
+def _shade_pauses(activity: Activity, recs: pd.DataFrame, xs: pd.Series, axes) -> None:
+    if activity.pauses.empty or recs.empty:
+        return
+    stamps = recs.index.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    order = np.argsort(stamps)
+    times = stamps[order]
+    xv = xs.to_numpy()[order]
+    span = np.nanmax(xv) - np.nanmin(xv) if np.isfinite(xv).any() else 1.0
+    for _, pause in activity.pauses.iterrows():
+        start = pause["start"].tz_convert("UTC").tz_localize(None).to_datetime64()
+        end = pause["end"].tz_convert("UTC").tz_localize(None).to_datetime64()
+        i0 = max(np.searchsorted(times, start, side="right") - 1, 0)
+        i1 = min(np.searchsorted(times, end, side="left"), len(times) - 1)
+        x0, x1 = xv[i0], xv[i1]
+        if not (np.isfinite(x0) and np.isfinite(x1)):
+            continue
+        width = max(x1 - x0, 0.004 * span)  # a pause covers no distance: keep it visible
+        for ax in axes:
+            ax.axvspan(x0, x0 + width, color=PAUSE_COLOR, alpha=0.6, gid="pause",
+                       label=f"pause {pause['duration_s'] / 60:.0f} min")
+
+
+def _mark_cramps(activity: Activity, cramps: pd.DataFrame | None, x: str, axes) -> None:
+    if cramps is None or cramps.empty:
+        return
+    mine = cramps[(cramps["activity"] == activity.source) & (cramps["context"] == "during_run")]
+    for _, c in mine.iterrows():
+        pos = c["distance_km"] if x == "distance" else c["elapsed_s"] / 60.0
+        if pd.isna(pos):
+            continue
+        parts = [str(c.get("leg") or "").strip(), str(c.get("muscle") or "").strip()]
+        sev = c.get("severity")
+        label = " ".join(p for p in parts if p and p != "None")
+        if sev is not None and not pd.isna(sev):
+            label += f" · severity {int(sev)}/5"
+        for ax in axes:
+            ax.axvline(pos, color=CRAMP_COLOR, lw=2, gid="cramp")
+        axes[0].annotate(f"cramp: {label}", xy=(pos, 1.0), xycoords=("data", "axes fraction"),
+                         xytext=(3, -3), textcoords="offset points", va="top", fontsize="small",
+                         color=CRAMP_COLOR, gid="cramp-label")

@@ -1,0 +1,39 @@
+"""Heat index against DOMAIN.md §3.1's worked table and the NWS chart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analyzer.metrics.heat import c_to_f, f_to_c, heat_index_c, heat_index_f
+
+# (T °F, RH %, HI °F from the Rothfusz formula as worked in DOMAIN.md §3.1, NWS chart value or None)
+TABLE = [
+    (90, 70, 105.9, 105),
+    (96, 65, 121.0, 121),
+    (86, 40, 85.4, 85),
+    (80, 40, 79.6, 80),  # simple formula branch
+    (70, 50, 69.0, None),  # simple formula branch
+    (100, 10, 94.1, None),  # regression minus the low-humidity adjustment
+    (85, 90, 101.8, None),  # regression plus the high-humidity adjustment
+]
+
+
+@pytest.mark.parametrize("t_f,rh,worked,chart", TABLE)
+def test_heat_index_matches_worked_values_and_nws_chart(t_f, rh, worked, chart):
+    hi = float(heat_index_f(t_f, rh))
+    assert hi == pytest.approx(worked, abs=0.05)
+    if chart is not None:
+        assert hi == pytest.approx(chart, abs=1.0)  # DOMAIN.md: the regression is within ±1 °F of the chart
+
+
+def test_celsius_version_and_arrays():
+    # 32.2 °C / 70 % is the 90 °F row: 105.9 °F = 41.1 °C
+    assert float(heat_index_c(32.2222, 70)) == pytest.approx(41.06, abs=0.05)
+    out = heat_index_c(np.array([30.0, np.nan]), np.array([40, 50]))
+    assert out[0] == pytest.approx(29.7, abs=0.05) and np.isnan(out[1])
+
+
+def test_unit_conversions_round_trip():
+    assert float(c_to_f(100)) == 212.0 and float(f_to_c(32)) == 0.0
+    assert float(f_to_c(c_to_f(37.5))) == pytest.approx(37.5)
