@@ -82,3 +82,35 @@ def heat_index_c(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLike)
     41.1
     """
     return f_to_c(heat_index_f(c_to_f(air_temperature_c), relative_humidity_pct))
+
+
+def vapour_pressure_hpa(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLike) -> np.ndarray:
+    """Water vapour pressure, hPa: ``RH/100 × 6.105 × exp(17.27 T / (237.7 + T))``.
+
+    References
+    ----------
+    Australian Bureau of Meteorology, "Thermal comfort observations".
+    """
+    t = np.asarray(air_temperature_c, dtype=float)
+    rh = np.asarray(relative_humidity_pct, dtype=float)
+    return rh / 100.0 * 6.105 * np.exp(17.27 * t / (237.7 + t))
+
+
+def wbgt_estimate_c(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLike) -> np.ndarray:
+    """WBGT estimate without sun and wind: ``0.567 T + 0.393 e + 3.94`` °C.
+
+    The Bureau states it assumes moderately high radiation and light wind: it overstates
+    WBGT at night or in shade and can understate it in full sun and calm air.
+
+    References
+    ----------
+    Australian Bureau of Meteorology, "Thermal comfort observations" (WBGT approximation);
+    DOMAIN.md §3.2.
+
+    Examples
+    --------
+    >>> round(float(wbgt_estimate_c(30, 60)), 1)
+    30.9
+    """
+    t = np.asarray(air_temperature_c, dtype=float)
+    return 0.567 * t + 0.393 * vapour_pressure_hpa(t, relative_humidity_pct) + 3.94

@@ -1,0 +1,104 @@
+"""Each run against the athlete's own history: spikes in distance, faster than usual, load.
+
+All functions take a table of runs (one row per run, ``start_utc`` and ``distance_km``
+and, for pace, ``speed_mps``) and return one value per run, computed only from runs
+*before* it.
+
+References
+----------
+Frandsen JSB et al. 2025, Br J Sports Med 59:1203–1210 (single-run spike vs the longest
+run in the previous 30 days). Schwellnus MP et al. 2011a, b (faster running and cramps).
+Gabbett TJ 2016, Br J Sports Med 50:273–280 (acute:chronic workload ratio). Foster C 1998
+(monotony). DOMAIN.md §3.6.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+
+def spike_ratio(distance_km: float, longest_prior_km: float) -> float:
+    """Run distance ÷ longest run in the prior window.
+
+    Examples
+    --------
+    >>> spike_ratio(22, 16)
+    1.375
+    """
+    return float(distance_km) / float(longest_prior_km) if longest_prior_km and longest_prior_km > 0 else np.nan
+
+
+def longest_prior(runs: pd.DataFrame, days: float = 30.0, column: str = "distance_km") -> pd.Series:
+    """For each run, the largest ``column`` among runs that started in the ``days`` before it."""
+    t = runs["start_utc"]
+    values = runs[column].to_numpy(dtype=float)
+    out = np.full(len(runs), np.nan)
+    for i, ti in enumerate(t):
+        prior = (t < ti) & (t >= ti - pd.Timedelta(days=days))
+        if prior.any():
+            out[i] = np.nanmax(values[prior.to_numpy()])
+    return pd.Series(out, index=runs.index)
+
+
+def history_days(runs: pd.DataFrame) -> pd.Series:
+    """Days of recorded history before each run (since the athlete's first run)."""
+    first = runs["start_utc"].min()
+    return (runs["start_utc"] - first).dt.total_seconds() / 86400.0
+
+
+def usual_speed(
+    runs: pd.DataFrame, days: float = 60.0, similar_fraction: float = 0.25
+) -> tuple[pd.Series, pd.Series]:
+    """Median speed of the runs of similar distance (±``similar_fraction``) in the prior ``days``.
+
+    Returns
+    -------
+    usual_speed_mps, n_comparison_runs : Series
+    """
+    t = runs["start_utc"]
+    d = runs["distance_km"].to_numpy(dtype=float)
+    s = runs["speed_mps"].to_numpy(dtype=float)
+    usual = np.full(len(runs), np.nan)
+    count = np.zeros(len(runs), dtype=int)
+    for i, ti in enumerate(t):
+        prior = ((t < ti) & (t >= ti - pd.Timedelta(days=days))).to_numpy()
+        similar = prior & (np.abs(d - d[i]) <= similar_fraction * d[i]) & np.isfinite(s)
+        count[i] = int(similar.sum())
+        if count[i]:
+            usual[i] = float(np.median(s[similar]))
+    return pd.Series(usual, index=runs.index), pd.Series(count, index=runs.index)
+
+
+def acwr(acute_load: npt.ArrayLike, chronic_load_28d: npt.ArrayLike) -> np.ndarray:
+    """Coupled acute:chronic workload ratio: 7-day load ÷ (28-day load / 4).
+
+    Examples
+    --------
+    >>> round(float(acwr(45, 30 + 32 + 35 + 45)), 2)
+    1.27
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(acute_load, dtype=float) / (np.asarray(chronic_load_28d, dtype=float) / 4.0)
+
+
+def rolling_load(runs: pd.DataFrame, days: float, column: str = "distance_km") -> pd.Series:
+    """Sum of ``column`` over runs in the ``days`` up to and including each run."""
+    t = runs["start_utc"]
+    v = runs[column].to_numpy(dtype=float)
+    out = np.array([np.nansum(v[((t <= ti) & (t > ti - pd.Timedelta(days=days))).to_numpy()]) for ti in t])
+    return pd.Series(out, index=runs.index)
+
+
+def monotony(daily_load: npt.ArrayLike) -> float:
+    """Foster's weekly monotony: mean daily load ÷ population SD (rest days count as 0).
+
+    Examples
+    --------
+    >>> round(monotony([360, 0, 300, 420, 0, 600, 240]), 2)
+    1.35
+    """
+    x = np.asarray(daily_load, dtype=float)
+    sd = x.std(ddof=0)
+    return float(x.mean() / sd) if sd > 0 else np.nan
