@@ -100,4 +100,5 @@ def test_history_windows_use_only_prior_runs():
     usual, n = usual_speed(runs.assign(distance_km=[10.0, 10.0, 11.0, 10.5, 12.0]))
     # run 4 (12 km, day 45): all four earlier runs are within ±25 % (9–15 km) and 60 days
     assert n.tolist() == [0, 1, 2, 3, 4] and usual[3] == pytest.approx(3.0)
-    assert rolling_load(runs, 28).tolist() == [16.0, 26.0, 38.0, 34.0, 30.0]
+    # 28 days up to and including each run: day 35 sums days 10, 20, 35 (10 + 12 + 22)
+    assert rolling_load(runs, 28).tolist() == [16.0, 26.0, 38.0, 44.0, 42.0]
