@@ -6,6 +6,7 @@ The public API, and nothing else::
     act = analyzer.read_fit("run.fit")
 """
 
+from analyzer.analysis import Analysis, analyze
 from analyzer.cramps import match_cramps
 from analyzer.errors import AnalyzerError, FitError, InputError
 from analyzer.io.athlete import load_athlete, load_team
@@ -18,12 +19,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Activity",
+    "Analysis",
     "Athlete",
     "AnalyzerError",
     "FitError",
     "FitWarning",
     "InputError",
     "Problem",
+    "analyze",
     "heat_index_c",
     "load_athlete",
     "load_team",

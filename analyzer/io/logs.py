@@ -283,7 +283,10 @@ def read_weather(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, 
 
 def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, list[Problem]]:
     """``weigh_ins.csv`` → one row per weigh-in: ``row``, ``activity``, ``time_utc``,
-    ``mass_before_kg``, ``mass_after_kg``, ``fluid_ml``, ``urine_ml``."""
+    ``mass_before_kg``, ``mass_after_kg``, ``fluid_ml``, ``urine_ml``.
+
+    ``mass_before_kg`` may be empty: the profile's ``body_mass_kg`` is used instead (FORMATS.md).
+    """
     cols = ("mass_before_kg", "mass_after_kg", "fluid_ml", "urine_ml")
     empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in ("row", "activity", "time_utc", *cols)})
     if not path.exists():
@@ -299,8 +302,8 @@ def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
         t, _ = parse_local_time(row.get("time", ""), tz)
         activity = row.get("activity", "").strip() or None
         bad = [c for c, v in values.items() if v == "bad" or (isinstance(v, float) and v < 0)]
-        if bad or (activity is None and t is None) or values["mass_before_kg"] is None or values["mass_after_kg"] is None:
-            why = ", ".join(bad) if bad else "needs activity or time, mass_before_kg and mass_after_kg"
+        if bad or (activity is None and t is None) or values["mass_after_kg"] is None:
+            why = ", ".join(bad) if bad else "needs activity or time, and mass_after_kg"
             problems.append(Problem(file, f"row {row_no}", f"cannot read {why} — row left out", athlete))
             continue
         out.append({"row": row_no, "activity": activity, "time_utc": t,

@@ -1,0 +1,196 @@
+"""``analyze``: metrics per run, cramps matched, flags raised, the season compared.
+
+Orchestration only: the numbers come from :mod:`analyzer.metrics`, the decisions from
+:mod:`analyzer.flags.rules`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analyzer.cramps import match_cramps
+from analyzer.flags import rules
+from analyzer.flags.thresholds import resolve_thresholds
+from analyzer.metrics.runs import run_table
+from analyzer.metrics.stats import fisher_exact_p
+from analyzer.model import Athlete, Problem
+
+FLAG_COLUMNS = ["athlete", "scope", "cramp_row", "activity", "pattern", "rule", "value", "threshold", "unit",
+                "message", "source"]
+
+# cramp-scope copies of run rules: only these explain a cramp (mass_gain is information only)
+_CRAMP_RULES = {"long_run_spike", "faster_than_usual", "heat_index", "wbgt", "body_mass_loss", "hr_drift"}
+
+SEASON_VARIABLES = [
+    # (runs column, threshold name, label)
+    ("distance_ratio", "long_run_spike_ratio", "distance ÷ longest run in the prior 30 days"),
+    ("pace_ratio", "pace_faster_ratio", "speed ÷ usual speed for the distance"),
+    ("heat_index_max_c", "heat_index_caution_c", "heat index, °C"),
+    ("body_mass_loss_pct", "body_mass_loss_pct", "body mass lost, %"),
+    ("decoupling_pct", "decoupling_pct", "heart-rate drift, %"),
+]
+
+
+@dataclass
+class Analysis:
+    """What :func:`analyze` found for one athlete.
+
+    Attributes
+    ----------
+    athlete : Athlete
+    runs : DataFrame
+        One row per run (:data:`analyzer.metrics.runs.RUN_COLUMNS`).
+    cramps : DataFrame
+        FORMATS.md output ``cramps.csv`` columns, ``patterns`` filled, plus
+        ``fraction_of_run`` and ``late_in_run`` (context, never a flag on its own).
+    flags : DataFrame
+        FORMATS.md ``flags.csv`` columns.
+    season : DataFrame
+        Runs with cramps vs runs without, per variable, with counts and a Fisher exact test.
+    thresholds : dict
+        The thresholds used (defaults, then athlete.toml, then the call's).
+    problems : list of Problem
+        The athlete's input problems plus any unusable threshold override.
+    """
+
+    athlete: Athlete
+    runs: pd.DataFrame
+    cramps: pd.DataFrame
+    flags: pd.DataFrame
+    season: pd.DataFrame
+    thresholds: dict[str, float]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def patterns(self) -> list[str]:
+        """Distinct patterns flagged for this athlete, in FORMATS.md order."""
+        order = ["over_exertion", "dehydration_heat", "one_leg", "night", "medication"]
+        found = set(self.flags["pattern"]) if len(self.flags) else set()
+        return [p for p in order if p in found]
+
+    def __repr__(self) -> str:
+        return (f"Analysis({self.athlete.id!r}, runs={len(self.runs)}, cramps={len(self.cramps)}, "
+                f"flags={len(self.flags)}, patterns={self.patterns})")
+
+    def _repr_html_(self) -> str:
+        flags = self.flags[["scope", "cramp_row", "activity", "pattern", "rule", "message"]] if len(self.flags) else self.flags
+        return (f"<div><p><b>{html.escape(repr(self))}</b></p>"
+                f"{flags.to_html(index=False, escape=True, max_rows=30)}</div>")
+
+
+def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) -> Analysis:
+    """Line every cramp up against load, pace, heat and fluid; flag the article's patterns.
+
+    Parameters
+    ----------
+    athlete : Athlete
+        From :func:`analyzer.load_athlete`.
+    thresholds : mapping, optional
+        Overrides by name (see :data:`analyzer.flags.thresholds.THRESHOLDS`); they win over
+        the athlete's ``[thresholds]``, which win over the defaults.
+
+    Returns
+    -------
+    Analysis
+    """
+    t, errors = resolve_thresholds(athlete.profile.get("thresholds"), thresholds)
+    problems = list(athlete.problems) + [
+        Problem(str(athlete.folder), "thresholds", e, athlete.id) for e in errors
+    ]
+    cramps = match_cramps(athlete, t["cramp_match_tolerance_min"])
+    runs = run_table(athlete, cramps, t)
+    flags: list[dict] = []
+
+    def add(scope: str, found: list[dict], cramp_row=None, activity=None) -> None:
+        for f in found:
+            flags.append({"athlete": athlete.id, "scope": scope, "cramp_row": cramp_row, "activity": activity, **f})
+
+    run_rows = {r["activity"]: r for _, r in runs.iterrows()}
+    run_found = {}
+    for name, run in run_rows.items():
+        run_found[name] = rules.run_flags(run, t)
+        add("run", run_found[name], activity=name)
+
+    one_leg_flags, side = rules.one_leg(cramps, t)
+    add("athlete", one_leg_flags)
+    add("athlete", rules.medication(list(athlete.profile.get("medications", [])), t))
+
+    patterns: list[str] = []
+    fractions: list[float] = []
+    for _, c in cramps.iterrows():
+        before = len(flags)
+        row = int(c["cramp_row"])
+        act = c["activity"] if isinstance(c["activity"], str) else None
+        run = run_rows.get(act) if act else None
+        if run is not None and c["context"] in ("during_run", "after_run"):
+            for f in run_found[act]:
+                if f["rule"] in _CRAMP_RULES and not (f["rule"] == "heat_index" and c["context"] == "during_run"):
+                    add("cramp", [f], row, act)
+            if c["context"] == "during_run":
+                add("cramp", rules.heat_index(c["heat_index_c"], "when this cramp came", t), row, act)
+        if side is not None and c["leg"] == side:
+            add("cramp", [dict(one_leg_flags[0])], row, act)
+        if pd.notna(c["time_utc"]):
+            local = c["time_utc"].tz_convert(athlete.timezone)
+            hours_since = _hours_since_last_run(runs, c["time_utc"])
+            add("cramp", rules.night(c, local.hour + local.minute / 60, hours_since, t), row, act)
+        mine = flags[before:]
+        patterns.append(";".join(dict.fromkeys(str(f["pattern"]) for f in mine)))
+        fractions.append(_fraction(c, run))
+    cramps = cramps.copy()
+    cramps["patterns"] = patterns if len(cramps) else pd.Series([], dtype=object)
+    cramps["fraction_of_run"] = fractions if len(cramps) else pd.Series([], dtype=float)
+    cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
+    flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
+    return Analysis(athlete, runs, cramps, flag_frame, season_comparison(runs, t), t, problems)
+
+
+def _hours_since_last_run(runs: pd.DataFrame, t: pd.Timestamp) -> float | None:
+    if runs.empty:
+        return None
+    ends = runs["start_utc"] + pd.to_timedelta(runs["elapsed_s"], unit="s")
+    before = ends[ends <= t]
+    return float((t - before.max()).total_seconds() / 3600) if len(before) else None
+
+
+def _fraction(cramp: pd.Series, run: pd.Series | None) -> float:
+    if run is None or cramp["context"] != "during_run" or not run["distance_km"]:
+        return np.nan
+    return float(cramp["distance_km"] / run["distance_km"])
+
+
+def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
+    """Runs with cramps vs runs without, for each variable of :data:`SEASON_VARIABLES`.
+
+    Counts how many runs in each group were at or above the flag threshold and gives a
+    two-sided Fisher exact p. With fewer than ``season_min_cramp_runs`` cramp runs that
+    have the value, the verdict is "too few cramp runs to say".
+    """
+    out = []
+    for column, name, label in SEASON_VARIABLES:
+        known = runs[runs[column].notna()] if len(runs) else runs
+        cr = known[known["had_cramp"].astype(bool)] if len(known) else known
+        other = known[~known["had_cramp"].astype(bool)] if len(known) else known
+        thr = t[name]
+        a, c = int((cr[column] >= thr).sum()), int((other[column] >= thr).sum())
+        b, d = len(cr) - a, len(other) - c
+        row = {
+            "variable": column, "label": label, "threshold": thr,
+            "cramp_runs": len(cr), "cramp_runs_above": a, "other_runs": len(other), "other_runs_above": c,
+            "median_cramp_runs": float(cr[column].median()) if len(cr) else np.nan,
+            "median_other_runs": float(other[column].median()) if len(other) else np.nan,
+            "fisher_p": np.nan,
+        }
+        if len(cr) < t["season_min_cramp_runs"]:
+            row["verdict"] = f"too few cramp runs to say ({len(cr)} with this value; {t['season_min_cramp_runs']:.0f} needed)"
+        else:
+            row["fisher_p"] = fisher_exact_p(a, b, c, d)
+            row["verdict"] = (f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above {thr:g} "
+                              f"(Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association at most)")
+        out.append(row)
+    return pd.DataFrame(out)

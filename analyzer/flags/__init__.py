@@ -1,0 +1,1 @@
+"""Pattern flags: thresholds with their sources, one function per rule."""

@@ -1,0 +1,161 @@
+"""One row per run: distance, pace, GAP, heart rate, decoupling, heat, fluid and load.
+
+This orchestrates the metric functions (it computes nothing of its own); every column
+has its unit in its name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analyzer.metrics.cardio import banister_trimp, run_decoupling
+from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
+from analyzer.metrics.heat import heat_index_c, wbgt_estimate_c
+from analyzer.metrics.load import acwr, history_days, longest_prior, rolling_load, usual_speed
+from analyzer.metrics.pace import grade_adjusted_speed_mps, grade_from_records
+from analyzer.model import Activity, Athlete
+
+RUN_SPORTS = frozenset({"running"})
+"""FIT sports analysed as runs (walks, rides and swims are left out of the load)."""
+
+WEIGH_IN_MAX_GAP = pd.Timedelta(hours=3)
+"""A weigh-in given by time belongs to the run that ends (or starts) at most 3 h from it."""
+
+RUN_COLUMNS = [
+    "activity", "start_utc", "date_local", "distance_km", "elapsed_s", "moving_s", "pace_s_per_km",
+    "speed_mps", "gap_s_per_km", "avg_heart_rate_bpm", "decoupling_pct", "decoupling_note",
+    "air_temperature_c", "air_temperature_max_c", "relative_humidity_pct", "heat_index_max_c",
+    "wbgt_max_c", "wbgt_source", "wrist_temperature_c", "body_mass_loss_pct", "mass_change_kg",
+    "sweat_rate_l_per_h", "fluid_ml", "trimp", "history_days", "longest_prior_30d_km",
+    "distance_ratio", "usual_speed_mps", "n_comparison_runs", "pace_ratio", "acute_load_7d_km",
+    "chronic_load_28d_km", "acwr", "cramps", "had_cramp",
+]
+
+
+def is_run(activity: Activity) -> bool:
+    """True when the main session is a run with records."""
+    return activity.sport in RUN_SPORTS and len(activity.records) > 0 and activity.records.index.notna().any()
+
+
+def _air(records: pd.DataFrame, weather: pd.DataFrame) -> pd.DataFrame:
+    """Weather interpolated to the run's record times (only inside the observations' span)."""
+    cols = [c for c in ("temperature_c", "relative_humidity_pct", "wbgt_c") if c in weather]
+    if weather.empty or not cols:
+        return pd.DataFrame(index=records.index)
+    times = records.index[records.index.notna()].unique().sort_values()
+    obs = weather[cols].astype(float)
+    pad = pd.Timedelta(hours=1)
+    obs = obs[(obs.index >= times.min() - 2 * pad) & (obs.index <= times.max() + 2 * pad)]
+    if obs.empty:
+        return pd.DataFrame(index=records.index)
+    grid = obs.reindex(obs.index.union(times)).interpolate(method="time", limit_area="inside")
+    if len(obs) == 1:  # a single observation covers the hour around it
+        near = abs(times - obs.index[0]) <= pad
+        grid.loc[times[near], cols] = obs.iloc[0].to_numpy()
+    return grid.reindex(times)
+
+
+def _weigh_in(athlete: Athlete, act: Activity) -> pd.Series | None:
+    w = athlete.weigh_ins
+    if w.empty:
+        return None
+    by_name = w[w["activity"] == act.source] if "activity" in w else w.iloc[0:0]
+    if len(by_name):
+        return by_name.iloc[0]
+    if "time_utc" in w and act.start_time is not None:
+        times = pd.to_datetime(w["time_utc"], utc=True)
+        gap = pd.concat([(times - act.start_time).abs(), (times - act.end_time).abs()], axis=1).min(axis=1)
+        near = gap <= WEIGH_IN_MAX_GAP
+        if near.any():
+            return w[near].iloc[int(np.argmin(gap[near].to_numpy()))]
+    return None
+
+
+def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, float]) -> pd.DataFrame:
+    """One row per run of ``athlete`` (see :data:`RUN_COLUMNS`)."""
+    rows = []
+    hr_max = athlete.profile.get("hr_max_bpm")
+    hr_rest = athlete.profile.get("hr_rest_bpm")
+    sex = athlete.profile.get("sex")
+    runs = [a for a in athlete.activities if is_run(a)]
+    if hr_max is None:
+        maxima = [a.records["heart_rate_bpm"].max() for a in runs if "heart_rate_bpm" in a.records]
+        hr_max = float(np.nanmax(maxima)) if maxima and np.isfinite(np.nanmax(maxima)) else None
+    for act in runs:
+        recs = act.records[act.records.index.notna()]
+        row: dict[str, object] = {"activity": act.source, "start_utc": recs.index.min()}
+        row["date_local"] = recs.index.min().tz_convert(athlete.timezone).date().isoformat()
+        dist_km = act.distance_m / 1000.0
+        row["distance_km"] = dist_km
+        row["elapsed_s"] = float(recs["elapsed_s"].max())
+        row["moving_s"] = float(recs["timer_s"].max())
+        row["pace_s_per_km"] = row["moving_s"] / dist_km if dist_km > 0 else np.nan
+        row["speed_mps"] = dist_km * 1000.0 / row["moving_s"] if row["moving_s"] > 0 else np.nan
+        speed_col = "speed_mps"
+        grade = grade_from_records(recs)
+        if grade.notna().any() and "speed_mps" in recs:
+            recs = recs.assign(gap_speed_mps=grade_adjusted_speed_mps(recs["speed_mps"], grade.fillna(0.0)))
+            gap_speed = np.average(recs["gap_speed_mps"].fillna(0), weights=np.isfinite(recs["speed_mps"]) + 0.0)
+            row["gap_s_per_km"] = 1000.0 / gap_speed if gap_speed > 0 else np.nan
+            speed_col = "gap_speed_mps"
+        else:
+            row["gap_s_per_km"] = np.nan
+        row["avg_heart_rate_bpm"] = float(recs["heart_rate_bpm"].mean()) if "heart_rate_bpm" in recs else np.nan
+        row.update(run_decoupling(recs, speed_col) if speed_col in recs else
+                   {"decoupling_pct": np.nan, "decoupling_note": "no speed"})
+        air = _air(recs, athlete.weather)
+        temp = air["temperature_c"] if "temperature_c" in air else pd.Series(dtype=float)
+        rh = air["relative_humidity_pct"] if "relative_humidity_pct" in air else pd.Series(dtype=float)
+        row["air_temperature_c"] = float(temp.mean()) if temp.notna().any() else np.nan
+        row["air_temperature_max_c"] = float(temp.max()) if temp.notna().any() else np.nan
+        row["relative_humidity_pct"] = float(rh.mean()) if rh.notna().any() else np.nan
+        hi = heat_index_c(temp, rh) if temp.notna().any() else np.array([np.nan])
+        row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan
+        if "wbgt_c" in air and air["wbgt_c"].notna().any():
+            row["wbgt_max_c"], row["wbgt_source"] = float(air["wbgt_c"].max()), "measured"
+        elif temp.notna().any():
+            wb = wbgt_estimate_c(temp, rh)
+            row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), "estimated (BoM, assumes sun, light wind)"
+        else:
+            row["wbgt_max_c"], row["wbgt_source"] = np.nan, ""
+        row["wrist_temperature_c"] = float(recs["temperature_c"].mean()) if "temperature_c" in recs else np.nan
+        w = _weigh_in(athlete, act)
+        before = np.nan
+        if w is not None:
+            before = w["mass_before_kg"]
+            if pd.isna(before):
+                before = athlete.profile.get("body_mass_kg", np.nan)
+        if w is not None and pd.notna(before) and pd.notna(w["mass_after_kg"]):
+            row["body_mass_loss_pct"] = float(body_mass_loss_pct(before, w["mass_after_kg"]))
+            row["mass_change_kg"] = float(w["mass_after_kg"] - before)
+            row["sweat_rate_l_per_h"] = float(sweat_rate_l_per_h(before, w["mass_after_kg"], w["fluid_ml"],
+                                                                 row["elapsed_s"], w.get("urine_ml", 0.0)))
+            row["fluid_ml"] = float(w["fluid_ml"]) if pd.notna(w["fluid_ml"]) else np.nan
+        else:
+            row.update(body_mass_loss_pct=np.nan, mass_change_kg=np.nan, sweat_rate_l_per_h=np.nan, fluid_ml=np.nan)
+        if "heart_rate_bpm" in recs and hr_max and hr_rest and sex in ("female", "male"):
+            dt_min = recs["timer_s"].diff().clip(lower=0, upper=30).fillna(0).to_numpy() / 60.0
+            row["trimp"] = banister_trimp(dt_min, recs["heart_rate_bpm"].to_numpy(), float(hr_rest), float(hr_max), sex)
+        else:
+            row["trimp"] = np.nan
+        mine = cramps[(cramps["activity"] == act.source) & cramps["context"].isin(["during_run", "after_run"])] \
+            if len(cramps) else cramps
+        row["cramps"] = int(len(mine))
+        row["had_cramp"] = bool(len(mine))
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in RUN_COLUMNS})
+    table = pd.DataFrame(rows).sort_values("start_utc", kind="stable").reset_index(drop=True)
+    table["history_days"] = history_days(table)
+    table["longest_prior_30d_km"] = longest_prior(table, thresholds["long_run_history_days"])
+    enough = table["history_days"] >= thresholds["long_run_history_days"]
+    table["distance_ratio"] = np.where(enough, table["distance_km"] / table["longest_prior_30d_km"], np.nan)
+    usual, count = usual_speed(table, thresholds["faster_than_usual_window_days"], thresholds["similar_distance_fraction"])
+    table["usual_speed_mps"] = usual
+    table["n_comparison_runs"] = count
+    table["pace_ratio"] = np.where(count >= thresholds["faster_than_usual_min_runs"], table["speed_mps"] / usual, np.nan)
+    table["acute_load_7d_km"] = rolling_load(table, 7)
+    table["chronic_load_28d_km"] = rolling_load(table, 28)
+    table["acwr"] = np.where(table["history_days"] >= 28, acwr(table["acute_load_7d_km"], table["chronic_load_28d_km"]), np.nan)
+    return table[RUN_COLUMNS]
