@@ -14,6 +14,7 @@ from analyzer.io.fit import FitWarning, read_fit, read_fit_folder
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity, Athlete, Problem
 from analyzer.plots.run import plot_run
+from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
 
 __version__ = "0.1.0"
 
@@ -31,7 +32,10 @@ __all__ = [
     "load_athlete",
     "load_team",
     "match_cramps",
+    "plot_cramp_runs_vs_others",
+    "plot_cramp_timeline",
     "plot_run",
+    "plot_weekly_distance",
     "read_fit",
     "read_fit_folder",
     "__version__",

@@ -124,7 +124,7 @@ def test_night_cramps_and_medication(tmp_path):
 def test_control_athlete_gets_no_pattern(tmp_path):
     runs = _season(n=12, wrist_temperature_c=33.0)
     cramps = [{"time": _local(i, minutes=40), "leg": leg, "muscle": "calf"}
-              for i, leg in zip((3, 6, 9, 11), ("left", "right", "left", "right"))]
+              for i, leg in zip((3, 6, 9, 11), ("left", "right", "left", "right"), strict=True)]
     a = _analyze(write_athlete(tmp_path / "control", {"timezone": "Europe/Madrid"}, runs, cramps, _cool_weather()))
     assert (a.cramps["context"] == "during_run").all()
     assert a.cramps["patterns"].tolist() == ["", "", "", ""]

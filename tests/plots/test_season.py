@@ -1,0 +1,66 @@
+"""Season figures, checked by their artists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib.dates as mdates
+import numpy as np
+import pytest
+
+import analyzer
+from analyzer.synthetic import synthetic_run, write_athlete
+
+UTC = dt.UTC
+START = dt.datetime(2024, 4, 1, 6, tzinfo=UTC)  # a Monday, 08:00 in Madrid
+
+
+@pytest.fixture(scope="module")
+def analysis(tmp_path_factory):
+    runs = {f"r{i}.fit": synthetic_run(START + dt.timedelta(days=3 * i), 8.0, 360, seed=i) for i in range(12)}
+    runs["big.fit"] = synthetic_run(START + dt.timedelta(days=38), 14.0, 360, seed=40)
+    weather = [{"time": (START + dt.timedelta(hours=h)).isoformat(), "temperature_c": 20.0,
+                "relative_humidity_pct": 50} for h in range(0, 45 * 24, 2)]
+    cramps = [
+        {"activity": "big.fit", "distance_km": 12, "leg": "left", "severity": 4},
+        {"time": "2024-04-04 08:40", "leg": "right", "severity": 2},  # r1
+        {"time": "2024-04-20 03:00", "leg": "right"},  # at rest
+    ]
+    folder = write_athlete(tmp_path_factory.mktemp("t") / "ana", {"name": "Ana", "timezone": "Europe/Madrid"}, runs,
+                           cramps, weather)
+    return analyzer.analyze(analyzer.load_athlete(folder))
+
+
+def test_weekly_distance_bars_and_cramp_weeks(analysis):
+    fig = analyzer.plot_weekly_distance(analysis)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_gid() == "week"]
+    # runs every 3 days from Mon 1 Apr (8 km) plus 14 km on day 38: weeks of 3,2,2,3,2 runs, then 1 + big
+    heights = [round(b.get_height(), 1) for b in bars]
+    assert sum(heights) == pytest.approx(12 * 8 + 14, abs=0.1)
+    assert heights[0] == pytest.approx(24.0, abs=0.1)  # days 0, 3, 6
+    marks = [line for line in ax.get_lines() if line.get_gid() == "cramp-week"]
+    assert len(marks) == 2  # the week of 1 Apr (r1) and the week of the 14 km run
+    assert ax.get_ylabel() == "distance per week (km)"
+
+
+def test_cramp_runs_vs_others_scatter(analysis):
+    fig = analyzer.plot_cramp_runs_vs_others(analysis)
+    ax = fig.axes[0]
+    cramp_pts = next(c for c in ax.collections if c.get_gid() == "cramp-runs").get_offsets()
+    other_pts = next(c for c in ax.collections if c.get_gid() == "other-runs").get_offsets()
+    # runs with 30 days of history: day 30, 33 (8 km: ratio 1.0) and day 38 (14 / 8 = 1.75)
+    assert len(cramp_pts) == 1 and cramp_pts[0][1] == pytest.approx(1.75, abs=0.01)
+    assert len(other_pts) == 2 and np.allclose(np.asarray(other_pts)[:, 1], 1.0, atol=0.01)
+    assert ax.get_xlabel() == "heat index during the run (°C)"
+
+
+def test_cramp_timeline_rows_and_legs(analysis):
+    fig = analyzer.plot_cramp_timeline(analysis)
+    ax = fig.axes[0]
+    left = next(c for c in ax.collections if c.get_gid() == "cramps-left").get_offsets()
+    right = next(c for c in ax.collections if c.get_gid() == "cramps-right").get_offsets()
+    assert len(left) == 1 and left[0][1] == 2  # during_run row
+    assert sorted(np.asarray(right)[:, 1].tolist()) == [0, 2]  # one at rest, one during a run
+    at_rest = [p for p in right if p[1] == 0][0]
+    assert mdates.num2date(at_rest[0]).strftime("%Y-%m-%d %H:%M") == "2024-04-20 03:00"  # local time
