@@ -7,6 +7,7 @@ The public API, and nothing else::
 """
 
 from analyzer.analysis import Analysis, analyze
+from analyzer.batch import ReportResult, run_report
 from analyzer.cramps import match_cramps
 from analyzer.errors import AnalyzerError, FitError, InputError
 from analyzer.io.athlete import load_athlete, load_team
@@ -27,6 +28,7 @@ __all__ = [
     "FitWarning",
     "InputError",
     "Problem",
+    "ReportResult",
     "analyze",
     "heat_index_c",
     "load_athlete",
@@ -38,5 +40,6 @@ __all__ = [
     "plot_weekly_distance",
     "read_fit",
     "read_fit_folder",
+    "run_report",
     "__version__",
 ]

@@ -6,6 +6,7 @@ Exit codes (FORMATS.md): 0 done, no input problems; 1 done, some inputs skipped
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import warnings
 from pathlib import Path
@@ -86,6 +87,64 @@ def summary(
     if count == 0:
         raise typer.Exit(2)
     raise typer.Exit(1 if problems else 0)
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        typer.echo(f"error: {option} {text!r} is not a date like 2024-06-30", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="A team folder (folder of athlete folders) or one athlete folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder to write (created).")],
+    since: Annotated[str | None, typer.Option(help="First local date to include, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last local date to include, YYYY-MM-DD.")] = None,
+    athlete: Annotated[list[str] | None, typer.Option("--athlete", "-a", help="Athlete id to report; repeat for more.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf.")] = "html",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; only the final line.")] = False,
+) -> None:
+    """Write the report folder: index.html, summary.csv, cramps.csv, flags.csv, errors.csv and one
+    report per athlete.
+
+    Exit codes: 0 report written with no input problems; 1 written, some inputs skipped (see
+    errors.csv); 2 nothing to report (bad arguments, no readable input).
+    """
+    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
+    if not formats or any(f not in ("html", "pdf") for f in formats):
+        typer.echo(f"error: --format must be html, pdf or html,pdf (got {fmt!r})", err=True)
+        raise typer.Exit(2)
+    show_bar = not quiet and sys.stderr.isatty()
+
+    def progress(total: int):
+        if not show_bar:
+            return lambda: None
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="athlete", file=sys.stderr, leave=False)
+        return lambda: bar.update(1)
+
+    result = analyzer.run_report(
+        folder, out, since=_date(since, "--since"), until=_date(until, "--until"), athletes=athlete,
+        jobs=jobs, formats=formats, progress=progress,
+    )
+    if result.exit_code == 2:
+        for p in result.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(2)
+    if not quiet:
+        for p in result.problems[:20]:
+            typer.echo(f"problem: {p}", err=True)
+        if len(result.problems) > 20:
+            typer.echo(f"… and {len(result.problems) - 20} more in errors.csv", err=True)
+    typer.echo(result.line())
+    raise typer.Exit(result.exit_code)
 
 
 def main() -> None:

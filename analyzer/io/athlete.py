@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import warnings
 from pathlib import Path
+
+import pandas as pd
 
 from analyzer.io.fit import FitWarning, read_fit_folder
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
@@ -66,3 +70,25 @@ def load_team(folder: str | os.PathLike) -> list[Athlete]:
         for p in sorted(root.iterdir(), key=lambda p: p.name)
         if not p.is_symlink() and is_athlete_folder(p)
     ]
+
+
+def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.date | None = None) -> Athlete:
+    """The athlete with only the runs and cramps whose local date is within ``since``–``until``
+    (both inclusive; ``None`` leaves that side open). Weather and weigh-ins are kept whole."""
+    if since is None and until is None:
+        return athlete
+    tz = athlete.timezone
+
+    def keep(t: pd.Timestamp | None) -> bool:
+        if t is None or pd.isna(t):
+            return False
+        day = t.tz_convert(tz).date()
+        return (since is None or day >= since) and (until is None or day <= until)
+
+    acts = [a for a in athlete.activities if keep(a.start_time)]
+    names = {a.source for a in acts}
+    c = athlete.cramps
+    if len(c):
+        mask = [keep(t) if pd.notna(t) else (a in names) for t, a in zip(c["time_utc"], c["activity"], strict=True)]
+        c = c[mask]
+    return dataclasses.replace(athlete, activities=acts, cramps=c)

@@ -1,0 +1,174 @@
+"""The batch report over a team folder: load, analyze and write each athlete, then the team files.
+
+One athlete's failure never stops the others: it is listed in ``errors.csv`` and on the
+team page. With ``jobs > 1`` athletes run in a process pool and each result comes back as
+soon as it is ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer.analysis import analyze
+from analyzer.io.athlete import is_athlete_folder, load_athlete, restrict_period
+from analyzer.model import Problem
+from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files
+from analyzer.report.files import inside, safe_dir_name
+
+FORMATS = ("html", "pdf")
+
+
+@dataclass
+class ReportResult:
+    """What a report run did; ``exit_code`` follows FORMATS.md (0, 1, 2)."""
+
+    out: Path
+    athletes: int = 0
+    runs: int = 0
+    cramps: int = 0
+    flags: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    exit_code: int = 0
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of a run."""
+        return (f"{self.athletes} athletes, {self.runs} runs, {self.cramps} cramps, {self.flags} flags, "
+                f"{len(self.problems)} input problems, {self.seconds:.1f} s → {self.out}")
+
+
+def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
+    """Athlete folders in a team folder (or the folder itself); symlinks are reported, not followed."""
+    if is_athlete_folder(folder) and not any(is_athlete_folder(p) for p in folder.iterdir() if p.is_dir()):
+        return [folder]
+    found = []
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if p.is_symlink():
+            problems.append(Problem(str(p), "", "symbolic link in the team folder; not followed", p.name))
+            continue
+        if is_athlete_folder(p):
+            found.append(p)
+    return found
+
+
+def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
+                 until: dt.date | None) -> AthleteReport:
+    athlete = restrict_period(load_athlete(folder), since, until)
+    analysis = analyze(athlete)
+    return write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def run_report(
+    folder: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    athletes: Iterable[str] | None = None,
+    jobs: int | None = None,
+    formats: Iterable[str] = ("html",),
+    progress: Callable[[int], Callable[[], None]] | None = None,
+) -> ReportResult:
+    """Write the report folder of FORMATS.md for an athlete or team folder.
+
+    Parameters
+    ----------
+    folder : path-like
+        An athlete folder or a team folder. Nothing in it is written.
+    out : path-like
+        The report folder (created). Athlete sub-folders get sanitised names inside it.
+    since, until : date, optional
+        Keep runs and cramps whose local date falls within (inclusive).
+    athletes : iterable of str, optional
+        Athlete ids to report (default: all).
+    jobs : int, optional
+        Worker processes (default: the number of cores); 1 runs in this process.
+    formats : iterable of {"html", "pdf"}
+    progress : callable, optional
+        Called with the number of athletes; returns a callable invoked once per finished athlete.
+
+    Returns
+    -------
+    ReportResult
+    """
+    t0 = time.perf_counter()
+    root, out_dir = Path(folder), Path(out)
+    result = ReportResult(out=out_dir)
+    formats = tuple(f for f in formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    if not root.is_dir():
+        result.problems.append(Problem(str(root), "", "folder does not exist or is not a folder"))
+        result.exit_code = 2
+        return result
+    problems: list[Problem] = []
+    folders = find_athletes(root, problems)
+    if athletes is not None:
+        wanted = set(athletes)
+        missing = wanted - {p.name for p in folders}
+        problems += [Problem(str(root / m), "", "no such athlete folder", m) for m in sorted(missing)]
+        folders = [p for p in folders if p.name in wanted]
+    if not folders:
+        result.problems = problems + [Problem(str(root), "", "no athlete folder found (see FORMATS.md)")]
+        result.exit_code = 2
+        return result
+    out_dir.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv"}
+    dests = []
+    for p in folders:
+        dest = out_dir / safe_dir_name(p.name, taken)
+        if not inside(out_dir, dest):  # cannot happen with safe names; checked anyway
+            raise RuntimeError(f"refusing to write outside {out_dir}: {dest}")
+        dests.append(dest)
+    tick = progress(len(folders)) if progress else (lambda: None)
+    reports: dict[Path, AthleteReport] = {}
+    failed: list[Problem] = []
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(folders) == 1:
+        for p, dest in zip(folders, dests, strict=True):
+            try:
+                reports[p] = _one_athlete(p, dest, formats, since, until)
+            except Exception as exc:  # one athlete's failure never stops the batch
+                failed.append(_failure(p, exc))
+            tick()
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(folders))) as pool:
+            futures = {pool.submit(_one_athlete, p, dest, formats, since, until): p
+                       for p, dest in zip(folders, dests, strict=True)}
+            for fut in as_completed(futures):
+                p = futures[fut]
+                try:
+                    reports[p] = fut.result()
+                except Exception as exc:
+                    failed.append(_failure(p, exc))
+                tick()
+    ordered = [reports[p] for p in folders if p in reports]
+    write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until))
+    result.athletes = len(ordered)
+    result.runs = sum(int(r.summary["runs"]) for r in ordered)
+    result.cramps = sum(int(r.summary["cramps"]) for r in ordered)
+    result.flags = sum(int(r.summary["flags"]) for r in ordered)
+    result.problems = problems + failed + [
+        Problem(e["file"], e["location"], e["message"], e["athlete"]) for r in ordered for e in r.errors.to_dict("records")
+    ]
+    result.exit_code = 2 if not ordered else (1 if result.problems else 0)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _failure(folder: Path, exc: Exception) -> Problem:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" (in {Path(where.filename).name}:{where.lineno})" if where else ""
+    return Problem(str(folder), "", f"could not be analysed: {type(exc).__name__}: {exc}{at}", folder.name)

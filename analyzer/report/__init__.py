@@ -1,0 +1,1 @@
+"""Report output: CSVs, HTML from templates, PDF; written atomically inside ``--out``."""

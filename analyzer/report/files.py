@@ -1,0 +1,72 @@
+"""Safe writing: atomic files, sanitised folder names, spreadsheet-safe CSV."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
+
+    An interrupted run leaves either the old file or the new one, never half of one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """:func:`atomic_write_bytes` for UTF-8 text."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def safe_dir_name(athlete_id: str, taken: set[str]) -> str:
+    """A folder name made only of letters, digits, ``.``, ``_`` and ``-`` that cannot climb out
+    of the report folder (no ``..``, no leading dot, no separators), unique among ``taken``."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", athlete_id).strip("._-") or "athlete"
+    name = name.replace("..", "_")
+    base, i = name, 2
+    while name.lower() in taken:
+        name = f"{base}_{i}"
+        i += 1
+    taken.add(name.lower())
+    return name
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when ``path`` resolves to a place inside ``root``."""
+    root_r, path_r = root.resolve(), path.resolve()
+    return path_r == root_r or root_r in path_r.parents
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame, columns: list[str]) -> str:
+    """CSV with exactly ``columns`` first (others after), a header even when empty, formula-safe."""
+    out = frame.copy()
+    for col in columns:
+        if col not in out:
+            out[col] = pd.Series(dtype=object)
+    out = out[columns + [c for c in out.columns if c not in columns]]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(spreadsheet_safe)
+    return out.to_csv(index=False, lineterminator="\n")
