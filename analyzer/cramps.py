@@ -156,7 +156,10 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
                 context = "during_run"
                 if gap > pd.Timedelta(0):
                     edge = "start" if t < start else "end"
-                    notes.append(f"logged {gap.total_seconds() / 60:.0f} min outside the run; placed at its {edge}")
+                    minutes = gap.total_seconds() / 60
+                    how_far = f"{minutes:.0f} min" if minutes >= 1 else "less than a minute"
+                    side = "before it started" if edge == "start" else "after it ended"
+                    notes.append(f"logged {how_far} {side}; placed at its {edge}")
                     t_in = start if t < start else end
             else:
                 act = _after_run(spans, t, athlete.timezone)

@@ -32,6 +32,7 @@ def plot_weekly_distance(analysis: Analysis) -> Figure:
         ax.plot(wk + pd.Timedelta(days=3), km[wk], marker="v", color=CRAMP_COLOR, ms=10, ls="none", gid="cramp-week")
         ax.annotate(f"{int(n)} cramp{'s' if n > 1 else ''}", (wk + pd.Timedelta(days=3), km[wk]), xytext=(0, 8),
                     textcoords="offset points", ha="center", color=CRAMP_COLOR, fontsize="small")
+    ax.set_ylim(0, float(km.max()) * 1.2 if len(km) else 1)  # room for the cramp labels
     ax.set_ylabel("distance per week (km)")
     ax.set_xlabel("week starting (local)")
     ax.set_title(f"{analysis.athlete.name}: weekly distance, weeks with cramps marked")

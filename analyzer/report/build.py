@@ -124,8 +124,7 @@ def write_athlete_report(
             css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone, since=since, until=until,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), summary=summary,
             patterns=analysis.patterns, medications=", ".join(ath.profile.get("medications", [])),
-            flags=[{**r, "cramp_row": _fmt(r["cramp_row"], 0), "activity": r["activity"] or ""}
-                   for r in flags.to_dict("records")],
+            **_findings(flags, _cramp_rows(cramps, ath.timezone)),
             cramps=_cramp_rows(cramps, ath.timezone), season=_season_rows(analysis.season),
             season_figures=[{"alt": a, "png": _png(f)} for a, f in season_figs],
             run_figures=[{"alt": a, "png": _png(f)} for a, f in run_figs],
@@ -142,6 +141,28 @@ def write_athlete_report(
     return AthleteReport(ath.id, summary, out_cramps, flags, errors_frame(analysis.problems), written)
 
 
+def _findings(flags: pd.DataFrame, cramp_rows: list[dict[str, object]]) -> dict[str, list]:
+    """Flags grouped for reading: across the season, cramp by cramp, other runs."""
+    records = flags.to_dict("records")
+    by_cramp: dict[int, list] = {}
+    for f in records:
+        if f["scope"] == "cramp":
+            by_cramp.setdefault(int(f["cramp_row"]), []).append(f)
+    cramp_runs = {c["activity"] for c in cramp_rows if c["activity"]}
+    return {
+        "athlete_flags": [f for f in records if f["scope"] == "athlete"],
+        "cramp_findings": [{**c, "flags": by_cramp.get(int(c["cramp_row"]), [])} for c in cramp_rows],
+        "other_run_flags": [f for f in records if f["scope"] == "run" and f["activity"] not in cramp_runs],
+    }
+
+
+def _text(value: object) -> str:
+    """Text for a table cell: missing values (None, NaN) are empty."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    return str(value)
+
+
 def _cramp_rows(cramps: pd.DataFrame, tz: str) -> list[dict[str, object]]:
     rows = []
     for c in cramps.to_dict("records"):
@@ -149,11 +170,11 @@ def _cramp_rows(cramps: pd.DataFrame, tz: str) -> list[dict[str, object]]:
         rows.append({
             **{k: _fmt(c.get(k)) for k in ("distance_km", "air_temperature_c", "heat_index_c")},
             "heart_rate_bpm": _fmt(c.get("heart_rate_bpm"), 0), "severity": _fmt(c.get("severity"), 0),
-            "cramp_row": c["cramp_row"], "context": c["context"].replace("_", " "), "activity": c["activity"] or "",
+            "cramp_row": c["cramp_row"], "context": c["context"].replace("_", " "), "activity": _text(c["activity"]),
             "local_time": pd.Timestamp(t).tz_convert(tz).strftime("%Y-%m-%d %H:%M") if pd.notna(t) else "",
-            "pace": _pace(c.get("pace_s_per_km")), "leg": c.get("leg") or "", "muscle": c.get("muscle") or "",
+            "pace": _pace(c.get("pace_s_per_km")), "leg": _text(c.get("leg")), "muscle": _text(c.get("muscle")),
             "pattern_list": [p for p in str(c.get("patterns") or "").split(";") if p],
-            "notes": c.get("notes") or "", "match_note": c.get("match_note") or "",
+            "notes": _text(c.get("notes")), "match_note": _text(c.get("match_note")),
         })
     return rows
 
