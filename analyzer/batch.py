@@ -18,6 +18,7 @@ from pathlib import Path
 
 from analyzer.analysis import analyze
 from analyzer.io.athlete import is_athlete_folder, load_athlete, restrict_period
+from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.model import Problem
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files
 from analyzer.report.files import inside, safe_dir_name
@@ -59,8 +60,8 @@ def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
 
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
-                 until: dt.date | None) -> AthleteReport:
-    athlete = restrict_period(load_athlete(folder), since, until)
+                 until: dt.date | None, cache: ActivityCache | None) -> AthleteReport:
+    athlete = restrict_period(load_athlete(folder, cache), since, until)
     analysis = analyze(athlete)
     return write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
 
@@ -79,6 +80,8 @@ def run_report(
     jobs: int | None = None,
     formats: Iterable[str] = ("html",),
     progress: Callable[[int], Callable[[], None]] | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    use_cache: bool = True,
 ) -> ReportResult:
     """Write the report folder of FORMATS.md for an athlete or team folder.
 
@@ -97,6 +100,10 @@ def run_report(
     formats : iterable of {"html", "pdf"}
     progress : callable, optional
         Called with the number of athletes; returns a callable invoked once per finished athlete.
+    cache_dir : path-like, optional
+        Where parsed activities are cached (default :func:`analyzer.io.cache.default_cache_dir`).
+    use_cache : bool
+        ``False`` parses every file again and stores nothing.
 
     Returns
     -------
@@ -132,6 +139,7 @@ def run_report(
         if not inside(out_dir, dest):  # cannot happen with safe names; checked anyway
             raise RuntimeError(f"refusing to write outside {out_dir}: {dest}")
         dests.append(dest)
+    cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     tick = progress(len(folders)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
@@ -139,13 +147,13 @@ def run_report(
     if jobs == 1 or len(folders) == 1:
         for p, dest in zip(folders, dests, strict=True):
             try:
-                reports[p] = _one_athlete(p, dest, formats, since, until)
+                reports[p] = _one_athlete(p, dest, formats, since, until, cache)
             except Exception as exc:  # one athlete's failure never stops the batch
                 failed.append(_failure(p, exc))
             tick()
     else:
         with ProcessPoolExecutor(max_workers=min(jobs, len(folders))) as pool:
-            futures = {pool.submit(_one_athlete, p, dest, formats, since, until): p
+            futures = {pool.submit(_one_athlete, p, dest, formats, since, until, cache): p
                        for p, dest in zip(folders, dests, strict=True)}
             for fut in as_completed(futures):
                 p = futures[fut]

@@ -109,6 +109,8 @@ def report(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf.")] = "html",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; only the final line.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache of parsed FIT files (default ~/.cache/cramp-analyzer).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every FIT file again; store nothing.")] = False,
 ) -> None:
     """Write the report folder: index.html, summary.csv, cramps.csv, flags.csv, errors.csv and one
     report per athlete.
@@ -132,7 +134,7 @@ def report(
 
     result = analyzer.run_report(
         folder, out, since=_date(since, "--since"), until=_date(until, "--until"), athletes=athlete,
-        jobs=jobs, formats=formats, progress=progress,
+        jobs=jobs, formats=formats, progress=progress, cache_dir=cache_dir, use_cache=not no_cache,
     )
     if result.exit_code == 2:
         for p in result.problems:

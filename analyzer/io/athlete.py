@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.io.cache import ActivityCache
 from analyzer.io.fit import FitWarning, read_fit_folder
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
 from analyzer.model import Athlete, Problem
@@ -20,7 +21,7 @@ def is_athlete_folder(folder: Path) -> bool:
     return folder.is_dir() and any((folder / n).exists() for n in ("athlete.toml", "cramps.csv", "activities"))
 
 
-def load_athlete(folder: str | os.PathLike) -> Athlete:
+def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None) -> Athlete:
     """Read one athlete folder; every problem is collected, nothing stops the load.
 
     Parameters
@@ -28,6 +29,8 @@ def load_athlete(folder: str | os.PathLike) -> Athlete:
     folder : path-like
         ``<athlete_id>/`` with ``athlete.toml``, ``cramps.csv``, ``activities/`` and the
         optional ``weather.csv`` and ``weigh_ins.csv``. Nothing in it is modified.
+    cache : ActivityCache, optional
+        Reuse parsed activities (see :mod:`analyzer.io.cache`).
 
     Returns
     -------
@@ -41,7 +44,7 @@ def load_athlete(folder: str | os.PathLike) -> Athlete:
     tz = profile["timezone"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        activities, probs = read_fit_folder(root / "activities") if (root / "activities").is_dir() else ([], [])
+        activities, probs = read_fit_folder(root / "activities", cache=cache) if (root / "activities").is_dir() else ([], [])
     problems += probs
     activities.sort(key=lambda a: (a.start_time is None, a.start_time if a.start_time is not None else 0, a.source))
     cramps, probs = read_cramp_log(root / "cramps.csv", tz, athlete_id)

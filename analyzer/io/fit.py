@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.errors import FitError
+from analyzer.io.cache import ActivityCache
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, decode
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.model import Activity, Problem
@@ -188,7 +189,7 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
 
 
 def read_fit_folder(
-    folder: str | os.PathLike, engine: str = "numpy"
+    folder: str | os.PathLike, engine: str = "numpy", cache: ActivityCache | None = None
 ) -> tuple[list[Activity], list[Problem]]:
     """Read every FIT file in a folder, never stopping at a bad one.
 
@@ -204,6 +205,8 @@ def read_fit_folder(
         One per readable file (partial files included, with their problems).
     problems : list of Problem
         One per file that could not be read at all, plus every partial file's problems.
+    cache : ActivityCache, optional
+        Parsed activities are looked up by file content first and stored after parsing.
     """
     root = Path(folder)
     activities: list[Activity] = []
@@ -212,7 +215,7 @@ def read_fit_folder(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)
-                act = read_fit(path, engine=engine)
+                act = _read_cached(path, engine, cache) if cache is not None else read_fit(path, engine=engine)
         except FitError as exc:
             loc = f"byte {exc.offset}" if exc.offset is not None else ""
             problems.append(Problem(str(path), loc, exc.reason))
@@ -220,6 +223,19 @@ def read_fit_folder(
         activities.append(act)
         problems.extend(act.problems)
     return activities, problems
+
+
+def _read_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FitError(path, None, f"cannot read the file: {exc.strerror or exc}") from exc
+    key = cache.key(data, engine)
+    act = cache.get(key, path)
+    if act is None:
+        act = read_fit_bytes(data, name=str(path), engine=engine)
+        cache.put(key, act)
+    return act
 
 
 def is_fit_name(name: str) -> bool:

@@ -1,0 +1,111 @@
+"""A cache of parsed activities: Parquet files keyed by the FIT file's content and the reader version.
+
+Each entry is a folder ``<sha256 of the bytes>-<reader version>-<engine>/`` holding one Parquet
+file per frame and ``meta.json``. Entries are written to a temporary folder and renamed into
+place, so two processes sharing a cache never see half an entry (the loser of a race simply
+discards its copy). An entry that cannot be read back (corrupted, truncated, from another
+pandas) is deleted and the file is parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from analyzer.model import Activity, Problem
+
+log = logging.getLogger(__name__)
+
+READER_VERSION = "1"
+"""Bumped whenever the reader's output changes, so old entries are never used."""
+
+FRAMES = ("records", "laps", "sessions", "events", "pauses")
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/cramp-analyzer`` or ``~/.cache/cramp-analyzer``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cramp-analyzer"
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns back to the reader's plain object dtype (Parquet brings them back as strings)."""
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.StringDtype):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
+
+
+class ActivityCache:
+    """Parsed activities by file content.
+
+    Parameters
+    ----------
+    directory : path-like
+        Where entries live (created when needed).
+    """
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.directory = Path(directory)
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, data: bytes, engine: str) -> str:
+        """Entry name for these bytes read by ``engine``."""
+        return f"{hashlib.sha256(data).hexdigest()}-{READER_VERSION}-{engine}"
+
+    def get(self, key: str, path: Path) -> Activity | None:
+        """The cached activity for ``key``, re-labelled with ``path``; ``None`` on a miss."""
+        entry = self.directory / key
+        if not entry.is_dir():
+            self.misses += 1
+            return None
+        try:
+            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+            frames = {name: _as_read(pd.read_parquet(entry / f"{name}.parquet")) for name in FRAMES}
+        except Exception as exc:  # any damage: drop the entry and parse again
+            log.warning("cache entry %s is unreadable (%s); parsing again", entry, exc)
+            shutil.rmtree(entry, ignore_errors=True)
+            self.misses += 1
+            return None
+        self.hits += 1
+        offset = meta["utc_offset_s"]
+        return Activity(
+            **frames,
+            device=meta["device"],
+            utc_offset=None if offset is None else pd.Timedelta(seconds=offset),
+            problems=[Problem(str(path), p["location"], p["message"]) for p in meta["problems"]],
+            source=path.name,
+            engine=meta["engine"],
+        )
+
+    def put(self, key: str, activity: Activity) -> None:
+        """Store ``activity`` under ``key`` (atomically; silently skipped if the disk refuses)."""
+        entry = self.directory / key
+        if entry.exists():
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=self.directory, prefix=".tmp-"))
+            for name in FRAMES:
+                getattr(activity, name).to_parquet(tmp / f"{name}.parquet")
+            meta = {
+                "device": activity.device,
+                "utc_offset_s": None if activity.utc_offset is None else activity.utc_offset.total_seconds(),
+                "problems": [{"location": p.location, "message": p.message} for p in activity.problems],
+                "engine": activity.engine,
+            }
+            (tmp / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+            try:
+                os.rename(tmp, entry)
+            except OSError:  # another process stored the same entry first
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as exc:
+            log.warning("could not write cache entry %s: %s", entry, exc)
