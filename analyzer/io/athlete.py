@@ -39,19 +39,29 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None) 
     root = Path(folder)
     athlete_id = root.resolve().name
     problems: list[Problem] = []
-    profile, probs = read_profile(root / "athlete.toml", athlete_id)
+
+    def own(name: str) -> Path:
+        """An input file of this athlete; a symlink leading out of the folder is not followed."""
+        path = root / name
+        if path.is_symlink() and root.resolve() not in path.resolve().parents:
+            problems.append(Problem(str(path), "", "symbolic link to a file outside the athlete folder; not followed"))
+            return root / f".not-followed-{name}"  # a path that does not exist: read as absent
+        return path
+
+    profile, probs = read_profile(own("athlete.toml"), athlete_id)
     problems += probs
     tz = profile["timezone"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        activities, probs = read_fit_folder(root / "activities", cache=cache) if (root / "activities").is_dir() else ([], [])
+        acts_dir = own("activities")
+        activities, probs = read_fit_folder(acts_dir, cache=cache) if acts_dir.is_dir() else ([], [])
     problems += probs
     activities.sort(key=lambda a: (a.start_time is None, a.start_time if a.start_time is not None else 0, a.source))
-    cramps, probs = read_cramp_log(root / "cramps.csv", tz, athlete_id)
+    cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id)
     problems += probs
-    weather, probs = read_weather(root / "weather.csv", tz, athlete_id)
+    weather, probs = read_weather(own("weather.csv"), tz, athlete_id)
     problems += probs
-    weigh_ins, probs = read_weigh_ins(root / "weigh_ins.csv", tz, athlete_id)
+    weigh_ins, probs = read_weigh_ins(own("weigh_ins.csv"), tz, athlete_id)
     problems += probs
     problems = [Problem(p.file, p.location, p.message, athlete_id) for p in problems]
     return Athlete(

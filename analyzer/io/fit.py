@@ -220,6 +220,10 @@ def read_fit_folder(
             loc = f"byte {exc.offset}" if exc.offset is not None else ""
             problems.append(Problem(str(path), loc, exc.reason))
             continue
+        except Exception as exc:  # a reader bug must not stop the batch: report it, go on
+            problems.append(Problem(str(path), "", f"could not be read ({type(exc).__name__}: {exc}); "
+                                    "please report this file to the analyzer's developers"))
+            continue
         activities.append(act)
         problems.extend(act.problems)
     return activities, problems

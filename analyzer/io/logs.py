@@ -13,10 +13,20 @@ At daylight-saving changes:
   (still summer time), and the row's ``time_note`` says so;
 * a **non-existent** time (the skipped hour in spring) is moved forward by the gap, as a
   wall clock would be (02:30 → 03:30), and the row's ``time_note`` says so.
+
+Encodings and spreadsheets
+--------------------------
+UTF-8 with or without a BOM and UTF-16 with a BOM are read as they are; other bytes are
+read as Windows-1252 (Latin-1) with a problem naming the first odd byte. The separator is
+a comma, or a semicolon or tab when the header uses one (spreadsheets in decimal-comma
+locales), and then ``2,5`` reads as 2.5. Blank lines are skipped. A row identical to an
+earlier one is reported and left out. Times more than a day in the future, durations over
+an hour and distances over 400 km are reported as mistakes.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -34,19 +44,43 @@ LEGS = ("left", "right", "both")
 MUSCLES = ("calf", "hamstring", "quadriceps", "foot", "other")
 SEVERITY_RANGE = (1, 5)
 
+MAX_CRAMP_DURATION_S = 3600
+"""A logged cramp lasting longer than an hour is taken as a typing mistake."""
+
+MAX_DISTANCE_KM = 400.0
+"""Longer than the longest ultra-marathons: taken as a typing mistake."""
+
+MASS_RANGE_KG = (25.0, 300.0)
+MAX_FLUID_ML = 20000.0
+
 CRAMP_COLUMNS = ("time", "activity", "distance_km", "leg", "muscle", "severity", "duration_s", "notes")
 
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """File text as UTF-8 (a BOM is dropped); bytes that are not UTF-8 are a problem."""
+    """The file's text, read tolerantly (see the module docstring's "Encodings").
+
+    UTF-8 (with or without a BOM) and UTF-16 with a BOM are read silently. Anything else is
+    read as Windows-1252 (which also covers Latin-1), and a problem names the first byte
+    that is not UTF-8, so accented letters can be checked; no row is lost.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), []
+        except UnicodeDecodeError as exc:
+            return None, [Problem(str(path), f"byte {exc.start}", "starts like UTF-16 text but is not; not read")]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        return None, [Problem(str(path), f"byte {nul}", "binary data, not a text/CSV file; not read")]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
-        return None, [Problem(str(path), f"byte {exc.start}", "the file is not UTF-8 text; save it as UTF-8 CSV")]
+        text = raw.decode("cp1252", errors="replace")
+        return text, [Problem(str(path), f"byte {exc.start}", "the file is not UTF-8; it was read as Windows-1252/Latin-1 "
+                              "(a spreadsheet's default) — check accented letters, and save as UTF-8 CSV next time")]
 
 
 def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Problem]]:
@@ -133,8 +167,15 @@ def parse_local_time(text: str, tz: str) -> tuple[pd.Timestamp | None, str]:
     return local.tz_convert("UTC"), note
 
 
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon or tab a spreadsheet in a decimal-comma locale writes."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
 def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
     for cells in reader:
@@ -174,8 +215,15 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
     if header and "time" not in header and not {"activity", "distance_km"} <= set(header):
         return empty, [Problem(file, "header", "needs a 'time' column, or 'activity' and 'distance_km'", athlete)]
     out = []
+    seen: dict[tuple, int] = {}
+    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
     for row_no, row in rows:
         where = f"row {row_no}"
+        key = tuple(sorted((k, v.strip()) for k, v in row.items()))
+        if key in seen:
+            problems.append(Problem(file, where, f"repeats row {seen[key]} exactly — left out", athlete))
+            continue
+        seen[key] = row_no
         errors = []
         leg = row.get("leg", "").strip().lower()
         if leg not in LEGS:
@@ -187,16 +235,18 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
         if severity == "bad":
             errors.append(f'severity "{row["severity"]}" is not a whole number from 1 to 5')
         duration = _number(row.get("duration_s", ""))
-        if duration == "bad" or (isinstance(duration, float) and duration < 0):
-            errors.append(f'duration_s "{row["duration_s"]}" is not a number of seconds')
+        if duration == "bad" or (isinstance(duration, float) and not 0 <= duration <= MAX_CRAMP_DURATION_S):
+            errors.append(f'duration_s "{row["duration_s"]}" is not a number of seconds from 0 to {MAX_CRAMP_DURATION_S}')
         time_text = row.get("time", "").strip()
         time_utc, note = parse_local_time(time_text, tz) if time_text else (None, "")
         if time_text and time_utc is None:
             errors.append(f'time "{time_text}" is not YYYY-MM-DD HH:MM[:SS] or ISO 8601')
+        elif time_utc is not None and time_utc > latest:
+            errors.append(f'time "{time_text}" is in the future')
         activity = row.get("activity", "").strip() or None
         distance = _number(row.get("distance_km", ""))
-        if distance == "bad" or (isinstance(distance, float) and distance < 0):
-            errors.append(f'distance_km "{row["distance_km"]}" is not a distance in km')
+        if distance == "bad" or (isinstance(distance, float) and not 0 <= distance <= MAX_DISTANCE_KM):
+            errors.append(f'distance_km "{row["distance_km"]}" is not a distance from 0 to {MAX_DISTANCE_KM:.0f} km')
             distance = None
         if activity and distance is None and not time_text:
             errors.append("activity is given without distance_km")
@@ -302,6 +352,14 @@ def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
         t, _ = parse_local_time(row.get("time", ""), tz)
         activity = row.get("activity", "").strip() or None
         bad = [c for c, v in values.items() if v == "bad" or (isinstance(v, float) and v < 0)]
+        for c in ("mass_before_kg", "mass_after_kg"):
+            v = values[c]
+            if isinstance(v, float) and not MASS_RANGE_KG[0] <= v <= MASS_RANGE_KG[1]:
+                bad.append(f"{c} {v:g} (expected {MASS_RANGE_KG[0]:.0f}–{MASS_RANGE_KG[1]:.0f} kg)")
+        for c in ("fluid_ml", "urine_ml"):
+            v = values[c]
+            if isinstance(v, float) and v > MAX_FLUID_ML:
+                bad.append(f"{c} {v:g} (over {MAX_FLUID_ML:.0f} ml)")
         if bad or (activity is None and t is None) or values["mass_after_kg"] is None:
             why = ", ".join(bad) if bad else "needs activity or time, and mass_after_kg"
             problems.append(Problem(file, f"row {row_no}", f"cannot read {why} — row left out", athlete))

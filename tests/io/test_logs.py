@@ -57,11 +57,51 @@ def test_header_only_or_absent_log_means_no_cramps(tmp_path):
     assert frame.empty and problems == []
 
 
-def test_not_utf8_is_reported_with_byte_offset(tmp_path):
+def test_latin1_is_read_tolerantly_and_reported_with_byte_offset(tmp_path):
     path = tmp_path / "cramps.csv"
-    path.write_bytes("time,leg,notes\n2024-05-01 08:10,left,Crampe au mollet très forte\n".encode("latin-1"))
+    text = "time,leg,notes\n2024-05-01 08:10,left,Crampe au mollet très forte\n"
+    path.write_bytes(text.encode("latin-1"))
     frame, problems = read_cramp_log(path, "UTC")
-    assert frame.empty and problems[0].location.startswith("byte ") and "UTF-8" in problems[0].message
+    assert frame["notes"].tolist() == ["Crampe au mollet très forte"]  # nothing lost
+    assert problems[0].location == f"byte {text.index('è')}" and "Windows-1252" in problems[0].message
+
+
+def test_utf16_from_a_spreadsheet_is_read(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_bytes("time,leg,notes\n2024-05-01 08:10,left,Wadenkrampf – übel\n".encode("utf-16"))
+    frame, problems = read_cramp_log(path, "UTC")
+    assert frame["notes"].tolist() == ["Wadenkrampf – übel"] and problems == []
+
+
+def test_semicolons_and_decimal_commas(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_text("activity;distance_km;leg;severity\nrun.fit;12,5;left;3\n")
+    frame, problems = read_cramp_log(path, "UTC")
+    assert frame["distance_km"].tolist() == [12.5] and problems == []
+
+
+def test_duplicates_future_and_absurd_values_are_row_problems(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_text(
+        "time,leg,duration_s,distance_km,activity\n"
+        "2024-05-01 08:10,left,30,,\n"
+        "2024-05-01 08:10,left,30,,\n"
+        "2999-01-01 08:10,left,,,\n"
+        "2024-05-02 08:10,left,86400,,\n"
+        ",left,,4000,run.fit\n"
+    )
+    frame, problems = read_cramp_log(path, "UTC")
+    assert frame["cramp_row"].tolist() == [1]
+    by_row = {p.location: p.message for p in problems}
+    assert "repeats row 1" in by_row["row 2"] and "future" in by_row["row 3"]
+    assert "duration_s" in by_row["row 4"] and "distance_km" in by_row["row 5"]
+
+
+def test_binary_junk_is_not_read(tmp_path):
+    path = tmp_path / "cramps.csv"
+    path.write_bytes(b"time,leg\x00\x01\x02")
+    frame, problems = read_cramp_log(path, "UTC")
+    assert frame.empty and problems[0].location == "byte 8"
 
 
 def test_utf8_bom_is_accepted(tmp_path):
@@ -116,6 +156,8 @@ def test_weather_rows(tmp_path):
 
 def test_weigh_ins(tmp_path):
     path = tmp_path / "weigh_ins.csv"
-    path.write_text("activity,mass_before_kg,mass_after_kg,fluid_ml\nrun.fit,62.0,60.3,500\nrun2.fit,62,,\n")
+    path.write_text("activity,mass_before_kg,mass_after_kg,fluid_ml\nrun.fit,62.0,60.3,500\nrun2.fit,62,,\n"
+                    "run3.fit,62,6.03,\nrun4.fit,,61.0,\n")
     frame, problems = read_weigh_ins(path, "UTC")
-    assert frame["mass_after_kg"].tolist() == [60.3] and problems[0].location == "row 2"
+    assert frame["mass_after_kg"].tolist() == [60.3, 61.0]  # run4: before comes from the profile later
+    assert [p.location for p in problems] == ["row 2", "row 3"] and "6.03" in problems[1].message
