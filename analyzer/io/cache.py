@@ -35,14 +35,6 @@ def default_cache_dir() -> Path:
     return Path(base) / "cramp-analyzer"
 
 
-def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns back to the reader's plain object dtype (Parquet brings them back as strings)."""
-    for col in frame.columns:
-        if isinstance(frame[col].dtype, pd.StringDtype):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return frame
-
-
 class ActivityCache:
     """Parsed activities by file content.
 
@@ -69,7 +61,7 @@ class ActivityCache:
             return None
         try:
             meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-            frames = {name: _as_read(pd.read_parquet(entry / f"{name}.parquet")) for name in FRAMES}
+            frames = {name: pd.read_parquet(entry / f"{name}.parquet") for name in FRAMES}
         except Exception as exc:  # any damage: drop the entry and parse again
             log.warning("cache entry %s is unreadable (%s); parsing again", entry, exc)
             shutil.rmtree(entry, ignore_errors=True)

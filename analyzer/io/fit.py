@@ -29,6 +29,7 @@ Garmin FIT SDK profile (messages ``record``, ``lap``, ``session``, ``event``,
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import os
@@ -42,7 +43,7 @@ import pandas as pd
 
 from analyzer.errors import FitError
 from analyzer.io.cache import ActivityCache
-from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, decode
+from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, decode, table_length
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.model import Activity, Problem
 
@@ -105,8 +106,7 @@ def fit_seconds_to_utc(seconds: pd.Series | np.ndarray) -> pd.DatetimeIndex:
     ----------
     Garmin FIT SDK cookbook, "Working with date time values": add 631,065,600 s for Unix time.
     """
-    secs = pd.to_numeric(pd.Series(np.asarray(seconds, dtype=np.float64)), errors="coerce")
-    return pd.DatetimeIndex(pd.to_datetime(secs + FIT_EPOCH_UNIX_S, unit="s", utc=True)).as_unit("ns")
+    return _utc_index(fit_seconds_ns(np.asarray(seconds, dtype=np.float64)))
 
 
 def semicircles_to_deg(semicircles: np.ndarray | pd.Series) -> np.ndarray:
@@ -273,95 +273,92 @@ def list_fit_files(folder: Path, problems: list[Problem]) -> list[Path]:
 
 # --------------------------------------------------------------------------- frames
 
+_NAT = np.iinfo(np.int64).min
 
-def _numeric(frame: pd.DataFrame, column: str) -> pd.Series | None:
-    if column not in frame:
+
+def _floats(column: np.ndarray | None) -> np.ndarray | None:
+    """A column as float64 (None → NaN), or ``None`` when it holds text or tuples."""
+    if column is None:
         return None
-    values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    return values if values.notna().any() else None
+    if column.dtype.kind in "fiub":
+        return column.astype(np.float64, copy=False)
+    out = np.empty(len(column), dtype=np.float64)
+    for i, v in enumerate(column):
+        if v is None:
+            out[i] = np.nan
+        elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            out[i] = float(v)
+        else:
+            return None
+    return out
 
 
-def _first_present(frame: pd.DataFrame, *columns: str) -> pd.Series | None:
+def _numeric(table: Table, column: str) -> np.ndarray | None:
+    values = _floats(table.get(column))
+    return values if values is not None and not np.isnan(values).all() else None
+
+
+def _first_present(table: Table, *columns: str) -> np.ndarray | None:
     for column in columns:
-        values = _numeric(frame, column)
+        values = _numeric(table, column)
         if values is not None:
             return values
     return None
 
 
-def _pauses(events: pd.DataFrame) -> pd.DataFrame:
-    """Timer stops followed by a start: one row per pause."""
-    empty = pd.DataFrame(
-        {"start": pd.Series([], dtype="datetime64[ns, UTC]"), "end": pd.Series([], dtype="datetime64[ns, UTC]"),
-         "duration_s": pd.Series([], dtype="float64")}
-    )
-    if events.empty or "event" not in events or "event_type" not in events:
-        return empty
-    timer = events[(events["event"] == "timer") & events.index.notna()]
-    rows = []
-    stopped_at = None
-    for t, kind in zip(timer.index, timer["event_type"], strict=False):
-        if kind in _TIMER_STOP:
-            if stopped_at is None:
-                stopped_at = t
-        elif kind == "start" and stopped_at is not None:
-            if t > stopped_at:
-                rows.append((stopped_at, t))
-            stopped_at = None
-    if not rows:
-        return empty
-    out = pd.DataFrame(rows, columns=["start", "end"])
-    out["duration_s"] = (out["end"] - out["start"]).dt.total_seconds()
+def fit_seconds_ns(seconds: np.ndarray) -> np.ndarray:
+    """FIT seconds → int64 nanoseconds since the Unix epoch (``NaT`` where missing)."""
+    secs = np.asarray(seconds, dtype=np.float64)
+    out = np.full(len(secs), _NAT, dtype=np.int64)
+    ok = np.isfinite(secs)
+    out[ok] = (np.round(secs[ok]).astype(np.int64) + FIT_EPOCH_UNIX_S) * 1_000_000_000
     return out
 
 
-def _paused_before(times: pd.DatetimeIndex, pauses: pd.DataFrame) -> np.ndarray:
+def _utc_index(ns: np.ndarray, name: str | None = None) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(ns.view("M8[ns]"), name=name).tz_localize("UTC")
+
+
+def _pauses(events: pd.DataFrame) -> pd.DataFrame:
+    """Timer stops followed by a start: one row per pause."""
+    starts: list[int] = []
+    ends: list[int] = []
+    if len(events) and "event" in events and "event_type" in events:
+        times = events.index.asi8
+        stopped_at = None
+        for t, event, kind in zip(times, events["event"].to_numpy(object), events["event_type"].to_numpy(object),
+                                  strict=True):
+            if event != "timer":
+                continue
+            if kind in _TIMER_STOP:
+                if stopped_at is None:
+                    stopped_at = t
+            elif kind == "start" and stopped_at is not None:
+                if t > stopped_at:
+                    starts.append(stopped_at)
+                    ends.append(t)
+                stopped_at = None
+    start = _utc_index(np.asarray(starts, dtype=np.int64))
+    end = _utc_index(np.asarray(ends, dtype=np.int64))
+    duration = (np.asarray(ends, dtype=np.float64) - np.asarray(starts, dtype=np.float64)) / 1e9
+    return pd.DataFrame({"start": start, "end": end, "duration_s": duration})
+
+
+def _paused_before(times_ns: np.ndarray, pauses: pd.DataFrame) -> np.ndarray:
     """Seconds of pause between the start and each time (pauses sorted, not overlapping)."""
-    if pauses.empty or len(times) == 0:
-        return np.zeros(len(times))
+    if pauses.empty or len(times_ns) == 0:
+        return np.zeros(len(times_ns))
     starts = pauses["start"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
     durs = pauses["duration_s"].to_numpy(dtype=np.float64)
-    t = times.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    idx = np.searchsorted(starts, t, side="right") - 1
+    idx = np.searchsorted(starts, times_ns, side="right") - 1
+    safe = np.clip(idx, 0, None)
     cum = np.concatenate([[0.0], np.cumsum(durs)])
-    inside = np.where(idx >= 0, np.minimum((t - starts[np.clip(idx, 0, None)]) / 1e9, durs[np.clip(idx, 0, None)]), 0.0)
-    return np.where(idx >= 0, cum[np.clip(idx, 0, None)] + inside, 0.0)
+    inside = np.minimum((times_ns - starts[safe]) / 1e9, durs[safe])
+    return np.where(idx >= 0, cum[safe] + inside, 0.0)
 
 
-def _generic_frame(table: pd.DataFrame, units: dict[str, str | None], time_fields: set[str]) -> pd.DataFrame:
-    """Profile-named table → columns with units in their names; datetimes to UTC; enums as str."""
-    out: dict[str, pd.Series] = {}
-    for col in table.columns:
-        if col.startswith("_"):
-            continue
-        series = table[col]
-        if col.startswith("dev|"):
-            _, fname, funits = col.split("|", 2)
-            name = unit_column_name(fname, funits)
-        elif col in time_fields:
-            name = "start_time" if col == "start_time" else ("time" if col == "timestamp" else col)
-            out[name] = pd.Series(fit_seconds_to_utc(series.to_numpy()), index=table.index)
-            continue
-        else:
-            name = unit_column_name(col, units.get(col))
-        if series.map(lambda v: isinstance(v, tuple)).any():
-            continue
-        numeric = pd.to_numeric(series, errors="coerce")
-        if numeric.notna().sum() == series.notna().sum() and series.notna().any():
-            values = numeric.astype("float64")
-        elif series.notna().any():
-            values = series.astype(object).where(series.notna(), None)
-        else:
-            continue
-        while name in out:
-            name += "_dev"
-        out[name] = values
-    first = [c for c in ("time", "start_time") if c in out]
-    order = first + sorted(c for c in out if c not in first)
-    return pd.DataFrame({c: out[c] for c in order}, index=table.index)
-
-
-def _profile_units(message: str) -> tuple[dict[str, str | None], set[str]]:
+@functools.lru_cache(maxsize=64)
+def _profile_units(message: str) -> tuple[dict[str, str | None], frozenset[str]]:
     from fitparse.profile import MESSAGE_TYPES
 
     units: dict[str, str | None] = {}
@@ -377,33 +374,72 @@ def _profile_units(message: str) -> tuple[dict[str, str | None], set[str]]:
                 target = mt.fields.get(comp.def_num)
                 if target is not None:
                     units.setdefault(target.name, target.units)
-    return units, times
+    return units, frozenset(times)
 
 
-def _session_of(times: pd.DatetimeIndex, sessions: pd.DataFrame) -> np.ndarray:
-    if sessions.empty or "start_time" not in sessions or sessions["start_time"].isna().all():
-        return np.zeros(len(times), dtype=np.int64)
-    starts = sessions["start_time"].ffill().bfill().to_numpy(dtype="datetime64[ns]").astype(np.int64)
+def _generic_frame(table: Table, units: dict[str, str | None], time_fields: frozenset[str]) -> pd.DataFrame:
+    """Profile-named table → columns with units in their names; datetimes to UTC; text as objects."""
+    out: dict[str, object] = {}
+    for col, column in table.items():
+        if col.startswith("_"):
+            continue
+        if col in time_fields:
+            values = _floats(column)
+            if values is None or np.isnan(values).all():
+                continue
+            out["time" if col == "timestamp" else col] = _utc_index(fit_seconds_ns(values))
+            continue
+        if col.startswith("dev|"):
+            _, fname, funits = col.split("|", 2)
+            name = unit_column_name(fname, funits)
+        else:
+            name = unit_column_name(col, units.get(col))
+        values = _floats(column)
+        if values is not None:
+            if np.isnan(values).all():
+                continue
+        elif any(isinstance(v, tuple) for v in column):
+            continue
+        elif all(v is None for v in column):
+            continue
+        else:
+            values = column
+        while name in out:
+            name += "_dev"
+        out[name] = values
+    first = [c for c in ("time", "start_time") if c in out]
+    order = first + sorted(c for c in out if c not in first)
+    return pd.DataFrame({c: out[c] for c in order}, index=pd.RangeIndex(table_length(table)))
+
+
+def _session_of(times_ns: np.ndarray, sessions: pd.DataFrame) -> np.ndarray:
+    if sessions.empty or "start_time" not in sessions:
+        return np.zeros(len(times_ns), dtype=np.int64)
+    starts = sessions["start_time"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    known = starts != _NAT
+    if not known.any():
+        return np.zeros(len(times_ns), dtype=np.int64)
+    index = sessions.index.to_numpy()[known]
+    starts = starts[known]
     order = np.argsort(starts, kind="stable")
-    t = times.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    pos = np.clip(np.searchsorted(starts[order], t, side="right") - 1, 0, None)
-    return sessions.index.to_numpy()[order][pos].astype(np.int64)
+    pos = np.clip(np.searchsorted(starts[order], times_ns, side="right") - 1, 0, None)
+    return index[order][pos].astype(np.int64)
 
 
 def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     """Turn decoded messages (either engine) into an :class:`Activity`."""
     problems = list(messages.problems)
     sessions = _table_frame(messages.get("session"), "session")
-    sessions = sessions.sort_values("start_time", kind="stable") if "start_time" in sessions else sessions
-    sessions = sessions.reset_index(drop=True)
+    if "start_time" in sessions:
+        sessions = sessions.sort_values("start_time", kind="stable").reset_index(drop=True)
     if "sport" not in sessions and len(sessions):
         sessions["sport"] = None
-    laps = _table_frame(messages.get("lap"), "lap").reset_index(drop=True)
+    laps = _table_frame(messages.get("lap"), "lap")
     events = _events(messages.get("event"))
     pauses = _pauses(events)
     records = _records(messages.get("record"), sessions, pauses, name, problems)
     if len(laps) and "start_time" in laps:
-        laps["session"] = _session_of(pd.DatetimeIndex(laps["start_time"]), sessions)
+        laps["session"] = _session_of(laps["start_time"].to_numpy(dtype="datetime64[ns]").astype(np.int64), sessions)
     return Activity(
         records=records,
         laps=laps,
@@ -418,50 +454,57 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     )
 
 
-def _table_frame(table: pd.DataFrame, message: str) -> pd.DataFrame:
+def _table_frame(table: Table, message: str) -> pd.DataFrame:
     units, times = _profile_units(message)
-    frame = _generic_frame(table, units, times)
-    return frame
+    return _generic_frame(table, units, times)
 
 
-def _events(table: pd.DataFrame) -> pd.DataFrame:
-    keep = [c for c in ("timestamp", "event", "event_type", "event_group", "timer_trigger") if c in table]
-    if "timestamp" not in keep:
+def _text(column: np.ndarray | None, n: int) -> np.ndarray:
+    if column is None:
+        return np.full(n, None, dtype=object)
+    out = np.empty(n, dtype=object)
+    for i, v in enumerate(column):
+        out[i] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+    return out
+
+
+def _events(table: Table) -> pd.DataFrame:
+    stamps = _floats(table.get("timestamp"))
+    if stamps is None:
         return pd.DataFrame(
             {"event": pd.Series([], dtype=object), "event_type": pd.Series([], dtype=object)},
-            index=pd.DatetimeIndex([], tz="UTC", name="time"),
+            index=_utc_index(np.zeros(0, dtype=np.int64), "time"),
         )
-    frame = table[keep].copy()
-    index = fit_seconds_to_utc(frame.pop("timestamp").to_numpy())
-    frame.index = index.rename("time")
-    frame = frame[frame.index.notna()]
-    for col in frame.columns:
-        if col != "event_group":
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    n = len(stamps)
+    ns = fit_seconds_ns(stamps)
+    cols: dict[str, np.ndarray] = {}
+    for col in ("event", "event_type", "event_group", "timer_trigger"):
+        if col not in table:
+            continue
+        if col == "event_group":
+            values = _floats(table[col])
+            cols[col] = values if values is not None else np.full(n, np.nan)
         else:
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    return frame.sort_index(kind="stable")
+            cols[col] = _text(table[col], n)
+    keep = ns != _NAT
+    order = np.argsort(ns[keep], kind="stable")
+    return pd.DataFrame({k: v[keep][order] for k, v in cols.items()}, index=_utc_index(ns[keep][order], "time"))
 
 
-def _records(
-    table: pd.DataFrame, sessions: pd.DataFrame, pauses: pd.DataFrame, name: str, problems: list[Problem]
-) -> pd.DataFrame:
-    if table.empty:
+def _records(table: Table, sessions: pd.DataFrame, pauses: pd.DataFrame, name: str,
+             problems: list[Problem]) -> pd.DataFrame:
+    n = table_length(table) if "_offset" in table else 0
+    if n == 0:
         return pd.DataFrame(
-            {"session": pd.Series([], dtype="int64"), "elapsed_s": pd.Series([], dtype="float64"),
-             "timer_s": pd.Series([], dtype="float64")},
-            index=pd.DatetimeIndex([], tz="UTC", name="time"),
+            {"session": np.zeros(0, dtype=np.int64), "elapsed_s": np.zeros(0), "timer_s": np.zeros(0)},
+            index=_utc_index(np.zeros(0, dtype=np.int64), "time"),
         )
-    if "timestamp" in table:
-        raw_ts = pd.to_numeric(table["timestamp"], errors="coerce").to_numpy(dtype=np.float64)
-    else:
-        raw_ts = np.full(len(table), np.nan)
-    times = fit_seconds_to_utc(raw_ts)
+    raw_ts = _floats(table.get("timestamp"))
+    if raw_ts is None:
+        raw_ts = np.full(n, np.nan)
     missing = int(np.isnan(raw_ts).sum())
     if missing:
-        problems.append(
-            Problem(name, "", f"{missing} of {len(raw_ts)} record messages carry no timestamp; kept with time NaT")
-        )
+        problems.append(Problem(name, "", f"{missing} of {n} record messages carry no timestamp; kept with time NaT"))
     relative = int((raw_ts < _SYSTEM_TIME_LIMIT).sum())
     if relative:
         problems.append(
@@ -471,17 +514,18 @@ def _records(
                 "(older devices); they are shown as dates in 1990 and cannot be matched to a logged time",
             )
         )
-    times = times.rename("time")
-    out: dict[str, np.ndarray] = {}
-    out["session"] = _session_of(times, sessions)
-    start = times.min()
-    if "start_time" in sessions and sessions["start_time"].notna().any():
-        first = sessions["start_time"].min()
-        if start - pd.Timedelta(days=1) <= first < start:
+    ns = fit_seconds_ns(raw_ts)
+    valid = ns != _NAT
+    out: dict[str, np.ndarray] = {"session": _session_of(ns, sessions)}
+    start = int(ns[valid].min()) if valid.any() else _NAT
+    if valid.any() and "start_time" in sessions and sessions["start_time"].notna().any():
+        first = int(sessions["start_time"].min().value)
+        if start - 86_400 * 10**9 <= first < start:
             start = first
-    elapsed = (times - start).total_seconds().to_numpy(dtype=np.float64)
+    elapsed = np.where(valid, (ns - start) / 1e9, np.nan)
     out["elapsed_s"] = elapsed
-    out["timer_s"] = elapsed - _paused_before(times, pauses) + _paused_before(pd.DatetimeIndex([start]), pauses)[0]
+    paused = _paused_before(np.where(valid, ns, start), pauses) - _paused_before(np.array([start]), pauses)[0]
+    out["timer_s"] = np.where(valid, elapsed - paused, np.nan)
     simple = {
         "distance_m": ("distance",),
         "speed_mps": ("enhanced_speed", "speed"),
@@ -493,16 +537,19 @@ def _records(
     for column, fields in simple.items():
         values = _first_present(table, *fields)
         if values is not None:
-            out[column] = values.to_numpy()
+            out[column] = values
     if "heart_rate_bpm" in out:
         hr = out["heart_rate_bpm"]
         out["heart_rate_bpm"] = np.where(hr > 0, hr, np.nan)
     cadence = _numeric(table, "cadence")
     if cadence is not None:
         frac = _numeric(table, "fractional_cadence")
-        full = cadence.to_numpy() + (frac.fillna(0).to_numpy() if frac is not None else 0.0)
-        sport = sessions["sport"].reindex(out["session"]).to_numpy() if "sport" in sessions else np.full(len(full), None)
-        foot = np.isin(sport.astype(object), list(FOOT_SPORTS))
+        full = cadence + (np.nan_to_num(frac, nan=0.0) if frac is not None else 0.0)
+        if "sport" in sessions and len(sessions):
+            sport = sessions["sport"].to_numpy(dtype=object)[np.clip(out["session"], 0, len(sessions) - 1)]
+        else:
+            sport = np.full(n, None, dtype=object)
+        foot = np.isin(sport, list(FOOT_SPORTS))
         if foot.any():
             out["cadence_spm"] = np.where(foot, 2.0 * full, np.nan)
         if (~foot).any():
@@ -511,58 +558,63 @@ def _records(
         values = _numeric(table, field)
         if values is not None:
             out[column] = semicircles_to_deg(values)
-    frame = pd.DataFrame(out, index=times)
-    dev = [c for c in table.columns if c.startswith("dev|")]
+    dev = {k: v for k, v in table.items() if k.startswith("dev|")}
     if dev:
-        extra = _generic_frame(table[dev], {}, set())
-        extra.index = times
+        extra = _generic_frame(dev, {}, frozenset())
         for col in extra.columns:
-            name_ = col if col not in frame else f"dev_{col}"  # e.g. Stryd's own speed_mps
-            while name_ in frame:
+            name_ = col if col not in out else f"dev_{col}"  # e.g. Stryd's own speed_mps
+            while name_ in out:
                 name_ += "_dev"
-            frame[name_] = extra[col]
-    frame.index.name = "time"
-    return frame
+            out[name_] = extra[col].to_numpy()
+    return pd.DataFrame(out, index=_utc_index(ns, "time"))
 
 
 def _device(messages: Messages) -> dict[str, object]:
     out: dict[str, object] = {"manufacturer": None, "product": None, "serial_number": None, "software_version": None}
     fid = messages.get("file_id")
-    if len(fid):
-        row = fid.iloc[0]
+    if table_length(fid):
         for key in ("manufacturer", "product", "serial_number"):
-            if key in fid and pd.notna(row[key]):
-                value = row[key]
-                out[key] = int(value) if isinstance(value, float) and value.is_integer() else value
+            if key not in fid:
+                continue
+            value = fid[key][0]
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            if isinstance(value, (float, np.floating)) and float(value).is_integer():
+                value = int(value)
+            out[key] = value
         if isinstance(out["product"], (int, float)):
             out["product"] = str(int(out["product"]))
         if out["manufacturer"] is not None:
             out["manufacturer"] = manufacturer_name(out["manufacturer"])
     info = messages.get("device_info")
-    if len(info) and "software_version" in info:
-        creator = info[info["device_index"].isin(["creator", 0, 0.0])] if "device_index" in info else info
-        versions = pd.to_numeric((creator if len(creator) else info)["software_version"], errors="coerce").dropna()
-        if len(versions):
-            out["software_version"] = float(versions.iloc[0])
+    if table_length(info) and "software_version" in info:
+        versions = _floats(info["software_version"])
+        if versions is not None:
+            if "device_index" in info:
+                creator = np.array([v in ("creator", 0, 0.0) for v in info["device_index"]], dtype=bool)
+                if creator.any():
+                    versions = versions[creator]
+            versions = versions[~np.isnan(versions)]
+            if len(versions):
+                out["software_version"] = float(versions[0])
     if out["software_version"] is None:
         creator = messages.get("file_creator")
-        if "software_version" in creator:
-            versions = pd.to_numeric(creator["software_version"], errors="coerce").dropna()
-            if len(versions):
-                out["software_version"] = float(versions.iloc[0]) / 100.0
+        versions = _floats(creator.get("software_version"))
+        if versions is not None and (~np.isnan(versions)).any():
+            out["software_version"] = float(versions[~np.isnan(versions)][0]) / 100.0
     return out
 
 
-def _utc_offset(activity: pd.DataFrame) -> pd.Timedelta | None:
+def _utc_offset(activity: Table) -> pd.Timedelta | None:
     """``local_timestamp − timestamp`` of the activity message, rounded to 15 minutes."""
-    if not len(activity) or "local_timestamp" not in activity or "timestamp" not in activity:
+    local, utc = _floats(activity.get("local_timestamp")), _floats(activity.get("timestamp"))
+    if local is None or utc is None:
         return None
-    local = pd.to_numeric(activity["local_timestamp"], errors="coerce")
-    utc = pd.to_numeric(activity["timestamp"], errors="coerce")
-    diff = (local - utc).dropna()
-    if diff.empty:
+    diff = local - utc
+    diff = diff[~np.isnan(diff)]
+    if not len(diff):
         return None
-    offset = pd.Timedelta(seconds=round(float(diff.iloc[0]) / 900.0) * 900)
+    offset = pd.Timedelta(seconds=round(float(diff[0]) / 900.0) * 900)
     return offset if abs(offset) <= _MAX_OFFSET else None
 
 

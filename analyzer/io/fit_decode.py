@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 
 import anycrc
 import numpy as np
-import pandas as pd
 from fitparse.profile import MESSAGE_TYPES
 
 from analyzer.errors import FitError
@@ -65,6 +64,8 @@ _BASE_TYPES: dict[int, tuple[str, int, int | None]] = {
 }
 _BYTE = 0x0D
 _TIMESTAMP_FIELD = 253
+_RUN_MIN = 4  # look for a bulk run only when at least this many messages could follow
+_RUN_LOOKAHEAD = 1 << 16  # messages examined per bulk step
 _FIELD_DESCRIPTION = 206
 
 @dataclass
@@ -79,16 +80,54 @@ class _Definition:
     compressed: list[tuple[int, int]] = field(default_factory=list)  # (offset, 5-bit time offset)
 
 
+Table = dict[str, np.ndarray]
+"""Columns of equal length: float arrays (NaN = missing) or object arrays (str / None)."""
+
+
 @dataclass
 class Messages:
-    """Decoded messages, one DataFrame per message name, plus what went wrong."""
+    """Decoded messages, one :data:`Table` per message name, plus what went wrong."""
 
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, Table]
     problems: list[Problem]
 
-    def get(self, name: str) -> pd.DataFrame:
-        """The table of message ``name`` (an empty frame when the file has none)."""
-        return self.tables.get(name, pd.DataFrame({"_offset": pd.Series([], dtype="int64")}))
+    def get(self, name: str) -> Table:
+        """The table of message ``name`` (just an empty ``_offset`` column when the file has none)."""
+        return self.tables.get(name, {"_offset": np.zeros(0, dtype=np.int64)})
+
+
+def table_length(table: Table) -> int:
+    """Number of rows of a table."""
+    return len(next(iter(table.values()))) if table else 0
+
+
+def merge_chunks(chunks: list[Table]) -> Table:
+    """Stack tables with possibly different columns (missing cells NaN or None), ordered by ``_offset``."""
+    if len(chunks) == 1:
+        out = dict(chunks[0])
+    else:
+        names: list[str] = []
+        for c in chunks:
+            names.extend(k for k in c if k not in names)
+        out = {}
+        for name in names:
+            parts = []
+            as_object = any(name in c and c[name].dtype == object for c in chunks)
+            for c in chunks:
+                n = table_length(c)
+                if name in c:
+                    parts.append(c[name].astype(object) if as_object and c[name].dtype != object else c[name])
+                elif as_object:
+                    parts.append(np.full(n, None, dtype=object))
+                elif name == "_compressed":
+                    parts.append(np.zeros(n, dtype=bool))
+                else:
+                    parts.append(np.full(n, np.nan))
+            out[name] = np.concatenate(parts)
+    order = np.argsort(out["_offset"], kind="stable")
+    if not np.array_equal(order, np.arange(len(order))):
+        out = {k: v[order] for k, v in out.items()}
+    return out
 
 
 def crc16(data: bytes | memoryview) -> int:
@@ -126,7 +165,7 @@ def decode(data: bytes, name: str = "<stream>") -> Messages:
     if n == 0:
         raise FitError(name, 0, "the file is empty")
     pos = 0
-    segment_tables: list[dict[str, pd.DataFrame]] = []
+    segment_tables: list[dict[str, Table]] = []
     arr = np.frombuffer(data, dtype=np.uint8)
     while pos < n:
         header = _read_header(data, pos)
@@ -190,6 +229,8 @@ def _walk(
     layouts: dict[tuple, _Definition] = {}
     resets: dict[int, list[int]] = {}
     descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    last_h = -1  # header byte of the previous data message: a repeat starts a bulk run
     unpack_from = struct.unpack_from
     while pos < end:
         h = data[pos]
@@ -204,6 +245,7 @@ def _walk(
                 break
             d.offsets.append(pos + 1)
             d.compressed.append((pos + 1, h & 0x1F))
+            last_h = -1
             pos = nxt
         elif h & 0x40:  # definition message
             if pos + 6 > end:
@@ -244,16 +286,28 @@ def _walk(
                 d = layouts[key] = _Definition(gnum, little, fields, dev_fields, off, pos)
             resets.setdefault(gnum, []).append(pos)
             local[h & 0x0F] = d
+            last_h = -1
             pos = p
         else:  # normal data message
             d = local.get(h & 0x0F)
             if d is None:
                 problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {h & 0x0F}; stopped reading here"))
                 break
-            nxt = pos + 1 + d.size
+            step = 1 + d.size
+            nxt = pos + step
             if nxt > end:
                 problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
                 break
+            if h == last_h and d.global_num != _FIELD_DESCRIPTION and end - pos >= _RUN_MIN * step:
+                # a run of identical messages (records, mostly): find where it ends in one numpy pass
+                count = min((end - pos) // step, _RUN_LOOKAHEAD)
+                heads = arr[pos : pos + count * step : step]
+                differ = np.flatnonzero(heads != h)
+                k = int(differ[0]) if len(differ) else count
+                d.offsets.extend(range(pos + 1, pos + k * step, step))
+                pos += k * step
+                continue
+            last_h = h
             d.offsets.append(pos + 1)
             if d.global_num == _FIELD_DESCRIPTION:
                 descriptions_seen += 1
@@ -362,7 +416,7 @@ def _matrix(arr: np.ndarray, d: _Definition) -> np.ndarray:
     return arr[offs[:, None] + np.arange(d.size, dtype=np.int64)]
 
 
-def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, list[int]]) -> dict[str, pd.DataFrame]:
+def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, list[int]]) -> dict[str, Table]:
     """Bulk-decode every definition's data messages of one FIT segment into tables."""
     dev_desc = _field_descriptions(defs, arr)
     per_type: dict[int, list[dict[str, np.ndarray]]] = {}
@@ -415,15 +469,13 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
     compressed = [(o, t) for d in defs for o, t in d.compressed]
     if compressed:
         _resolve_compressed_timestamps(compressed, ts_known, per_type)
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, Table] = {}
     for gnum, chunks in per_type.items():
         mtype = MESSAGE_TYPES.get(gnum)
         name = mtype.name if mtype else f"unknown_{gnum}"
-        frame = pd.concat([pd.DataFrame(c) for c in chunks], ignore_index=True, sort=False)
-        frame = frame.sort_values("_offset", kind="stable").reset_index(drop=True)
-        _accumulate(mtype, frame, resets.get(gnum, []))
-        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("_acc|") or c == "_compressed"])
-        tables[name] = frame
+        table = merge_chunks(chunks)
+        _accumulate(table, resets.get(gnum, []))
+        tables[name] = {k: v for k, v in table.items() if not (k.startswith("_acc|") or k == "_compressed")}
     return tables
 
 
@@ -506,18 +558,18 @@ def _render_component(comp, target, vals: np.ndarray) -> np.ndarray:
     return vals
 
 
-def _accumulate(mtype, frame: pd.DataFrame, resets: list[int]) -> None:
+def _accumulate(table: Table, resets: list[int]) -> None:
     """Unwrap accumulated components (rolling counters) over the messages of one type, in file order.
 
     Each value is ``previous + ((raw - previous) mod 2**bits)``; the counter restarts at zero
     at each definition of the message, as fitparse does.
     """
-    for col in [c for c in frame.columns if c.startswith("_acc|")]:
+    for col in [c for c in table if c.startswith("_acc|")]:
         _, target_name, bits_s, scale_s, offset_s = col.split("|")
         bits = int(bits_s)
-        raw = frame[col].to_numpy(dtype=np.float64)
+        raw = table[col].astype(np.float64)
         out = np.full(len(raw), np.nan)
-        seg = np.searchsorted(np.asarray(sorted(resets), dtype=np.int64), frame["_offset"].to_numpy(), side="right")
+        seg = np.searchsorted(np.asarray(sorted(resets), dtype=np.int64), table["_offset"], side="right")
         valid = ~np.isnan(raw)
         for s in np.unique(seg):
             idx = np.flatnonzero((seg == s) & valid)
@@ -529,10 +581,11 @@ def _accumulate(mtype, frame: pd.DataFrame, resets: list[int]) -> None:
         scale = float(scale_s) if scale_s not in ("None", "0", "1") else 1.0
         offset = float(offset_s) if offset_s not in ("None", "0") else 0.0
         vals = out / scale - offset
-        if target_name in frame:
-            frame[target_name] = frame[target_name].where(frame[target_name].notna(), vals)
+        if target_name in table:
+            own = table[target_name].astype(np.float64)
+            table[target_name] = np.where(np.isnan(own), vals, own)
         else:
-            frame[target_name] = vals
+            table[target_name] = vals
 
 
 def _resolve_compressed_timestamps(
@@ -569,13 +622,10 @@ def _resolve_compressed_timestamps(
                 cols["timestamp"] = ts
 
 
-def _concat_segments(segments: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+def _concat_segments(segments: list[dict[str, Table]]) -> dict[str, Table]:
     if len(segments) == 1:
         return segments[0]
     names: list[str] = []
     for seg in segments:
         names.extend(n for n in seg if n not in names)
-    return {
-        n: pd.concat([s[n] for s in segments if n in s], ignore_index=True, sort=False)
-        for n in names
-    }
+    return {n: merge_chunks([s[n] for s in segments if n in s]) for n in names}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import pandas as pd
+import numpy as np
 
 from analyzer.errors import FitError
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages
@@ -68,5 +68,24 @@ def decode_with_fitparse(data: bytes, name: str = "<stream>") -> Messages:
         if not rows:
             raise FitError(name, None, f"fitparse cannot read it: {exc}") from exc
         problems.append(Problem(name, "", f"fitparse stopped early ({type(exc).__name__}: {exc}); data before it was kept"))
-    tables = {k: pd.DataFrame(v) for k, v in rows.items()}
+    tables = {k: _columns(v) for k, v in rows.items()}
     return Messages(tables=tables, problems=problems)
+
+
+def _columns(rows: list[dict[str, object]]) -> dict[str, np.ndarray]:
+    """Row dicts → columns: numbers as float arrays (None → NaN), anything else as objects."""
+    names: list[str] = []
+    for r in rows:
+        names.extend(k for k in r if k not in names)
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        values = [r.get(name) for r in rows]
+        if all(v is None or (isinstance(v, float)) for v in values):
+            out[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        else:
+            column = np.empty(len(values), dtype=object)
+            for i, v in enumerate(values):  # element by element: tuples must stay single cells
+                column[i] = v
+            out[name] = column
+    out["_offset"] = np.asarray(out["_offset"], dtype=np.int64)
+    return out
