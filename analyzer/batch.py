@@ -11,14 +11,17 @@ import datetime as dt
 import os
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.analysis import analyze
+from analyzer.errors import FitError
+from analyzer.executors import open_executor, run_tasks
 from analyzer.io.athlete import is_athlete_folder, load_athlete, restrict_period
 from analyzer.io.cache import ActivityCache, default_cache_dir
+from analyzer.io.fit import FitWarning, list_fit_files, read_fit_cached
 from analyzer.model import Problem
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files
 from analyzer.report.files import inside, safe_dir_name
@@ -61,9 +64,22 @@ def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
                  until: dt.date | None, cache: ActivityCache | None) -> AthleteReport:
+    """Task: load, analyze and write one athlete (activities come from the cache when it is warm)."""
     athlete = restrict_period(load_athlete(folder, cache), since, until)
     analysis = analyze(athlete)
     return write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
+
+
+def _parse_into_cache(path: Path, cache: ActivityCache) -> bool:
+    """Task: make sure one FIT file's parsed activity is in the cache (True when it was parsed now)."""
+    before = cache.misses
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        try:
+            read_fit_cached(path, "numpy", cache)
+        except FitError:
+            return False  # reported again, with its location, when the athlete is loaded
+    return cache.misses > before
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -82,6 +98,8 @@ def run_report(
     progress: Callable[[int], Callable[[], None]] | None = None,
     cache_dir: str | os.PathLike | None = None,
     use_cache: bool = True,
+    executor: str | None = None,
+    scheduler: str | None = None,
 ) -> ReportResult:
     """Write the report folder of FORMATS.md for an athlete or team folder.
 
@@ -104,6 +122,10 @@ def run_report(
         Where parsed activities are cached (default :func:`analyzer.io.cache.default_cache_dir`).
     use_cache : bool
         ``False`` parses every file again and stores nothing.
+    executor : {"serial", "process", "dask"}, optional
+        Default: serial for ``jobs=1``, else a process pool.
+    scheduler : str, optional
+        A Dask scheduler address (``tcp://host:8786``); runs the same tasks on that cluster.
 
     Returns
     -------
@@ -144,24 +166,21 @@ def run_report(
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
     jobs = max(1, jobs or os.cpu_count() or 1)
-    if jobs == 1 or len(folders) == 1:
-        for p, dest in zip(folders, dests, strict=True):
-            try:
-                reports[p] = _one_athlete(p, dest, formats, since, until, cache)
-            except Exception as exc:  # one athlete's failure never stops the batch
-                failed.append(_failure(p, exc))
+    kind = executor or ("serial" if jobs == 1 else "process")
+    with open_executor(kind, jobs, scheduler) as pool:
+        if cache is not None:
+            # per-file tasks first: every file is parsed once, in parallel, straight into the cache
+            files = [(f, cache) for p in folders if not (p / "activities").is_symlink()
+                     for f in list_fit_files(p / "activities", [])]
+            for _ in run_tasks(pool, _parse_into_cache, files):
+                pass
+        tasks = [(p, dest, formats, since, until, cache) for p, dest in zip(folders, dests, strict=True)]
+        for args, report, error in run_tasks(pool, _one_athlete, tasks):
+            if error is None:
+                reports[args[0]] = report
+            else:  # one athlete's failure never stops the batch
+                failed.append(_failure(args[0], error))
             tick()
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(folders))) as pool:
-            futures = {pool.submit(_one_athlete, p, dest, formats, since, until, cache): p
-                       for p, dest in zip(folders, dests, strict=True)}
-            for fut in as_completed(futures):
-                p = futures[fut]
-                try:
-                    reports[p] = fut.result()
-                except Exception as exc:
-                    failed.append(_failure(p, exc))
-                tick()
     ordered = [reports[p] for p in folders if p in reports]
     write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until))
     result.athletes = len(ordered)

@@ -111,6 +111,8 @@ def report(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; only the final line.")] = False,
     cache_dir: Annotated[Path | None, typer.Option(help="Cache of parsed FIT files (default ~/.cache/cramp-analyzer).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every FIT file again; store nothing.")] = False,
+    executor: Annotated[str | None, typer.Option(help="serial, process (default with --jobs > 1) or dask.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (implies dask).")] = None,
 ) -> None:
     """Write the report folder: index.html, summary.csv, cramps.csv, flags.csv, errors.csv and one
     report per athlete.
@@ -118,6 +120,9 @@ def report(
     Exit codes: 0 report written with no input problems; 1 written, some inputs skipped (see
     errors.csv); 2 nothing to report (bad arguments, no readable input).
     """
+    if executor is not None and executor not in ("serial", "process", "dask"):
+        typer.echo(f"error: --executor must be serial, process or dask (got {executor!r})", err=True)
+        raise typer.Exit(2)
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     if not formats or any(f not in ("html", "pdf") for f in formats):
         typer.echo(f"error: --format must be html, pdf or html,pdf (got {fmt!r})", err=True)
@@ -135,6 +140,7 @@ def report(
     result = analyzer.run_report(
         folder, out, since=_date(since, "--since"), until=_date(until, "--until"), athletes=athlete,
         jobs=jobs, formats=formats, progress=progress, cache_dir=cache_dir, use_cache=not no_cache,
+        executor=executor, scheduler=scheduler,
     )
     if result.exit_code == 2:
         for p in result.problems:

@@ -215,7 +215,7 @@ def read_fit_folder(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)
-                act = _read_cached(path, engine, cache) if cache is not None else read_fit(path, engine=engine)
+                act = read_fit_cached(path, engine, cache) if cache is not None else read_fit(path, engine=engine)
         except FitError as exc:
             loc = f"byte {exc.offset}" if exc.offset is not None else ""
             problems.append(Problem(str(path), loc, exc.reason))
@@ -229,7 +229,8 @@ def read_fit_folder(
     return activities, problems
 
 
-def _read_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
+def read_fit_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
+    """Like :func:`read_fit`, through ``cache`` (keyed by the file's bytes)."""
     try:
         data = path.read_bytes()
     except OSError as exc:

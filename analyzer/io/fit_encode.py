@@ -18,6 +18,7 @@ import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from fitparse.profile import MESSAGE_TYPES
 
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, crc16
@@ -133,15 +134,7 @@ class FitWriter:
             else:
                 fmt, invalid = _FMT[base]
                 fields.append((num, struct.calcsize(fmt), base, fmt, invalid, raw))
-        layout = (gnum, tuple((n, s, b) for n, s, b, *_ in fields), tuple((n, s, i) for n, s, i, *_ in dev))
-        local = self.local_of.get(layout)
-        if local is None:
-            local = self.next_local % (4 if compressed_time_offset is not None else 16)
-            self.next_local += 1
-            for k in [k for k, v in self.local_of.items() if v == local]:
-                del self.local_of[k]
-            self.local_of[layout] = local
-            self._definition(local, gnum, fields, dev)
+        local = self._local_type(gnum, fields, dev, 4 if compressed_time_offset is not None else 16)
         end = "<" if self.little else ">"
         if compressed_time_offset is not None:
             if local > 3:
@@ -163,6 +156,54 @@ class FitWriter:
             else:
                 self.body += struct.pack(end + fmt, int(round(float(raw))))
 
+    def _local_type(self, gnum: int, fields: list, dev: list, limit: int = 16) -> int:
+        """The local type for this layout, writing a definition message when it is new."""
+        layout = (gnum, tuple((n, s, b) for n, s, b, *_ in fields), tuple((n, s, i) for n, s, i, *_ in dev))
+        local = self.local_of.get(layout)
+        if local is None:
+            local = self.next_local % limit
+            self.next_local += 1
+            for k in [k for k, v in self.local_of.items() if v == local]:
+                del self.local_of[k]
+            self.local_of[layout] = local
+            self._definition(local, gnum, fields, dev)
+        return local
+
+    def write_many(self, message: str, **columns: np.ndarray) -> None:
+        """Append one data message per row of equal-length numeric arrays, in one go.
+
+        Values are physical (scaled like :meth:`write`); NaN is written as the invalid value;
+        ``date_time`` fields take FIT seconds.
+        """
+        gnum, mtype = _BY_NAME[message]
+        by_name = {f.name: (num, f) for num, f in mtype.fields.items()}
+        fields = []
+        n = len(next(iter(columns.values())))
+        for key, values in columns.items():
+            num, f = by_name[key]
+            base = _base_type(f)
+            fmt, invalid = _FMT[base]
+            vals = np.asarray(values, dtype=np.float64)
+            if getattr(f.type, "name", "") not in ("date_time", "local_date_time"):
+                if f.offset:
+                    vals = vals + f.offset
+                if f.scale and f.scale != 1:
+                    vals = vals * f.scale
+            fields.append((num, struct.calcsize(fmt), base, fmt, invalid, vals))
+        local = self._local_type(gnum, fields, [])
+        end = "<" if self.little else ">"
+        dtype = np.dtype([("header", "u1")] + [(f"f{i}", end + _NUMPY_CODE[fmt]) for i, (*_, fmt, _, _) in
+                                              enumerate(fields)])
+        rows = np.zeros(n, dtype=dtype)
+        rows["header"] = local
+        for i, (*_, fmt, invalid, vals) in enumerate(fields):
+            if fmt in "fd":
+                rows[f"f{i}"] = vals
+            else:
+                bad = ~np.isfinite(vals)
+                rows[f"f{i}"] = np.where(bad, invalid, np.round(np.where(bad, 0, vals))).astype(_NUMPY_CODE[fmt])
+        self.body += rows.tobytes()
+
     def _definition(self, local: int, gnum: int, fields: list, dev: list) -> None:
         end = "<" if self.little else ">"
         header = 0x40 | local | (0x20 if dev else 0)
@@ -181,6 +222,9 @@ class FitWriter:
         data = header + bytes(self.body)
         return data + struct.pack("<H", crc16(data))
 
+
+_NUMPY_CODE = {"B": "u1", "b": "i1", "H": "u2", "h": "i2", "I": "u4", "i": "i4", "f": "f4", "d": "f8",
+               "q": "i8", "Q": "u8"}
 
 _TYPE_NAMES = {
     "enum": 0x00, "sint8": 0x01, "uint8": 0x02, "sint16": 0x83, "uint16": 0x84, "sint32": 0x85,
@@ -230,7 +274,7 @@ def encode_run(
     -------
     bytes
     """
-    import numpy as np
+
 
     el = np.asarray(list(elapsed_s), dtype=float)
     n = len(el)
@@ -265,33 +309,37 @@ def encode_run(
                 event="lap", event_type="stop", sport=sport)
         del d0
 
-    for i in range(n):
-        while next_pause is not None and el[i] >= next_pause[1]:
-            w.write("event", timestamp=t_at(next_pause[0]), event="timer", event_type="stop_all", event_group=0)
-            w.write("event", timestamp=t_at(next_pause[1]), event="timer", event_type="start", event_group=0)
-            next_pause = next(pause_iter, None)
-        rec: dict[str, object] = {"timestamp": t_at(el[i])}
-        if dist is not None:
-            rec["distance"] = None if np.isnan(dist[i]) else dist[i]
-        if spd is not None:
-            rec["enhanced_speed" if enhanced else "speed"] = None if np.isnan(spd[i]) else spd[i]
-        if hr is not None:
-            rec["heart_rate"] = None if np.isnan(hr[i]) else hr[i]
-        if cad is not None:
-            half = cad[i] / 2.0
-            rec["cadence"] = None if np.isnan(half) else float(np.floor(half))
-            rec["fractional_cadence"] = None if np.isnan(half) else float(half - np.floor(half))
-        if alt is not None:
-            rec["enhanced_altitude" if enhanced else "altitude"] = None if np.isnan(alt[i]) else alt[i]
-        if temp is not None:
-            rec["temperature"] = None if np.isnan(temp[i]) else temp[i]
-        w.write("record", **rec)
-        if laps_every_m and dist is not None and i > lap_start_i and (
-            np.floor(dist[i] / laps_every_m) > np.floor(dist[lap_start_i] / laps_every_m) or i == n - 1
-        ):
-            write_lap(lap_start_i, i)
-            lap_start_i = i
-            lap_no += 1
+    for stop, resume in pauses:
+        w.write("event", timestamp=t_at(stop), event="timer", event_type="stop_all", event_group=0)
+        w.write("event", timestamp=t_at(resume), event="timer", event_type="start", event_group=0)
+    del pause_iter, next_pause
+    columns: dict[str, np.ndarray] = {"timestamp": to_fit_seconds(start) + np.round(el)}
+    if dist is not None:
+        columns["distance"] = dist
+    if spd is not None:
+        columns["enhanced_speed" if enhanced else "speed"] = spd
+    if hr is not None:
+        columns["heart_rate"] = hr
+    if cad is not None:
+        half = cad / 2.0
+        columns["cadence"] = np.floor(half)
+        columns["fractional_cadence"] = half - np.floor(half)
+    if alt is not None:
+        columns["enhanced_altitude" if enhanced else "altitude"] = alt
+    if temp is not None:
+        columns["temperature"] = temp
+    if n:
+        w.write_many("record", **columns)
+    if laps_every_m and dist is not None and n > 1:
+        km = np.floor(np.nan_to_num(dist) / laps_every_m)
+        ends = list(np.flatnonzero(np.diff(km) > 0) + 1)
+        if not ends or ends[-1] != n - 1:
+            ends.append(n - 1)
+        for i in ends:
+            if i > lap_start_i:
+                write_lap(lap_start_i, int(i))
+                lap_start_i = int(i)
+                lap_no += 1
     del lap_start_t
     end = t_at(el[-1]) if n else start
     w.write("event", timestamp=end, event="timer", event_type="stop_all", event_group=0)
