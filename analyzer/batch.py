@@ -20,7 +20,7 @@ from analyzer.analysis import analyze
 from analyzer.errors import FitError
 from analyzer.executors import open_executor, run_tasks
 from analyzer.io.athlete import is_athlete_folder, load_athlete, restrict_period
-from analyzer.io.cache import ActivityCache, default_cache_dir
+from analyzer.io.cache import ActivityCache, ReportCache, code_fingerprint, default_cache_dir, folder_fingerprint
 from analyzer.io.fit import FitWarning, list_fit_files, read_fit_cached
 from analyzer.model import Problem
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files
@@ -64,10 +64,23 @@ def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
                  until: dt.date | None, cache: ActivityCache | None) -> AthleteReport:
-    """Task: load, analyze and write one athlete (activities come from the cache when it is warm)."""
+    """Task: load, analyze and write one athlete.
+
+    With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
+    previous run gets that run's report back (files copied, rows reused); otherwise activities
+    come from the parsed-activity cache and the report is computed and stored.
+    """
+    reports = ReportCache(cache.directory) if cache is not None else None
+    key = folder_fingerprint(folder, str(folder.resolve()), code_fingerprint(), formats, since, until) \
+        if reports is not None else ""
+    if reports is not None and (hit := reports.get(key, dest)) is not None:
+        return hit
     athlete = restrict_period(load_athlete(folder, cache), since, until)
     analysis = analyze(athlete)
-    return write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
+    report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
+    if reports is not None:
+        reports.put(key, report, dest)
+    return report
 
 
 def _parse_into_cache(path: Path, cache: ActivityCache) -> bool:
@@ -140,6 +153,11 @@ def run_report(
         raise ValueError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
     if not root.is_dir():
         result.problems.append(Problem(str(root), "", "folder does not exist or is not a folder"))
+        result.exit_code = 2
+        return result
+    if inside(root, out_dir):
+        result.problems.append(Problem(str(out_dir), "", f"--out must not be inside the input folder {root}: "
+                                       "inputs are never written to"))
         result.exit_code = 2
         return result
     problems: list[Problem] = []

@@ -9,6 +9,7 @@ pandas) is deleted and the file is parsed again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -101,3 +102,88 @@ class ActivityCache:
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError as exc:
             log.warning("could not write cache entry %s: %s", entry, exc)
+
+
+def folder_fingerprint(folder: Path, *extra: object) -> str:
+    """sha256 over every file of an athlete folder (names and bytes) plus ``extra`` settings.
+
+    Symbolic links are fingerprinted by their target text, not followed.
+    """
+    h = hashlib.sha256()
+    h.update(READER_VERSION.encode())
+    for item in extra:
+        h.update(repr(item).encode())
+    for path in sorted(p for p in folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix().encode()
+        if path.is_symlink():
+            h.update(b"L" + rel + os.readlink(path).encode())
+        elif path.is_file():
+            h.update(b"F" + rel + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 of this package's source and templates: cached reports never outlive a code change."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".j2", ".css") and path.is_file():
+            h.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+class ReportCache:
+    """Finished athlete reports by the fingerprint of everything that went into them.
+
+    An entry holds the athlete's report files and its team rows (JSON and Parquet, never
+    pickles). A hit copies the files into the new report folder.
+    """
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.directory = Path(directory) / "reports"
+
+    def get(self, key: str, dest: Path):
+        from analyzer.report.build import AthleteReport
+
+        entry = self.directory / key
+        if not entry.is_dir():
+            return None
+        try:
+            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+            frames = {n: pd.read_parquet(entry / f"{n}.parquet") for n in ("cramps", "flags", "errors")}
+            dest.mkdir(parents=True, exist_ok=True)
+            for name in meta["written"]:
+                tmp = dest / f".{name}.cached.tmp"
+                shutil.copyfile(entry / name, tmp)
+                os.replace(tmp, dest / name)
+        except Exception as exc:
+            log.warning("report cache entry %s is unreadable (%s); recomputing", entry, exc)
+            shutil.rmtree(entry, ignore_errors=True)
+            return None
+        return AthleteReport(meta["athlete"], meta["summary"], frames["cramps"], frames["flags"], frames["errors"],
+                             meta["written"])
+
+    def put(self, key: str, report, dest: Path) -> None:
+        entry = self.directory / key
+        if entry.exists():
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=self.directory, prefix=".tmp-"))
+            for name in report.written:
+                shutil.copyfile(dest / name, tmp / name)
+            for name in ("cramps", "flags", "errors"):
+                frame = getattr(report, name).copy()
+                for col in frame.columns:  # mixed object columns as text, so Parquet takes them
+                    if frame[col].dtype == object:
+                        frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+                frame.to_parquet(tmp / f"{name}.parquet")
+            meta = {"athlete": report.athlete, "summary": report.summary, "written": report.written}
+            (tmp / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+            try:
+                os.rename(tmp, entry)
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as exc:
+            log.warning("could not write report cache entry %s: %s", entry, exc)

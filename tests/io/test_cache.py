@@ -63,9 +63,31 @@ def test_same_bytes_under_another_name_keep_their_own_name_and_problems(tmp_path
 
 
 def test_report_without_cache_writes_no_cache(tmp_path):
-    folder = _folder(tmp_path)
+    folder = _folder(tmp_path / "team")
     result = analyzer.run_report(folder.parent, tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache",
                                  use_cache=False)
     assert result.exit_code == 0 and not (tmp_path / "cache").exists()
     analyzer.run_report(folder.parent, tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache")
-    assert len(list((tmp_path / "cache").iterdir())) == 3
+    assert len([p for p in (tmp_path / "cache").iterdir() if p.name != "reports"]) == 3
+
+
+def test_warm_report_is_identical_and_a_changed_log_is_recomputed(tmp_path):
+    folder = _folder(tmp_path / "team")
+    (folder / "cramps.csv").write_text("time,leg\n2024-05-01T06:05:00Z,left\n")
+    cache = tmp_path / "cache"
+    analyzer.run_report(folder.parent, tmp_path / "cold", jobs=1, cache_dir=cache)
+    analyzer.run_report(folder.parent, tmp_path / "warm", jobs=1, cache_dir=cache)
+    for name in ("summary.csv", "cramps.csv", "flags.csv", "errors.csv"):
+        assert (tmp_path / "cold" / name).read_bytes() == (tmp_path / "warm" / name).read_bytes()
+    assert (tmp_path / "cold" / "ana" / "report.html").read_bytes() == (tmp_path / "warm" / "ana" / "report.html").read_bytes()
+    (folder / "cramps.csv").write_text("time,leg\n2024-05-01T06:05:00Z,left\n2024-05-02T06:05:00Z,right\n")
+    analyzer.run_report(folder.parent, tmp_path / "changed", jobs=1, cache_dir=cache)
+    assert "right" in (tmp_path / "changed" / "cramps.csv").read_text()
+    assert len(list((cache / "reports").iterdir())) == 2
+
+
+def test_out_inside_the_input_folder_is_refused(tmp_path):
+    folder = _folder(tmp_path / "team")
+    result = analyzer.run_report(folder.parent, folder.parent / "report", jobs=1)
+    assert result.exit_code == 2 and "inside" in result.problems[-1].message
+    assert not (folder.parent / "report").exists()
