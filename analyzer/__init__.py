@@ -6,16 +6,45 @@ The public API, and nothing else::
     act = analyzer.read_fit("run.fit")
 """
 
+from typing import TYPE_CHECKING
+
 from analyzer.analysis import Analysis, analyze
-from analyzer.batch import ReportResult, run_report
 from analyzer.cramps import match_cramps
 from analyzer.errors import AnalyzerError, FitError, InputError
 from analyzer.io.athlete import load_athlete, load_team
 from analyzer.io.fit import FitWarning, read_fit, read_fit_folder
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity, Athlete, Problem
-from analyzer.plots.run import plot_run
-from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
+
+if TYPE_CHECKING:
+    from analyzer.batch import ReportResult, run_report
+    from analyzer.plots.run import plot_run
+    from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
+
+# Figures and reports pull in matplotlib and Jinja2: loaded on first use, so that reading
+# FIT files stays light (see benchmarks/README.md, memory).
+_LAZY = {
+    "plot_run": "analyzer.plots.run",
+    "plot_weekly_distance": "analyzer.plots.season",
+    "plot_cramp_runs_vs_others": "analyzer.plots.season",
+    "plot_cramp_timeline": "analyzer.plots.season",
+    "run_report": "analyzer.batch",
+    "ReportResult": "analyzer.batch",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'analyzer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 __version__ = "0.1.0"
 

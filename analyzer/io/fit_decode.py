@@ -65,7 +65,6 @@ _BASE_TYPES: dict[int, tuple[str, int, int | None]] = {
 _BYTE = 0x0D
 _TIMESTAMP_FIELD = 253
 _RUN_MIN = 4  # look for a bulk run only when at least this many messages could follow
-_RUN_LOOKAHEAD = 1 << 16  # messages examined per bulk step
 _FIELD_DESCRIPTION = 206
 
 @dataclass
@@ -299,11 +298,19 @@ def _walk(
                 problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
                 break
             if h == last_h and d.global_num != _FIELD_DESCRIPTION and end - pos >= _RUN_MIN * step:
-                # a run of identical messages (records, mostly): find where it ends in one numpy pass
-                count = min((end - pos) // step, _RUN_LOOKAHEAD)
-                heads = arr[pos : pos + count * step : step]
-                differ = np.flatnonzero(heads != h)
-                k = int(differ[0]) if len(differ) else count
+                # a run of identical messages (records, mostly): find where it ends with numpy,
+                # looking ahead in windows that double while the run goes on
+                limit = (end - pos) // step
+                k, window = 0, _RUN_MIN * 4
+                while k < limit:
+                    count = min(window, limit - k)
+                    at = pos + k * step
+                    differ = np.flatnonzero(arr[at : at + count * step : step] != h)
+                    if len(differ):
+                        k += int(differ[0])
+                        break
+                    k += count
+                    window *= 4
                 d.offsets.extend(range(pos + 1, pos + k * step, step))
                 pos += k * step
                 continue
@@ -316,7 +323,8 @@ def _walk(
 
 
 def _column(mat: np.ndarray, off: int, size: int, base: int, little: bool) -> tuple[str, np.ndarray] | None:
-    """Decode one field of every message: ('num', float array) or ('str'/'bytes', object array)."""
+    """Decode one field of every message: ('num', float array), ('str', object array) or
+    ('bytes', the raw ``(n, size)`` uint8 matrix)."""
     code, bsize, invalid = _BASE_TYPES.get(base, _BASE_TYPES[_BYTE])
     raw = mat[:, off : off + size]
     if code == "S":
@@ -326,20 +334,10 @@ def _column(mat: np.ndarray, off: int, size: int, base: int, little: bool) -> tu
             out[i] = b.decode("utf-8", errors="replace") if b else None
         return "str", out
     if code == "B" or size % bsize or size == 0:
-        if size == 0:
-            return None
-        out = np.empty(len(raw), dtype=object)
-        allff = (raw == 0xFF).all(axis=1)
-        for i, row in enumerate(raw):
-            out[i] = None if allff[i] else tuple(int(x) for x in row)
-        return "bytes", out
-    if size != bsize:  # arrays of numbers: kept only as tuples for completeness
-        dt = np.dtype(("<" if little else ">") + code)
-        vals = np.ascontiguousarray(raw).view(dt)
-        out = np.empty(len(raw), dtype=object)
-        for i, row in enumerate(vals):
-            out[i] = tuple(None if (invalid is not None and int(v) == invalid) else v.item() for v in row)
-        return "array", out
+        # byte arrays (and fields whose size does not fit their type): kept raw, for components only
+        return ("bytes", raw) if size else None
+    if size != bsize:  # arrays of numbers (e.g. HRV intervals): not part of any frame; skipped
+        return None
     dt = np.dtype(("<" if little else ">") + code)
     vals = np.ascontiguousarray(raw).view(dt).ravel()
     if code[0] == "f":
@@ -359,13 +357,12 @@ def _render(profile_field, values: np.ndarray) -> np.ndarray:
     enum = getattr(ftype, "values", None)
     tname = getattr(ftype, "name", "")
     if enum and tname not in ("date_time", "local_date_time"):
-        out = np.empty(len(values), dtype=object)
-        for i, v in enumerate(values):
-            if np.isnan(v):
-                out[i] = None
-            else:
-                iv = int(v)
-                out[i] = enum.get(iv, str(iv))
+        out = np.full(len(values), None, dtype=object)
+        ok = ~np.isnan(values)
+        if ok.any():
+            codes, where = np.unique(values[ok].astype(np.int64), return_inverse=True)
+            names = np.array([enum.get(int(c), str(int(c))) for c in codes], dtype=object)
+            out[ok] = names[where]
         return out
     scale = profile_field.scale
     offset = profile_field.offset
@@ -514,20 +511,18 @@ def _components(mtype, raw_num: dict[int, np.ndarray], raw_bytes: dict[int, np.n
             valid = ~np.isnan(raw)
             ints = np.where(valid, raw, 0).astype(np.uint64)
         else:
-            tuples = raw_bytes[num]
-            valid = np.array([t is not None for t in tuples], dtype=bool)
-            ints = np.array(
-                [int.from_bytes(bytes(t), "little") if t is not None else 0 for t in tuples], dtype=object
-            )
+            mat = raw_bytes[num]
+            if mat.shape[1] > 8:
+                continue
+            valid = ~(mat == 0xFF).all(axis=1)
+            shifts = np.arange(mat.shape[1], dtype=np.uint64) * np.uint64(8)
+            ints = (mat.astype(np.uint64) << shifts).sum(axis=1, dtype=np.uint64)  # little-endian bytes
         for comp in pf.components:
             target = mtype.fields.get(comp.def_num)
             if target is None:
                 continue
             bits = int(comp.bits)
-            if ints.dtype == object:
-                vals = np.array([(int(v) >> comp.bit_offset) & ((1 << bits) - 1) for v in ints], dtype=np.float64)
-            else:
-                vals = ((ints >> np.uint64(comp.bit_offset)) & np.uint64((1 << bits) - 1)).astype(np.float64)
+            vals = ((ints >> np.uint64(comp.bit_offset)) & np.uint64((1 << bits) - 1)).astype(np.float64)
             vals[~valid] = np.nan
             if comp.accumulate:
                 cols[f"_acc|{target.name}|{bits}|{comp.scale}|{comp.offset}"] = vals
