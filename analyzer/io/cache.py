@@ -29,6 +29,11 @@ READER_VERSION = "1"
 
 FRAMES = ("records", "laps", "sessions", "events", "pauses")
 
+CACHE_MIN_PARSE_S = 0.015
+"""Files that parsed faster than this are not stored: reading an entry back costs ~7 ms
+(five Parquet files; benchmarks/README.md), more than parsing a one-hour run (~4 ms). Large
+files and the fitparse engine are the ones worth caching."""
+
 
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/cramp-analyzer`` or ``~/.cache/cramp-analyzer``."""
@@ -45,8 +50,9 @@ class ActivityCache:
         Where entries live (created when needed).
     """
 
-    def __init__(self, directory: str | os.PathLike) -> None:
+    def __init__(self, directory: str | os.PathLike, min_parse_s: float = CACHE_MIN_PARSE_S) -> None:
         self.directory = Path(directory)
+        self.min_parse_s = min_parse_s
         self.hits = 0
         self.misses = 0
 

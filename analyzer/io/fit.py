@@ -34,6 +34,7 @@ import gzip
 import io
 import os
 import re
+import time
 import warnings
 from pathlib import Path
 from typing import BinaryIO
@@ -238,8 +239,10 @@ def read_fit_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
     key = cache.key(data, engine)
     act = cache.get(key, path)
     if act is None:
+        started = time.perf_counter()
         act = read_fit_bytes(data, name=str(path), engine=engine)
-        cache.put(key, act)
+        if time.perf_counter() - started >= cache.min_parse_s:
+            cache.put(key, act)
     return act
 
 

@@ -27,7 +27,7 @@ def _assert_same(a: analyzer.Activity, b: analyzer.Activity) -> None:
 
 def test_second_read_comes_from_the_cache_unchanged(tmp_path):
     folder = _folder(tmp_path)
-    cache = ActivityCache(tmp_path / "cache")
+    cache = ActivityCache(tmp_path / "cache", min_parse_s=0)
     first = analyzer.load_athlete(folder, cache)
     assert (cache.hits, cache.misses) == (0, 3)
     second = analyzer.load_athlete(folder, cache)
@@ -38,18 +38,18 @@ def test_second_read_comes_from_the_cache_unchanged(tmp_path):
 
 def test_a_corrupted_entry_is_detected_and_parsed_again(tmp_path):
     folder = _folder(tmp_path)
-    cache = ActivityCache(tmp_path / "cache")
+    cache = ActivityCache(tmp_path / "cache", min_parse_s=0)
     first = analyzer.load_athlete(folder, cache)
     entry = sorted((tmp_path / "cache").iterdir())[0]
     (entry / "records.parquet").write_bytes(b"not parquet at all")
-    again = analyzer.load_athlete(folder, ActivityCache(tmp_path / "cache"))
+    again = analyzer.load_athlete(folder, ActivityCache(tmp_path / "cache", min_parse_s=0))
     for a, b in zip(first.activities, again.activities, strict=True):
         _assert_same(a, b)
     assert len(list((tmp_path / "cache").iterdir())) == 3  # the bad entry was replaced
 
 
 def test_same_bytes_under_another_name_keep_their_own_name_and_problems(tmp_path):
-    cache = ActivityCache(tmp_path / "cache")
+    cache = ActivityCache(tmp_path / "cache", min_parse_s=0)
     truncated = synthetic_run(dt.datetime(2024, 5, 1, 6, tzinfo=UTC), 2.0, 330)[:-500]
     for name in ("a", "b"):
         d = tmp_path / name
@@ -68,7 +68,14 @@ def test_report_without_cache_writes_no_cache(tmp_path):
                                  use_cache=False)
     assert result.exit_code == 0 and not (tmp_path / "cache").exists()
     analyzer.run_report(folder.parent, tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache")
-    assert len([p for p in (tmp_path / "cache").iterdir() if p.name != "reports"]) == 3
+    assert len(list((tmp_path / "cache" / "reports").iterdir())) == 1  # small files parse faster than a cache read
+
+
+def test_fast_files_are_not_worth_caching(tmp_path):
+    folder = _folder(tmp_path / "team")
+    cache = ActivityCache(tmp_path / "cache")  # default threshold: one-hour files parse in ~4 ms
+    analyzer.load_athlete(folder, cache)
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
 
 
 def test_warm_report_is_identical_and_a_changed_log_is_recomputed(tmp_path):
