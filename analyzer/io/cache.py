@@ -35,6 +35,29 @@ CACHE_MIN_PARSE_S = 0.015
 files and the fitparse engine are the ones worth caching."""
 
 
+def _store(directory: Path, key: str, write) -> None:
+    """Write an entry with ``write(folder)`` into a temporary folder, then rename it to ``key``.
+
+    A concurrent writer of the same key wins or loses the rename; the loser's copy is dropped.
+    A disk that refuses is logged and the entry skipped: a cache never fails a report.
+    """
+    entry = directory / key
+    if entry.exists():
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".tmp-"))
+        try:
+            write(tmp)
+            os.rename(tmp, entry)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not entry.exists():
+                raise
+    except OSError as exc:
+        log.warning("could not write cache entry %s: %s", entry, exc)
+
+
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/cramp-analyzer`` or ``~/.cache/cramp-analyzer``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -86,28 +109,20 @@ class ActivityCache:
         )
 
     def put(self, key: str, activity: Activity) -> None:
-        """Store ``activity`` under ``key`` (atomically; silently skipped if the disk refuses)."""
-        entry = self.directory / key
-        if entry.exists():
-            return
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(dir=self.directory, prefix=".tmp-"))
+        """Store ``activity`` under ``key`` (atomically; skipped if the disk refuses)."""
+
+        def write(folder: Path) -> None:
             for name in FRAMES:
-                getattr(activity, name).to_parquet(tmp / f"{name}.parquet")
+                getattr(activity, name).to_parquet(folder / f"{name}.parquet")
             meta = {
                 "device": activity.device,
                 "utc_offset_s": None if activity.utc_offset is None else activity.utc_offset.total_seconds(),
                 "problems": [{"location": p.location, "message": p.message} for p in activity.problems],
                 "engine": activity.engine,
             }
-            (tmp / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
-            try:
-                os.rename(tmp, entry)
-            except OSError:  # another process stored the same entry first
-                shutil.rmtree(tmp, ignore_errors=True)
-        except OSError as exc:
-            log.warning("could not write cache entry %s: %s", entry, exc)
+            (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+
+        _store(self.directory, key, write)
 
 
 def folder_fingerprint(folder: Path, *extra: object) -> str:
@@ -171,25 +186,18 @@ class ReportCache:
                              meta["written"])
 
     def put(self, key: str, report, dest: Path) -> None:
-        entry = self.directory / key
-        if entry.exists():
-            return
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(dir=self.directory, prefix=".tmp-"))
+        """Store a finished report (its files in ``dest`` and its team rows) under ``key``."""
+
+        def write(folder: Path) -> None:
             for name in report.written:
-                shutil.copyfile(dest / name, tmp / name)
+                shutil.copyfile(dest / name, folder / name)
             for name in ("cramps", "flags", "errors"):
                 frame = getattr(report, name).copy()
                 for col in frame.columns:  # mixed object columns as text, so Parquet takes them
                     if frame[col].dtype == object:
                         frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-                frame.to_parquet(tmp / f"{name}.parquet")
+                frame.to_parquet(folder / f"{name}.parquet")
             meta = {"athlete": report.athlete, "summary": report.summary, "written": report.written}
-            (tmp / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
-            try:
-                os.rename(tmp, entry)
-            except OSError:
-                shutil.rmtree(tmp, ignore_errors=True)
-        except OSError as exc:
-            log.warning("could not write report cache entry %s: %s", entry, exc)
+            (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+
+        _store(self.directory, key, write)

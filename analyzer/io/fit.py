@@ -550,10 +550,10 @@ def _records(table: Table, sessions: pd.DataFrame, pauses: pd.DataFrame, name: s
         frac = _numeric(table, "fractional_cadence")
         full = cadence + (np.nan_to_num(frac, nan=0.0) if frac is not None else 0.0)
         if "sport" in sessions and len(sessions):
-            sport = sessions["sport"].to_numpy(dtype=object)[np.clip(out["session"], 0, len(sessions) - 1)]
+            foot_session = np.array([s in FOOT_SPORTS for s in sessions["sport"]], dtype=bool)
+            foot = foot_session[np.clip(out["session"], 0, len(sessions) - 1)]
         else:
-            sport = np.full(n, None, dtype=object)
-        foot = np.isin(sport, list(FOOT_SPORTS))
+            foot = np.zeros(n, dtype=bool)
         if foot.any():
             out["cadence_spm"] = np.where(foot, 2.0 * full, np.nan)
         if (~foot).any():

@@ -189,6 +189,17 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header or [], rows
 
 
+def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
+    """Header, numbered rows and encoding problems of an existing CSV file (no header, no rows
+    when it cannot be read)."""
+    text, problems = read_text(path)
+    problems = [Problem(p.file, p.location, p.message, athlete) for p in problems]
+    if text is None:
+        return [], [], problems
+    header, rows = _rows(text)
+    return header, rows, problems
+
+
 def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, list[Problem]]:
     """``cramps.csv`` → one row per valid cramp; a problem per bad row.
 
@@ -205,14 +216,13 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
     empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
     if not path.exists():
         return empty, []
-    text, problems = read_text(path)
-    if text is None:
-        return empty, [Problem(p.file, p.location, p.message, athlete) for p in problems]
-    header, rows = _rows(text)
+    header, rows, problems = _load(path, athlete)
     file = str(path)
-    if header and "leg" not in header:
+    if not header:
+        return empty, problems
+    if "leg" not in header:
         return empty, [Problem(file, "header", "required column 'leg' is missing; no cramp could be read", athlete)]
-    if header and "time" not in header and not {"activity", "distance_km"} <= set(header):
+    if "time" not in header and not {"activity", "distance_km"} <= set(header):
         return empty, [Problem(file, "header", "needs a 'time' column, or 'activity' and 'distance_km'", athlete)]
     out = []
     seen: dict[tuple, int] = {}
@@ -302,11 +312,10 @@ def read_weather(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, 
                          index=pd.DatetimeIndex([], tz="UTC", name="time"))
     if not path.exists():
         return empty, []
-    text, problems = read_text(path)
-    if text is None:
-        return empty, [Problem(p.file, p.location, p.message, athlete) for p in problems]
-    header, rows = _rows(text)
+    header, rows, problems = _load(path, athlete)
     file = str(path)
+    if not header:
+        return empty, problems
     missing = [c for c in ("time", "temperature_c", "relative_humidity_pct") if c not in header]
     if missing:
         return empty, [Problem(file, "header", f"missing column(s) {', '.join(missing)}; weather not used", athlete)]
@@ -341,10 +350,7 @@ def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
     empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in ("row", "activity", "time_utc", *cols)})
     if not path.exists():
         return empty, []
-    text, problems = read_text(path)
-    if text is None:
-        return empty, [Problem(p.file, p.location, p.message, athlete) for p in problems]
-    header, rows = _rows(text)
+    header, rows, problems = _load(path, athlete)
     file = str(path)
     out = []
     for row_no, row in rows:
