@@ -139,6 +139,9 @@ def _team(root: Path, n: int = 4) -> Path:
 
 def test_one_unreadable_athlete_and_one_exploding_file_do_not_stop_the_batch(tmp_path, monkeypatch):
     team = _team(tmp_path / "team")
+    # and one huge file: a 10-hour ultra (36,000 records) in another athlete's folder
+    ultra = synthetic_run(dt.datetime(2024, 5, 20, 5, tzinfo=UTC), 100.0, 360, seed=5)
+    (team / "a3" / "activities" / "ultra.fit").write_bytes(ultra)
     from analyzer import batch
     from analyzer.io import fit
 
@@ -164,7 +167,8 @@ def test_one_unreadable_athlete_and_one_exploding_file_do_not_stop_the_batch(tmp
     errors = (tmp_path / "out" / "errors.csv").read_text()
     assert "a1" in errors and "r1.fit" in errors
     summary = (tmp_path / "out" / "summary.csv").read_text()
-    assert "a0," in summary and "a2," in summary and "a3," in summary
+    assert "a0," in summary and "a2," in summary
+    assert "a3,a3,4,106.0," in summary  # three 2 km runs and the 100 km ultra
 
 
 def _report_cmd(team: Path, out: Path, cache: Path) -> list[str]:
