@@ -150,3 +150,55 @@ def test_season_comparison_says_too_few_below_the_minimum(tmp_path):
     row = a.season.set_index("variable").loc["heat_index_max_c"]
     assert row["cramp_runs"] == 1 and row["other_runs"] == 7
     assert row["verdict"].startswith("too few cramp runs to say")
+
+
+def test_faster_than_usual_needs_three_similar_runs(tmp_path):
+    runs = _season(n=4, km=10.0, pace=360.0)  # days 0, 4, 8, 12 at 6:00/km
+    runs["fast.fit"] = synthetic_run(SEASON_START + dt.timedelta(days=16), 10.0, 330.0, seed=77)  # 5:30/km
+    cramps = [{"activity": "fast.fit", "distance_km": 9.0, "leg": "left"}]
+    a = _analyze(write_athlete(tmp_path / "quick", {"timezone": "Europe/Madrid"}, runs, cramps, _cool_weather()))
+    flag = a.flags[(a.flags["scope"] == "cramp") & (a.flags["rule"] == "faster_than_usual")].iloc[0]
+    # 360 / 330 s per km: 9.1 % faster than the median of 4 similar runs
+    assert flag["value"] == pytest.approx(360 / 330, abs=0.01) and "9 % faster" in flag["message"]
+    assert "5:30 min/km" in flag["message"] and "6:00 min/km" in flag["message"]
+    # with only two earlier runs there is no "usual" to compare with
+    few = _season(n=2, km=10.0, pace=360.0)
+    few["fast.fit"] = runs["fast.fit"]
+    a = _analyze(write_athlete(tmp_path / "few", {"timezone": "Europe/Madrid"}, few, cramps, _cool_weather()))
+    assert a.cramps["patterns"].tolist() == [""]
+
+
+def test_hr_drift_counts_only_in_warm_air(tmp_path):
+    runs = {"drift.fit": synthetic_run(SEASON_START, 10.0, 360.0, seed=5, hr_drift_bpm=25.0)}
+    cramps = [{"time": _local(0, minutes=55), "leg": "left"}]
+    warm = [{"time": (SEASON_START + dt.timedelta(hours=h)).isoformat(), "temperature_c": 24.0,
+             "relative_humidity_pct": 40} for h in (-1, 0, 1, 2)]
+    a = _analyze(write_athlete(tmp_path / "warm", {"timezone": "Europe/Madrid"}, runs, cramps, warm))
+    drift = a.runs["decoupling_pct"].iloc[0]
+    assert drift > 5.0  # HR 140 → 165 bpm at a steady pace
+    assert "hr_drift" in set(a.flags["rule"]) and a.cramps["patterns"].tolist() == ["dehydration_heat"]
+    cool = [dict(w, temperature_c=15.0) for w in warm]
+    a = _analyze(write_athlete(tmp_path / "cool", {"timezone": "Europe/Madrid"}, runs, cramps, cool))
+    assert a.runs["decoupling_pct"].iloc[0] == pytest.approx(drift)
+    assert a.flags.empty  # the same drift at 15 °C is not flagged as heat
+
+
+def test_mass_gain_is_information_not_a_cramp_pattern(tmp_path):
+    runs = {"r.fit": synthetic_run(SEASON_START, 10.0, 360.0, seed=5)}
+    weigh = [{"activity": "r.fit", "mass_before_kg": 70.0, "mass_after_kg": 70.6, "fluid_ml": 2000}]
+    cramps = [{"time": _local(0, minutes=30), "leg": "left"}]
+    a = _analyze(write_athlete(tmp_path / "gain", {"timezone": "Europe/Madrid"}, runs, cramps, _cool_weather(), weigh))
+    gain = a.flags[a.flags["rule"] == "mass_gain"]
+    assert gain["scope"].tolist() == ["run"] and gain["value"].iloc[0] == pytest.approx(0.6)
+    assert "dilute blood sodium" in gain["message"].iloc[0]
+    assert a.cramps["patterns"].tolist() == [""]
+
+
+def test_measured_wbgt_is_used_and_said(tmp_path):
+    runs = {"r.fit": synthetic_run(SEASON_START, 10.0, 360.0, seed=5)}
+    weather = [{"time": (SEASON_START + dt.timedelta(hours=h)).isoformat(), "temperature_c": 22.0,
+                "relative_humidity_pct": 50, "wbgt_c": 29.0} for h in (-1, 0, 1, 2)]
+    cramps = [{"time": _local(0, minutes=30), "leg": "left"}]
+    a = _analyze(write_athlete(tmp_path / "w", {"timezone": "Europe/Madrid"}, runs, cramps, weather))
+    flag = a.flags[(a.flags["scope"] == "cramp") & (a.flags["rule"] == "wbgt")].iloc[0]
+    assert flag["value"] == pytest.approx(29.0) and "measured" in flag["message"] and "'black'" in flag["message"]
