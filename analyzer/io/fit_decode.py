@@ -383,21 +383,26 @@ def _field_descriptions(
         if d.global_num != _FIELD_DESCRIPTION or not d.offsets:
             continue
         mat = _matrix(arr, d)
-        cols: dict[str, np.ndarray] = {}
+        numbers: dict[str, np.ndarray] = {}
+        texts: dict[str, np.ndarray] = {}
         for num, size, base, off in d.fields:
             f = mtype.fields.get(num)
             dec = _column(mat, off, size, base, d.little_endian)
-            if f is not None and dec is not None:
-                cols[f.name] = dec[1]
+            if f is None or dec is None:
+                continue
+            if dec[0] == "num":
+                numbers[f.name] = dec[1]
+            elif dec[0] == "str":  # a damaged file may give a name field a numeric type: ignored
+                texts[f.name] = dec[1]
         for i in range(len(d.offsets)):
             try:
-                idx = int(cols["developer_data_index"][i])
-                num = int(cols["field_definition_number"][i])
-                base = int(cols["fit_base_type_id"][i])
+                idx = int(numbers["developer_data_index"][i])
+                num = int(numbers["field_definition_number"][i])
+                base = int(numbers["fit_base_type_id"][i])
             except (KeyError, TypeError, ValueError):
                 continue
-            fname = cols.get("field_name", [None] * (i + 1))[i] or f"unnamed_dev_field_{num}"
-            units = cols.get("units", [None] * (i + 1))[i] or ""
+            fname = (texts["field_name"][i] if "field_name" in texts else None) or f"unnamed_dev_field_{num}"
+            units = (texts["units"][i] if "units" in texts else None) or ""
             out.append((d.offsets[i], (idx, num), (fname, units, base)))
     out.sort()
     return out
