@@ -28,6 +28,20 @@ SMALL = synthetic_run(dt.datetime(2024, 5, 1, 6, tzinfo=UTC), 0.5, 330, pauses=[
 REGRESSIONS = DATA / "fuzz_regressions"
 
 
+def _small_with_developer_fields() -> bytes:
+    from analyzer.io.fit_encode import DevField, FitWriter
+
+    w = FitWriter(dev_fields=[DevField(0, 0, "core_temperature", "°C", 0x88), DevField(0, 1, "Power", "Watts", 0x84)])
+    w.write("file_id", type="activity", manufacturer="development", product=1)
+    start = dt.datetime(2024, 5, 1, 6, tzinfo=UTC)
+    for i in range(20):
+        w.write("record", timestamp=start + dt.timedelta(seconds=i), heart_rate=140, core_temperature=38.0, Power=250)
+    return w.to_bytes()
+
+
+SMALL_DEV = _small_with_developer_fields()
+
+
 def _read(data: bytes):
     """Allowed outcomes only: an Activity, or a FitError naming the file."""
     with warnings.catch_warnings():
@@ -51,6 +65,15 @@ def test_bit_flips_anywhere(flips):
     b = bytearray(SMALL)
     for pos, bit in flips:
         b[pos] ^= 1 << bit
+    _read(bytes(b))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(SMALL_DEV) - 1), st.integers(0, 255)), min_size=1, max_size=4))
+def test_overwrites_in_developer_field_descriptions(changes):
+    b = bytearray(SMALL_DEV)
+    for pos, value in changes:
+        b[pos] = value
     _read(bytes(b))
 
 
