@@ -2,7 +2,7 @@
 
     python fuzz/fuzz_fit.py [--seconds 600] [--seed 1]
 
-Mutates real files (tests/data and, when present, ../shared/fit-corpus) — bit flips, byte
+Mutates real files (tests/data and, when present, the MIT/BSD files of ../shared/fit-corpus) — bit flips, byte
 overwrites in headers and definitions, truncations, splices, huge claimed sizes — and feeds
 each to ``read_fit``. Allowed outcomes: an Activity (its problems say what broke) or a
 FitError. Anything else is a bug: the input is saved in tests/data/fuzz_regressions/ (which the
@@ -29,9 +29,18 @@ REGRESSIONS = HERE.parent / "tests" / "data" / "fuzz_regressions"
 
 
 def seeds() -> list[bytes]:
+    """Small real files to mutate: tests/data, and the corpus files under MIT or BSD licences only
+    (mutated inputs may be kept in the repository; GPL and FIT-SDK-licensed files may not)."""
+    import csv
+
     files = sorted((HERE.parent / "tests" / "data").glob("*.fit"))
     corpus = HERE.parent.parent / "shared" / "fit-corpus"
-    files += sorted(p for p in corpus.glob("*.fit") if p.stat().st_size < 200_000) if corpus.exists() else []
+    if (corpus / "MANIFEST.tsv").exists():
+        with (corpus / "MANIFEST.tsv").open() as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                path = corpus / row["file"]
+                if row["license"].startswith(("MIT", "BSD")) and path.stat().st_size < 200_000:
+                    files.append(path)
     return [p.read_bytes() for p in files]
 
 

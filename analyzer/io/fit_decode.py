@@ -67,6 +67,21 @@ _TIMESTAMP_FIELD = 253
 _RUN_MIN = 4  # look for a bulk run only when at least this many messages could follow
 _FIELD_DESCRIPTION = 206
 
+DECODED_MESSAGES = frozenset({
+    0,  # file_id
+    18,  # session
+    19,  # lap
+    20,  # record
+    21,  # event
+    23,  # device_info
+    34,  # activity
+    49,  # file_creator
+    206,  # field_description
+    207,  # developer_data_id
+})
+"""Message numbers decoded into tables. Every other message (HRV, monitoring, settings, the
+many undocumented ones) is walked over but not decoded: nothing downstream reads them."""
+
 @dataclass
 class _Definition:
     global_num: int
@@ -423,8 +438,16 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
     dev_desc = _field_descriptions(defs, arr)
     per_type: dict[int, list[dict[str, np.ndarray]]] = {}
     ts_known: list[tuple[np.ndarray, np.ndarray]] = []  # (offsets, raw timestamps) for compressed-time resolution
+    any_compressed = any(d.compressed for d in defs)
     for d in defs:
         if not d.offsets:
+            continue
+        if d.global_num not in DECODED_MESSAGES:
+            if any_compressed:  # its timestamps still anchor the compressed ones that follow
+                for num, size, base, off in d.fields:
+                    if num == _TIMESTAMP_FIELD and (dec := _column(_matrix(arr, d), off, size, base, d.little_endian)):
+                        if dec[0] == "num":
+                            ts_known.append((np.asarray(d.offsets, dtype=np.int64), dec[1]))
             continue
         mtype = MESSAGE_TYPES.get(d.global_num)
         mat = _matrix(arr, d)
