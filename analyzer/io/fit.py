@@ -81,6 +81,7 @@ def _snake(text: str) -> str:
     return s or "field"
 
 
+@functools.lru_cache(maxsize=4096)
 def unit_column_name(field_name: str, units: str | None) -> str:
     """Column name with its unit: ``("avg_heart_rate", "bpm") → "avg_heart_rate_bpm"``.
 
@@ -323,24 +324,26 @@ def _utc_index(ns: np.ndarray, name: str | None = None) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(ns.view("M8[ns]"), name=name).tz_localize("UTC")
 
 
-def _pauses(events: pd.DataFrame) -> pd.DataFrame:
-    """Timer stops followed by a start: one row per pause."""
+def _pauses(table: Table) -> pd.DataFrame:
+    """Timer stops followed by a start: one row per pause (from the raw event table, in time order)."""
     starts: list[int] = []
     ends: list[int] = []
-    if len(events) and "event" in events and "event_type" in events:
-        times = events.index.asi8
+    stamps = _floats(table.get("timestamp"))
+    if stamps is not None and "event" in table and "event_type" in table:
+        ns = fit_seconds_ns(stamps)
+        order = np.argsort(ns, kind="stable")
         stopped_at = None
-        for t, event, kind in zip(times, events["event"].to_numpy(object), events["event_type"].to_numpy(object),
-                                  strict=True):
-            if event != "timer":
+        for i in order:
+            if table["event"][i] != "timer" or ns[i] == _NAT:
                 continue
+            kind = table["event_type"][i]
             if kind in _TIMER_STOP:
                 if stopped_at is None:
-                    stopped_at = t
+                    stopped_at = int(ns[i])
             elif kind == "start" and stopped_at is not None:
-                if t > stopped_at:
+                if ns[i] > stopped_at:
                     starts.append(stopped_at)
-                    ends.append(t)
+                    ends.append(int(ns[i]))
                 stopped_at = None
     start = _utc_index(np.asarray(starts, dtype=np.int64))
     end = _utc_index(np.asarray(ends, dtype=np.int64))
@@ -434,13 +437,13 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     """Turn decoded messages (either engine) into an :class:`Activity`."""
     problems = list(messages.problems)
     sessions = _table_frame(messages.get("session"), "session")
-    if "start_time" in sessions:
+    if "start_time" in sessions and len(sessions) > 1 and not sessions["start_time"].is_monotonic_increasing:
         sessions = sessions.sort_values("start_time", kind="stable").reset_index(drop=True)
     if "sport" not in sessions and len(sessions):
         sessions["sport"] = None
     laps = _table_frame(messages.get("lap"), "lap")
     events = _events(messages.get("event"))
-    pauses = _pauses(events)
+    pauses = _pauses(messages.get("event"))
     records = _records(messages.get("record"), sessions, pauses, name, problems)
     if len(laps) and "start_time" in laps:
         laps["session"] = _session_of(laps["start_time"].to_numpy(dtype="datetime64[ns]").astype(np.int64), sessions)
