@@ -460,10 +460,10 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
             if dec is None:
                 continue
             kind, values = dec
-            if kind == "num":
-                raw_num[num] = values
+            if kind == "num":  # a field repeated in one definition: the first one counts, as in fitparse
+                raw_num.setdefault(num, values)
             elif kind == "bytes":
-                raw_bytes[num] = values
+                raw_bytes.setdefault(num, values)
             if num == _TIMESTAMP_FIELD and kind == "num":
                 ts_known.append((offsets, values))
             pf = mtype.fields.get(num) if mtype else None

@@ -58,6 +58,8 @@ def decode_with_fitparse(data: bytes, name: str = "<stream>") -> Messages:
                     if key.startswith("unknown_"):
                         continue
                 value = fd.value
+                if isinstance(value, tuple):  # arrays are not part of any frame (the numpy engine skips them)
+                    continue
                 if isinstance(value, int) and getattr(fd.type, "values", None):
                     value = str(value)  # an enum number the profile has no name for
                 value = _plain(value)

@@ -108,18 +108,14 @@ RECORD_EQUAL = [r for r in GOOD if int(float(r["n_records"] or 0)) > 0]
 
 @pytest.mark.parametrize("row", RECORD_EQUAL, ids=_ids(RECORD_EQUAL))
 def test_numpy_engine_matches_fitparse_engine(row):
-    """Same records, events, pauses, device and UTC offset from both engines."""
+    """Identical frames (values, NaNs, dtypes, index), device and UTC offset from both engines."""
     path = CORPUS / row["file"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", analyzer.FitWarning)
         fast = analyzer.read_fit(path)
         ref = analyzer.read_fit(path, engine="fitparse")
-    pd.testing.assert_frame_equal(fast.records, ref.records)
-    pd.testing.assert_frame_equal(fast.events, ref.events)
-    pd.testing.assert_frame_equal(fast.pauses, ref.pauses)
-    for column in ("start_time", "sport", "total_elapsed_time_s", "total_distance_m"):
-        if column in ref.sessions:
-            pd.testing.assert_series_equal(fast.sessions[column], ref.sessions[column])
+    for frame in ("records", "laps", "sessions", "events", "pauses"):
+        pd.testing.assert_frame_equal(getattr(fast, frame), getattr(ref, frame), obj=frame)
     assert fast.device == ref.device
     assert fast.utc_offset == ref.utc_offset
 
