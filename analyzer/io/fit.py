@@ -185,8 +185,8 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
 
         messages = decode_with_fitparse(data, name)
     activity = build_activity(messages, name, engine)
-    for p in activity.problems:
-        warnings.warn(FitWarning(str(p)), stacklevel=2)
+    if activity.problems:  # one warning per file, naming every problem
+        warnings.warn(FitWarning("; ".join(str(p) for p in activity.problems)), stacklevel=2)
     return activity
 
 
