@@ -98,19 +98,6 @@ def unit_column_name(field_name: str, units: str | None) -> str:
     return f"{base}_{suffix}"
 
 
-def fit_seconds_to_utc(seconds: pd.Series | np.ndarray) -> pd.DatetimeIndex:
-    """FIT ``date_time`` (seconds since 1989-12-31 00:00 UTC) → tz-aware UTC timestamps.
-
-    Values below ``0x10000000`` are, per the profile, seconds since the device was switched
-    on; they are converted the same way (giving dates in 1990) and callers report them.
-
-    References
-    ----------
-    Garmin FIT SDK cookbook, "Working with date time values": add 631,065,600 s for Unix time.
-    """
-    return _utc_index(fit_seconds_ns(np.asarray(seconds, dtype=np.float64)))
-
-
 def semicircles_to_deg(semicircles: np.ndarray | pd.Series) -> np.ndarray:
     """FIT position (semicircles) → degrees: ``semicircles × 180 / 2³¹``."""
     return np.asarray(semicircles, dtype=np.float64) * _SEMICIRCLE_TO_DEG
@@ -312,7 +299,16 @@ def _first_present(table: Table, *columns: str) -> np.ndarray | None:
 
 
 def fit_seconds_ns(seconds: np.ndarray) -> np.ndarray:
-    """FIT seconds → int64 nanoseconds since the Unix epoch (``NaT`` where missing)."""
+    """FIT ``date_time`` seconds → int64 nanoseconds since the Unix epoch (``NaT`` where missing).
+
+    FIT counts from 1989-12-31 00:00 UTC: add 631,065,600 s for Unix time. Values below
+    ``0x10000000`` are, per the profile, seconds since the device was switched on; they are
+    converted the same way (giving dates in 1990) and the records builder reports them.
+
+    References
+    ----------
+    Garmin FIT SDK cookbook, "Working with date time values".
+    """
     secs = np.asarray(seconds, dtype=np.float64)
     out = np.full(len(secs), _NAT, dtype=np.int64)
     ok = np.isfinite(secs)
