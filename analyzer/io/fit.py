@@ -351,7 +351,7 @@ def _paused_before(times_ns: np.ndarray, pauses: pd.DataFrame) -> np.ndarray:
     """Seconds of pause between the start and each time (pauses sorted, not overlapping)."""
     if pauses.empty or len(times_ns) == 0:
         return np.zeros(len(times_ns))
-    starts = pauses["start"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    starts = pd.DatetimeIndex(pauses["start"]).asi8
     durs = pauses["duration_s"].to_numpy(dtype=np.float64)
     idx = np.searchsorted(starts, times_ns, side="right") - 1
     safe = np.clip(idx, 0, None)
@@ -418,7 +418,7 @@ def _generic_frame(table: Table, units: dict[str, str | None], time_fields: froz
 def _session_of(times_ns: np.ndarray, sessions: pd.DataFrame) -> np.ndarray:
     if sessions.empty or "start_time" not in sessions:
         return np.zeros(len(times_ns), dtype=np.int64)
-    starts = sessions["start_time"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    starts = pd.DatetimeIndex(sessions["start_time"]).asi8
     known = starts != _NAT
     if not known.any():
         return np.zeros(len(times_ns), dtype=np.int64)

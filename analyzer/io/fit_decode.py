@@ -373,6 +373,11 @@ def _render(profile_field, values: np.ndarray) -> np.ndarray:
     tname = getattr(ftype, "name", "")
     if enum and tname not in ("date_time", "local_date_time"):
         out = np.full(len(values), None, dtype=object)
+        if len(values) <= 16:  # small tables (file_id, session, lap …): a plain loop is quicker
+            for i, v in enumerate(values.tolist()):
+                if v == v:
+                    out[i] = enum.get(int(v), str(int(v)))
+            return out
         ok = ~np.isnan(values)
         if ok.any():
             codes, where = np.unique(values[ok].astype(np.int64), return_inverse=True)
