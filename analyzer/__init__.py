@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from analyzer.analysis import Analysis, analyze
 from analyzer.cramps import match_cramps
 from analyzer.errors import AnalyzerError, FitError, InputError
+from analyzer.formatting import format_duration, format_pace
 from analyzer.io.athlete import load_athlete, load_team
 from analyzer.io.fit import FitWarning, read_fit, read_fit_folder
 from analyzer.metrics.heat import heat_index_c
@@ -59,6 +60,8 @@ __all__ = [
     "Problem",
     "ReportResult",
     "analyze",
+    "format_duration",
+    "format_pace",
     "heat_index_c",
     "load_athlete",
     "load_team",

@@ -20,13 +20,6 @@ import analyzer
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Why do the cramps come? Runner's FIT data against their cramp log.")
 
 
-def _fmt_duration(seconds: float) -> str:
-    if seconds != seconds:  # NaN
-        return "-"
-    s = int(round(seconds))
-    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
 def _describe(act: analyzer.Activity) -> str:
     s = act.session
     elapsed = float(s.get("total_elapsed_time_s", float("nan"))) if len(s) else float("nan")
@@ -35,7 +28,7 @@ def _describe(act: analyzer.Activity) -> str:
     sensors = [c for c in ("heart_rate_bpm", "cadence_spm", "power_w", "temperature_c", "latitude_deg") if c in act.records]
     return (
         f"{act.source}: {act.sport or 'unknown sport'}, {when}, {act.distance_m / 1000:.2f} km, "
-        f"{_fmt_duration(elapsed)}, {len(act.records)} records, {len(act.pauses)} pauses, "
+        f"{analyzer.format_duration(elapsed)}, {len(act.records)} records, {len(act.pauses)} pauses, "
         f"sensors: {', '.join(sensors) or 'none'}"
     )
 

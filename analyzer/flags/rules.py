@@ -14,6 +14,7 @@ import pandas as pd
 
 from analyzer.flags.medications import match_medications
 from analyzer.flags.thresholds import source_of
+from analyzer.formatting import format_pace
 from analyzer.metrics.stats import same_side_p
 
 Flag = dict[str, object]
@@ -54,7 +55,7 @@ def faster_than_usual(run: pd.Series, t: dict[str, float]) -> list[Flag]:
     usual = 1000.0 / run["usual_speed_mps"]
     return [_flag("over_exertion", "faster_than_usual", ratio, "pace_faster_ratio", t, "ratio",
                   f"You ran {(ratio - 1) * 100:.0f} % faster than usual for this distance "
-                  f"({_pace(run['pace_s_per_km'])} vs a usual {_pace(usual)} over {int(run['n_comparison_runs'])} "
+                  f"({format_pace(run['pace_s_per_km'])} min/km vs a usual {format_pace(usual)} min/km over {int(run['n_comparison_runs'])} "
                   f"similar runs; the flag starts at {(t['pace_faster_ratio'] - 1) * 100:.0f} %). Faster-than-usual "
                   "running is consistent with the over-exertion the article describes (moderate evidence in "
                   "endurance athletes).")]
@@ -179,9 +180,3 @@ def medication(listed: list[str], t: dict[str, float]) -> list[Flag]:
         })
     return flags
 
-
-def _pace(s_per_km: float) -> str:
-    if not _ok(s_per_km):
-        return "–"
-    s = int(round(s_per_km))
-    return f"{s // 60}:{s % 60:02d} min/km"

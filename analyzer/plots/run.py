@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from analyzer.formatting import format_duration, format_pace
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity
 
@@ -18,11 +19,6 @@ HR_SMOOTH_S = 10.0
 
 CRAMP_COLOR = "#c0392b"
 PAUSE_COLOR = "#bdc3c7"
-
-
-def _fmt_duration(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def _local_start(activity: Activity, timezone: str | None) -> pd.Timestamp | None:
@@ -95,7 +91,7 @@ def plot_run(
     else:
         ax_pace.text(0.5, 0.5, "no speed data", transform=ax_pace.transAxes, ha="center", va="center")
     ax_pace.set_ylabel("pace (min/km)")
-    ax_pace.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v)}:{int(round((v % 1) * 60)) % 60:02d}"))
+    ax_pace.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_pace(v * 60)))
     if not ax_pace.yaxis_inverted():
         ax_pace.invert_yaxis()
 
@@ -133,7 +129,7 @@ def plot_run(
     start = _local_start(activity, timezone)
     when = f"{start:%a %d %b %Y %H:%M}" if start is not None else "undated"
     elapsed = float(recs["elapsed_s"].max()) if len(recs) else 0.0
-    fig.suptitle(f"{activity.source} — {when} · {activity.distance_m / 1000:.2f} km · {_fmt_duration(elapsed)}")
+    fig.suptitle(f"{activity.source} — {when} · {activity.distance_m / 1000:.2f} km · {format_duration(elapsed)}")
     for ax in (ax_pace, ax_hr, ax_heat):
         ax.grid(True, alpha=0.3)
     return fig

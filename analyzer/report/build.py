@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from analyzer.analysis import FLAG_COLUMNS, Analysis
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
+from analyzer.formatting import format_pace
 from analyzer.model import Problem
 from analyzer.plots.run import plot_run
 from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
@@ -75,13 +76,6 @@ def _fmt(value: object, digits: int = 1) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{value:.{digits}f}"
     return str(value)
-
-
-def _pace(s_per_km: object) -> str:
-    if not isinstance(s_per_km, (float, int)) or not np.isfinite(s_per_km) or s_per_km <= 0:
-        return ""
-    s = int(round(s_per_km))
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def athlete_figures(analysis: Analysis) -> tuple[list[tuple[str, Figure]], list[tuple[str, Figure]]]:
@@ -172,7 +166,7 @@ def _cramp_rows(cramps: pd.DataFrame, tz: str) -> list[dict[str, object]]:
             "heart_rate_bpm": _fmt(c.get("heart_rate_bpm"), 0), "severity": _fmt(c.get("severity"), 0),
             "cramp_row": c["cramp_row"], "context": c["context"].replace("_", " "), "activity": _text(c["activity"]),
             "local_time": pd.Timestamp(t).tz_convert(tz).strftime("%Y-%m-%d %H:%M") if pd.notna(t) else "",
-            "pace": _pace(c.get("pace_s_per_km")), "leg": _text(c.get("leg")), "muscle": _text(c.get("muscle")),
+            "pace": format_pace(c.get("pace_s_per_km")), "leg": _text(c.get("leg")), "muscle": _text(c.get("muscle")),
             "pattern_list": [p for p in str(c.get("patterns") or "").split(";") if p],
             "notes": _text(c.get("notes")), "match_note": _text(c.get("match_note")),
         })
@@ -184,7 +178,7 @@ def _run_rows(runs: pd.DataFrame) -> list[dict[str, object]]:
     for r in runs.to_dict("records"):
         rows.append({
             "date_local": r["date_local"], "activity": r["activity"], "distance_km": _fmt(r["distance_km"], 2),
-            "pace": _pace(r["pace_s_per_km"]), "avg_heart_rate_bpm": _fmt(r["avg_heart_rate_bpm"], 0),
+            "pace": format_pace(r["pace_s_per_km"]), "avg_heart_rate_bpm": _fmt(r["avg_heart_rate_bpm"], 0),
             "decoupling_pct": _fmt(r["decoupling_pct"]), "air_temperature_c": _fmt(r["air_temperature_c"]),
             "heat_index_max_c": _fmt(r["heat_index_max_c"]), "body_mass_loss_pct": _fmt(r["body_mass_loss_pct"]),
             "distance_ratio": _fmt(r["distance_ratio"], 2), "pace_ratio": _fmt(r["pace_ratio"], 2),

@@ -1,0 +1,33 @@
+"""Numbers as people read them: durations and paces in messages, figures and reports."""
+
+from __future__ import annotations
+
+import math
+
+
+def format_duration(seconds: float) -> str:
+    """``h:mm:ss``; ``"-"`` when unknown.
+
+    Examples
+    --------
+    >>> format_duration(3725.4)
+    '1:02:05'
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return "-"
+    s = int(round(seconds))
+    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def format_pace(s_per_km: float) -> str:
+    """``m:ss`` per km (rounded to the second); ``""`` when unknown or not positive.
+
+    Examples
+    --------
+    >>> format_pace(330.4)
+    '5:30'
+    """
+    if not isinstance(s_per_km, (int, float)) or not math.isfinite(s_per_km) or s_per_km <= 0:
+        return ""
+    s = int(round(s_per_km))
+    return f"{s // 60}:{s % 60:02d}"
