@@ -21,7 +21,7 @@ from pathlib import Path
 
 from analyzer.analysis import analyze
 from analyzer.executors import open_executor, run_tasks
-from analyzer.io.athlete import is_athlete_folder, load_athlete, restrict_period
+from analyzer.io.athlete import find_athletes, load_athlete, restrict_period
 from analyzer.io.cache import ActivityCache, ReportCache, code_fingerprint, default_cache_dir, folder_fingerprint
 from analyzer.model import Problem
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files
@@ -47,20 +47,6 @@ class ReportResult:
         """The one-line summary printed at the end of a run."""
         return (f"{self.athletes} athletes, {self.runs} runs, {self.cramps} cramps, {self.flags} flags, "
                 f"{len(self.problems)} input problems, {self.seconds:.1f} s → {self.out}")
-
-
-def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
-    """Athlete folders in a team folder (or the folder itself); symlinks are reported, not followed."""
-    if is_athlete_folder(folder) and not any(is_athlete_folder(p) for p in folder.iterdir() if p.is_dir()):
-        return [folder]
-    found = []
-    for p in sorted(folder.iterdir(), key=lambda p: p.name):
-        if p.is_symlink():
-            problems.append(Problem(str(p), "", "symbolic link in the team folder; not followed", p.name))
-            continue
-        if is_athlete_folder(p):
-            found.append(p)
-    return found
 
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,

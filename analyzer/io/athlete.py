@@ -70,19 +70,29 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None) 
     )
 
 
+def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
+    """Athlete folders in a team folder (or the folder itself, when it is one), in name order.
+
+    Symbolic links are not followed; each is reported in ``problems``.
+    """
+    if is_athlete_folder(folder) and not any(is_athlete_folder(p) for p in folder.iterdir() if p.is_dir()):
+        return [folder]
+    found = []
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if p.is_symlink():
+            problems.append(Problem(str(p), "", "symbolic link in the team folder; not followed", p.name))
+            continue
+        if is_athlete_folder(p):
+            found.append(p)
+    return found
+
+
 def load_team(folder: str | os.PathLike) -> list[Athlete]:
     """Read a team folder (a folder of athlete folders) — or one athlete folder.
 
     Sub-folders that are not athlete folders, and symbolic links, are skipped.
     """
-    root = Path(folder)
-    if is_athlete_folder(root) and not any(is_athlete_folder(p) for p in root.iterdir() if p.is_dir()):
-        return [load_athlete(root)]
-    return [
-        load_athlete(p)
-        for p in sorted(root.iterdir(), key=lambda p: p.name)
-        if not p.is_symlink() and is_athlete_folder(p)
-    ]
+    return [load_athlete(p) for p in find_athletes(Path(folder), [])]
 
 
 def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.date | None = None) -> Athlete:
