@@ -190,8 +190,10 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 
 def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
-    """Header, numbered rows and encoding problems of an existing CSV file (no header, no rows
-    when it cannot be read)."""
+    """Header, numbered rows and encoding problems of a CSV file (no header and no rows when it
+    is absent or cannot be read; an absent optional file is not a problem)."""
+    if not path.exists():
+        return [], [], []
     text, problems = read_text(path)
     problems = [Problem(p.file, p.location, p.message, athlete) for p in problems]
     if text is None:
@@ -214,8 +216,6 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
     empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note")})
     empty["cramp_row"] = empty["cramp_row"].astype("int64")
     empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
-    if not path.exists():
-        return empty, []
     header, rows, problems = _load(path, athlete)
     file = str(path)
     if not header:
@@ -310,8 +310,6 @@ def read_weather(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, 
     cols = ("temperature_c", "relative_humidity_pct", "wind_mps", "wbgt_c")
     empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in cols[:2]},
                          index=pd.DatetimeIndex([], tz="UTC", name="time"))
-    if not path.exists():
-        return empty, []
     header, rows, problems = _load(path, athlete)
     file = str(path)
     if not header:
@@ -348,8 +346,6 @@ def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
     """
     cols = ("mass_before_kg", "mass_after_kg", "fluid_ml", "urine_ml")
     empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in ("row", "activity", "time_utc", *cols)})
-    if not path.exists():
-        return empty, []
     header, rows, problems = _load(path, athlete)
     file = str(path)
     out = []
