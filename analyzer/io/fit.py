@@ -219,11 +219,8 @@ def read_fit_folder(
 
 
 def read_fit_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
-    """Like :func:`read_fit`, through ``cache`` (keyed by the file's bytes)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FitError(path, None, f"cannot read the file: {exc.strerror or exc}") from exc
+    """Like :func:`read_fit`, through ``cache`` (keyed by the file's bytes, after gunzip)."""
+    data, _ = _read_bytes(path)
     key = cache.key(data, engine)
     act = cache.get(key, path)
     if act is None:
