@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 import analyzer
 from analyzer.io.fit_decode import crc16
-from analyzer.io.fit_fitparse import decode_with_fitparse  # noqa: F401  (imported: both engines stay importable)
 from analyzer.io.logs import read_cramp_log
 from analyzer.synthetic import synthetic_run, write_athlete
 from tests.conftest import DATA
