@@ -36,6 +36,7 @@ import os
 import re
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,6 +47,7 @@ from analyzer.errors import FitError
 from analyzer.io.cache import ActivityCache
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, decode, table_length
 from analyzer.io.fit_names import manufacturer_name
+from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.model import Activity, Problem
 
 ENGINES = ("numpy", "fitparse")
@@ -263,6 +265,7 @@ def list_fit_files(folder: Path, problems: list[Problem]) -> list[Path]:
 # --------------------------------------------------------------------------- frames
 
 _NAT = np.iinfo(np.int64).min
+_NAT_LAST = np.iinfo(np.int64).max
 
 
 def _floats(column: np.ndarray | None) -> np.ndarray | None:
@@ -307,18 +310,35 @@ def fit_seconds_ns(seconds: np.ndarray) -> np.ndarray:
     Garmin FIT SDK cookbook, "Working with date time values".
     """
     secs = np.asarray(seconds, dtype=np.float64)
-    out = np.full(len(secs), _NAT, dtype=np.int64)
     ok = np.isfinite(secs)
+    if ok.all():
+        return (np.round(secs).astype(np.int64) + FIT_EPOCH_UNIX_S) * 1_000_000_000
+    out = np.full(len(secs), _NAT, dtype=np.int64)
     out[ok] = (np.round(secs[ok]).astype(np.int64) + FIT_EPOCH_UNIX_S) * 1_000_000_000
     return out
 
 
-def _utc_index(ns: np.ndarray, name: str | None = None) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(ns.view("M8[ns]"), name=name).tz_localize("UTC")
+@dataclass
+class _Columns:
+    """One frame's columns while it is being built: numpy arrays, date-times as int64 ns."""
+
+    data: dict[str, np.ndarray]
+    times: frozenset[str]
+    n: int
+
+    def take(self, order: np.ndarray) -> _Columns:
+        return _Columns({k: v[order] for k, v in self.data.items()}, self.times, len(order))
+
+    def ns(self, column: str) -> np.ndarray | None:
+        return self.data.get(column) if column in self.times else None
+
+    def frame(self, index: pd.Index | None = None) -> pd.DataFrame:
+        cols = {k: utc_array(v) if k in self.times else v for k, v in self.data.items()}
+        return frame(cols, index, self.n)
 
 
-def _pauses(table: Table) -> pd.DataFrame:
-    """Timer stops followed by a start: one row per pause (from the raw event table, in time order)."""
+def _pauses(table: Table) -> tuple[np.ndarray, np.ndarray]:
+    """Timer stops followed by a start, from the raw event table in time order: (starts, ends) in ns."""
     starts: list[int] = []
     ends: list[int] = []
     stamps = _floats(table.get("timestamp"))
@@ -326,10 +346,11 @@ def _pauses(table: Table) -> pd.DataFrame:
         ns = fit_seconds_ns(stamps)
         order = np.argsort(ns, kind="stable")
         stopped_at = None
+        events, kinds = table["event"], table["event_type"]
         for i in order:
-            if table["event"][i] != "timer" or ns[i] == _NAT:
+            if events[i] != "timer" or ns[i] == _NAT:
                 continue
-            kind = table["event_type"][i]
+            kind = kinds[i]
             if kind in _TIMER_STOP:
                 if stopped_at is None:
                     stopped_at = int(ns[i])
@@ -338,18 +359,19 @@ def _pauses(table: Table) -> pd.DataFrame:
                     starts.append(stopped_at)
                     ends.append(int(ns[i]))
                 stopped_at = None
-    start = _utc_index(np.asarray(starts, dtype=np.int64))
-    end = _utc_index(np.asarray(ends, dtype=np.int64))
-    duration = (np.asarray(ends, dtype=np.float64) - np.asarray(starts, dtype=np.float64)) / 1e9
-    return pd.DataFrame({"start": start, "end": end, "duration_s": duration})
+    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
 
-def _paused_before(times_ns: np.ndarray, pauses: pd.DataFrame) -> np.ndarray:
+def _pause_frame(starts: np.ndarray, ends: np.ndarray) -> pd.DataFrame:
+    duration = (ends.astype(np.float64) - starts.astype(np.float64)) / 1e9
+    return frame({"start": utc_array(starts), "end": utc_array(ends), "duration_s": duration})
+
+
+def _paused_before(times_ns: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Seconds of pause between the start and each time (pauses sorted, not overlapping)."""
-    if pauses.empty or len(times_ns) == 0:
+    if len(starts) == 0 or len(times_ns) == 0:
         return np.zeros(len(times_ns))
-    starts = pd.DatetimeIndex(pauses["start"]).asi8
-    durs = pauses["duration_s"].to_numpy(dtype=np.float64)
+    durs = (ends.astype(np.float64) - starts.astype(np.float64)) / 1e9
     idx = np.searchsorted(starts, times_ns, side="right") - 1
     safe = np.clip(idx, 0, None)
     cum = np.concatenate([[0.0], np.cumsum(durs)])
@@ -377,9 +399,10 @@ def _profile_units(message: str) -> tuple[dict[str, str | None], frozenset[str]]
     return units, frozenset(times)
 
 
-def _generic_frame(table: Table, units: dict[str, str | None], time_fields: frozenset[str]) -> pd.DataFrame:
-    """Profile-named table → columns with units in their names; datetimes to UTC; text as objects."""
-    out: dict[str, object] = {}
+def _generic_columns(table: Table, units: dict[str, str | None], time_fields: frozenset[str]) -> _Columns:
+    """Profile-named table → columns with units in their names; datetimes as ns; text as objects."""
+    out: dict[str, np.ndarray] = {}
+    times: set[str] = set()
     for col, column in table.items():
         if col.startswith("_"):
             continue
@@ -387,7 +410,9 @@ def _generic_frame(table: Table, units: dict[str, str | None], time_fields: froz
             values = _floats(column)
             if values is None or np.isnan(values).all():
                 continue
-            out["time" if col == "timestamp" else col] = _utc_index(fit_seconds_ns(values))
+            name = "time" if col == "timestamp" else col
+            out[name] = fit_seconds_ns(values)
+            times.add(name)
             continue
         if col.startswith("dev|"):
             _, fname, funits = col.split("|", 2)
@@ -409,18 +434,18 @@ def _generic_frame(table: Table, units: dict[str, str | None], time_fields: froz
         out[name] = values
     first = [c for c in ("time", "start_time") if c in out]
     order = first + sorted(c for c in out if c not in first)
-    return pd.DataFrame({c: out[c] for c in order}, index=pd.RangeIndex(table_length(table)))
+    return _Columns({c: out[c] for c in order}, frozenset(times), table_length(table))
 
 
-def _session_of(times_ns: np.ndarray, sessions: pd.DataFrame) -> np.ndarray:
-    if sessions.empty or "start_time" not in sessions:
+def _session_of(times_ns: np.ndarray, session_starts_ns: np.ndarray | None) -> np.ndarray:
+    """Row of the session each time falls in (the last one started at or before it)."""
+    if session_starts_ns is None or len(session_starts_ns) == 0:
         return np.zeros(len(times_ns), dtype=np.int64)
-    starts = pd.DatetimeIndex(sessions["start_time"]).asi8
-    known = starts != _NAT
+    known = session_starts_ns != _NAT
     if not known.any():
         return np.zeros(len(times_ns), dtype=np.int64)
-    index = sessions.index.to_numpy()[known]
-    starts = starts[known]
+    index = np.flatnonzero(known)
+    starts = session_starts_ns[known]
     order = np.argsort(starts, kind="stable")
     pos = np.clip(np.searchsorted(starts[order], times_ns, side="right") - 1, 0, None)
     return index[order][pos].astype(np.int64)
@@ -429,23 +454,26 @@ def _session_of(times_ns: np.ndarray, sessions: pd.DataFrame) -> np.ndarray:
 def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     """Turn decoded messages (either engine) into an :class:`Activity`."""
     problems = list(messages.problems)
-    sessions = _table_frame(messages.get("session"), "session")
-    if "start_time" in sessions and len(sessions) > 1 and not sessions["start_time"].is_monotonic_increasing:
-        sessions = sessions.sort_values("start_time", kind="stable").reset_index(drop=True)
-    if "sport" not in sessions and len(sessions):
-        sessions["sport"] = None
-    laps = _table_frame(messages.get("lap"), "lap")
-    events = _events(messages.get("event"))
-    pauses = _pauses(messages.get("event"))
-    records = _records(messages.get("record"), sessions, pauses, name, problems)
-    if len(laps) and "start_time" in laps:
-        laps["session"] = _session_of(laps["start_time"].to_numpy(dtype="datetime64[ns]").astype(np.int64), sessions)
+    sessions = _table_columns(messages.get("session"), "session")
+    session_starts = sessions.ns("start_time")
+    if session_starts is not None and sessions.n > 1:  # in time order, unknown starts last
+        sessions = sessions.take(np.argsort(np.where(session_starts == _NAT, _NAT_LAST, session_starts),
+                                            kind="stable"))
+        session_starts = sessions.ns("start_time")
+    if "sport" not in sessions.data and sessions.n:
+        sessions.data["sport"] = np.full(sessions.n, None, dtype=object)
+    laps = _table_columns(messages.get("lap"), "lap")
+    lap_starts = laps.ns("start_time")
+    if laps.n and lap_starts is not None:
+        laps.data["session"] = _session_of(lap_starts, session_starts)
+    pause_starts, pause_ends = _pauses(messages.get("event"))
+    records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
-        laps=laps,
-        sessions=sessions,
-        events=events,
-        pauses=pauses,
+        laps=laps.frame(),
+        sessions=sessions.frame(),
+        events=_events(messages.get("event")),
+        pauses=_pause_frame(pause_starts, pause_ends),
         device=_device(messages),
         utc_offset=_utc_offset(messages.get("activity")),
         problems=problems,
@@ -454,9 +482,9 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     )
 
 
-def _table_frame(table: Table, message: str) -> pd.DataFrame:
+def _table_columns(table: Table, message: str) -> _Columns:
     units, times = _profile_units(message)
-    return _generic_frame(table, units, times)
+    return _generic_columns(table, units, times)
 
 
 def _text(column: np.ndarray | None, n: int) -> np.ndarray:
@@ -471,10 +499,8 @@ def _text(column: np.ndarray | None, n: int) -> np.ndarray:
 def _events(table: Table) -> pd.DataFrame:
     stamps = _floats(table.get("timestamp"))
     if stamps is None:
-        return pd.DataFrame(
-            {"event": pd.Series([], dtype=object), "event_type": pd.Series([], dtype=object)},
-            index=_utc_index(np.zeros(0, dtype=np.int64), "time"),
-        )
+        return frame({"event": np.zeros(0, dtype=object), "event_type": np.zeros(0, dtype=object)},
+                     utc_index(np.zeros(0, dtype=np.int64), "time"))
     n = len(stamps)
     ns = fit_seconds_ns(stamps)
     cols: dict[str, np.ndarray] = {}
@@ -488,16 +514,16 @@ def _events(table: Table) -> pd.DataFrame:
             cols[col] = _text(table[col], n)
     keep = ns != _NAT
     order = np.argsort(ns[keep], kind="stable")
-    return pd.DataFrame({k: v[keep][order] for k, v in cols.items()}, index=_utc_index(ns[keep][order], "time"))
+    return frame({k: v[keep][order] for k, v in cols.items()}, utc_index(ns[keep][order], "time"))
 
 
-def _records(table: Table, sessions: pd.DataFrame, pauses: pd.DataFrame, name: str,
+def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_ends: np.ndarray, name: str,
              problems: list[Problem]) -> pd.DataFrame:
     n = table_length(table) if "_offset" in table else 0
     if n == 0:
-        return pd.DataFrame(
+        return frame(
             {"session": np.zeros(0, dtype=np.int64), "elapsed_s": np.zeros(0), "timer_s": np.zeros(0)},
-            index=_utc_index(np.zeros(0, dtype=np.int64), "time"),
+            utc_index(np.zeros(0, dtype=np.int64), "time"),
         )
     raw_ts = _floats(table.get("timestamp"))
     if raw_ts is None:
@@ -516,15 +542,17 @@ def _records(table: Table, sessions: pd.DataFrame, pauses: pd.DataFrame, name: s
         )
     ns = fit_seconds_ns(raw_ts)
     valid = ns != _NAT
-    out: dict[str, np.ndarray] = {"session": _session_of(ns, sessions)}
+    session_starts = sessions.ns("start_time")
+    out: dict[str, np.ndarray] = {"session": _session_of(ns, session_starts)}
     start = int(ns[valid].min()) if valid.any() else _NAT
-    if valid.any() and "start_time" in sessions and sessions["start_time"].notna().any():
-        first = int(sessions["start_time"].min().value)
+    if valid.any() and session_starts is not None and (session_starts != _NAT).any():
+        first = int(session_starts[session_starts != _NAT].min())
         if start - 86_400 * 10**9 <= first < start:
             start = first
     elapsed = np.where(valid, (ns - start) / 1e9, np.nan)
     out["elapsed_s"] = elapsed
-    paused = _paused_before(np.where(valid, ns, start), pauses) - _paused_before(np.array([start]), pauses)[0]
+    paused = (_paused_before(np.where(valid, ns, start), pause_starts, pause_ends)
+              - _paused_before(np.array([start]), pause_starts, pause_ends)[0])
     out["timer_s"] = np.where(valid, elapsed - paused, np.nan)
     simple = {
         "distance_m": ("distance",),
@@ -545,9 +573,10 @@ def _records(table: Table, sessions: pd.DataFrame, pauses: pd.DataFrame, name: s
     if cadence is not None:
         frac = _numeric(table, "fractional_cadence")
         full = cadence + (np.nan_to_num(frac, nan=0.0) if frac is not None else 0.0)
-        if "sport" in sessions and len(sessions):
-            foot_session = np.array([s in FOOT_SPORTS for s in sessions["sport"]], dtype=bool)
-            foot = foot_session[np.clip(out["session"], 0, len(sessions) - 1)]
+        sports = sessions.data.get("sport")
+        if sports is not None and sessions.n:
+            foot_session = np.array([s in FOOT_SPORTS for s in sports], dtype=bool)
+            foot = foot_session[np.clip(out["session"], 0, sessions.n - 1)]
         else:
             foot = np.zeros(n, dtype=bool)
         if foot.any():
@@ -560,13 +589,13 @@ def _records(table: Table, sessions: pd.DataFrame, pauses: pd.DataFrame, name: s
             out[column] = semicircles_to_deg(values)
     dev = {k: v for k, v in table.items() if k.startswith("dev|")}
     if dev:
-        extra = _generic_frame(dev, {}, frozenset())
-        for col in extra.columns:
+        extra = _generic_columns(dev, {}, frozenset())
+        for col, values in extra.data.items():
             name_ = col if col not in out else f"dev_{col}"  # e.g. Stryd's own speed_mps
             while name_ in out:
                 name_ += "_dev"
-            out[name_] = extra[col].to_numpy()
-    return pd.DataFrame(out, index=_utc_index(ns, "time"))
+            out[name_] = values
+    return frame(out, utc_index(ns, "time"))
 
 
 def _device(messages: Messages) -> dict[str, object]:
