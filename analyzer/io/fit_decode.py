@@ -64,7 +64,8 @@ _BASE_TYPES: dict[int, tuple[str, int, int | None]] = {
 }
 _BYTE = 0x0D
 _TIMESTAMP_FIELD = 253
-_RUN_MIN = 4  # look for a bulk run only when at least this many messages could follow
+_RUN_MIN = 4  # take a repeating cycle of messages in bulk when it repeats at least this often
+_BULK_WORTH = 128  # messages a bulk step must take to pay for the numpy calls that found it
 _FIELD_DESCRIPTION = 206
 
 DECODED_MESSAGES = frozenset({
@@ -90,8 +91,29 @@ class _Definition:
     dev_fields: list[tuple[int, int, int, int]]  # (field number, size, developer index, offset)
     size: int
     def_pos: int = 0  # where the first definition with this layout stood
-    offsets: list[int] = field(default_factory=list)
-    compressed: list[tuple[int, int]] = field(default_factory=list)  # (offset, 5-bit time offset)
+    # while walking: data-message offsets (just after the header) found one by one and in bulk,
+    # and for compressed-timestamp headers (offset, 5-bit time offset)
+    singles: list[int] = field(default_factory=list)
+    runs: list[np.ndarray] = field(default_factory=list)
+    compressed_singles: list[tuple[int, int]] = field(default_factory=list)
+    compressed_runs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    # after the walk: the same in file order
+    offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    compressed_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    time_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def finish(self) -> None:
+        """Gather what the walk found into sorted arrays."""
+        offsets = np.asarray(self.singles, dtype=np.int64)
+        if self.runs:
+            offsets = np.sort(np.concatenate([offsets, *self.runs]))
+        self.offsets = offsets
+        if self.compressed_singles or self.compressed_runs:
+            pairs = np.asarray(self.compressed_singles, dtype=np.int64).reshape(-1, 2)
+            offs = np.concatenate([pairs[:, 0], *(o for o, _ in self.compressed_runs)])
+            times = np.concatenate([pairs[:, 1], *(t for _, t in self.compressed_runs)])
+            order = np.argsort(offs, kind="stable")
+            self.compressed_offsets, self.time_offsets = offs[order], times[order]
 
 
 Table = dict[str, np.ndarray]
@@ -238,17 +260,85 @@ def _walk(
     redefines the same message a thousand times still decodes in one bulk pass), each with
     the offsets of its data messages, and for each message number the offsets where it was
     (re)defined (accumulated fields restart there).
+
+    Only the messages that are decoded (:data:`DECODED_MESSAGES`) are remembered; the rest
+    are stepped over. A file with compressed-timestamp headers needs every message's
+    timestamp to resolve them, so there the walk starts again and keeps everything.
+    """
+    found: list[Problem] = []
+    try:
+        result = _walk_messages(data, pos, end, name, found, keep_all=False)
+    except _CompressedTimestamps:
+        found = []
+        result = _walk_messages(data, pos, end, name, found, keep_all=True)
+    problems.extend(found)
+    return result
+
+
+class _CompressedTimestamps(Exception):
+    """Raised by a walk that skips messages when it meets a compressed-timestamp header."""
+
+
+def _walk_messages(
+    data: bytes, pos: int, end: int, name: str, problems: list[Problem], keep_all: bool
+) -> tuple[list[_Definition], dict[int, list[int]]]:
+    """The walk itself: one step per message, with per-header-byte tables for the common cases.
+
+    Watches write data in cycles (a record every second; record and HRV; record and two
+    undocumented messages …). When a kept message's header has come round at the same
+    distance :data:`_RUN_MIN` times, the walk checks with numpy how long that cycle goes on
+    (:func:`_cycles`) and takes those messages in one step. Between definitions a header byte
+    fixes the message size, so this lands on exactly the messages a one-by-one walk would.
     """
     local: dict[int, _Definition] = {}
     layouts: dict[tuple, _Definition] = {}
     resets: dict[int, list[int]] = {}
     descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
     arr = np.frombuffer(data, dtype=np.uint8)
-    last_h = -1  # header byte of the previous data message: a repeat starts a bulk run
     unpack_from = struct.unpack_from
+    # per header byte: message size + 1 (0 = not a data header of a defined type), the step
+    # when the message is skipped, the definition when it is kept, and its repeat tracking
+    step = [0] * 256
+    skip = [0] * 256
+    keep: list[_Definition | None] = [None] * 256
+    prev = [-1] * 256
+    period = [0] * 256
+    repeats = [0] * 256
+    retry_at, backoff = 0, 1  # after a cycle that soon broke, look for the next one further on
+    last = pos
     while pos < end:
         h = data[pos]
+        s = skip[h]
+        if s:  # a message nothing downstream reads
+            last = pos
+            pos += s
+            continue
+        d = keep[h]
+        if d is not None:  # a message to decode (records, mostly)
+            gap = pos - prev[h]
+            prev[h] = pos
+            if gap != period[h]:
+                period[h] = gap
+                repeats[h] = 0
+            else:
+                repeats[h] += 1
+                if repeats[h] >= _RUN_MIN and pos >= retry_at:
+                    k, taken = _take_cycles(data, arr, pos, gap, end, skip, keep)
+                    pos += k * gap
+                    if taken >= _BULK_WORTH:
+                        backoff = 1
+                    else:  # a look costs about what stepping over this many messages does: look less often
+                        retry_at = pos + backoff * gap
+                        backoff *= 2
+                    if k:
+                        continue
+            d.singles.append(pos + 1)
+            last = pos
+            pos += step[h]
+            continue
         if h & 0x80:  # compressed timestamp header
+            if not keep_all:
+                raise _CompressedTimestamps
             d = local.get((h >> 5) & 0x03)
             if d is None:
                 problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {(h >> 5) & 3}; stopped reading here"))
@@ -257,9 +347,8 @@ def _walk(
             if nxt > end:
                 problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
                 break
-            d.offsets.append(pos + 1)
-            d.compressed.append((pos + 1, h & 0x1F))
-            last_h = -1
+            d.singles.append(pos + 1)
+            d.compressed_singles.append((pos + 1, h & 0x1F))
             pos = nxt
         elif h & 0x40:  # definition message
             if pos + 6 > end:
@@ -300,41 +389,85 @@ def _walk(
                 d = layouts[key] = _Definition(gnum, little, fields, dev_fields, off, pos)
             resets.setdefault(gnum, []).append(pos)
             local[h & 0x0F] = d
-            last_h = -1
+            for b in range(h & 0x0F, 0x40, 0x10):  # the data headers of this local type
+                step[b] = 1 + off
+                kept = gnum != _FIELD_DESCRIPTION and (keep_all or gnum in DECODED_MESSAGES)
+                skip[b] = 0 if kept or gnum == _FIELD_DESCRIPTION else 1 + off
+                keep[b] = d if kept else None
+                prev[b], period[b], repeats[b] = -1, 0, 0
             pos = p
-        else:  # normal data message
+        else:  # field description (or a data message of an undefined local type)
             d = local.get(h & 0x0F)
             if d is None:
                 problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {h & 0x0F}; stopped reading here"))
                 break
-            step = 1 + d.size
-            nxt = pos + step
+            nxt = pos + 1 + d.size
             if nxt > end:
                 problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
                 break
-            if h == last_h and d.global_num != _FIELD_DESCRIPTION and end - pos >= _RUN_MIN * step:
-                # a run of identical messages (records, mostly): find where it ends with numpy,
-                # looking ahead in windows that double while the run goes on
-                limit = (end - pos) // step
-                k, window = 0, _RUN_MIN * 4
-                while k < limit:
-                    count = min(window, limit - k)
-                    at = pos + k * step
-                    differ = np.flatnonzero(arr[at : at + count * step : step] != h)
-                    if len(differ):
-                        k += int(differ[0])
-                        break
-                    k += count
-                    window *= 4
-                d.offsets.extend(range(pos + 1, pos + k * step, step))
-                pos += k * step
-                continue
-            last_h = h
-            d.offsets.append(pos + 1)
-            if d.global_num == _FIELD_DESCRIPTION:
-                descriptions_seen += 1
+            d.singles.append(pos + 1)
+            descriptions_seen += 1
             pos = nxt
-    return list(layouts.values()), resets
+    if pos > end:  # the last message stepped over runs past the end
+        problems.append(Problem(name, f"byte {last}", "last message is cut off; stopped reading here"))
+        d = keep[data[last]]
+        if d is not None and d.singles and d.singles[-1] == last + 1:
+            d.singles.pop()
+    definitions = list(layouts.values())
+    for d in definitions:
+        d.finish()
+    return definitions, resets
+
+
+def _take_cycles(data: bytes, arr: np.ndarray, pos: int, period: int, end: int,
+                 skip: list[int], keep: list[_Definition | None]) -> tuple[int, int]:
+    """Take the messages of the cycle of ``period`` bytes that starts at ``pos``, for as long
+    as it repeats; return how many whole cycles and how many messages were taken (none when
+    the cycle repeats fewer than :data:`_RUN_MIN` times).
+
+    The cycle is read from the ``period`` bytes before ``pos`` (the last round of it); it
+    must hold data messages only. Each further round must show the same header bytes at the
+    same places; windows of rounds are checked at once, each window four times the last.
+    """
+    start = pos - period
+    rel: list[int] = []
+    heads: list[int] = []
+    p = start
+    while p < pos:
+        b = data[p]
+        s = skip[b] or (1 + keep[b].size if keep[b] is not None else 0)
+        if not s:
+            return 0, 0
+        rel.append(p - start)
+        heads.append(b)
+        p += s
+    if p != pos:
+        return 0, 0
+    rel_a = np.asarray(rel, dtype=np.int64)
+    heads_a = np.asarray(heads, dtype=np.uint8)
+    limit = (end - pos) // period
+    k, window = 0, 4 * _RUN_MIN
+    while k < limit:
+        count = min(window, limit - k)
+        at = pos + k * period
+        if len(rel) == 1:
+            seen = arr[at : at + count * period : period][:, None]
+        else:
+            seen = arr[at + rel_a[None, :] + period * np.arange(count)[:, None]]
+        broken = np.flatnonzero((seen != heads_a).any(axis=1))
+        if len(broken):
+            k += int(broken[0])
+            break
+        k += count
+        window *= 4
+    if k < _RUN_MIN:
+        return 0, 0
+    rounds = pos + 1 + period * np.arange(k, dtype=np.int64)
+    for r, b in zip(rel, heads, strict=True):
+        d = keep[b]
+        if d is not None:
+            d.runs.append(rounds + r)
+    return k, k * len(rel)
 
 
 def _column(mat: np.ndarray, off: int, size: int, base: int, little: bool) -> tuple[str, np.ndarray] | None:
@@ -400,7 +533,7 @@ def _field_descriptions(
     out: list[tuple[int, tuple[int, int], tuple[str, str, int]]] = []
     mtype = MESSAGE_TYPES[_FIELD_DESCRIPTION]
     for d in defs:
-        if d.global_num != _FIELD_DESCRIPTION or not d.offsets:
+        if d.global_num != _FIELD_DESCRIPTION or not len(d.offsets):
             continue
         mat = _matrix(arr, d)
         numbers: dict[str, np.ndarray] = {}
@@ -423,7 +556,7 @@ def _field_descriptions(
                 continue
             fname = (texts["field_name"][i] if "field_name" in texts else None) or f"unnamed_dev_field_{num}"
             units = (texts["units"][i] if "units" in texts else None) or ""
-            out.append((d.offsets[i], (idx, num), (fname, units, base)))
+            out.append((int(d.offsets[i]), (idx, num), (fname, units, base)))
     out.sort()
     return out
 
@@ -434,8 +567,7 @@ def _descriptions_before(descriptions: list, pos: int) -> dict[tuple[int, int], 
 
 
 def _matrix(arr: np.ndarray, d: _Definition) -> np.ndarray:
-    offs = np.asarray(d.offsets, dtype=np.int64)
-    return arr[offs[:, None] + np.arange(d.size, dtype=np.int64)]
+    return arr[d.offsets[:, None] + np.arange(d.size, dtype=np.int64)]
 
 
 def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, list[int]]) -> dict[str, Table]:
@@ -443,20 +575,20 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
     dev_desc = _field_descriptions(defs, arr)
     per_type: dict[int, list[dict[str, np.ndarray]]] = {}
     ts_known: list[tuple[np.ndarray, np.ndarray]] = []  # (offsets, raw timestamps) for compressed-time resolution
-    any_compressed = any(d.compressed for d in defs)
+    any_compressed = any(len(d.compressed_offsets) for d in defs)
     for d in defs:
-        if not d.offsets:
+        if not len(d.offsets):
             continue
         if d.global_num not in DECODED_MESSAGES:
             if any_compressed:  # its timestamps still anchor the compressed ones that follow
                 for num, size, base, off in d.fields:
                     if num == _TIMESTAMP_FIELD and (dec := _column(_matrix(arr, d), off, size, base, d.little_endian)):
                         if dec[0] == "num":
-                            ts_known.append((np.asarray(d.offsets, dtype=np.int64), dec[1]))
+                            ts_known.append((d.offsets, dec[1]))
             continue
         mtype = MESSAGE_TYPES.get(d.global_num)
         mat = _matrix(arr, d)
-        offsets = np.asarray(d.offsets, dtype=np.int64)
+        offsets = d.offsets
         cols: dict[str, np.ndarray] = {"_offset": offsets}
         raw_num: dict[int, np.ndarray] = {}
         raw_bytes: dict[int, np.ndarray] = {}
@@ -493,12 +625,14 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
             if dec is None or dec[0] not in ("num", "str"):
                 continue
             cols.setdefault(f"dev|{fname}|{units}", dec[1])
-        if d.compressed:
-            cols["_compressed"] = np.isin(offsets, np.fromiter((o for o, _ in d.compressed), dtype=np.int64))
+        if len(d.compressed_offsets):
+            cols["_compressed"] = np.isin(offsets, d.compressed_offsets)
         per_type.setdefault(d.global_num, []).append(cols)
-    compressed = [(o, t) for d in defs for o, t in d.compressed]
-    if compressed:
-        _resolve_compressed_timestamps(compressed, ts_known, per_type)
+    if any_compressed:
+        _resolve_compressed_timestamps(
+            np.concatenate([d.compressed_offsets for d in defs]), np.concatenate([d.time_offsets for d in defs]),
+            ts_known, per_type,
+        )
     tables: dict[str, Table] = {}
     for gnum, chunks in per_type.items():
         mtype = MESSAGE_TYPES.get(gnum)
@@ -617,33 +751,48 @@ def _accumulate(table: Table, resets: list[int]) -> None:
 
 
 def _resolve_compressed_timestamps(
-    compressed: list[tuple[int, int]],
+    compressed_offsets: np.ndarray,
+    time_offsets: np.ndarray,
     ts_known: list[tuple[np.ndarray, np.ndarray]],
     per_type: dict[int, list[dict[str, np.ndarray]]],
 ) -> None:
     """Give messages with a compressed timestamp header their full timestamp.
 
-    The 5-bit offset rolls over the low bits of the last full timestamp seen in file order:
-    ``ts = last + ((offset - last) mod 32)``.
+    The 5-bit offset rolls over the low bits of the last timestamp seen in file order (a full
+    one, or the last one resolved): ``ts = last + ((offset - last) mod 32)``. Since each resolved
+    timestamp ends in its own 5 bits, the steps are ``(offset - previous 5 bits) mod 32`` and the
+    timestamps are the last full timestamp plus a running sum of steps, computed for all at once.
+
+    References
+    ----------
+    Garmin FIT SDK, "FIT File Protocol: Compressed Timestamp Header".
     """
-    events: list[tuple[int, int, float]] = [(o, 1, float(t)) for o, t in compressed]
-    for offs, vals in ts_known:
-        events.extend((int(o), 0, float(v)) for o, v in zip(offs, vals, strict=False) if not np.isnan(v))
-    events.sort()
-    last = 0
-    resolved: dict[int, float] = {}
-    for off, kind, val in events:
-        if kind == 0:
-            last = int(val)
-        else:
-            ts = last + ((int(val) - last) % 32)
-            resolved[off] = float(ts)
-            last = ts
+    known_offsets = [o for o, _ in ts_known]
+    known_values = [v for _, v in ts_known]
+    k_off = np.concatenate(known_offsets) if known_offsets else np.zeros(0, dtype=np.int64)
+    k_val = np.concatenate(known_values) if known_values else np.zeros(0)
+    ok = ~np.isnan(k_val)
+    offsets = np.concatenate([k_off[ok], compressed_offsets])
+    values = np.concatenate([k_val[ok].astype(np.int64), time_offsets.astype(np.int64)])
+    is_compressed = np.concatenate([np.zeros(int(ok.sum()), dtype=bool), np.ones(len(compressed_offsets), dtype=bool)])
+    order = np.lexsort((is_compressed, offsets))  # file order; at one offset the full timestamp first
+    offsets, values, is_compressed = offsets[order], values[order], is_compressed[order]
+    previous_low = np.concatenate([[0], values[:-1] % 32])
+    steps = np.where(is_compressed, (values - previous_low) % 32, 0)
+    total = np.cumsum(steps)
+    positions = np.arange(len(values))
+    last_full = np.maximum.accumulate(np.where(is_compressed, -1, positions))
+    has_full = last_full >= 0
+    safe = np.clip(last_full, 0, None)
+    resolved = np.where(has_full, values[safe] - total[safe], 0) + total
+    c_off, c_ts = offsets[is_compressed], resolved[is_compressed].astype(np.float64)
     for chunks in per_type.values():
         for cols in chunks:
             if "_compressed" not in cols:
                 continue
-            ts = np.array([resolved.get(int(o), np.nan) for o in cols["_offset"]])
+            at = np.clip(np.searchsorted(c_off, cols["_offset"]), 0, max(len(c_off) - 1, 0))
+            found = cols["_compressed"] & (c_off[at] == cols["_offset"]) if len(c_off) else cols["_compressed"] & False
+            ts = np.where(found, c_ts[at] if len(c_off) else np.nan, np.nan)
             if "timestamp" in cols:
                 cols["timestamp"] = np.where(cols["_compressed"], ts, cols["timestamp"])
             else:
