@@ -84,6 +84,8 @@ def main() -> int:
         t0 = time.perf_counter()
         try:
             act = read_fit_bytes(data, name="fuzz.fit")
+            if act.engine != "numpy":  # the decoder failed and fitparse stood in: still a bug
+                raise RuntimeError(act.problems[0].message)
             partial += bool(act.problems)
         except analyzer.FitError:
             errors += 1

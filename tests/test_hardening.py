@@ -46,10 +46,12 @@ def _read(data: bytes):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", analyzer.FitWarning)
         try:
-            return analyzer.io.fit.read_fit_bytes(data, name="hostile.fit")
+            act = analyzer.io.fit.read_fit_bytes(data, name="hostile.fit")
         except analyzer.FitError as exc:
             assert "hostile.fit" in str(exc)
             return None
+    assert act.engine == "numpy", act.problems[0]  # the numpy decoder did not fall back to fitparse
+    return act
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import gzip
 import io
+import logging
 import os
 import re
 import time
@@ -51,6 +52,8 @@ from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.model import Activity, Problem
 
 ENGINES = ("numpy", "fitparse")
+
+_log = logging.getLogger(__name__)
 
 FOOT_SPORTS = frozenset({"running", "walking", "hiking", "training", "generic", "transition"})
 """Sports whose FIT ``cadence`` counts one foot per minute (so steps/min is twice it)."""
@@ -143,7 +146,9 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
         not its name). The file is only read, never written.
     engine : {"numpy", "fitparse"}
         ``"numpy"`` (default) is this package's bulk decoder; ``"fitparse"`` uses the
-        reference parser, slower and stricter (it stops at files it cannot read).
+        reference parser, slower and stricter (it stops at files it cannot read). Should the
+        numpy decoder fail on a file, fitparse reads it instead: the activity's ``engine`` is
+        then ``"fitparse"`` and its first problem names the decoder's error.
 
     Returns
     -------
@@ -168,14 +173,37 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     data, name = _read_bytes(source)
     if engine == "numpy":
-        messages = decode(data, name)
+        try:
+            activity = build_activity(decode(data, name), name, engine)
+        except FitError:
+            raise
+        except Exception as exc:  # a decoder bug: never silently wrong, read it the reference way
+            activity = _read_with_fitparse_instead(data, name, exc)
     else:
-        from analyzer.io.fit_fitparse import decode_with_fitparse
-
-        messages = decode_with_fitparse(data, name)
-    activity = build_activity(messages, name, engine)
+        activity = _read_with_fitparse(data, name)
     if activity.problems:  # one warning per file, naming every problem
         warnings.warn(FitWarning("; ".join(str(p) for p in activity.problems)), stacklevel=2)
+    return activity
+
+
+def _read_with_fitparse(data: bytes, name: str) -> Activity:
+    from analyzer.io.fit_fitparse import decode_with_fitparse
+
+    return build_activity(decode_with_fitparse(data, name), name, "fitparse")
+
+
+def _read_with_fitparse_instead(data: bytes, name: str, error: Exception) -> Activity:
+    """The fallback when the numpy decoder fails on a file: fitparse reads it, and the
+    activity says so (``engine == "fitparse"`` and a problem naming the error). When fitparse
+    cannot read it either, the decoder's own error is raised."""
+    _log.debug("%s: the fast FIT decoder failed (%s: %s); reading it with fitparse instead",
+                 name, type(error).__name__, error)
+    try:
+        activity = _read_with_fitparse(data, name)
+    except Exception:
+        raise error from None
+    activity.problems.insert(0, Problem(name, "", f"the fast reader failed ({type(error).__name__}: {error}); "
+                                        "read with fitparse instead (please report this file)"))
     return activity
 
 

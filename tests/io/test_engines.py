@@ -81,6 +81,7 @@ def test_engines_agree_on_generated_files(little_endian, compressed):
     data = _file(little_endian, compressed)
     fast = analyzer.read_fit(io.BytesIO(data))
     ref = analyzer.read_fit(io.BytesIO(data), engine="fitparse")
+    assert (fast.engine, ref.engine) == ("numpy", "fitparse")
     for frame in ("records", "laps", "sessions", "events", "pauses"):
         pd.testing.assert_frame_equal(getattr(fast, frame), getattr(ref, frame), obj=frame)
     assert fast.device == ref.device and fast.utc_offset == ref.utc_offset == pd.Timedelta(hours=2)

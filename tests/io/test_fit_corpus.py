@@ -34,7 +34,9 @@ def _read(row: dict) -> analyzer.Activity:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"], "corpus file changed"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", analyzer.FitWarning)
-        return analyzer.read_fit(path)
+        act = analyzer.read_fit(path)
+    assert act.engine == "numpy"  # read by the numpy decoder itself, not its fitparse fallback
+    return act
 
 
 def _ids(rows):
@@ -114,6 +116,7 @@ def test_numpy_engine_matches_fitparse_engine(row):
         warnings.simplefilter("ignore", analyzer.FitWarning)
         fast = analyzer.read_fit(path)
         ref = analyzer.read_fit(path, engine="fitparse")
+    assert (fast.engine, ref.engine) == ("numpy", "fitparse")
     for frame in ("records", "laps", "sessions", "events", "pauses"):
         pd.testing.assert_frame_equal(getattr(fast, frame), getattr(ref, frame), obj=frame)
     assert fast.device == ref.device

@@ -14,6 +14,7 @@ import pytest
 
 import analyzer
 from analyzer.io.fit_encode import DevField, FitWriter, encode_run, to_fit_seconds
+from analyzer.synthetic import synthetic_run
 
 START = dt.datetime(2024, 3, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -233,3 +234,34 @@ def test_multisport_sessions_are_kept_and_running_is_selectable():
     assert len(run.records) == 10 and run.sport == "running"
     assert run.records["cadence_spm"].iloc[0] == 160.0
     assert act.records["cadence_rpm"].iloc[0] == 80.0
+
+
+def test_a_decoder_failure_falls_back_to_fitparse_and_says_so(monkeypatch):
+    from analyzer.io import fit
+
+    data = synthetic_run(dt.datetime(2024, 6, 1, 6, tzinfo=dt.UTC), 3.0, 330, seed=4)
+
+    def broken(*args, **kwargs):
+        raise IndexError("index 7 is out of bounds")
+
+    monkeypatch.setattr(fit, "decode", broken)
+    with pytest.warns(analyzer.FitWarning, match="fast reader failed"):
+        act = analyzer.read_fit(io.BytesIO(data))
+    assert act.engine == "fitparse"
+    assert "IndexError: index 7 is out of bounds" in act.problems[0].message
+    reference = analyzer.read_fit(io.BytesIO(data), engine="fitparse")
+    pd.testing.assert_frame_equal(act.records, reference.records, check_exact=True)
+    assert len(act.records) == len(reference.records) == 991  # 3 km at 5:30/km, a record a second
+
+
+def test_when_fitparse_cannot_read_it_either_the_decoders_error_is_raised(monkeypatch):
+    from analyzer.io import fit
+
+    data = b"\x0e\x10" + bytes(40)  # no '.FIT' signature: fitparse refuses it
+
+    def broken(*args, **kwargs):
+        raise IndexError("index 7 is out of bounds")
+
+    monkeypatch.setattr(fit, "decode", broken)
+    with pytest.raises(IndexError, match="index 7"):
+        analyzer.read_fit(io.BytesIO(data))
