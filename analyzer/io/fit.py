@@ -428,15 +428,21 @@ def _profile_units(message: str) -> tuple[dict[str, str | None], frozenset[str]]
 
 
 def _generic_columns(table: Table, units: dict[str, str | None], time_fields: frozenset[str]) -> _Columns:
-    """Profile-named table → columns with units in their names; datetimes as ns; text as objects."""
+    """Profile-named table → columns with units in their names; datetimes as ns; text as objects.
+
+    Columns with no value at all are left out; numbers come as float64 (NaN = missing).
+    """
+    cols = [(col, column, _floats(column)) for col, column in table.items() if not col.startswith("_")]
+    numeric = [values for _, _, values in cols if values is not None]
+    if numeric:  # which numeric columns are all NaN, in one numpy call for the whole table
+        empty = iter(np.isnan(np.stack(numeric)).all(axis=1).tolist())
     out: dict[str, np.ndarray] = {}
     times: set[str] = set()
-    for col, column in table.items():
-        if col.startswith("_"):
+    for col, column, values in cols:
+        if values is not None and next(empty):
             continue
         if col in time_fields:
-            values = _floats(column)
-            if values is None or np.isnan(values).all():
+            if values is None:
                 continue
             name = "time" if col == "timestamp" else col
             out[name] = fit_seconds_ns(values)
@@ -447,15 +453,9 @@ def _generic_columns(table: Table, units: dict[str, str | None], time_fields: fr
             name = unit_column_name(fname, funits)
         else:
             name = unit_column_name(col, units.get(col))
-        values = _floats(column)
-        if values is not None:
-            if np.isnan(values).all():
+        if values is None:
+            if any(isinstance(v, tuple) for v in column) or all(v is None for v in column):
                 continue
-        elif any(isinstance(v, tuple) for v in column):
-            continue
-        elif all(v is None for v in column):
-            continue
-        else:
             values = column
         while name in out:
             name += "_dev"

@@ -46,6 +46,12 @@ def utc_index(ns: np.ndarray, name: str | None = None) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(utc_array(ns), name=name)
 
 
+def _is_text(values: np.ndarray) -> bool:
+    """Text and ``None`` only, and not ``None`` only."""
+    present = [v for v in values if v is not None]
+    return bool(present) and all(type(v) is str for v in present)
+
+
 def text_array(values: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
     """An object array of text and ``None`` → the column pandas would infer from it.
 
@@ -53,8 +59,7 @@ def text_array(values: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionAr
     for the missing); anything else (numbers among the text, only ``None``) stays ``object``.
     """
     values = np.asarray(values, dtype=object)
-    present = [v for v in values if v is not None]
-    if not present or not all(type(v) is str for v in present):
+    if not _is_text(values):
         return values
     if _ARROW_STR:
         return ArrowStringArray(pa.array(values, type=pa.large_string(), from_pandas=True), dtype=_STR)
@@ -73,7 +78,19 @@ def frame(columns: dict[str, object], index: pd.Index | None = None, n: int | No
     :class:`~pandas.RangeIndex` of ``n`` rows (or of the first column's length).
     """
     names = list(columns)
-    arrays = [text_array(a) if isinstance(a, np.ndarray) and a.dtype == object else a for a in columns.values()]
+    arrays = list(columns.values())
+    texts = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) and a.dtype == object]
+    if _ARROW_STR and len(texts) > 1:  # all the text columns through pyarrow in one call
+        texts = [i for i in texts if _is_text(arrays[i])]
+        if texts:
+            joined = pa.array(np.concatenate([arrays[i] for i in texts]), type=pa.large_string(), from_pandas=True)
+            at = 0
+            for i in texts:
+                n_i = len(arrays[i])
+                arrays[i] = ArrowStringArray(joined.slice(at, n_i), dtype=_STR)
+                at += n_i
+    else:
+        arrays = [text_array(a) if i in texts else a for i, a in enumerate(arrays)]
     if index is None:
         index = pd.RangeIndex(n if n is not None else (len(arrays[0]) if arrays else 0))
     if _FAST and names:

@@ -19,6 +19,7 @@ def _columns() -> dict[str, object]:
         "sport": np.array(["running", None, "cycling"], dtype=object),
         "all_none": np.array([None, None, None], dtype=object),
         "mixed": np.array(["a", 3, None], dtype=object),
+        "event": np.array([None, "timer", "lap"], dtype=object),
     }
 
 
@@ -35,8 +36,9 @@ def test_frame_equals_the_public_constructor(monkeypatch, fast):
     got = frames.frame(_columns(), index)
     want = _public(_columns(), index)
     pd.testing.assert_frame_equal(got, want, check_exact=True, check_column_type=True, check_index_type=True)
-    assert list(got.dtypes.astype(str)) == ["datetime64[ns, UTC]", "float64", "int64", str(pd.Series(["a"]).dtype),
-                                            "object", "object"]
+    text = str(pd.Series(["a"]).dtype)
+    assert list(got.dtypes.astype(str)) == ["datetime64[ns, UTC]", "float64", "int64", text, "object", "object", text]
+    assert got["event"].tolist()[1:] == ["timer", "lap"] and got["sport"].tolist()[::2] == ["running", "cycling"]
     assert got["time"].isna().tolist() == [False, True, False]
     assert got.index[0] == pd.Timestamp("2023-11-14 22:13:20", tz="UTC")
 
