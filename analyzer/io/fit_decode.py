@@ -27,6 +27,7 @@ sections on the file header, record headers, compressed timestamp headers and th
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass, field
 
@@ -63,6 +64,8 @@ _BASE_TYPES: dict[int, tuple[str, int, int | None]] = {
     0x90: ("u8", 8, 0x0000000000000000),
 }
 _BYTE = 0x0D
+_DTYPES = {(little, code): np.dtype(("<" if little else ">") + code)
+           for little in (True, False) for code, _, _ in _BASE_TYPES.values() if code not in ("S", "B")}
 _TIMESTAMP_FIELD = 253
 _RUN_MIN = 4  # take a repeating cycle of messages in bulk when it repeats at least this often
 _BULK_WORTH = 128  # messages a bulk step must take to pay for the numpy calls that found it
@@ -101,6 +104,7 @@ class _Definition:
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     compressed_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     time_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    number_plan: tuple | None = None  # how :func:`_numbers` reads this layout (made on first use)
 
     def finish(self) -> None:
         """Gather what the walk found into sorted arrays."""
@@ -315,23 +319,24 @@ def _walk_messages(
             continue
         d = keep[h]
         if d is not None:  # a message to decode (records, mostly)
-            gap = pos - prev[h]
-            prev[h] = pos
-            if gap != period[h]:
-                period[h] = gap
-                repeats[h] = 0
-            else:
-                repeats[h] += 1
-                if repeats[h] >= _RUN_MIN and pos >= retry_at:
-                    k, taken = _take_cycles(data, arr, pos, gap, end, skip, keep)
-                    pos += k * gap
-                    if taken >= _BULK_WORTH:
-                        backoff = 1
-                    else:  # a look costs about what stepping over this many messages does: look less often
-                        retry_at = pos + backoff * gap
-                        backoff *= 2
-                    if k:
-                        continue
+            if pos >= retry_at:  # watch for a cycle: the same header at the same distance again
+                gap = pos - prev[h]
+                prev[h] = pos
+                if gap != period[h]:
+                    period[h] = gap
+                    repeats[h] = 0
+                else:
+                    repeats[h] += 1
+                    if repeats[h] >= _RUN_MIN:
+                        k, taken = _take_cycles(data, arr, pos, gap, end, skip, keep)
+                        pos += k * gap
+                        if taken >= _BULK_WORTH:
+                            backoff = 1
+                        else:  # a look costs about what stepping over this many messages does
+                            retry_at = pos + backoff * gap
+                            backoff *= 2
+                        if k:
+                            continue
             d.singles.append(pos + 1)
             last = pos
             pos += step[h]
@@ -486,8 +491,7 @@ def _column(mat: np.ndarray, off: int, size: int, base: int, little: bool) -> tu
         return ("bytes", raw) if size else None
     if size != bsize:  # arrays of numbers (e.g. HRV intervals): not part of any frame; skipped
         return None
-    dt = np.dtype(("<" if little else ">") + code)
-    vals = np.ascontiguousarray(raw).view(dt).ravel()
+    vals = np.ascontiguousarray(raw).view(_DTYPES[little, code]).ravel()
     if code[0] == "f":
         res = vals.astype(np.float64)
         bad = (raw == 0xFF).all(axis=1)
@@ -499,12 +503,55 @@ def _column(mat: np.ndarray, off: int, size: int, base: int, little: bool) -> tu
     return "num", res
 
 
-def _render(profile_field, values: np.ndarray) -> np.ndarray:
-    """Scale/offset a numeric column, or map enum numbers to names, per the profile."""
+def _numbers(mat: np.ndarray, d: _Definition) -> dict[int, np.ndarray]:
+    """All plain number fields of a definition at once: ``{index in d.fields: float64 values}``.
+
+    The messages' bytes are viewed through one structured dtype (the definition's layout,
+    its byte order) and each field is cast into a row of one float array; the FIT invalid
+    values become NaN in a single comparison. 64-bit integers (not exact as floats), text,
+    byte arrays and arrays of numbers are left to :func:`_column`.
+    """
+    if d.number_plan is None:
+        picked, formats, offsets, invalid = [], [], [], []
+        for i, (_, size, base, off) in enumerate(d.fields):
+            code, bsize, inv = _BASE_TYPES.get(base, _BASE_TYPES[_BYTE])
+            if code in ("S", "B", "i8", "u8") or size != bsize:
+                continue
+            picked.append(i)
+            formats.append(_DTYPES[d.little_endian, code])
+            offsets.append(off)
+            invalid.append(np.nan if inv is None else float(inv))  # float invalid: all 0xFF, a NaN already
+        layout = np.dtype({"names": [f"f{j}" for j in range(len(picked))], "formats": formats,
+                           "offsets": offsets, "itemsize": d.size})
+        d.number_plan = (layout, picked, np.asarray(invalid, dtype=np.float64)[:, None])
+    layout, picked, invalid = d.number_plan
+    if not picked:
+        return {}
+    messages = np.ascontiguousarray(mat).view(layout).ravel()
+    out = np.empty((len(picked), len(messages)), dtype=np.float64)
+    for j, name in enumerate(layout.names):
+        out[j] = messages[name]
+    out[out == invalid] = np.nan
+    return dict(zip(picked, out, strict=True))
+
+
+@functools.cache
+def _render_plan(profile_field) -> tuple[dict | None, float | None, float | None]:
+    """(enum names, scale, offset) of a profile field; enum names only for non-date types."""
     ftype = profile_field.type
     enum = getattr(ftype, "values", None)
-    tname = getattr(ftype, "name", "")
-    if enum and tname not in ("date_time", "local_date_time"):
+    if not enum or getattr(ftype, "name", "") in ("date_time", "local_date_time"):
+        enum = None
+    scale, offset = profile_field.scale, profile_field.offset
+    scale = scale if isinstance(scale, (int, float)) and scale not in (0, 1) else None
+    offset = offset if isinstance(offset, (int, float)) and offset else None
+    return enum, scale, offset
+
+
+def _render(profile_field, values: np.ndarray) -> np.ndarray:
+    """Scale/offset a numeric column, or map enum numbers to names, per the profile."""
+    enum, scale, offset = _render_plan(profile_field)
+    if enum:
         out = np.full(len(values), None, dtype=object)
         if len(values) <= 16:  # small tables (file_id, session, lap …): a plain loop is quicker
             for i, v in enumerate(values.tolist()):
@@ -517,11 +564,9 @@ def _render(profile_field, values: np.ndarray) -> np.ndarray:
             names = np.array([enum.get(int(c), str(int(c))) for c in codes], dtype=object)
             out[ok] = names[where]
         return out
-    scale = profile_field.scale
-    offset = profile_field.offset
-    if isinstance(scale, (int, float)) and scale not in (0, 1):
+    if scale is not None:
         values = values / scale
-    if isinstance(offset, (int, float)) and offset:
+    if offset is not None:
         values = values - offset
     return values
 
@@ -592,8 +637,9 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
         cols: dict[str, np.ndarray] = {"_offset": offsets}
         raw_num: dict[int, np.ndarray] = {}
         raw_bytes: dict[int, np.ndarray] = {}
-        for num, size, base, off in d.fields:
-            dec = _column(mat, off, size, base, d.little_endian)
+        numbers = _numbers(mat, d)
+        for i, (num, size, base, off) in enumerate(d.fields):
+            dec = ("num", numbers[i]) if i in numbers else _column(mat, off, size, base, d.little_endian)
             if dec is None:
                 continue
             kind, values = dec
@@ -643,12 +689,23 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
     return tables
 
 
+@functools.cache
+def _with_subfields(mtype) -> tuple[int, ...]:
+    return tuple(num for num, pf in mtype.fields.items() if pf.subfields)
+
+
+@functools.cache
+def _with_components(mtype) -> tuple[int, ...]:
+    return tuple(num for num, pf in mtype.fields.items() if pf.components)
+
+
 def _subfields(mtype, raw_num: dict[int, np.ndarray], cols: dict[str, np.ndarray]) -> None:
     """Re-render fields whose meaning depends on another field (e.g. product by manufacturer)."""
-    for num, values in raw_num.items():
-        pf = mtype.fields.get(num)
-        if pf is None or not pf.subfields:
+    for num in _with_subfields(mtype):
+        values = raw_num.get(num)
+        if values is None:
             continue
+        pf = mtype.fields[num]
         out = cols[pf.name].astype(object) if pf.name in cols else None
         if out is None:
             continue
@@ -670,9 +727,10 @@ def _subfields(mtype, raw_num: dict[int, np.ndarray], cols: dict[str, np.ndarray
 
 def _components(mtype, raw_num: dict[int, np.ndarray], raw_bytes: dict[int, np.ndarray], cols: dict[str, np.ndarray]) -> None:
     """Expand component fields (e.g. speed → enhanced_speed, compressed_speed_distance)."""
-    for num, pf in mtype.fields.items():
-        if not pf.components or (num not in raw_num and num not in raw_bytes):
+    for num in _with_components(mtype):
+        if num not in raw_num and num not in raw_bytes:
             continue
+        pf = mtype.fields[num]
         if num in raw_num:
             raw = raw_num[num]
             valid = ~np.isnan(raw)
