@@ -1,16 +1,18 @@
 """FIT bytes → one table per message type (the ``numpy`` engine).
 
-The decoder walks the message headers once in Python (cheap: one branch per message),
-remembering where each data message starts, then decodes every run of data messages
-that share a definition in bulk with numpy: the bytes of all those messages are
-gathered into an ``(n, size)`` matrix and each field becomes one typed column.
+The decoder walks the message headers once in Python, remembering where each data message
+of a decoded type starts: a message nothing reads costs one table lookup, and a cycle of
+messages that keeps repeating (a record a second, record + HRV, …) is recognised and taken
+in one numpy step. Then the messages that share a definition are decoded in bulk: their
+bytes are gathered into an ``(n, size)`` matrix, viewed through one structured dtype, and
+each field becomes one typed column.
 
 Field names, scales, offsets, units and enum names come from the FIT profile that
 ships with fitparse (``fitparse.profile``), so both engines speak the same names.
 
 The output of :func:`decode` is a :class:`Messages`: for every message name
-(``record``, ``lap``, ``session``, ``event``, …) a DataFrame whose columns are the
-profile's field names, holding scaled values (float), enum names (str), strings,
+(``record``, ``lap``, ``session``, ``event``, …) a :data:`Table` (numpy columns) named by the
+profile's fields, holding scaled values (float), enum names (str), strings,
 date-times as seconds since the FIT epoch (float), and developer fields as columns
 named ``dev|<field name>|<units>``. A column ``_offset`` holds each message's byte offset
 and orders the rows as in the file.
@@ -85,6 +87,23 @@ DECODED_MESSAGES = frozenset({
 })
 """Message numbers decoded into tables. Every other message (HRV, monitoring, settings, the
 many undocumented ones) is walked over but not decoded: nothing downstream reads them."""
+
+READ_FIELDS: dict[str, frozenset[str]] = {
+    "record": frozenset({"timestamp", "distance", "speed", "enhanced_speed", "heart_rate", "altitude",
+                         "enhanced_altitude", "temperature", "power", "cadence", "fractional_cadence",
+                         "position_lat", "position_long"}),
+    "event": frozenset({"timestamp", "event", "event_type", "event_group", "data", "timer_trigger"}),
+    "device_info": frozenset({"timestamp", "device_index", "software_version"}),
+    "file_id": frozenset({"manufacturer", "product", "serial_number"}),
+    "file_creator": frozenset({"software_version"}),
+    "activity": frozenset({"timestamp", "local_timestamp"}),
+    "developer_data_id": frozenset(),
+}
+"""The fields :func:`analyzer.io.fit.build_activity` reads, for the messages it does not show
+whole (``lap`` and ``session`` become frames with every field; developer fields are always
+read). Only these fields are decoded, with the fields whose components or subfields fill them.
+The fitparse engine decodes everything, so the engine-equivalence tests notice a field
+missing here."""
 
 @dataclass
 class _Definition:
@@ -503,6 +522,27 @@ def _column(mat: np.ndarray, off: int, size: int, base: int, little: bool) -> tu
     return "num", res
 
 
+@functools.cache
+def _wanted_numbers(global_num: int) -> frozenset[int]:
+    """Field numbers of a message to decode: the profile's fields (all, or those in
+    :data:`READ_FIELDS` and the fields whose components or subfield choices fill them), and
+    always the timestamp (it anchors compressed timestamps)."""
+    mtype = MESSAGE_TYPES.get(global_num)
+    if mtype is None:
+        return frozenset({_TIMESTAMP_FIELD})
+    names = READ_FIELDS.get(mtype.name)
+    if names is None:
+        return frozenset(mtype.fields) | {_TIMESTAMP_FIELD}
+    wanted = {num for num, f in mtype.fields.items() if f.name in names}
+    for num, f in mtype.fields.items():
+        if any(getattr(mtype.fields.get(c.def_num), "name", None) in names for c in f.components or ()):
+            wanted.add(num)
+    for num in list(wanted):
+        for sub in mtype.fields[num].subfields or ():
+            wanted.update(ref.def_num for ref in sub.ref_fields)
+    return frozenset(wanted | {_TIMESTAMP_FIELD})
+
+
 def _numbers(mat: np.ndarray, d: _Definition) -> dict[int, np.ndarray]:
     """All plain number fields of a definition at once: ``{index in d.fields: float64 values}``.
 
@@ -513,9 +553,10 @@ def _numbers(mat: np.ndarray, d: _Definition) -> dict[int, np.ndarray]:
     """
     if d.number_plan is None:
         picked, formats, offsets, invalid = [], [], [], []
-        for i, (_, size, base, off) in enumerate(d.fields):
+        wanted = _wanted_numbers(d.global_num)
+        for i, (num, size, base, off) in enumerate(d.fields):
             code, bsize, inv = _BASE_TYPES.get(base, _BASE_TYPES[_BYTE])
-            if code in ("S", "B", "i8", "u8") or size != bsize:
+            if code in ("S", "B", "i8", "u8") or size != bsize or num not in wanted:
                 continue
             picked.append(i)
             formats.append(_DTYPES[d.little_endian, code])
@@ -638,7 +679,10 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
         raw_num: dict[int, np.ndarray] = {}
         raw_bytes: dict[int, np.ndarray] = {}
         numbers = _numbers(mat, d)
+        wanted = _wanted_numbers(d.global_num)
         for i, (num, size, base, off) in enumerate(d.fields):
+            if num not in wanted:
+                continue
             dec = ("num", numbers[i]) if i in numbers else _column(mat, off, size, base, d.little_endian)
             if dec is None:
                 continue
