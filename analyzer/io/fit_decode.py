@@ -123,7 +123,6 @@ class _Definition:
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     compressed_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     time_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    number_plan: tuple | None = None  # how :func:`_numbers` reads this layout (made on first use)
 
     def finish(self) -> None:
         """Gather what the walk found into sorted arrays."""
@@ -543,6 +542,25 @@ def _wanted_numbers(global_num: int) -> frozenset[int]:
     return frozenset(wanted | {_TIMESTAMP_FIELD})
 
 
+@functools.lru_cache(maxsize=1024)
+def _number_plan(global_num: int, little_endian: bool, fields: tuple, size: int) -> tuple[np.dtype, list[int], np.ndarray]:
+    """How :func:`_numbers` reads a layout: the structured dtype of its wanted plain number
+    fields, their indices in ``fields`` and their invalid values (made once per layout)."""
+    picked, formats, offsets, invalid = [], [], [], []
+    wanted = _wanted_numbers(global_num)
+    for i, (num, fsize, base, off) in enumerate(fields):
+        code, bsize, inv = _BASE_TYPES.get(base, _BASE_TYPES[_BYTE])
+        if code in ("S", "B", "i8", "u8") or fsize != bsize or num not in wanted:
+            continue
+        picked.append(i)
+        formats.append(_DTYPES[little_endian, code])
+        offsets.append(off)
+        invalid.append(np.nan if inv is None else float(inv))  # float invalid: all 0xFF, a NaN already
+    layout = np.dtype({"names": [f"f{j}" for j in range(len(picked))], "formats": formats,
+                       "offsets": offsets, "itemsize": size})
+    return layout, picked, np.asarray(invalid, dtype=np.float64)[:, None]
+
+
 def _numbers(mat: np.ndarray, d: _Definition) -> dict[int, np.ndarray]:
     """All plain number fields of a definition at once: ``{index in d.fields: float64 values}``.
 
@@ -551,21 +569,7 @@ def _numbers(mat: np.ndarray, d: _Definition) -> dict[int, np.ndarray]:
     values become NaN in a single comparison. 64-bit integers (not exact as floats), text,
     byte arrays and arrays of numbers are left to :func:`_column`.
     """
-    if d.number_plan is None:
-        picked, formats, offsets, invalid = [], [], [], []
-        wanted = _wanted_numbers(d.global_num)
-        for i, (num, size, base, off) in enumerate(d.fields):
-            code, bsize, inv = _BASE_TYPES.get(base, _BASE_TYPES[_BYTE])
-            if code in ("S", "B", "i8", "u8") or size != bsize or num not in wanted:
-                continue
-            picked.append(i)
-            formats.append(_DTYPES[d.little_endian, code])
-            offsets.append(off)
-            invalid.append(np.nan if inv is None else float(inv))  # float invalid: all 0xFF, a NaN already
-        layout = np.dtype({"names": [f"f{j}" for j in range(len(picked))], "formats": formats,
-                           "offsets": offsets, "itemsize": d.size})
-        d.number_plan = (layout, picked, np.asarray(invalid, dtype=np.float64)[:, None])
-    layout, picked, invalid = d.number_plan
+    layout, picked, invalid = _number_plan(d.global_num, d.little_endian, tuple(d.fields), d.size)
     if not picked:
         return {}
     messages = np.ascontiguousarray(mat).view(layout).ravel()
