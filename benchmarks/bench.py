@@ -8,7 +8,9 @@
    files of ../shared/fit-corpus (when present).
 2. Club: a seeded synthetic club (N athletes × a season of 1 Hz runs with pauses and laps);
    ``analyzer report`` cold (empty cache) vs warm (same cache), and ``--jobs 1`` vs ``--jobs 2``.
-3. Memory: peak resident memory of reading a 10-hour ultra (36,000 records), in a child process.
+3. Memory: peak resident memory of reading a 10-hour ultra (36,000 records), in a child process;
+   and of a ``--jobs 2`` report of a quarter of the club against the whole club (main process
+   and largest worker), to show memory stays flat as the team grows.
 
 Nothing here is a test: it prints numbers for benchmarks/README.md.
 """
@@ -191,6 +193,22 @@ def peak_memory_mb(path: Path) -> dict[str, float]:
     return {"rss_after_import_mb": float(out[0]), "rss_peak_mb": float(out[1]), "records": float(out[2])}
 
 
+def report_memory_mb(team: Path, out: Path, athletes: list[str] | None) -> dict[str, float]:
+    """Peak resident memory of a ``--jobs 2`` report (no cache) run in a child process: the main
+    process (VmHWM) and the largest worker (``RUSAGE_CHILDREN``)."""
+    code = (
+        "import resource, sys, json\n"
+        "import analyzer\n"
+        "names = json.loads(sys.argv[3])\n"
+        "analyzer.run_report(sys.argv[1], sys.argv[2], jobs=2, use_cache=False, athletes=names)\n"
+        "main = int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024\n"
+        "print(main, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    out_ = subprocess.run([sys.executable, "-c", code, str(team), str(out), json.dumps(athletes)],
+                          capture_output=True, text=True, check=True, cwd=HERE.parent).stdout.split()
+    return {"main_mb": float(out_[0]), "worker_mb": float(out_[1])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=20)
@@ -231,6 +249,14 @@ def main() -> None:
             print(f"  report --no-cache --jobs 1:          {one:7.1f} s")
             print(f"  report --no-cache --jobs 2:          {two:7.1f} s   jobs1/jobs2 = {one / two:.2f}×")
 
+        few = sorted(p.name for p in team.iterdir())[: max(1, args.athletes // 4)]
+        small = report_memory_mb(team, work / "out-mem-few", few)
+        full = report_memory_mb(team, work / "out-mem-all", None)
+        print(f"  peak memory, report --jobs 2 of {len(few)} athletes: main process {small['main_mb']:.0f} MB, "
+              f"largest worker {small['worker_mb']:.0f} MB")
+        print(f"  peak memory, report --jobs 2 of {args.athletes} athletes: main process {full['main_mb']:.0f} MB, "
+              f"largest worker {full['worker_mb']:.0f} MB")
+
         ultra = work / "ultra.fit"
         ultra.write_bytes(synthetic_run(dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC), 100.0, 360,
                                         pauses=[(3600.0 * k, 3600.0 * k + 300) for k in range(1, 10)]))
@@ -238,7 +264,8 @@ def main() -> None:
         print(f"\n10-hour ultra ({mem['records']:.0f} records, {ultra.stat().st_size / 1e6:.1f} MB): peak RSS "
               f"{mem['rss_peak_mb']:.0f} MB (after imports {mem['rss_after_import_mb']:.0f} MB, "
               f"reading adds {mem['rss_peak_mb'] - mem['rss_after_import_mb']:.0f} MB)")
-        print(json.dumps({"cold_s": cold, "warm_s": warm, "peak_rss_mb": mem["rss_peak_mb"]}))
+        print(json.dumps({"cold_s": cold, "warm_s": warm, "peak_rss_mb": mem["rss_peak_mb"],
+                          "report_main_mb": [small["main_mb"], full["main_mb"]]}))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
