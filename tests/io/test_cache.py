@@ -73,7 +73,7 @@ def test_report_without_cache_writes_no_cache(tmp_path):
 
 def test_fast_files_are_not_worth_caching(tmp_path):
     folder = _folder(tmp_path / "team")
-    cache = ActivityCache(tmp_path / "cache")  # default threshold: one-hour files parse in ~4 ms
+    cache = ActivityCache(tmp_path / "cache")  # default threshold: one-hour files parse in ~1.5 ms
     analyzer.load_athlete(folder, cache)
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
 
