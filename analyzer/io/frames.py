@@ -63,6 +63,8 @@ def text_array(values: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionAr
         return values
     if _ARROW_STR:
         return ArrowStringArray(pa.array(values, type=pa.large_string(), from_pandas=True), dtype=_STR)
+    if _STR == np.dtype(object):  # pandas before 3: text columns are object columns
+        return values
     return pd.array(values, dtype=_STR)
 
 

@@ -29,9 +29,11 @@ def _public(columns: dict[str, object], index: pd.Index) -> pd.DataFrame:
     return pd.DataFrame(public, index=index)
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["fast", "fallback"])
-def test_frame_equals_the_public_constructor(monkeypatch, fast):
+@pytest.mark.parametrize(("fast", "arrow_text"), [(True, True), (False, True), (True, False)],
+                         ids=["fast", "fallback", "text-without-pyarrow-shortcut"])
+def test_frame_equals_the_public_constructor(monkeypatch, fast, arrow_text):
     monkeypatch.setattr(frames, "_FAST", fast and frames._FAST)
+    monkeypatch.setattr(frames, "_ARROW_STR", arrow_text and frames._ARROW_STR)
     index = frames.utc_index(NS, "time")
     got = frames.frame(_columns(), index)
     want = _public(_columns(), index)
