@@ -30,6 +30,7 @@ sections on the file header, record headers, compressed timestamp headers and th
 from __future__ import annotations
 
 import functools
+import itertools
 import struct
 from dataclasses import dataclass, field
 
@@ -384,14 +385,9 @@ def _walk_messages(
             if p + 3 * nf > end:
                 problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
                 break
-            fields = []
-            off = 0
-            for i in range(nf):
-                num, size, base = data[p + 3 * i], data[p + 3 * i + 1], data[p + 3 * i + 2]
-                fields.append((num, size, base, off))
-                off += size
+            fields, off = _field_list(data[p : p + 3 * nf], 0)
             p += 3 * nf
-            dev_fields = []
+            dev_fields: list[tuple[int, int, int, int]] = []
             if h & 0x20:
                 if p + 1 > end:
                     problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
@@ -401,10 +397,7 @@ def _walk_messages(
                 if p + 3 * nd > end:
                     problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
                     break
-                for i in range(nd):
-                    num, size, idx = data[p + 3 * i], data[p + 3 * i + 1], data[p + 3 * i + 2]
-                    dev_fields.append((num, size, idx, off))
-                    off += size
+                dev_fields, off = _field_list(data[p : p + 3 * nd], off)
                 p += 3 * nd
             key = (gnum, little, tuple(fields), tuple(dev_fields), descriptions_seen if dev_fields else 0)
             d = layouts.get(key)
@@ -440,6 +433,14 @@ def _walk_messages(
     for d in definitions:
         d.finish()
     return definitions, resets
+
+
+def _field_list(triples: bytes, start: int) -> tuple[list[tuple[int, int, int, int]], int]:
+    """A definition's field triples (number, size, base type or developer index) → the fields
+    with their offset in the message, and the offset after the last one."""
+    sizes = triples[1::3]
+    offsets = list(itertools.accumulate(sizes, initial=start))
+    return list(zip(triples[0::3], sizes, triples[2::3], offsets, strict=False)), offsets[-1]
 
 
 def _take_cycles(data: bytes, arr: np.ndarray, pos: int, period: int, end: int,
@@ -543,11 +544,13 @@ def _wanted_numbers(global_num: int) -> frozenset[int]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _number_plan(global_num: int, little_endian: bool, fields: tuple, size: int) -> tuple[np.dtype, list[int], np.ndarray]:
-    """How :func:`_numbers` reads a layout: the structured dtype of its wanted plain number
-    fields, their indices in ``fields`` and their invalid values (made once per layout)."""
-    picked, formats, offsets, invalid = [], [], [], []
+def _number_plan(global_num: int, little_endian: bool, fields: tuple, size: int) -> tuple:
+    """How :func:`_numbers` reads a layout (made once per layout): the structured dtype of its
+    wanted plain number fields, their indices in ``fields``, their invalid values, and for the
+    fields shown as numbers (not enums) their profile scale and offset."""
+    picked, formats, offsets, invalid, scales, shifts, plain = [], [], [], [], [], [], []
     wanted = _wanted_numbers(global_num)
+    mtype = MESSAGE_TYPES.get(global_num)
     for i, (num, fsize, base, off) in enumerate(fields):
         code, bsize, inv = _BASE_TYPES.get(base, _BASE_TYPES[_BYTE])
         if code in ("S", "B", "i8", "u8") or fsize != bsize or num not in wanted:
@@ -556,28 +559,39 @@ def _number_plan(global_num: int, little_endian: bool, fields: tuple, size: int)
         formats.append(_DTYPES[little_endian, code])
         offsets.append(off)
         invalid.append(np.nan if inv is None else float(inv))  # float invalid: all 0xFF, a NaN already
+        pf = mtype.fields.get(num) if mtype else None
+        enum, scale, shift = _render_plan(pf) if pf is not None else (None, None, None)
+        plain.append(pf is not None and not enum)
+        scales.append(float(scale) if scale is not None else 1.0)
+        shifts.append(float(shift) if shift is not None else 0.0)
     layout = np.dtype({"names": [f"f{j}" for j in range(len(picked))], "formats": formats,
                        "offsets": offsets, "itemsize": size})
-    return layout, picked, np.asarray(invalid, dtype=np.float64)[:, None]
+    invalid_a, scales_a, shifts_a = (np.asarray(v, dtype=np.float64)[:, None] for v in (invalid, scales, shifts))
+    return layout, picked, invalid_a, scales_a, shifts_a, plain
 
 
-def _numbers(mat: np.ndarray, d: _Definition) -> dict[int, np.ndarray]:
-    """All plain number fields of a definition at once: ``{index in d.fields: float64 values}``.
+def _numbers(mat: np.ndarray, d: _Definition) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """All plain number fields of a definition at once, raw and as shown.
 
     The messages' bytes are viewed through one structured dtype (the definition's layout,
     its byte order) and each field is cast into a row of one float array; the FIT invalid
-    values become NaN in a single comparison. 64-bit integers (not exact as floats), text,
-    byte arrays and arrays of numbers are left to :func:`_column`.
+    values become NaN in a single comparison, and the profile's scale and offset apply to all
+    rows at once. Returns ``{index in d.fields: raw values}`` and, for the fields that are not
+    enums, ``{index: scaled values}``. 64-bit integers (not exact as floats), text, byte
+    arrays and arrays of numbers are left to :func:`_column`.
     """
-    layout, picked, invalid = _number_plan(d.global_num, d.little_endian, tuple(d.fields), d.size)
+    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, tuple(d.fields),
+                                                                d.size)
     if not picked:
-        return {}
+        return {}, {}
     messages = np.ascontiguousarray(mat).view(layout).ravel()
-    out = np.empty((len(picked), len(messages)), dtype=np.float64)
+    raw = np.empty((len(picked), len(messages)), dtype=np.float64)
     for j, name in enumerate(layout.names):
-        out[j] = messages[name]
-    out[out == invalid] = np.nan
-    return dict(zip(picked, out, strict=True))
+        raw[j] = messages[name]
+    raw[raw == invalid] = np.nan
+    shown = raw / scale - shift
+    return (dict(zip(picked, raw, strict=True)),
+            {i: shown[j] for j, i in enumerate(picked) if plain[j]})
 
 
 @functools.cache
@@ -682,7 +696,7 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
         cols: dict[str, np.ndarray] = {"_offset": offsets}
         raw_num: dict[int, np.ndarray] = {}
         raw_bytes: dict[int, np.ndarray] = {}
-        numbers = _numbers(mat, d)
+        numbers, shown = _numbers(mat, d)
         wanted = _wanted_numbers(d.global_num)
         for i, (num, size, base, off) in enumerate(d.fields):
             if num not in wanted:
@@ -701,7 +715,7 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
             if pf is None:
                 continue
             if kind == "num":
-                cols.setdefault(pf.name, _render(pf, values))
+                cols.setdefault(pf.name, shown[i] if i in shown else _render(pf, values))
             elif kind == "str":
                 cols.setdefault(pf.name, values)
         if mtype is not None:
@@ -747,30 +761,46 @@ def _with_components(mtype) -> tuple[int, ...]:
     return tuple(num for num, pf in mtype.fields.items() if pf.components)
 
 
+@functools.cache
+def _subfield_lookup(mtype, num: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """For each field a subfield choice depends on: its raw values that choose one (sorted) and
+    the first subfield, in profile order, each of them chooses."""
+    first: dict[int, dict[float, int]] = {}
+    for i, sub in enumerate(mtype.fields[num].subfields):
+        for ref in sub.ref_fields:
+            first.setdefault(ref.def_num, {}).setdefault(float(ref.raw_value), i)
+    return {ref_num: (np.array(sorted(table), dtype=np.float64),
+                      np.array([table[k] for k in sorted(table)], dtype=np.int64))
+            for ref_num, table in first.items()}
+
+
 def _subfields(mtype, raw_num: dict[int, np.ndarray], cols: dict[str, np.ndarray]) -> None:
-    """Re-render fields whose meaning depends on another field (e.g. product by manufacturer)."""
+    """Re-render fields whose meaning depends on another field (e.g. product by manufacturer).
+
+    Each message takes the first subfield (in profile order) whose reference field holds one
+    of its values; messages no subfield matches keep the field's own rendering.
+    """
     for num in _with_subfields(mtype):
         values = raw_num.get(num)
-        if values is None:
-            continue
         pf = mtype.fields[num]
-        out = cols[pf.name].astype(object) if pf.name in cols else None
-        if out is None:
+        if values is None or pf.name not in cols:
             continue
-        done = np.zeros(len(values), dtype=bool)
-        for sub in pf.subfields:
-            mask = np.zeros(len(values), dtype=bool)
-            for ref in sub.ref_fields:
-                ref_vals = raw_num.get(ref.def_num)
-                if ref_vals is not None:
-                    mask |= ref_vals == ref.raw_value
-            mask &= ~done
-            if mask.any():
-                rendered = _render(sub, values[mask])
-                out[mask] = rendered
-                done |= mask
-        if done.any():
-            cols[pf.name] = out
+        none = len(pf.subfields)
+        choice = np.full(len(values), none, dtype=np.int64)
+        for ref_num, (keys, firsts) in _subfield_lookup(mtype, num).items():
+            ref_vals = raw_num.get(ref_num)
+            if ref_vals is None:
+                continue
+            at = np.clip(np.searchsorted(keys, ref_vals), 0, len(keys) - 1)
+            choice = np.where(keys[at] == ref_vals, np.minimum(choice, firsts[at]), choice)
+        chosen = choice < none
+        if not chosen.any():
+            continue
+        out = cols[pf.name].astype(object)
+        for i in np.unique(choice[chosen]).tolist():
+            mask = choice == i
+            out[mask] = _render(pf.subfields[i], values[mask])
+        cols[pf.name] = out
 
 
 def _components(mtype, raw_num: dict[int, np.ndarray], raw_bytes: dict[int, np.ndarray], cols: dict[str, np.ndarray]) -> None:
