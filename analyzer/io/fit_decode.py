@@ -310,7 +310,7 @@ def _walk_messages(
     Watches write data in cycles (a record every second; record and HRV; record and two
     undocumented messages …). When a kept message's header has come round at the same
     distance :data:`_RUN_MIN` times, the walk checks with numpy how long that cycle goes on
-    (:func:`_cycles`) and takes those messages in one step. Between definitions a header byte
+    (:func:`_take_cycles`) and takes those messages in one step. Between definitions a header byte
     fixes the message size, so this lands on exactly the messages a one-by-one walk would.
     """
     local: dict[int, _Definition] = {}
