@@ -100,10 +100,10 @@ PARSERS = {
 def reader_table(files: list[Path], repeat: int) -> list[dict[str, object]]:
     """Seconds per parser summed over ``files``, records/s and ratio to fitparse.
 
-    Files are the outer loop and parsers the inner one, so a parser's best-of-``repeat``
-    time on a file is taken within a few milliseconds of the others' on the same file: a
-    machine that slows down for a while (shared CPUs do) slows every parser alike.
-    fitparse, the slow baseline, gets a fifth of the repeats (once per corpus file).
+    For each file the parsers take turns, ``repeat`` rounds, and each keeps its best time: a
+    machine that slows down for a while (shared CPUs do) slows every parser alike, and no
+    parser has all its tries inside one slow spell. fitparse, the slow baseline, takes part in
+    a fifth of the rounds (one on the corpus).
     """
     n_records = sum(len(analyzer.read_fit(f).records) for f in files)
     usable: dict[str, str] = {}
@@ -116,13 +116,21 @@ def reader_table(files: list[Path], repeat: int) -> list[dict[str, object]]:
     totals = dict.fromkeys(PARSERS, 0.0)
     failed = dict.fromkeys(PARSERS, 0)
     for f in files:
-        for name, fn in PARSERS.items():
-            if usable[name]:
-                continue
-            try:
-                totals[name] += best_of(lambda f=f, fn=fn: fn(f), max(1, repeat // 5) if "fitparse" in name else repeat)
-            except Exception:
+        best = dict.fromkeys(PARSERS, float("inf"))
+        broken: set[str] = set()
+        for round_ in range(repeat):  # round-robin: each parser's tries are spread over the same span
+            for name, fn in PARSERS.items():
+                if usable[name] or name in broken or ("fitparse" in name and round_ >= max(1, repeat // 5)):
+                    continue
+                try:
+                    best[name] = min(best[name], best_of(lambda f=f, fn=fn: fn(f), 1))
+                except Exception:
+                    broken.add(name)
+        for name in PARSERS:
+            if name in broken:
                 failed[name] += 1
+            elif not usable[name]:
+                totals[name] += best[name]
     rows = []
     for name in PARSERS:
         note = usable[name] or (f"{failed[name]} files failed" if failed[name] else "")
