@@ -83,11 +83,11 @@ DECODED_MESSAGES = frozenset({
     23,  # device_info
     34,  # activity
     49,  # file_creator
-    206,  # field_description
-    207,  # developer_data_id
 })
 """Message numbers decoded into tables. Every other message (HRV, monitoring, settings, the
-many undocumented ones) is walked over but not decoded: nothing downstream reads them."""
+many undocumented ones) is walked over but not decoded: nothing downstream reads them.
+Field descriptions (206) are read on their own, to name developer fields
+(:func:`_field_descriptions`)."""
 
 READ_FIELDS: dict[str, frozenset[str]] = {
     "record": frozenset({"timestamp", "distance", "speed", "enhanced_speed", "heart_rate", "altitude",
@@ -98,7 +98,6 @@ READ_FIELDS: dict[str, frozenset[str]] = {
     "file_id": frozenset({"manufacturer", "product", "serial_number"}),
     "file_creator": frozenset({"software_version"}),
     "activity": frozenset({"timestamp", "local_timestamp"}),
-    "developer_data_id": frozenset(),
 }
 """The fields :func:`analyzer.io.fit.build_activity` reads, for the messages it does not show
 whole (``lap`` and ``session`` become frames with every field; developer fields are always
@@ -319,9 +318,8 @@ def _walk_messages(
     descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
     arr = np.frombuffer(data, dtype=np.uint8)
     unpack_from = struct.unpack_from
-    # per header byte: message size + 1 (0 = not a data header of a defined type), the step
-    # when the message is skipped, the definition when it is kept, and its repeat tracking
-    step = [0] * 256
+    # per header byte: the step (message size + 1) when the message is skipped, the definition
+    # when it is kept, and its repeat tracking; neither for definitions and field descriptions
     skip = [0] * 256
     keep: list[_Definition | None] = [None] * 256
     prev = [-1] * 256
@@ -358,7 +356,7 @@ def _walk_messages(
                             continue
             d.singles.append(pos + 1)
             last = pos
-            pos += step[h]
+            pos += 1 + d.size
             continue
         if h & 0x80:  # compressed timestamp header
             if not keep_all:
@@ -405,10 +403,10 @@ def _walk_messages(
                 d = layouts[key] = _Definition(gnum, little, fields, dev_fields, off, pos)
             resets.setdefault(gnum, []).append(pos)
             local[h & 0x0F] = d
+            kept = gnum != _FIELD_DESCRIPTION and (keep_all or gnum in DECODED_MESSAGES)
+            skipped = gnum != _FIELD_DESCRIPTION and not kept
             for b in range(h & 0x0F, 0x40, 0x10):  # the data headers of this local type
-                step[b] = 1 + off
-                kept = gnum != _FIELD_DESCRIPTION and (keep_all or gnum in DECODED_MESSAGES)
-                skip[b] = 0 if kept or gnum == _FIELD_DESCRIPTION else 1 + off
+                skip[b] = 1 + off if skipped else 0
                 keep[b] = d if kept else None
                 prev[b], period[b], repeats[b] = -1, 0, 0
             pos = p
