@@ -52,22 +52,6 @@ def _is_text(values: np.ndarray) -> bool:
     return bool(present) and all(type(v) is str for v in present)
 
 
-def text_array(values: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """An object array of text and ``None`` → the column pandas would infer from it.
-
-    All text (``None`` allowed, not all ``None``) gives pandas' text dtype (``str``, with NaN
-    for the missing); anything else (numbers among the text, only ``None``) stays ``object``.
-    """
-    values = np.asarray(values, dtype=object)
-    if not _is_text(values):
-        return values
-    if _ARROW_STR:
-        return ArrowStringArray(pa.array(values, type=pa.large_string(), from_pandas=True), dtype=_STR)
-    if _STR == np.dtype(object):  # pandas before 3: text columns are object columns
-        return values
-    return pd.array(values, dtype=_STR)
-
-
 @functools.lru_cache(maxsize=1024)
 def _column_index(names: tuple[str, ...]) -> pd.Index:
     return pd.Index(names)
@@ -76,23 +60,24 @@ def _column_index(names: tuple[str, ...]) -> pd.Index:
 def frame(columns: dict[str, object], index: pd.Index | None = None, n: int | None = None) -> pd.DataFrame:
     """A DataFrame from ready-typed columns (numpy arrays or pandas extension arrays), in order.
 
-    Object arrays are passed through :func:`text_array` first. ``index`` defaults to a
-    :class:`~pandas.RangeIndex` of ``n`` rows (or of the first column's length).
+    Object arrays holding text (and ``None``, not only ``None``) become pandas' text dtype
+    (``str``, NaN for the missing), all of a frame's text columns through pyarrow in one call;
+    other object arrays (numbers among the text, only ``None``) stay ``object``, as pandas
+    would infer. ``index`` defaults to a :class:`~pandas.RangeIndex` of ``n`` rows (or of the
+    first column's length).
     """
     names = list(columns)
     arrays = list(columns.values())
-    texts = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) and a.dtype == object]
-    if _ARROW_STR and len(texts) > 1:  # all the text columns through pyarrow in one call
-        texts = [i for i in texts if _is_text(arrays[i])]
-        if texts:
-            joined = pa.array(np.concatenate([arrays[i] for i in texts]), type=pa.large_string(), from_pandas=True)
-            at = 0
-            for i in texts:
-                n_i = len(arrays[i])
-                arrays[i] = ArrowStringArray(joined.slice(at, n_i), dtype=_STR)
-                at += n_i
-    else:
-        arrays = [text_array(a) if i in texts else a for i, a in enumerate(arrays)]
+    texts = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) and a.dtype == object and _is_text(a)]
+    if texts and _ARROW_STR:
+        joined = pa.array(np.concatenate([arrays[i] for i in texts]), type=pa.large_string(), from_pandas=True)
+        at = 0
+        for i in texts:
+            n_i = len(arrays[i])
+            arrays[i] = ArrowStringArray(joined.slice(at, n_i), dtype=_STR)
+            at += n_i
+    elif texts and _STR != np.dtype(object):  # a str dtype without pyarrow (before pandas 3: object, left as is)
+        arrays = [pd.array(a, dtype=_STR) if i in texts else a for i, a in enumerate(arrays)]
     if index is None:
         index = pd.RangeIndex(n if n is not None else (len(arrays[0]) if arrays else 0))
     if _FAST and names:
