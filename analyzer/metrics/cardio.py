@@ -5,7 +5,7 @@ References
 Friel J. "Are you fit? All about aerobic endurance and decoupling", TrainingPeaks.
 Banister EW 1991, Modeling elite athletic performance; Morton RH, Fitz-Clarke JR,
 Banister EW 1990, J Appl Physiol 69:1171–1177 (sex coefficients). Edwards S 1993,
-The Heart Rate Monitor Book. DOMAIN.md §3.4, §3.6.
+The Heart Rate Monitor Book.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analyzer.metrics.sampling import record_durations_s
+
 DECOUPLING_SKIP_START_S = 600.0
-"""The first 10 minutes (warm-up, HR still rising) are dropped (DOMAIN.md §3.4)."""
+"""The first 10 minutes (warm-up, HR still rising) are dropped (Friel)."""
 
 DECOUPLING_MAX_SPEED_CV_PCT = 15.0
 """Runs whose 1-minute speeds vary more than this (coefficient of variation) are not steady
-enough for decoupling (ours, DOMAIN.md §3.4)."""
+enough for decoupling (ours)."""
 
 DECOUPLING_MIN_STEADY_S = 1200.0
 """At least 20 minutes of steady running after the warm-up are needed (ours)."""
@@ -69,7 +71,7 @@ def run_decoupling(records: pd.DataFrame, speed_column: str = "speed_mps") -> di
     if len(recs) < 2 or recs["timer_s"].iloc[-1] - recs["timer_s"].iloc[0] < DECOUPLING_MIN_STEADY_S:
         out["decoupling_note"] = "too short after the 10-minute warm-up"
         return out
-    dt = recs["timer_s"].diff().clip(lower=0, upper=30).fillna(0).to_numpy()
+    dt = record_durations_s(recs["timer_s"].to_numpy())
     minute = (recs["timer_s"] // 60).to_numpy()
     per_min = pd.Series(recs[speed_column].to_numpy()).groupby(minute).mean()
     cv = float(per_min.std(ddof=0) / per_min.mean() * 100) if per_min.mean() > 0 else np.nan
@@ -98,7 +100,24 @@ def banister_trimp(
     """Banister TRIMP: ``Σ minutes × x × a·e^(b·x)``, ``x = (HR − rest) / (max − rest)``.
 
     Pass per-record durations and heart rates to sum over the run (better than the
-    average heart rate, DOMAIN.md §3.6).
+    average heart rate). The heart-rate fraction ``x`` is clipped to 0–1: a reading below
+    the resting rate adds nothing, one above the maximum counts as the maximum (a wrong
+    profile value or an optical-sensor spike must not blow up the exponential).
+
+    Parameters
+    ----------
+    duration_min : array_like
+        Minutes each heart-rate value stands for (or one total).
+    heart_rate_bpm : array_like
+        Heart rate, beats/min.
+    hr_rest_bpm, hr_max_bpm : float
+        Resting and maximal heart rate, beats/min.
+    sex : {"female", "male"}
+        Chooses Morton's coefficients (:data:`BANISTER_COEFFICIENTS`).
+
+    References
+    ----------
+    Banister EW 1991; Morton RH, Fitz-Clarke JR, Banister EW 1990, J Appl Physiol 69:1171–1177.
 
     Examples
     --------

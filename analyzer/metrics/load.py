@@ -9,7 +9,7 @@ References
 Frandsen JSB et al. 2025, Br J Sports Med 59:1203–1210 (single-run spike vs the longest
 run in the previous 30 days). Schwellnus MP et al. 2011a, b (faster running and cramps).
 Gabbett TJ 2016, Br J Sports Med 50:273–280 (acute:chronic workload ratio). Foster C 1998
-(monotony). DOMAIN.md §3.6.
+(monotony).
 """
 
 from __future__ import annotations
@@ -73,6 +73,17 @@ def usual_speed(
 
 def acwr(acute_load: npt.ArrayLike, chronic_load_28d: npt.ArrayLike) -> np.ndarray:
     """Coupled acute:chronic workload ratio: 7-day load ÷ (28-day load / 4).
+
+    *Coupled* because the 28-day (chronic) window includes the 7 acute days, which
+    mathematically ties the two and inflates their correlation (Lolli et al. 2019); the
+    uncoupled variant divides by the mean of the three weeks before instead. The runs table
+    calls the result ``acwr_coupled``. Shown as context only, never as a flag: in a cohort of
+    5,205 runners a higher ratio went with *fewer* injuries (Frandsen et al. 2025).
+
+    References
+    ----------
+    Gabbett TJ 2016, Br J Sports Med 50:273–280. Lolli L et al. 2019, Br J Sports Med 53:921.
+    Impellizzeri FM et al. 2020, Int J Sports Physiol Perform 15:907–913.
 
     Examples
     --------

@@ -11,9 +11,10 @@ import pandas as pd
 
 from analyzer.metrics.cardio import banister_trimp, run_decoupling
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
-from analyzer.metrics.heat import heat_index_c, wbgt_estimate_c
+from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
 from analyzer.metrics.load import acwr, history_days, longest_prior, rolling_load, usual_speed
 from analyzer.metrics.pace import grade_adjusted_speed_mps, grade_from_records
+from analyzer.metrics.sampling import record_durations_s, time_weighted_mean
 from analyzer.model import Activity, Athlete
 
 RUN_SPORTS = frozenset({"running"})
@@ -26,10 +27,10 @@ RUN_COLUMNS = [
     "activity", "start_utc", "date_local", "distance_km", "elapsed_s", "moving_s", "pace_s_per_km",
     "speed_mps", "gap_s_per_km", "avg_heart_rate_bpm", "decoupling_pct", "decoupling_note",
     "air_temperature_c", "air_temperature_max_c", "relative_humidity_pct", "heat_index_max_c",
-    "wbgt_max_c", "wbgt_source", "wrist_temperature_c", "body_mass_loss_pct", "mass_change_kg",
-    "sweat_rate_l_per_h", "fluid_ml", "trimp", "history_days", "longest_prior_30d_km",
+    "heat_index_beyond_chart", "wbgt_max_c", "wbgt_source", "wrist_temperature_c", "body_mass_loss_pct",
+    "mass_change_kg", "mass_before_source", "sweat_rate_l_per_h", "fluid_ml", "fluid_logged", "trimp", "history_days", "longest_prior_30d_km",
     "distance_ratio", "usual_speed_mps", "n_comparison_runs", "pace_ratio", "acute_load_7d_km",
-    "chronic_load_28d_km", "acwr", "cramps", "had_cramp",
+    "chronic_load_28d_km", "acwr_coupled", "cramps", "had_cramp",
 ]
 
 
@@ -96,7 +97,7 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
         grade = grade_from_records(recs)
         if grade.notna().any() and "speed_mps" in recs:
             recs = recs.assign(gap_speed_mps=grade_adjusted_speed_mps(recs["speed_mps"], grade.fillna(0.0)))
-            gap_speed = np.average(recs["gap_speed_mps"].fillna(0), weights=np.isfinite(recs["speed_mps"]) + 0.0)
+            gap_speed = time_weighted_mean(recs["gap_speed_mps"], record_durations_s(recs["timer_s"].to_numpy()))
             row["gap_s_per_km"] = 1000.0 / gap_speed if gap_speed > 0 else np.nan
             speed_col = "gap_speed_mps"
         else:
@@ -112,6 +113,7 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
         row["relative_humidity_pct"] = float(rh.mean()) if rh.notna().any() else np.nan
         hi = heat_index_c(temp, rh) if temp.notna().any() else np.array([np.nan])
         row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan
+        row["heat_index_beyond_chart"] = bool(np.any(heat_index_beyond_chart(temp, rh))) if temp.notna().any() else False
         if "wbgt_c" in air and air["wbgt_c"].notna().any():
             row["wbgt_max_c"], row["wbgt_source"] = float(air["wbgt_c"].max()), "measured"
         elif temp.notna().any():
@@ -122,20 +124,25 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
         row["wrist_temperature_c"] = float(recs["temperature_c"].mean()) if "temperature_c" in recs else np.nan
         w = _weigh_in(athlete, act)
         before = np.nan
+        row["mass_before_source"] = ""
         if w is not None:
             before = w["mass_before_kg"]
+            row["mass_before_source"] = "weigh-in"
             if pd.isna(before):
                 before = athlete.profile.get("body_mass_kg", np.nan)
+                row["mass_before_source"] = "profile" if pd.notna(before) else ""
         if w is not None and pd.notna(before) and pd.notna(w["mass_after_kg"]):
             row["body_mass_loss_pct"] = float(body_mass_loss_pct(before, w["mass_after_kg"]))
             row["mass_change_kg"] = float(w["mass_after_kg"] - before)
             row["sweat_rate_l_per_h"] = float(sweat_rate_l_per_h(before, w["mass_after_kg"], w["fluid_ml"],
                                                                  row["elapsed_s"], w.get("urine_ml", 0.0)))
             row["fluid_ml"] = float(w["fluid_ml"]) if pd.notna(w["fluid_ml"]) else np.nan
+            row["fluid_logged"] = bool(pd.notna(w["fluid_ml"]))
         else:
-            row.update(body_mass_loss_pct=np.nan, mass_change_kg=np.nan, sweat_rate_l_per_h=np.nan, fluid_ml=np.nan)
+            row.update(body_mass_loss_pct=np.nan, mass_change_kg=np.nan, sweat_rate_l_per_h=np.nan, fluid_ml=np.nan,
+                       fluid_logged=False, mass_before_source="")
         if "heart_rate_bpm" in recs and hr_max and hr_rest and sex in ("female", "male"):
-            dt_min = recs["timer_s"].diff().clip(lower=0, upper=30).fillna(0).to_numpy() / 60.0
+            dt_min = record_durations_s(recs["timer_s"].to_numpy()) / 60.0
             row["trimp"] = banister_trimp(dt_min, recs["heart_rate_bpm"].to_numpy(), float(hr_rest), float(hr_max), sex)
         else:
             row["trimp"] = np.nan
@@ -157,5 +164,5 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
     table["pace_ratio"] = np.where(count >= thresholds["faster_than_usual_min_runs"], table["speed_mps"] / usual, np.nan)
     table["acute_load_7d_km"] = rolling_load(table, 7)
     table["chronic_load_28d_km"] = rolling_load(table, 28)
-    table["acwr"] = np.where(table["history_days"] >= 28, acwr(table["acute_load_7d_km"], table["chronic_load_28d_km"]), np.nan)
+    table["acwr_coupled"] = np.where(table["history_days"] >= 28, acwr(table["acute_load_7d_km"], table["chronic_load_28d_km"]), np.nan)
     return table[RUN_COLUMNS]

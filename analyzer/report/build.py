@@ -1,4 +1,4 @@
-"""An athlete's analysis → report files; all athletes → the team files (FORMATS.md "Output")."""
+"""An athlete's analysis → report files; all athletes → the team files (docs/folders.md, "Output")."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class AthleteReport:
 
 
 def errors_frame(problems: list[Problem]) -> pd.DataFrame:
-    """Problems as FORMATS.md ``errors.csv`` rows."""
+    """Problems as ``errors.csv`` rows."""
     return pd.DataFrame([{"athlete": p.athlete, "file": p.file, "location": p.location, "message": p.message}
                          for p in problems], columns=ERROR_COLUMNS)
 
@@ -182,7 +182,7 @@ def _run_rows(runs: pd.DataFrame) -> list[dict[str, object]]:
             "decoupling_pct": _fmt(r["decoupling_pct"]), "air_temperature_c": _fmt(r["air_temperature_c"]),
             "heat_index_max_c": _fmt(r["heat_index_max_c"]), "body_mass_loss_pct": _fmt(r["body_mass_loss_pct"]),
             "distance_ratio": _fmt(r["distance_ratio"], 2), "pace_ratio": _fmt(r["pace_ratio"], 2),
-            "acwr": _fmt(r["acwr"], 2), "cramps": r["cramps"],
+            "acwr": _fmt(r["acwr_coupled"], 2), "cramps": r["cramps"],
         })
     return rows
 

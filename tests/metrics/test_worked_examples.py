@@ -102,3 +102,23 @@ def test_history_windows_use_only_prior_runs():
     assert n.tolist() == [0, 1, 2, 3, 4] and usual[3] == pytest.approx(3.0)
     # 28 days up to and including each run: day 35 sums days 10, 20, 35 (10 + 12 + 22)
     assert rolling_load(runs, 28).tolist() == [16.0, 26.0, 38.0, 44.0, 42.0]
+
+
+def test_gradient_of_a_constant_ramp_is_exact_up_to_both_ends():
+    # a 5 % ramp from the first metre to the last: the old one-sided smoothing window read up to
+    # 2.5 points off within 25 m of the ends
+    d = np.arange(0, 2000, 1.0)
+    grade = grade_from_records(pd.DataFrame({"distance_m": d, "altitude_m": 100 + 0.05 * d})).to_numpy()
+    assert np.isfinite(grade).all()
+    assert grade == pytest.approx(0.05, abs=1e-9)
+    # smart recording: irregular distances, same answer
+    rng = np.random.default_rng(1)
+    d2 = np.sort(np.concatenate([[0.0, 1999.0], rng.uniform(0, 1999, 400)]))
+    grade2 = grade_from_records(pd.DataFrame({"distance_m": d2, "altitude_m": 100 - 0.05 * d2})).to_numpy()
+    assert grade2 == pytest.approx(-0.05, abs=1e-9)
+
+
+def test_trimp_clips_the_heart_rate_fraction_to_0_1():
+    # below rest adds nothing; above max counts as max (x = 1: 60 min × 1 × 0.64 e^1.92 = 262.0)
+    assert banister_trimp(60, 40, 50, 190, "male") == 0.0
+    assert banister_trimp(60, 230, 50, 190, "male") == pytest.approx(60 * 0.64 * np.exp(1.92))
