@@ -1,6 +1,6 @@
 """Cramps joined to runs: where in which run (or outside any run) each logged cramp happened.
 
-Rules (FORMATS.md ``cramps.csv`` output):
+Rules (the report's ``cramps.csv``, docs/folders.md):
 
 * A row with ``activity`` + ``distance_km`` is placed at the first record that reaches that
   distance in that file: ``during_run``.
@@ -19,14 +19,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analyzer.metrics.heat import heat_index_c
+from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c
 from analyzer.model import Activity, Athlete
 
 CRAMP_MATCH_TOLERANCE_MIN = 15.0
-"""Minutes a logged time may fall outside a run and still belong to it (DOMAIN.md §4, ours)."""
+"""Minutes a logged time may fall outside a run and still belong to it (ours: logs are written after the fact)."""
 
 NIGHT_START_LOCAL_H = 22
-"""Local hour from which a cramp counts as night-time rest, not "after the run" (DOMAIN.md §4)."""
+"""Local hour from which a cramp counts as night-time rest, not "after the run" (ours)."""
 
 MOMENT_WINDOW_S = 30.0
 """Half-width of the window of records averaged for pace and heart rate at a cramp."""
@@ -112,7 +112,7 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
     Returns
     -------
     DataFrame
-        The columns of FORMATS.md's output ``cramps.csv`` (``athlete``, ``cramp_row``,
+        The columns of the report's ``cramps.csv`` (``athlete``, ``cramp_row``,
         ``time_utc``, ``context``, ``activity``, ``elapsed_s``, ``distance_km``,
         ``pace_s_per_km``, ``heart_rate_bpm``, ``air_temperature_c``, ``heat_index_c``,
         ``patterns``), then ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
@@ -174,6 +174,7 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         air_t, rh = air_at(athlete.weather, t)
         rec["air_temperature_c"] = air_t
         rec["heat_index_c"] = float(heat_index_c(air_t, rh)) if not np.isnan(air_t) else np.nan
+        rec["heat_index_beyond_chart"] = bool(heat_index_beyond_chart(air_t, rh)) if not np.isnan(air_t) else False
         rec["patterns"] = ""
         for col in ("leg", "muscle", "severity", "duration_s", "notes"):
             rec[col] = cramp.get(col)

@@ -31,3 +31,20 @@ def format_pace(s_per_km: float) -> str:
         return ""
     s = int(round(s_per_km))
     return f"{s // 60}:{s % 60:02d}"
+
+
+def format_heat_index(heat_index_c: float, beyond_chart: bool = False) -> str:
+    """``"41.1 °C"``; beyond the NWS chart, ``"above 58 °C (beyond the NWS chart)"``.
+
+    Examples
+    --------
+    >>> format_heat_index(41.06), format_heat_index(152.7, beyond_chart=True)
+    ('41.1 °C', 'above 58 °C (beyond the NWS chart)')
+    """
+    if heat_index_c is None or not math.isfinite(heat_index_c):
+        return "-"
+    if beyond_chart:
+        from analyzer.metrics.heat import HEAT_INDEX_CHART_MAX_F, f_to_c
+
+        return f"above {float(f_to_c(HEAT_INDEX_CHART_MAX_F)):.0f} °C (beyond the NWS chart)"
+    return f"{heat_index_c:.1f} °C"

@@ -5,7 +5,7 @@ References
 NWS Weather Prediction Center, "The Heat Index Equation",
 https://www.wpc.ncep.noaa.gov/html/heatindex_equation.shtml (Rothfusz 1990 regression of
 Steadman 1979). Australian Bureau of Meteorology, "Thermal comfort observations" (WBGT
-approximation). DOMAIN.md §3.1–3.2.
+approximation), http://www.bom.gov.au/info/thermal_stress/
 """
 
 from __future__ import annotations
@@ -14,6 +14,15 @@ import numpy as np
 import numpy.typing as npt
 
 ArrayLike = npt.ArrayLike
+
+HEAT_INDEX_CHART_MAX_F = 137.0
+"""The largest heat index the NWS chart prints (°F); beyond it the chart is blank."""
+
+HEAT_INDEX_CHART_AIR_MAX_F = 110.0
+"""The hottest air temperature on the NWS chart (°F); the regression was not fitted beyond it."""
+
+NWS_CATEGORIES_F = ((125.0, "extreme danger"), (103.0, "danger"), (90.0, "extreme caution"), (80.0, "caution"))
+"""NWS heat-index categories by their lower edge in °F, exactly as the NWS gives them."""
 
 
 def c_to_f(temperature_c: ArrayLike) -> np.ndarray:
@@ -104,8 +113,8 @@ def wbgt_estimate_c(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLi
 
     References
     ----------
-    Australian Bureau of Meteorology, "Thermal comfort observations" (WBGT approximation);
-    DOMAIN.md §3.2.
+    Australian Bureau of Meteorology, "Thermal comfort observations" (WBGT approximation),
+    http://www.bom.gov.au/info/thermal_stress/
 
     Examples
     --------
@@ -114,3 +123,39 @@ def wbgt_estimate_c(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLi
     """
     t = np.asarray(air_temperature_c, dtype=float)
     return 0.567 * t + 0.393 * vapour_pressure_hpa(t, relative_humidity_pct) + 3.94
+
+
+def heat_index_beyond_chart(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLike) -> np.ndarray:
+    """True where the heat index lies outside what the NWS chart (and so the regression) covers.
+
+    The chart covers air from 80 to 110 °F and prints heat indices up to 137 °F; the Rothfusz
+    regression reproduces it there and "is not valid far outside" it (NWS WPC). Hotter air, or
+    a heat index above 137 °F (58.3 °C), gives numbers such as 152.7 °C at 45 °C / 100 % that
+    mean only "off the chart": report them as such, never as a precise value.
+
+    Examples
+    --------
+    >>> bool(heat_index_beyond_chart(45, 100)), bool(heat_index_beyond_chart(32.2, 70))
+    (True, False)
+    """
+    t_f = c_to_f(air_temperature_c)
+    hi_f = heat_index_f(t_f, relative_humidity_pct)
+    with np.errstate(invalid="ignore"):
+        return (t_f > HEAT_INDEX_CHART_AIR_MAX_F) | (hi_f > HEAT_INDEX_CHART_MAX_F)
+
+
+def heat_index_category(heat_index_c_value: float) -> str:
+    """NWS category of a heat index in °C, with the edges compared in °F exactly (danger from 103 °F).
+
+    Returns ``""`` below 80 °F or for NaN.
+
+    Examples
+    --------
+    >>> heat_index_category(39.4), heat_index_category(39.45)
+    ('extreme caution', 'danger')
+    """
+    hi_f = float(c_to_f(heat_index_c_value))
+    for edge, name in NWS_CATEGORIES_F:
+        if hi_f >= edge:
+            return name
+    return ""
