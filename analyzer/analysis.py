@@ -46,10 +46,10 @@ class Analysis:
     runs : DataFrame
         One row per run (:data:`analyzer.metrics.runs.RUN_COLUMNS`).
     cramps : DataFrame
-        FORMATS.md output ``cramps.csv`` columns, ``patterns`` filled, plus
+        The report's ``cramps.csv`` columns, ``patterns`` filled, plus
         ``fraction_of_run`` and ``late_in_run`` (context, never a flag on its own).
     flags : DataFrame
-        FORMATS.md ``flags.csv`` columns.
+        The report's ``flags.csv`` columns.
     season : DataFrame
         Runs with cramps vs runs without, per variable, with counts and a Fisher exact test.
     thresholds : dict
@@ -68,7 +68,7 @@ class Analysis:
 
     @property
     def patterns(self) -> list[str]:
-        """Distinct patterns flagged for this athlete, in FORMATS.md order."""
+        """Distinct patterns flagged for this athlete, in the order of docs/folders.md."""
         order = ["over_exertion", "dehydration_heat", "one_leg", "night", "medication"]
         found = set(self.flags["pattern"]) if len(self.flags) else set()
         return [p for p in order if p in found]
@@ -116,7 +116,7 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) ->
         run_found[name] = rules.run_flags(run, t)
         add("run", run_found[name], activity=name)
 
-    one_leg_flags, side = rules.one_leg(cramps, t)
+    one_leg_flags, side = rules.one_leg(cramps.assign(episode=_episodes(cramps, athlete.timezone)), t)
     add("athlete", one_leg_flags)
     add("athlete", rules.medication(list(athlete.profile.get("medications", [])), t))
 
@@ -132,7 +132,8 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) ->
                 if f["rule"] in _CRAMP_RULES and not (f["rule"] == "heat_index" and c["context"] == "during_run"):
                     add("cramp", [f], row, act)
             if c["context"] == "during_run":
-                add("cramp", rules.heat_index(c["heat_index_c"], "when this cramp came", t), row, act)
+                add("cramp", rules.heat_index(c["heat_index_c"], "when this cramp came", t,
+                                              bool(c.get("heat_index_beyond_chart", False))), row, act)
         if side is not None and c["leg"] == side:
             add("cramp", [dict(one_leg_flags[0])], row, act)
         if pd.notna(c["time_utc"]):
@@ -148,6 +149,16 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) ->
     cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
     flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     return Analysis(athlete, runs, cramps, flag_frame, season_comparison(runs, t), t, problems)
+
+
+def _episodes(cramps: pd.DataFrame, tz: str) -> pd.Series:
+    """The run (file name) a cramp belongs to, else its local date: cramps in one episode are not
+    independent chances for the one-leg statistic."""
+    if not len(cramps):
+        return pd.Series([], dtype=object)
+    day = pd.to_datetime(cramps["time_utc"], utc=True).dt.tz_convert(tz).dt.strftime("day %Y-%m-%d")
+    run = "run " + cramps["activity"].astype(str)
+    return run.where(cramps["activity"].notna() & (cramps["activity"].astype(str) != ""), day)
 
 
 def _hours_since_last_run(runs: pd.DataFrame, t: pd.Timestamp) -> float | None:

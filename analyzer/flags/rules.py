@@ -1,9 +1,10 @@
 """One function per rule: a run's (or cramp's, or athlete's) numbers in, flags out.
 
 Each flag is a dict with ``pattern``, ``rule``, ``value``, ``threshold``, ``unit``,
-``message`` and ``source`` (FORMATS.md ``flags.csv``). Messages say "consistent with",
-give the numbers, the threshold and the evidence strength (DOMAIN.md §1–2), and never
-diagnose, name a cause, or advise on medicines, fluids or supplements (DOMAIN.md §6).
+``message`` and ``source`` (the report folder's ``flags.csv``). Messages say "consistent
+with", give the numbers, the threshold and the evidence strength, and never diagnose, name a
+cause, or advise on medicines, fluids or supplements. ``source`` carries the full citation and
+the threshold's setting name (:func:`analyzer.flags.thresholds.source_of`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import pandas as pd
 
 from analyzer.flags.medications import match_medications
 from analyzer.flags.thresholds import source_of
-from analyzer.formatting import format_pace
+from analyzer.formatting import format_heat_index, format_pace
+from analyzer.metrics.heat import heat_index_category
 from analyzer.metrics.stats import same_side_p
+from analyzer.references import cite
 
 Flag = dict[str, object]
 
@@ -25,7 +28,7 @@ def _flag(pattern: str, rule: str, value: float, threshold_name: str, thresholds
     return {
         "pattern": pattern, "rule": rule, "value": round(float(value), 3),
         "threshold": thresholds[threshold_name], "unit": unit, "message": message,
-        "source": f"DOMAIN.md §4 {threshold_name}: {source_of(threshold_name)}",
+        "source": source_of(threshold_name),
     }
 
 
@@ -43,8 +46,9 @@ def long_run_spike(run: pd.Series, t: dict[str, float]) -> list[Flag]:
                   f"This run ({run['distance_km']:.1f} km) was {pct:.0f} % longer than your longest run in the "
                   f"previous {t['long_run_history_days']:.0f} days ({run['longest_prior_30d_km']:.1f} km); the flag "
                   f"starts at {(t['long_run_spike_ratio'] - 1) * 100:.0f} %. The article links cramps to "
-                  "over-exertion; in runners this is the best-supported pattern (moderate evidence; the cohort "
-                  "behind this threshold measured injuries, not cramps).")]
+                  "over-exertion. A spike like this raised the risk of overuse injury in a cohort of 5,205 runners "
+                  "(moderate evidence, for injury); for cramps the support is only indirect: crampers in races "
+                  "ran harder than they were used to.")]
 
 
 def faster_than_usual(run: pd.Series, t: dict[str, float]) -> list[Flag]:
@@ -61,13 +65,18 @@ def faster_than_usual(run: pd.Series, t: dict[str, float]) -> list[Flag]:
                   "endurance athletes).")]
 
 
-def heat_index(value_c: float, where: str, t: dict[str, float]) -> list[Flag]:
-    """NWS heat index from air temperature and humidity (never the wrist sensor)."""
+def heat_index(value_c: float, where: str, t: dict[str, float], beyond_chart: bool = False) -> list[Flag]:
+    """NWS heat index from air temperature and humidity (never the wrist sensor).
+
+    The category comes from the NWS edges in °F (:func:`analyzer.metrics.heat.heat_index_category`);
+    a value beyond the NWS chart is said to be so, not printed as a precise number.
+    """
     if not _ok(value_c) or value_c < t["heat_index_caution_c"]:
         return []
-    category = "extreme danger" if value_c >= 51.7 else "danger" if value_c >= 39.4 else "extreme caution"
+    category = heat_index_category(value_c)
+    shown = format_heat_index(value_c, beyond_chart)
     return [_flag("dehydration_heat", "heat_index", value_c, "heat_index_caution_c", t, "°C",
-                  f"It was hot {where}: heat index {value_c:.1f} °C (NWS '{category}'; the flag starts at "
+                  f"It was hot {where}: heat index {shown} (NWS '{category}'; the flag starts at "
                   f"{t['heat_index_caution_c']:.1f} °C). The article links cramps to dehydration on hot days; heat "
                   "strain is well documented, its link to cramps is weaker (weak, contested evidence).")]
 
@@ -84,17 +93,33 @@ def wbgt(value_c: float, source: str, t: dict[str, float]) -> list[Flag]:
 
 
 def body_mass_loss(run: pd.Series, t: dict[str, float]) -> list[Flag]:
-    """Body mass lost over the run (Sawka et al. 2007)."""
+    """Body mass lost over the run (Sawka et al. 2007).
+
+    The message says when the sweat rate is only a lower bound (no fluid drunk was logged, so
+    it counts as none) and when the pre-run mass is the profile's ``body_mass_kg`` rather than
+    a weigh-in.
+    """
     loss = run.get("body_mass_loss_pct")
     if not _ok(loss) or loss < t["body_mass_loss_pct"]:
         return []
     sweat = run.get("sweat_rate_l_per_h")
-    sweat_text = f" (about {sweat:.1f} L/h of sweat)" if _ok(sweat) else ""
+    if not _ok(sweat):
+        sweat_text = ""
+    elif run.get("fluid_logged") is False:
+        sweat_text = (f" (at least {sweat:.1f} L/h of sweat: no fluid drunk was logged, so this is a lower "
+                      "bound)")
+    else:
+        sweat_text = f" (about {sweat:.1f} L/h of sweat)"
+    borrowed = ""
+    if run.get("mass_before_source") == "profile":
+        borrowed = (" The pre-run mass is the profile's body_mass_kg, not a weigh-in before this run, so the "
+                    "loss is approximate.")
     typical_hr = 3 * loss
     return [_flag("dehydration_heat", "body_mass_loss", loss, "body_mass_loss_pct", t, "%",
-                  f"You lost {loss:.1f} % of body mass{sweat_text}; the flag starts at {t['body_mass_loss_pct']:.1f} %. "
-                  f"At this loss heart rate typically rises about {typical_hr:.0f} bpm in the heat (3 bpm per 1 %, "
-                  "not measured here). The article links cramps to dehydration; studies find that link weak.")]
+                  f"You lost {loss:.1f} % of body mass{sweat_text}; the flag starts at {t['body_mass_loss_pct']:.1f} %."
+                  f"{borrowed} At this loss heart rate typically rises about {typical_hr:.0f} bpm in the heat "
+                  "(3 bpm per 1 %, not measured here). The article links cramps to dehydration; studies find that "
+                  "link weak.")]
 
 
 def mass_gain(run: pd.Series, t: dict[str, float]) -> list[Flag]:
@@ -125,27 +150,39 @@ def run_flags(run: pd.Series, t: dict[str, float]) -> list[Flag]:
     where = "during this run"
     return (
         long_run_spike(run, t) + faster_than_usual(run, t)
-        + heat_index(run.get("heat_index_max_c"), where, t)
+        + heat_index(run.get("heat_index_max_c"), where, t, bool(run.get("heat_index_beyond_chart", False)))
         + wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), t)
         + body_mass_loss(run, t) + mass_gain(run, t) + hr_drift(run, t)
     )
 
 
 def one_leg(cramps: pd.DataFrame, t: dict[str, float]) -> tuple[list[Flag], str | None]:
-    """All single-leg cramps on the same side, at least ``one_leg_min_cramps`` of them.
+    """Single-leg cramps that all fall on the same side, on at least ``one_leg_min_cramps`` runs or days.
+
+    Several cramps in one run (or on one day away from runs) are not independent chances, so
+    they count once: the unit is the ``episode`` column (a run's file name, or a local date),
+    or each row when that column is absent. ``both`` rows are left out. Under "either leg
+    equally likely" the chance that all ``n`` episodes fall on one side is 2 × 0.5ⁿ.
 
     Returns the athlete-scope flags and the side (``None`` when no flag).
     """
-    sides = cramps["leg"][cramps["leg"].isin(["left", "right"])] if len(cramps) else pd.Series(dtype=object)
+    if not len(cramps):
+        return [], None
+    single = cramps[cramps["leg"].isin(["left", "right"])]
+    if not len(single):
+        return [], None
+    episodes = single["episode"] if "episode" in single else pd.Series(range(len(single)), index=single.index)
+    sides = single.groupby(episodes.astype(str), sort=False)["leg"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed")
     n = len(sides)
-    if n < t["one_leg_min_cramps"] or sides.nunique() != 1:
+    if n < t["one_leg_min_cramps"] or sides.nunique() != 1 or sides.iloc[0] == "mixed":
         return [], None
     side = str(sides.iloc[0])
     p = same_side_p(n)
-    return [_flag("one_leg", "one_leg", n, "one_leg_min_cramps", t, "cramps",
-                  f"All {n} of your logged single-leg cramps were in the {side} leg (chance alone: p = {p:.2g}). "
-                  "The article notes one-sided cramps can come from a pinched nerve — worth mentioning to a "
-                  "clinician (a clinical hint, not runner data).")], side
+    count = f"{len(single)} cramps on {n} separate runs or days" if len(single) != n else f"{n} cramps, each on its own run or day"
+    return [_flag("one_leg", "one_leg", n, "one_leg_min_cramps", t, "runs or days",
+                  f"All your logged single-leg cramps ({count}) were in the {side} leg (chance alone, counting each "
+                  f"run or day once: p = {p:.2g}). The article notes one-sided cramps can come from a pinched nerve "
+                  "— worth mentioning to a clinician (a clinical hint, not runner data).")], side
 
 
 def night(cramp: pd.Series, local_hour: float, hours_since_run: float | None, t: dict[str, float]) -> list[Flag]:
@@ -159,24 +196,24 @@ def night(cramp: pd.Series, local_hour: float, hours_since_run: float | None, t:
     since = f"{hours_since_run:.0f} h after your last run" if hours_since_run is not None else "with no run before it"
     return [_flag("night", "night", local_hour, "night_start_local_h", t, "h local",
                   f"This cramp came at rest at night ({int(local_hour):02d}:{int(round(local_hour % 1 * 60)) % 60:02d} "
-                  f"local, {since}). Night-time cramps at rest are common, especially with age, and the article "
-                  "mentions minerals and medicines; they are not explained by your runs (descriptive evidence).")]
+                  f"local, {since}). Night-time cramps at rest are common and become more common with age; the "
+                  "article mentions minerals and medicines. They are not explained by your runs (descriptive "
+                  "evidence).")]
 
 
 def medication(listed: list[str], t: dict[str, float]) -> list[Flag]:
-    """Listed medicines in a class linked to cramps (Garrison et al. 2012)."""
+    """Listed medicines in a class linked to night cramps, graded by the class's own number (Garrison et al. 2012)."""
     flags = []
     for text, generic, cls in match_medications(listed):
-        if cls.potassium_depleting:
-            what = f"a {cls.name} that can lower potassium; this class is associated with cramps"
-        else:
-            what = f"a {cls.name}; this class is associated with cramps"
+        lowers = " that can lower potassium" if cls.potassium_depleting else ""
         flags.append({
-            "pattern": "medication", "rule": "medication_class", "value": float("nan"), "threshold": float("nan"),
-            "unit": "", "source": "DOMAIN.md §2 medicine classes: Garrison et al. 2012, Arch Intern Med "
-            "(sequence-symmetry analysis; an association, not proof)",
-            "message": f"You listed {text} ({generic}), {what} (moderate evidence of an association). "
-                       "Please don't change any medicine without your prescriber.",
+            "pattern": "medication", "rule": "medication_class", "value": cls.sequence_ratio,
+            "threshold": float("nan"), "unit": "sequence ratio",
+            "source": ("Sequence-symmetry analysis of prescriptions in adults aged 50 and over (night cramps "
+                       "treated with quinine); an association, not proof. " + cite("garrison2012")),
+            "message": f"You listed {text} ({generic}), a {cls.name}{lowers}. In adults aged 50 and over, night "
+                       f"cramps were treated more often after starting this class than before ({cls.evidence()}). "
+                       "That study was of night cramps, not cramps while running. Please don't change any "
+                       "medicine without your prescriber.",
         })
     return flags
-

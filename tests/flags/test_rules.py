@@ -1,0 +1,120 @@
+"""Each rule's decision and wording against hand-worked cases and the sources' own numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analyzer.flags import rules
+from analyzer.flags.medications import MEDICINE_CLASSES
+from analyzer.flags.thresholds import THRESHOLDS, resolve_thresholds, source_of
+from analyzer.metrics.heat import c_to_f, f_to_c, heat_index_c
+
+T, _ = resolve_thresholds()
+
+
+def test_long_run_spike_does_not_claim_to_be_the_best_supported_cramp_pattern():
+    run = pd.Series({"distance_ratio": 1.375, "distance_km": 22.0, "longest_prior_30d_km": 16.0})
+    (flag,) = rules.long_run_spike(run, T)
+    assert "38 % longer" in flag["message"]  # 22 / 16 = 1.375 (the worked example)
+    assert "best-supported" not in flag["message"]
+    assert "injury" in flag["message"] and "indirect" in flag["message"]
+    assert "Frandsen JSB et al. 2025" in flag["source"] and "10.1136/bjsports-2024-109380" in flag["source"]
+    assert "long_run_spike_ratio" in flag["source"]
+
+
+# Garrison et al. 2012, abstract: adjusted sequence ratios (95 % CI) by class
+GARRISON = {
+    "furosemide": ("loop diuretic", 1.20, 1.00, 1.44, "not statistically clear"),
+    "hydrochlorothiazide": ("thiazide-type diuretic", 1.48, 1.29, 1.68, "clear association"),
+    "spironolactone": ("potassium-sparing diuretic", 2.12, 1.61, 2.78, "clear association"),
+    "atorvastatin": ("statin", 1.16, 1.04, 1.29, "small association"),
+    "salmeterol": ("inhaled long-acting β-agonist", 2.42, 2.02, 2.89, "clear association"),
+}
+
+
+@pytest.mark.parametrize("medicine", sorted(GARRISON))
+def test_each_medicine_class_is_graded_by_its_own_number(medicine):
+    name, ratio, lo, hi, words = GARRISON[medicine]
+    (flag,) = rules.medication([medicine.title() + " 40 mg"], T)
+    msg = flag["message"]
+    assert name in msg and f"{ratio:.2f}" in msg and f"{lo:.2f}–{hi:.2f}" in msg and words in msg
+    assert flag["value"] == ratio
+    assert "aged 50 and over" in msg and "night cramps" in msg  # what the study was of
+    assert ("lower potassium" in msg) == (name in ("loop diuretic", "thiazide-type diuretic"))
+    assert "Arch Intern Med" in flag["source"] and "DOMAIN" not in flag["source"]
+
+
+def test_medicine_classes_cover_the_study_and_only_diuretics_of_two_kinds_deplete_potassium():
+    assert {c.name for c in MEDICINE_CLASSES if c.potassium_depleting} == {"thiazide-type diuretic", "loop diuretic"}
+
+
+def test_one_leg_counts_runs_not_rows():
+    # five right-leg cramps in only two runs: two independent chances, below the 4 needed
+    rows = [("a.fit", "right")] * 3 + [("b.fit", "right")] * 2
+    cramps = pd.DataFrame({"leg": [r[1] for r in rows], "episode": [r[0] for r in rows]})
+    assert rules.one_leg(cramps, T) == ([], None)
+    # the same five in five runs: flagged, p = 2 × 0.5⁵ = 0.0625
+    five = cramps.assign(episode=[f"r{i}" for i in range(5)])
+    (flag,), side = rules.one_leg(five, T)
+    assert side == "right" and flag["value"] == 5 and "p = 0.062" in flag["message"]
+    # seven cramps on four runs (several in one run count once): p = 2 × 0.5⁴ = 0.125
+    seven = pd.DataFrame({"leg": ["right"] * 7, "episode": ["r1", "r1", "r2", "r3", "r3", "r3", "r4"]})
+    (flag,), _ = rules.one_leg(seven, T)
+    assert flag["value"] == 4 and "7 cramps on 4 separate runs or days" in flag["message"] and "p = 0.12" in flag["message"]
+    # a run with cramps in both legs breaks the pattern
+    mixed = pd.concat([five, pd.DataFrame({"leg": ["left"], "episode": ["r0"]})], ignore_index=True)
+    assert rules.one_leg(mixed, T) == ([], None)
+    # "both" rows are left out of n
+    assert rules.one_leg(five.assign(leg=["both"] + ["right"] * 4), T)[0][0]["value"] == 4
+
+
+def test_heat_index_beyond_the_chart_is_not_printed_as_a_number():
+    hi = float(heat_index_c(45, 100))  # the regression says ~152.7 °C: meaningless
+    (flag,) = rules.heat_index(hi, "during this run", T, beyond_chart=True)
+    assert "beyond the NWS chart" in flag["message"] and "152" not in flag["message"]
+
+
+@pytest.mark.parametrize("hi_f,category", [(90.0, "extreme caution"), (102.9, "extreme caution"), (103.0, "danger"),
+                                           (124.9, "danger"), (125.0, "extreme danger")])
+def test_heat_index_categories_use_the_nws_fahrenheit_edges(hi_f, category):
+    (flag,) = rules.heat_index(float(f_to_c(hi_f)), "here", T)
+    assert f"NWS '{category}'" in flag["message"]
+
+
+def test_heat_index_threshold_is_exactly_90_f():
+    assert float(c_to_f(THRESHOLDS["heat_index_caution_c"].default)) == pytest.approx(90.0, abs=1e-12)
+    assert rules.heat_index(float(f_to_c(89.99)), "here", T) == []
+
+
+def test_body_mass_loss_says_when_the_sweat_rate_is_a_lower_bound_and_the_mass_is_borrowed():
+    base = {"body_mass_loss_pct": 2.74, "sweat_rate_l_per_h": 1.13, "fluid_logged": True, "mass_before_source": "weigh-in"}
+    (flag,) = rules.body_mass_loss(pd.Series(base), T)
+    assert "about 1.1 L/h" in flag["message"] and "lower bound" not in flag["message"] and "profile" not in flag["message"]
+    (flag,) = rules.body_mass_loss(pd.Series({**base, "fluid_logged": False}), T)
+    assert "at least 1.1 L/h" in flag["message"] and "lower bound" in flag["message"]
+    (flag,) = rules.body_mass_loss(pd.Series({**base, "mass_before_source": "profile"}), T)
+    assert "profile's body_mass_kg" in flag["message"]
+
+
+def test_every_source_cell_is_self_contained():
+    for name in THRESHOLDS:
+        text = source_of(name)
+        assert name in text and ".md" not in text and "§" not in text
+
+
+@pytest.mark.parametrize("raw", [math.inf, math.nan, 1e300, -5, "12", True])
+def test_unusable_threshold_overrides_keep_the_default_and_name_the_key(raw):
+    values, errors = resolve_thresholds({"cramp_match_tolerance_min": raw})
+    assert values["cramp_match_tolerance_min"] == 15 and len(errors) == 1 and "cramp_match_tolerance_min" in errors[0]
+
+
+def test_night_hours_are_checked():
+    values, errors = resolve_thresholds({"night_start_local_h": 99})
+    assert values["night_start_local_h"] == 22 and "night_start_local_h" in errors[0]
+    values, errors = resolve_thresholds({"night_hours_local": "23:00-06:00"})
+    assert (values["night_start_local_h"], values["night_end_local_h"], errors) == (23, 6, [])
+    values, errors = resolve_thresholds({"night_hours_local": "25:00-06:00"})
+    assert values["night_start_local_h"] == 22 and values["night_end_local_h"] == 6 and len(errors) == 1
