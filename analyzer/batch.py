@@ -33,7 +33,7 @@ FORMATS = ("html", "pdf")
 
 @dataclass
 class ReportResult:
-    """What a report run did; ``exit_code`` follows FORMATS.md (0, 1, 2)."""
+    """What a report run did; ``exit_code``: 0, 1 or 2 (docs/folders.md, "Exit codes")."""
 
     out: Path
     athletes: int = 0
@@ -90,7 +90,7 @@ def run_report(
     executor: str | None = None,
     scheduler: str | None = None,
 ) -> ReportResult:
-    """Write the report folder of FORMATS.md for an athlete or team folder.
+    """Write the report folder (docs/folders.md) for an athlete or team folder.
 
     Parameters
     ----------
@@ -144,7 +144,7 @@ def run_report(
         problems += [Problem(str(root / m), "", "no such athlete folder", m) for m in sorted(missing)]
         folders = [p for p in folders if p.name in wanted]
     if not folders:
-        result.problems = problems + [Problem(str(root), "", "no athlete folder found (see FORMATS.md)")]
+        result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds athlete.toml, cramps.csv or activities/; see docs/folders.md)")]
         result.exit_code = 2
         return result
     out_dir.mkdir(parents=True, exist_ok=True)

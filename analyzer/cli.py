@@ -1,6 +1,6 @@
 """Command line: a thin skin over the public API.
 
-Exit codes (FORMATS.md): 0 done, no input problems; 1 done, some inputs skipped
+Exit codes (docs/folders.md): 0 done, no input problems; 1 done, some inputs skipped
 (listed); 2 nothing to do (bad arguments, no readable input).
 """
 

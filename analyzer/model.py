@@ -18,7 +18,7 @@ class Problem:
     file : str
         The file (or folder) the problem is in.
     location : str
-        ``"row 7"`` (rows numbered from 1 after the header, as in FORMATS.md),
+        ``"row 7"`` (rows numbered from 1 after the header, docs/folders.md),
         ``"byte 1234"``, ``"line 3"`` or ``""`` for the whole file.
     message : str
         What is wrong and what was done about it.
@@ -168,7 +168,7 @@ class Activity:
 
 @dataclass
 class Athlete:
-    """One athlete folder, read and validated (see FORMATS.md).
+    """One athlete folder, read and validated (docs/folders.md).
 
     Attributes
     ----------

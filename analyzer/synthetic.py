@@ -112,7 +112,7 @@ def write_athlete(
     weather: Iterable[Mapping[str, Any]] | None = None,
     weigh_ins: Iterable[Mapping[str, Any]] | None = None,
 ) -> Path:
-    """Write an athlete folder as FORMATS.md describes it; return its path.
+    """Write an athlete folder as docs/folders.md describes it; return its path.
 
     ``runs`` maps file names to FIT bytes; ``cramps`` is a list of rows (or raw CSV text,
     to test broken logs).

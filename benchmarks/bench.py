@@ -5,7 +5,7 @@
 
 1. Reader: records per second to a DataFrame for ``read_fit`` against fitparse's record loop
    (the baseline), fitdecode, fitfast and pyroparse, on a one-hour 1 Hz run and on the running
-   files of ../shared/fit-corpus (when present).
+   files of the developers' FIT corpus (folder in $CRAMP_FIT_CORPUS, when present).
 2. Club: a seeded synthetic club (N athletes × a season of 1 Hz runs with pauses and laps);
    ``analyzer report`` cold (empty cache) vs warm (same cache), and ``--jobs 1`` vs ``--jobs 2``.
 3. Memory: peak resident memory of reading a 10-hour ultra (36,000 records), in a child process;
@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE.parent))
 import analyzer  # noqa: E402
 from analyzer.synthetic import synthetic_run, write_athlete  # noqa: E402
 
-CORPUS = HERE.parent.parent / "shared" / "fit-corpus"
+CORPUS = Path(os.environ.get("CRAMP_FIT_CORPUS") or HERE.parent.parent / "shared" / "fit-corpus")
 
 
 def best_of(fn, repeat: int) -> float:

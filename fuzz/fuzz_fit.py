@@ -2,7 +2,7 @@
 
     python fuzz/fuzz_fit.py [--seconds 600] [--seed 1]
 
-Mutates real files (tests/data and, when present, the MIT/BSD files of ../shared/fit-corpus) — bit flips, byte
+Mutates real files (tests/data and, when present, the MIT/BSD files of the developers' corpus in $CRAMP_FIT_CORPUS) — bit flips, byte
 overwrites in headers and definitions, truncations, splices, huge claimed sizes — and feeds
 each to ``read_fit``. Allowed outcomes: an Activity (its problems say what broke) or a
 FitError. Anything else is a bug: the input is saved in tests/data/fuzz_regressions/ (which the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import sys
 import time
@@ -34,7 +35,7 @@ def seeds() -> list[bytes]:
     import csv
 
     files = sorted((HERE.parent / "tests" / "data").glob("*.fit"))
-    corpus = HERE.parent.parent / "shared" / "fit-corpus"
+    corpus = Path(os.environ.get("CRAMP_FIT_CORPUS") or HERE.parent.parent / "shared" / "fit-corpus")
     if (corpus / "MANIFEST.tsv").exists():
         with (corpus / "MANIFEST.tsv").open() as fh:
             for row in csv.DictReader(fh, delimiter="\t"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 REPO = TESTS.parent
-CORPUS = REPO.parent / "shared" / "fit-corpus"
+CORPUS = Path(os.environ.get("CRAMP_FIT_CORPUS") or REPO.parent / "shared" / "fit-corpus")
+"""The developers' wider corpus of real FIT files (tests that need it skip when it is absent)."""
 
 
 @pytest.fixture

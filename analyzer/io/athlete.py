@@ -1,4 +1,4 @@
-"""Athlete folder → :class:`~analyzer.model.Athlete`; team folder → list of athletes (FORMATS.md)."""
+"""Athlete folder → :class:`~analyzer.model.Athlete`; team folder → list of athletes (docs/folders.md)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ power_w        power, watts
 References
 ----------
 Garmin FIT SDK profile (messages ``record``, ``lap``, ``session``, ``event``,
-``file_id``, ``device_info``, ``activity``); DOMAIN.md §5 "What FIT files really contain".
+``file_id``, ``device_info``, ``activity``); docs/science.md, "What watch files really contain".
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every reader returns what it could read plus a list of :class:`~analyzer.model.Problem`;
 a bad row is reported with its row number (rows are numbered from 1 after the header, as
-in FORMATS.md) and left out, the good rows are kept, unknown columns survive.
+in docs/folders.md) and left out, the good rows are kept, unknown columns survive.
 
 Local times
 -----------
@@ -342,7 +342,7 @@ def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
     """``weigh_ins.csv`` → one row per weigh-in: ``row``, ``activity``, ``time_utc``,
     ``mass_before_kg``, ``mass_after_kg``, ``fluid_ml``, ``urine_ml``.
 
-    ``mass_before_kg`` may be empty: the profile's ``body_mass_kg`` is used instead (FORMATS.md).
+    ``mass_before_kg`` may be empty: the profile's ``body_mass_kg`` is used instead.
     """
     cols = ("mass_before_kg", "mass_after_kg", "fluid_ml", "urine_ml")
     empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in ("row", "activity", "time_utc", *cols)})

@@ -4,7 +4,7 @@ References
 ----------
 Baker LB 2017. Sweating rate and sweat sodium concentration in athletes: a review of
 methodology and intra/interindividual variability. Sports Med 47(Suppl 1):111–128.
-DOMAIN.md §3.3.
+https://doi.org/10.1007/s40279-017-0691-5
 """
 
 from __future__ import annotations

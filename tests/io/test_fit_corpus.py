@@ -1,4 +1,4 @@
-"""The reader against every real file in ../shared/fit-corpus (skipped when it is absent).
+"""The reader against every real file in the developers' FIT corpus (skipped when it is absent).
 
 Expected values come from the corpus's MANIFEST.tsv, which was filled by decoding each file
 with fitparse 1.2 (fitdecode where fitparse failed) and the official Garmin FIT SDK.
