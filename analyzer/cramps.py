@@ -42,7 +42,8 @@ OUTPUT_COLUMNS = [
 
 
 def _runs(athlete: Athlete) -> list[Activity]:
-    return [a for a in athlete.activities if len(a.records) and a.records.index.notna().any()]
+    """Activities a cramp can be placed in: every leg with dated records (multisport files split)."""
+    return [a for a in athlete.legs if len(a.records) and a.records.index.notna().any()]
 
 
 def _moment(act: Activity, t: pd.Timestamp) -> dict[str, float]:
@@ -63,11 +64,11 @@ def _moment(act: Activity, t: pd.Timestamp) -> dict[str, float]:
 
 
 def time_at_distance(act: Activity, distance_km: float) -> pd.Timestamp | None:
-    """UTC time at which ``act`` first reaches ``distance_km`` (``None`` beyond its end)."""
+    """UTC time at which ``act`` first reaches ``distance_km`` (``None`` beyond its end or undated)."""
     if "distance_m" not in act.records:
         return None
     dist = act.records["distance_m"]
-    reached = dist[dist >= distance_km * 1000.0]
+    reached = dist[(dist >= distance_km * 1000.0) & act.records.index.notna()]
     return reached.index[0] if len(reached) else None
 
 
@@ -116,8 +117,10 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         ``time_utc``, ``context``, ``activity``, ``elapsed_s``, ``distance_km``,
         ``pace_s_per_km``, ``heart_rate_bpm``, ``air_temperature_c``, ``heat_index_c``,
         ``patterns``), then ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
-        ``match_note`` and the log's unknown columns. ``air_temperature_c`` is NaN when
-        there is no weather: the watch's wrist temperature is never used for it.
+        ``match_note``, ``heat_index_beyond_chart`` and the log's unknown columns.
+        ``air_temperature_c`` is NaN when there is no weather: the watch's wrist temperature
+        is never used for it. A cramp logged with a date but no time has context
+        ``time_unknown`` and is never placed by invention.
     """
     runs = _runs(athlete)
     spans = [(a, a.records.index.dropna().min(), a.records.index.dropna().max()) for a in runs]
@@ -128,46 +131,26 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         note = cramp.get("time_note")
         notes = [note] if isinstance(note, str) and note else []
         t = cramp["time_utc"]
-        act: Activity | None = None
-        context = "at_rest"
         file_name = cramp.get("activity")
-        t_in = t  # where in the run the moment is read
-        if isinstance(file_name, str) and file_name and not pd.isna(cramp.get("distance_km")):
-            act = athlete.activity(file_name)
-            if act is None:
-                notes.append(f"activity {file_name} is not among the readable FIT files")
-            else:
-                t_dist = time_at_distance(act, float(cramp["distance_km"]))
-                if t_dist is None:
-                    notes.append(f"{cramp['distance_km']} km is beyond the end of {file_name}; placed at its end")
-                    t_dist = act.records.index.dropna().max()
-                if pd.notna(t) and abs(t - t_dist) > tol:
+        by_distance = isinstance(file_name, str) and file_name and pd.notna(cramp.get("distance_km"))
+        if by_distance and athlete.activity(file_name) is None and pd.notna(t):
+            notes.append(f"activity {file_name} is not among the readable activity files; placed by its time")
+            by_distance = False
+        if by_distance:
+            act, t_in, context = _by_distance(athlete, file_name, float(cramp["distance_km"]), notes)
+            if t_in is not None:
+                if pd.notna(t) and abs(t - t_in) > tol:
                     notes.append("logged time and distance disagree; the distance was used")
-                t = t_in = t_dist
-                context = "during_run"
+                t = t_in
         elif pd.notna(t):
-            best = None
-            for a, start, end in spans:
-                gap = max(start - t, t - end, pd.Timedelta(0))
-                if gap <= tol and (best is None or gap < best[1]):
-                    best = (a, gap, start, end)
-            if best is not None:
-                act, gap, start, end = best
-                context = "during_run"
-                if gap > pd.Timedelta(0):
-                    edge = "start" if t < start else "end"
-                    minutes = gap.total_seconds() / 60
-                    how_far = f"{minutes:.0f} min" if minutes >= 1 else "less than a minute"
-                    side = "before it started" if edge == "start" else "after it ended"
-                    notes.append(f"logged {how_far} {side}; placed at its {edge}")
-                    t_in = start if t < start else end
-            else:
-                act = _after_run(spans, t, athlete.timezone)
-                context = "after_run" if act is not None else "at_rest"
+            act, t_in, context = _by_time(spans, t, tol, athlete.timezone, notes)
+        else:
+            act, t_in, context = None, None, "time_unknown"
+            notes.append("the log gives a date but no time: not placed in or out of a run")
         rec["time_utc"] = t
         rec["context"] = context
-        rec["activity"] = act.source if act is not None else None
-        if context == "during_run" and act is not None:
+        rec["activity"] = act.source if act is not None else (file_name if context == "during_run" else None)
+        if context == "during_run" and act is not None and t_in is not None:
             rec.update(_moment(act, t_in))
         else:
             rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
@@ -188,6 +171,60 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
     out = pd.DataFrame(rows)
     out["time_utc"] = pd.to_datetime(out["time_utc"], utc=True)
     return out[OUTPUT_COLUMNS + [c for c in out.columns if c not in OUTPUT_COLUMNS]]
+
+
+def _dated(act: Activity) -> bool:
+    return len(act.records) > 0 and bool(act.records.index.notna().any())
+
+
+def _by_distance(athlete: Athlete, name: str, km: float, notes: list[str]):
+    """(activity, UTC time, context) of a cramp logged as ``km`` into file (or leg) ``name``.
+
+    The runner says it happened in that run, so the context is ``during_run`` even when the
+    file cannot be read or has no dated records (then no moment is given, and a note says why).
+    A multisport file with several running legs counts ``km`` across them in order.
+    """
+    act = athlete.activity(name)
+    if act is None:
+        notes.append(f"activity {name} is not among the readable activity files; the cramp is kept without "
+                     "its moment in the run")
+        return None, None, "during_run"
+    legs = [leg for leg in act.legs() if leg.sport == "running"] if act.is_whole_file and len(act.legs()) > 1 else [act]
+    remaining = km
+    for i, leg in enumerate(legs):
+        if not _dated(leg) or "distance_m" not in leg.records or leg.records["distance_m"].isna().all():
+            continue
+        leg_km = float(leg.records["distance_m"].max()) / 1000.0
+        if remaining * 1000.0 <= leg.records["distance_m"].max() or i == len(legs) - 1:
+            t = time_at_distance(leg, remaining)
+            if t is None:
+                notes.append(f"{km:g} km is beyond the end of {name}; placed at its end")
+                t = leg.records.index.dropna().max()
+            return leg, t, "during_run"
+        remaining -= leg_km
+    notes.append(f"{name} has no dated records with distance; the cramp is kept without its moment in the run")
+    return act, None, "during_run"
+
+
+def _by_time(spans, t: pd.Timestamp, tol: pd.Timedelta, tz: str, notes: list[str]):
+    """(activity, time to read the moment at, context) of a cramp logged at time ``t``."""
+    best = None
+    for a, start, end in spans:
+        gap = max(start - t, t - end, pd.Timedelta(0))
+        if gap <= tol and (best is None or gap < best[1]):
+            best = (a, gap, start, end)
+    if best is None:
+        act = _after_run(spans, t, tz)
+        return act, None, "after_run" if act is not None else "at_rest"
+    act, gap, start, end = best
+    if gap == pd.Timedelta(0):
+        return act, t, "during_run"
+    edge = "start" if t < start else "end"
+    minutes = gap.total_seconds() / 60
+    how_far = f"{minutes:.0f} min" if minutes >= 1 else "less than a minute"
+    side = "before it started" if edge == "start" else "after it ended"
+    notes.append(f"logged {how_far} {side}; placed at its {edge}")
+    return act, (start if t < start else end), "during_run"
 
 
 def _after_run(spans, t: pd.Timestamp, tz: str) -> Activity | None:

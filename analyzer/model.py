@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,15 +118,106 @@ class Activity:
 
     @property
     def distance_m(self) -> float:
-        """Distance of the activity in metres: last record distance, else session total."""
-        if "distance_m" in self.records and self.records["distance_m"].notna().any():
-            return float(self.records["distance_m"].max())
-        if "total_distance_m" in self.sessions:
-            return float(self.sessions["total_distance_m"].sum())
-        return float("nan")
+        """Distance of the activity in metres, each session counted on its own.
+
+        A session's distance is the watch's own total for it when that is known, else the span
+        of its records' distance. Multisport files record distance cumulatively across legs or
+        restart it each leg; either way a leg (or :meth:`select`) counts only its own metres.
+        A file without sessions uses its records' largest distance.
+        """
+        recs = self.records
+        has_dist = "distance_m" in recs and recs["distance_m"].notna().any()
+        if self.sessions.empty or "session" not in recs:
+            if has_dist:
+                return float(recs["distance_m"].max())
+            return float("nan")
+        totals = self.sessions["total_distance_m"] if "total_distance_m" in self.sessions else None
+        total = 0.0
+        known = False
+        for idx in self.sessions.index:
+            value = totals.get(idx) if totals is not None else None
+            if value is not None and pd.notna(value) and value > 0:
+                total += float(value)
+                known = True
+                continue
+            if has_dist:
+                dist = recs.loc[recs["session"] == idx, "distance_m"].dropna()
+                if len(dist):
+                    first = 0.0 if idx == self.sessions.index[0] and self.is_whole_file else float(dist.iloc[0])
+                    total += float(dist.max()) - min(first, float(dist.max()))
+                    known = True
+        return total if known else float("nan")
+
+    @property
+    def is_whole_file(self) -> bool:
+        """False for a leg of a multisport file or a :meth:`select` result."""
+        return "#" not in self.source and not self._part
+
+    _part: bool = field(default=False, repr=False)
+
+    def legs(self) -> list[Activity]:
+        """The activity's sessions as separate activities: the legs of a multisport file.
+
+        A single-session file is its own only leg. In a multisport file each session with
+        records becomes an activity of its own, its records' ``elapsed_s``, ``timer_s`` and
+        ``distance_m`` counting from the leg's start, with that session's laps, events and
+        pauses. Transition sessions are left out. Legs are named after the file: a file's only
+        running leg keeps the file name (so a cramp log can name the file); other legs get
+        ``#<sport>`` (and ``-2``, ``-3`` … when a sport repeats), e.g. ``tri.fit#cycling``.
+        """
+        if len(self.sessions) <= 1 or "session" not in self.records:
+            return [self]
+        sports = self.sessions["sport"].astype(object).where(self.sessions["sport"].notna(), "unknown") \
+            if "sport" in self.sessions else pd.Series("unknown", index=self.sessions.index)
+        counts = sports.value_counts()
+        seen: dict[str, int] = {}
+        out = []
+        for idx, sport in sports.items():
+            if sport == "transition":
+                continue
+            recs = self.records[self.records["session"] == idx]
+            if recs.empty or recs.index.notna().sum() == 0:
+                continue
+            seen[sport] = seen.get(sport, 0) + 1
+            if sport == "running" and counts[sport] == 1:
+                name = self.source
+            else:
+                name = f"{self.source}#{sport}" + (f"-{seen[sport]}" if counts[sport] > 1 else "")
+            out.append(self._leg(idx, recs, name))
+        return out
+
+    def _leg(self, idx: object, recs: pd.DataFrame, name: str) -> Activity:
+        times = recs.index[recs.index.notna()]
+        start, end = times.min(), times.max()
+        session_start = self.sessions.loc[idx].get("start_time") if "start_time" in self.sessions else None
+        if session_start is not None and pd.notna(session_start) and start - pd.Timedelta(hours=1) <= session_start <= start:
+            start = session_start
+        recs = recs.copy()
+        first = recs.iloc[0]
+        recs["elapsed_s"] = (recs.index - start).total_seconds()
+        lead_s = (times.min() - start).total_seconds()  # session start to its first record, moving
+        if "timer_s" in recs and pd.notna(first["timer_s"]):
+            recs["timer_s"] = recs["timer_s"] - float(first["timer_s"]) + lead_s
+        else:
+            recs["timer_s"] = recs["elapsed_s"]
+        if "distance_m" in recs and recs["distance_m"].notna().any():
+            recs["distance_m"] = recs["distance_m"] - float(recs["distance_m"].dropna().iloc[0])
+        in_span = (self.events.index >= start) & (self.events.index <= end) if len(self.events) else []
+        pauses = self.pauses
+        if len(pauses):
+            pauses = pauses[(pauses["start"] >= start) & (pauses["end"] <= end)].reset_index(drop=True)
+        laps = self.laps[self.laps["session"] == idx] if "session" in self.laps else self.laps.iloc[0:0]
+        return Activity(
+            records=recs, laps=laps, sessions=self.sessions.loc[[idx]], events=self.events[in_span] if len(self.events)
+            else self.events, pauses=pauses, device=dict(self.device), utc_offset=self.utc_offset,
+            problems=list(self.problems), source=name, engine=self.engine, _part=True,
+        )
 
     def select(self, sport: str) -> Activity:
         """The same activity restricted to the sessions of one sport.
+
+        Its ``distance_m`` counts only those sessions; see :meth:`legs` for each session as an
+        activity of its own, with times and distances counted from the leg's start.
 
         Parameters
         ----------
@@ -146,6 +238,7 @@ class Activity:
             problems=list(self.problems),
             source=self.source,
             engine=self.engine,
+            _part=True,
         )
 
     def __repr__(self) -> str:
@@ -209,10 +302,25 @@ class Athlete:
         """IANA timezone of the athlete's local times."""
         return str(self.profile.get("timezone") or "UTC")
 
-    def activity(self, file_name: str) -> Activity | None:
-        """The activity read from ``activities/<file_name>``, or ``None``."""
+    @functools.cached_property
+    def legs(self) -> list[Activity]:
+        """Every activity, multisport files split into their legs (:meth:`Activity.legs`), in time order.
+
+        Runs are the running legs: a triathlon's run leg is a run of its own; its swim and
+        bike legs are not runs.
+        """
+        return [leg for act in self.activities for leg in act.legs()]
+
+    def activity(self, name: str) -> Activity | None:
+        """The activity or leg named ``name`` (a file name in ``activities/``, or a leg's name), or ``None``.
+
+        For a multisport file, the file name finds its running leg when it has exactly one.
+        """
+        for act in self.legs:
+            if act.source == name:
+                return act
         for act in self.activities:
-            if act.source == file_name:
+            if act.source == name:
                 return act
         return None
 

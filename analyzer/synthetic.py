@@ -141,3 +141,58 @@ def write_athlete(
             to_csv(rows, ["activity", "time", "mass_before_kg", "mass_after_kg", "fluid_ml", "urine_ml"]), encoding="utf-8"
         )
     return folder
+
+
+def synthetic_multisport(
+    start: dt.datetime, legs: Iterable[tuple[str, float, float]], *, transition_s: float = 120.0, seed: int = 0,
+) -> bytes:
+    """A multisport file (triathlon-like) as FIT bytes: one session per leg, transitions between them.
+
+    Parameters
+    ----------
+    start : datetime (tz-aware)
+    legs : iterable of (sport, distance_km, pace_s_per_km)
+        E.g. ``[("swimming", 1.5, 120), ("cycling", 40, 90), ("running", 10, 300)]``. Records
+        are written every second; ``distance`` counts on across legs as Garmin's triathlon
+        files do, so a reader must not take the file's last distance for the run.
+    transition_s : float
+        Length of the transition session between two legs (0 for none).
+    """
+    from analyzer.io.fit_encode import FitWriter, to_fit_seconds
+
+    rng = np.random.default_rng(seed)
+    w = FitWriter()
+    w.write("file_id", type="activity", manufacturer="development", product=1, serial_number=1, time_created=start)
+    w.write("device_info", timestamp=start, device_index="creator", manufacturer="development", product=1,
+            software_version=1.0)
+    w.write("event", timestamp=start, event="timer", event_type="start", event_group=0)
+    t, dist = 0.0, 0.0
+    plan: list[tuple[str, float, float]] = []
+    for i, (sport, km, pace) in enumerate(legs):
+        if i and transition_s:
+            plan.append(("transition", transition_s * 1.0 / 1000, transition_s))  # 1 m/s for transition_s s
+        plan.append((sport, km, pace))
+    for sport, km, pace in plan:
+        seconds = int(round(km * pace))
+        el = np.arange(0, seconds + 1, dtype=float)
+        speed = 1000.0 / pace * (1 + rng.normal(0, 0.01, len(el)))
+        d = np.concatenate([[0.0], np.cumsum(speed[1:])])
+        d *= km * 1000.0 / max(d[-1], 1e-9)
+        leg_start = start + dt.timedelta(seconds=t)
+        cols = {"timestamp": to_fit_seconds(leg_start) + el, "distance": dist + d, "enhanced_speed": speed,
+                "heart_rate": np.round(135 + rng.normal(0, 2, len(el)))}
+        w.write_many("record", **cols)
+        leg_end = leg_start + dt.timedelta(seconds=float(el[-1]))
+        w.write("lap", timestamp=leg_end, start_time=leg_start, total_elapsed_time=float(el[-1]),
+                total_timer_time=float(el[-1]), total_distance=float(d[-1]), sport=sport, event="lap",
+                event_type="stop")
+        w.write("session", timestamp=leg_end, start_time=leg_start, total_elapsed_time=float(el[-1]),
+                total_timer_time=float(el[-1]), total_distance=float(d[-1]), sport=sport, event="session",
+                event_type="stop", num_laps=1)
+        t += float(el[-1]) + 1.0
+        dist += float(d[-1])
+    end = start + dt.timedelta(seconds=t - 1.0)
+    w.write("event", timestamp=end, event="timer", event_type="stop_all", event_group=0)
+    w.write("activity", timestamp=end, total_timer_time=t - 1.0, num_sessions=len(plan), type="manual",
+            event="activity", event_type="stop", local_timestamp=to_fit_seconds(end))
+    return w.to_bytes()

@@ -117,6 +117,8 @@ def test_unknown_activity_and_distance_beyond_run_are_noted(tmp_path):
         {"activity": "2024-03-10-long.fit", "distance_km": 42, "leg": "left"},
     ])
     out = analyzer.match_cramps(ath)
-    assert "not among" in out["match_note"].iloc[0] and out["context"].iloc[0] == "at_rest"
+    # the runner says it was in that run: kept in it, without a moment (the file cannot be read)
+    assert "not among" in out["match_note"].iloc[0] and out["context"].iloc[0] == "during_run"
+    assert out["activity"].iloc[0] == "missing.fit" and pd.isna(out["elapsed_s"].iloc[0])
     assert "beyond the end" in out["match_note"].iloc[1]
     assert out["distance_km"].iloc[1] == pytest.approx(10.0, abs=0.01)

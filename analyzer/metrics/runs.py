@@ -79,7 +79,7 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
     hr_max = athlete.profile.get("hr_max_bpm")
     hr_rest = athlete.profile.get("hr_rest_bpm")
     sex = athlete.profile.get("sex")
-    runs = [a for a in athlete.activities if is_run(a)]
+    runs = [a for a in athlete.legs if is_run(a)]
     if hr_max is None:
         maxima = [a.records["heart_rate_bpm"].max() for a in runs if "heart_rate_bpm" in a.records]
         hr_max = float(np.nanmax(maxima)) if maxima and np.isfinite(np.nanmax(maxima)) else None
