@@ -102,8 +102,8 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) ->
     problems = list(athlete.problems) + [
         Problem(str(athlete.folder), "thresholds", e, athlete.id) for e in errors
     ]
-    cramps = match_cramps(athlete, t["cramp_match_tolerance_min"])
-    runs = run_table(athlete, cramps, t)
+    cramps = match_cramps(athlete, t["cramp_match_tolerance_min"], problems)
+    runs = run_table(athlete, cramps, t, problems)
     flags: list[dict] = []
 
     def add(scope: str, found: list[dict], cramp_row=None, activity=None) -> None:
@@ -157,6 +157,8 @@ def _episodes(cramps: pd.DataFrame, tz: str) -> pd.Series:
     if not len(cramps):
         return pd.Series([], dtype=object)
     day = pd.to_datetime(cramps["time_utc"], utc=True).dt.tz_convert(tz).dt.strftime("day %Y-%m-%d")
+    if "date_local" in cramps:  # a day-level entry (date, no time)
+        day = day.where(day.notna(), "day " + cramps["date_local"].astype(str))
     run = "run " + cramps["activity"].astype(str)
     return run.where(cramps["activity"].notna() & (cramps["activity"].astype(str) != ""), day)
 

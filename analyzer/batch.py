@@ -25,7 +25,7 @@ from analyzer.executors import open_executor, run_tasks
 from analyzer.io.athlete import find_athletes, load_athlete, restrict_period
 from analyzer.io.cache import ActivityCache, ReportCache, code_fingerprint, default_cache_dir, folder_fingerprint
 from analyzer.model import Problem
-from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files
+from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
 from analyzer.report.files import inside, safe_dir_name
 
 FORMATS = ("html", "pdf")
@@ -59,13 +59,23 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     come from the parsed-activity cache and the report is computed and stored.
     """
     reports = ReportCache(cache.directory) if cache is not None else None
-    key = folder_fingerprint(folder, str(folder.resolve()), code_fingerprint(), formats, since, until) \
+    # everything that decides the output: the athlete's files and folder, the options, the code,
+    # and the name of the folder the report goes to (two athletes can never swap reports)
+    key = folder_fingerprint(folder, str(folder.resolve()), dest.name, code_fingerprint(), formats, since, until) \
         if reports is not None else ""
     if reports is not None and (hit := reports.get(key, dest)) is not None:
+        hit.summary["report"] = f"{dest.name}/report.html"
         return hit
-    athlete = restrict_period(load_athlete(folder, cache), since, until)
-    analysis = analyze(athlete)
-    report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
+    athlete = None
+    try:
+        athlete = restrict_period(load_athlete(folder, cache), since, until)
+        analysis = analyze(athlete)
+        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
+    except Exception as exc:  # the athlete is still reported: a page saying what failed
+        problem = _failure(folder, exc)
+        return write_unanalysed_report(folder.name, athlete.name if athlete is not None else folder.name, dest,
+                                       problem.message.removeprefix("could not be analysed: "),
+                                       athlete.problems if athlete is not None else [])
     if reports is not None:
         reports.put(key, report, dest)
     return report
@@ -131,11 +141,6 @@ def run_report(
         result.problems.append(Problem(str(root), "", "folder does not exist or is not a folder"))
         result.exit_code = 2
         return result
-    if inside(root, out_dir):
-        result.problems.append(Problem(str(out_dir), "", f"--out must not be inside the input folder {root}: "
-                                       "inputs are never written to"))
-        result.exit_code = 2
-        return result
     problems: list[Problem] = []
     folders = find_athletes(root, problems)
     if athletes is not None:
@@ -147,14 +152,13 @@ def run_report(
         result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds athlete.toml, cramps.csv or activities/; see docs/folders.md)")]
         result.exit_code = 2
         return result
-    out_dir.mkdir(parents=True, exist_ok=True)
     taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv"}
-    dests = []
-    for p in folders:
-        dest = out_dir / safe_dir_name(p.name, taken)
-        if not inside(out_dir, dest):  # cannot happen with safe names; checked anyway
-            raise RuntimeError(f"refusing to write outside {out_dir}: {dest}")
-        dests.append(dest)
+    dests = [out_dir / safe_dir_name(p.name, taken) for p in folders]
+    refused = check_out(out_dir, root, folders, dests)
+    if refused:
+        result.problems = [Problem(str(out_dir), "", refused)]
+        result.exit_code = 2
+        return result
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     tick = progress(len(folders)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
@@ -166,8 +170,13 @@ def run_report(
         for args, report, error in run_tasks(pool, _one_athlete, tasks):
             if error is None:
                 reports[args[0]] = report
-            else:  # one athlete's failure never stops the batch
-                failed.append(_failure(args[0], error))
+            else:  # one athlete's failure never stops the batch; the athlete still gets a page
+                problem = _failure(args[0], error)
+                try:
+                    reports[args[0]] = write_unanalysed_report(
+                        args[0].name, args[0].name, args[1], problem.message.removeprefix("could not be analysed: "), [])
+                except OSError:
+                    failed.append(problem)
             tick()
     ordered = [reports[p] for p in folders if p in reports]
     write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until))
@@ -181,6 +190,33 @@ def run_report(
     result.exit_code = 2 if not ordered else (1 if result.problems else 0)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def check_out(out_dir: Path, root: Path, folders: list[Path], dests: list[Path]) -> str:
+    """Why ``out_dir`` cannot take this report ("" when it can), after creating it.
+
+    Refused: the file-system root or the home folder itself; a path that is a file; a folder
+    that cannot be created; anything that would put a written file inside an input folder
+    (the team or athlete folder, e.g. ``analyzer report P/ana --out P`` would write
+    ``P/ana/report.html``).
+    """
+    resolved = out_dir.resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        return f"--out {out_dir} is {'the file-system root' if resolved == Path(resolved.anchor) else 'your home folder'}; " \
+               "choose a folder for the report"
+    if out_dir.exists() and not out_dir.is_dir():
+        return f"--out {out_dir} is a file, not a folder"
+    inputs = [root, *folders]
+    for written in [out_dir, *dests]:
+        for source in inputs:
+            if inside(source, written):
+                return (f"--out {out_dir} would write {written} inside the input folder {source}: inputs are "
+                        "never written to; choose a folder outside it")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"--out {out_dir} cannot be created: {exc.strerror or exc}"
+    return ""
 
 
 def _failure(folder: Path, exc: Exception) -> Problem:

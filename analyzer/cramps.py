@@ -16,11 +16,13 @@ Rules (the report's ``cramps.csv``, docs/folders.md):
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c
-from analyzer.model import Activity, Athlete
+from analyzer.model import Activity, Athlete, Problem
 
 CRAMP_MATCH_TOLERANCE_MIN = 15.0
 """Minutes a logged time may fall outside a run and still belong to it (ours: logs are written after the fact)."""
@@ -100,7 +102,8 @@ def air_at(weather: pd.DataFrame, t: pd.Timestamp) -> tuple[float, float]:
     return np.nan, np.nan
 
 
-def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_MIN) -> pd.DataFrame:
+def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_MIN,
+                 problems: list[Problem] | None = None) -> pd.DataFrame:
     """Place every logged cramp in its run, or outside any run.
 
     Parameters
@@ -109,6 +112,9 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         From :func:`analyzer.load_athlete`.
     tolerance_min : float
         See :data:`CRAMP_MATCH_TOLERANCE_MIN`.
+    problems : list of Problem, optional
+        When given, a row that cannot be placed is left out and reported here instead of
+        raising.
 
     Returns
     -------
@@ -127,50 +133,61 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
     tol = pd.Timedelta(minutes=tolerance_min)
     rows = []
     for _, cramp in athlete.cramps.iterrows():
-        rec: dict[str, object] = {"athlete": athlete.id, "cramp_row": int(cramp["cramp_row"])}
-        note = cramp.get("time_note")
-        notes = [note] if isinstance(note, str) and note else []
-        t = cramp["time_utc"]
-        file_name = cramp.get("activity")
-        by_distance = isinstance(file_name, str) and file_name and pd.notna(cramp.get("distance_km"))
-        if by_distance and athlete.activity(file_name) is None and pd.notna(t):
-            notes.append(f"activity {file_name} is not among the readable activity files; placed by its time")
-            by_distance = False
-        if by_distance:
-            act, t_in, context = _by_distance(athlete, file_name, float(cramp["distance_km"]), notes)
-            if t_in is not None:
-                if pd.notna(t) and abs(t - t_in) > tol:
-                    notes.append("logged time and distance disagree; the distance was used")
-                t = t_in
-        elif pd.notna(t):
-            act, t_in, context = _by_time(spans, t, tol, athlete.timezone, notes)
-        else:
-            act, t_in, context = None, None, "time_unknown"
-            notes.append("the log gives a date but no time: not placed in or out of a run")
-        rec["time_utc"] = t
-        rec["context"] = context
-        rec["activity"] = act.source if act is not None else (file_name if context == "during_run" else None)
-        if context == "during_run" and act is not None and t_in is not None:
-            rec.update(_moment(act, t_in))
-        else:
-            rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
-        air_t, rh = air_at(athlete.weather, t)
-        rec["air_temperature_c"] = air_t
-        rec["heat_index_c"] = float(heat_index_c(air_t, rh)) if not np.isnan(air_t) else np.nan
-        rec["heat_index_beyond_chart"] = bool(heat_index_beyond_chart(air_t, rh)) if not np.isnan(air_t) else False
-        rec["patterns"] = ""
-        for col in ("leg", "muscle", "severity", "duration_s", "notes"):
-            rec[col] = cramp.get(col)
-        rec["match_note"] = "; ".join(notes) or None
-        for col in athlete.cramps.columns:
-            if col not in rec and col not in ("time_note", "distance_km", "activity", "time_utc"):
-                rec[col] = cramp[col]
-        rows.append(rec)
+        try:
+            rows.append(_place(athlete, cramp, spans, tol))
+        except Exception as exc:  # one row that cannot be placed never stops the others
+            if problems is None:
+                raise
+            problems.append(Problem(str(Path(athlete.folder) / "cramps.csv"), f"row {int(cramp['cramp_row'])}",
+                                    f"could not be placed ({type(exc).__name__}: {exc}) — row left out", athlete.id))
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in OUTPUT_COLUMNS})
     out = pd.DataFrame(rows)
     out["time_utc"] = pd.to_datetime(out["time_utc"], utc=True)
     return out[OUTPUT_COLUMNS + [c for c in out.columns if c not in OUTPUT_COLUMNS]]
+
+
+def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta) -> dict[str, object]:
+    """One log row → one output row (see :func:`match_cramps`)."""
+    rec: dict[str, object] = {"athlete": athlete.id, "cramp_row": int(cramp["cramp_row"])}
+    note = cramp.get("time_note")
+    notes = [note] if isinstance(note, str) and note else []
+    t = cramp["time_utc"]
+    file_name = cramp.get("activity")
+    by_distance = isinstance(file_name, str) and file_name and pd.notna(cramp.get("distance_km"))
+    if by_distance and athlete.activity(file_name) is None and pd.notna(t):
+        notes.append(f"activity {file_name} is not among the readable activity files; placed by its time")
+        by_distance = False
+    if by_distance:
+        act, t_in, context = _by_distance(athlete, file_name, float(cramp["distance_km"]), notes)
+        if t_in is not None:
+            if pd.notna(t) and abs(t - t_in) > tol:
+                notes.append("logged time and distance disagree; the distance was used")
+            t = t_in
+    elif pd.notna(t):
+        act, t_in, context = _by_time(spans, t, tol, athlete.timezone, notes)
+    else:
+        act, t_in, context = None, None, "time_unknown"
+        notes.append("the log gives a date but no time: not placed in or out of a run")
+    rec["time_utc"] = t
+    rec["context"] = context
+    rec["activity"] = act.source if act is not None else (file_name if context == "during_run" else None)
+    if context == "during_run" and act is not None and t_in is not None:
+        rec.update(_moment(act, t_in))
+    else:
+        rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
+    air_t, rh = air_at(athlete.weather, t)
+    rec["air_temperature_c"] = air_t
+    rec["heat_index_c"] = float(heat_index_c(air_t, rh)) if not np.isnan(air_t) else np.nan
+    rec["heat_index_beyond_chart"] = bool(heat_index_beyond_chart(air_t, rh)) if not np.isnan(air_t) else False
+    rec["patterns"] = ""
+    for col in ("leg", "muscle", "severity", "duration_s", "notes"):
+        rec[col] = cramp.get(col)
+    rec["match_note"] = "; ".join(notes) or None
+    for col in athlete.cramps.columns:
+        if col not in rec and col not in ("time_note", "distance_km", "activity", "time_utc"):
+            rec[col] = cramp[col]
+    return rec
 
 
 def _dated(act: Activity) -> bool:

@@ -2,6 +2,19 @@
 
 All three expose one operation, :func:`run_tasks`: call ``fn(*args)`` for every item and
 yield ``(item, result, error)`` as each finishes, so no task waits for another's slowest one.
+
+A worker that dies (killed by the out-of-memory killer, a crash in a C library) costs one
+item at most:
+
+* **process pool** — the pool is restarted and the items that had not finished are run
+  again; the items that were running when it died are each retried alone, once, and an item
+  that kills its worker a second time is given up with :class:`WorkerDied`;
+* **Dask** — the scheduler re-runs the lost tasks on the remaining workers; a local cluster
+  allows a task :data:`DASK_ALLOWED_FAILURES` deaths before giving it up (``KilledWorker``).
+
+Worker processes end when the main process ends, even when it is killed: each asks the
+kernel to be sent SIGTERM when its parent dies (Linux) and watches its parent's process id.
+
 The Dask path uses an existing scheduler (``tcp://host:8786``) or starts a ``LocalCluster``;
 its workers must see the same paths as this machine (a shared filesystem).
 """
@@ -9,15 +22,31 @@ its workers must see the same paths as this machine (a shared filesystem).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 EXECUTORS = ("serial", "process", "dask")
 
+DASK_ALLOWED_FAILURES = 1
+"""Worker deaths a task may cause on a local Dask cluster before it is given up (one retry)."""
+
+Outcome = tuple[tuple, Any, BaseException | None]
+
+
+class WorkerDied(RuntimeError):
+    """The process working on an item died, twice (also when the item ran alone)."""
+
 
 class _Serial:
-    def run(self, fn: Callable, items: list[tuple]) -> Iterator[tuple[tuple, Any, BaseException | None]]:
+    def run(self, fn: Callable, items: list[tuple]) -> Iterator[Outcome]:
         for args in items:
             try:
                 yield args, fn(*args), None
@@ -25,29 +54,104 @@ class _Serial:
                 yield args, None, exc
 
 
-class _Processes:
-    def __init__(self, pool: ProcessPoolExecutor) -> None:
-        self.pool = pool
+# ------------------------------------------------------------------ process pool
 
-    def run(self, fn: Callable, items: list[tuple]) -> Iterator[tuple[tuple, Any, BaseException | None]]:
-        futures = {self.pool.submit(fn, *args): args for args in items}
-        for fut in as_completed(futures):
-            exc = fut.exception()
-            yield futures[fut], (None if exc else fut.result()), exc
+_STARTED = None  # in a worker: the queue where it says which item it starts
+
+
+def _worker_init(started, parent_pid: int) -> None:
+    """Runs once in each worker: remember the start queue, and die with the parent."""
+    global _STARTED
+    _STARTED = started
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before we could ask
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _tracked(fn: Callable, index: int, args: tuple) -> Any:
+    if _STARTED is not None:
+        _STARTED.put(index)
+    return fn(*args)
+
+
+class _Processes:
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.context = mp.get_context()
+
+    def run(self, fn: Callable, items: list[tuple]) -> Iterator[Outcome]:
+        todo = list(range(len(items)))
+        while todo:
+            done, broken, started = yield from self._round(fn, items, todo, self.jobs)
+            if not broken:
+                return
+            unfinished = [i for i in todo if i not in done]
+            suspects = [i for i in unfinished if i in started]
+            if not suspects:  # nothing known to be running: run what is left one by one
+                suspects = unfinished
+            for i in suspects:  # each alone, once
+                _, died_again, _ = yield from self._round(fn, items, [i], 1)
+                if died_again:
+                    yield items[i], None, WorkerDied(
+                        "the worker process died twice while working on this (killed, e.g. for lack of memory, "
+                        "or crashed); given up")
+            todo = [i for i in unfinished if i not in suspects]
+
+    def _round(self, fn: Callable, items: list[tuple], indices: list[int],
+               workers: int) -> Generator[Outcome, None, tuple[set[int], bool, set[int]]]:
+        """Run ``indices`` in a fresh pool; returns (finished, whether a worker died, started)."""
+        started = self.context.SimpleQueue()
+        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(indices))), mp_context=self.context,
+                                   initializer=_worker_init, initargs=(started, os.getpid()))
+        done: set[int] = set()
+        broken = False
+        try:
+            futures = {pool.submit(_tracked, fn, i, items[i]): i for i in indices}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                exc = fut.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    broken = True
+                    continue
+                done.add(i)
+                yield items[i], (None if exc else fut.result()), exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        seen: set[int] = set()
+        while not started.empty():
+            seen.add(started.get())
+        started.close()
+        return done, broken, seen
+
+
+# ------------------------------------------------------------------ Dask
 
 
 class _Dask:
     def __init__(self, client) -> None:
         self.client = client
 
-    def run(self, fn: Callable, items: list[tuple]) -> Iterator[tuple[tuple, Any, BaseException | None]]:
+    def run(self, fn: Callable, items: list[tuple]) -> Iterator[Outcome]:
         from distributed import as_completed as dask_completed
 
         futures = {self.client.submit(fn, *args, pure=False): args for args in items}
         for fut in dask_completed(list(futures)):
             try:
                 yield futures[fut], fut.result(), None
-            except Exception as exc:
+            except Exception as exc:  # KilledWorker too: the batch goes on
                 yield futures[fut], None, exc
 
 
@@ -70,20 +174,21 @@ def open_executor(kind: str = "process", jobs: int = 1, scheduler: str | None = 
     if kind == "serial" or (kind == "process" and jobs <= 1):
         yield _Serial()
     elif kind == "process":
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            yield _Processes(pool)
+        yield _Processes(jobs)
     else:
+        import dask
         from distributed import Client, LocalCluster
 
         if scheduler:
             with Client(scheduler) as client:
                 yield _Dask(client)
         else:
-            with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            with dask.config.set({"distributed.scheduler.allowed-failures": DASK_ALLOWED_FAILURES}), \
+                    LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                     Client(cluster) as client:
                 yield _Dask(client)
 
 
-def run_tasks(executor, fn: Callable, items: Iterable[tuple]) -> Iterator[tuple[tuple, Any, BaseException | None]]:
+def run_tasks(executor, fn: Callable, items: Iterable[tuple]) -> Iterator[Outcome]:
     """``(args, result, error)`` for ``fn(*args)`` over ``items``, in completion order."""
     return executor.run(fn, list(items))

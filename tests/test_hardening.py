@@ -184,7 +184,10 @@ def test_one_unreadable_athlete_and_one_exploding_file_do_not_stop_the_batch(tmp
     monkeypatch.setattr(batch, "load_athlete", load)
     monkeypatch.setattr(fit, "build_activity", build)
     result = analyzer.run_report(team, tmp_path / "out", jobs=1, use_cache=False)
-    assert result.exit_code == 1 and result.athletes == 3
+    # every athlete is reported: a1, whose folder cannot be read, gets a page saying so
+    assert result.exit_code == 1 and result.athletes == 4
+    page = (tmp_path / "out" / "a1" / "report.html").read_text(encoding="utf-8")
+    assert "could not be analysed" in page and "Permission denied" in page
     messages = [p.message for p in result.problems]
     assert any("Permission denied" in m for m in messages)
     assert any("boom deep inside" in m for m in messages)

@@ -112,6 +112,13 @@ def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.da
     names = {a.source for a in acts}
     c = athlete.cramps
     if len(c):
-        mask = [keep(t) if pd.notna(t) else (a in names) for t, a in zip(c["time_utc"], c["activity"], strict=True)]
+        def keep_day(day: object) -> bool:
+            d = dt.date.fromisoformat(str(day))
+            return (since is None or d >= since) and (until is None or d <= until)
+
+        dates = c["date_local"] if "date_local" in c else pd.Series(None, index=c.index)
+        mask = [keep(t) if pd.notna(t) else (a in names if isinstance(a, str) and a else
+                                              (isinstance(d, str) and keep_day(d)))
+                for t, a, d in zip(c["time_utc"], c["activity"], dates, strict=True)]
         c = c[mask]
     return dataclasses.replace(athlete, activities=acts, cramps=c)

@@ -139,7 +139,11 @@ def folder_fingerprint(folder: Path, *extra: object) -> str:
         if path.is_symlink():
             h.update(b"L" + rel + os.readlink(path).encode())
         elif path.is_file():
-            h.update(b"F" + rel + hashlib.sha256(path.read_bytes()).digest())
+            try:
+                with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
+                    h.update(b"F" + rel + hashlib.file_digest(fh, "sha256").digest())
+            except OSError:
+                h.update(b"E" + rel)
     return h.hexdigest()
 
 

@@ -30,7 +30,6 @@ Garmin FIT SDK profile (messages ``record``, ``lap``, ``session``, ``event``,
 from __future__ import annotations
 
 import functools
-import gzip
 import io
 import logging
 import os
@@ -44,11 +43,12 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from analyzer.errors import FitError
+from analyzer.errors import FitError, InputError
 from analyzer.io.cache import ActivityCache
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, decode, table_length
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
+from analyzer.io.inputs import MAX_ACTIVITY_BYTES, gunzip_capped, read_input
 from analyzer.model import Activity, Problem
 
 ENGINES = ("numpy", "fitparse")
@@ -111,29 +111,34 @@ def semicircles_to_deg(semicircles: np.ndarray | pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str]:
+def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str, str]:
+    """``(FIT bytes, name, note)`` of a path or binary stream, gunzipped within :data:`MAX_ACTIVITY_BYTES`;
+    ``note`` says when a cut-off ``.gz`` could be inflated only in part."""
     if hasattr(source, "read"):
         name = str(getattr(source, "name", "<stream>"))
         try:
-            data = source.read()
+            data = source.read(MAX_ACTIVITY_BYTES + 1)
         except OSError as exc:
             raise FitError(name, None, f"cannot read the stream: {exc}") from exc
         if not isinstance(data, (bytes, bytearray)):
             raise FitError(name, None, "the stream must be opened in binary mode")
+        if len(data) > MAX_ACTIVITY_BYTES:
+            raise FitError(name, None, f"over the {MAX_ACTIVITY_BYTES:,}-byte limit for an activity file; not read")
         data = bytes(data)
     else:
-        path = Path(source)
-        name = str(path)
+        name = str(Path(source))
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise FitError(name, None, f"cannot read the file: {exc.strerror or exc}") from exc
+            data = read_input(source, MAX_ACTIVITY_BYTES)
+        except InputError as exc:
+            raise FitError(name, None, exc.reason) from exc
+    note = ""
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise FitError(name, None, f"not a valid gzip file: {exc}") from exc
-    return data, name
+            data, note = gunzip_capped(data, MAX_ACTIVITY_BYTES, name)
+        except InputError as exc:
+            offset = int(exc.location.split()[1]) if exc.location.startswith("byte ") else None
+            raise FitError(name, offset, exc.reason) from exc
+    return data, name, note
 
 
 def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Activity:
@@ -171,7 +176,9 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
-    data, name = _read_bytes(source)
+    data, name, note = _read_bytes(source)
+    if note and len(data) == 0:
+        raise FitError(name, None, note.replace("; what it holds before the cut was read", "; nothing could be read"))
     if engine == "numpy":
         try:
             activity = build_activity(decode(data, name), name, engine)
@@ -181,6 +188,8 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
             activity = _read_with_fitparse_instead(data, name, exc)
     else:
         activity = _read_with_fitparse(data, name)
+    if note:
+        activity.problems.insert(0, Problem(name, "", note))
     if activity.problems:  # one warning per file, naming every problem
         warnings.warn(FitWarning("; ".join(str(p) for p in activity.problems)), stacklevel=2)
     return activity
@@ -250,7 +259,9 @@ def read_fit_folder(
 
 def read_fit_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
     """Like :func:`read_fit`, through ``cache`` (keyed by the file's bytes, after gunzip)."""
-    data, _ = _read_bytes(path)
+    data, _, note = _read_bytes(path)
+    if note:  # a cut-off .gz: read it the ordinary way, which reports the cut
+        return read_fit(path, engine=engine)
     key = cache.key(data, engine)
     act = cache.get(key, path)
     if act is None:
@@ -282,11 +293,14 @@ def list_fit_files(folder: Path, problems: list[Problem]) -> list[Path]:
     for path in entries:
         if not is_fit_name(path.name):
             continue
-        if path.is_symlink() and real_root not in path.resolve().parents:
-            problems.append(Problem(str(path), "", "symbolic link to a file outside the folder; not followed"))
+        try:
+            if path.is_symlink() and real_root not in path.resolve(strict=True).parents:
+                problems.append(Problem(str(path), "", "symbolic link to a file outside the folder; not followed"))
+                continue
+        except (OSError, RuntimeError):  # a link loop, or a link to nothing
+            problems.append(Problem(str(path), "", "symbolic link that leads nowhere (or in a loop); not read"))
             continue
-        if path.is_file():
-            out.append(path)
+        out.append(path)  # anything that is not a regular file is refused, with a reason, when read
     return out
 
 

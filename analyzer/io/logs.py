@@ -28,16 +28,20 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import math
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from analyzer.errors import InputError
+from analyzer.io.inputs import MAX_LOG_BYTES, read_input
 from analyzer.model import Problem
 
 LEGS = ("left", "right", "both")
@@ -61,12 +65,13 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
 
     UTF-8 (with or without a BOM) and UTF-16 with a BOM are read silently. Anything else is
     read as Windows-1252 (which also covers Latin-1), and a problem names the first byte
-    that is not UTF-8, so accented letters can be checked; no row is lost.
+    that is not UTF-8, so accented letters can be checked; no row is lost. Only regular
+    files up to :data:`~analyzer.io.inputs.MAX_LOG_BYTES` are read.
     """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(str(path), "", f"cannot read the file: {exc.strerror or exc}")]
+        raw = read_input(path, MAX_LOG_BYTES)
+    except InputError as exc:
+        return None, [Problem(str(path), exc.location, exc.reason)]
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16"), []
@@ -86,7 +91,7 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
 def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Problem]]:
     """``athlete.toml`` → profile dict with defaults filled; problems for bad keys."""
     profile: dict[str, Any] = {"name": default_name, "timezone": "UTC", "medications": [], "thresholds": {}}
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return profile, [Problem(str(path), "", "athlete.toml is missing; using folder name and UTC")]
     text, problems = read_text(path)
     if text is None:
@@ -136,35 +141,125 @@ def _positive_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
-def parse_local_time(text: str, tz: str) -> tuple[pd.Timestamp | None, str]:
-    """A logged time → (UTC timestamp, note). ``None`` when it cannot be read.
+EARLIEST_LOG_YEAR = 1990
+"""Logged times before 1990 are typing mistakes (FIT itself counts from 1989-12-31)."""
 
-    ISO 8601 with an offset or ``Z`` is taken as written; a time without one is wall-clock
-    time in ``tz`` (DST rules in the module docstring).
+_TIME_RE = re.compile(
+    r"^(?P<date>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
+    r"\s*(?P<tz>Z|z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+ACCEPTED_TIMES = "YYYY-MM-DD HH:MM[:SS] (local), or ISO 8601 with an offset or Z"
+
+
+@dataclass(frozen=True)
+class LogTime:
+    """A logged time, read strictly.
+
+    Attributes
+    ----------
+    utc : Timestamp or None
+        The moment, in UTC; ``None`` for a date alone or a time that could not be read.
+    date : str or None
+        ``YYYY-MM-DD`` when the text gives a date alone (a day-level entry).
+    note : str
+        How a daylight-saving gap or overlap was read; empty otherwise.
+    error : str
+        Why the text is not an accepted time; empty when it is.
+    """
+
+    utc: pd.Timestamp | None
+    date: str | None = None
+    note: str = ""
+    error: str = ""
+
+
+def parse_log_time(text: str, tz: str) -> LogTime:
+    """Read a logged time strictly: each accepted form means exactly one moment.
+
+    Accepted: ``YYYY-MM-DD HH:MM[:SS]`` or ``YYYY-MM-DDTHH:MM[:SS]`` as wall-clock time in
+    ``tz`` (daylight-saving rules in the module docstring), the same with an offset
+    (``+02:00``, ``+0200``) or ``Z``, and ``YYYY-MM-DD`` alone (a date, no moment). Anything
+    else is an error naming what is wrong: a time without a date, words such as ``now``, a
+    day-first or month-first date, a year before :data:`EARLIEST_LOG_YEAR`.
+
+    Examples
+    --------
+    >>> str(parse_log_time("2024-06-18 08:50", "Europe/Madrid").utc)
+    '2024-06-18 06:50:00+00:00'
+    >>> parse_log_time("12/03/2024 08:50", "Europe/Madrid").error[:38]
+    'day and month order is ambiguous in "1'
     """
     s = text.strip()
     if not s:
-        return None, ""
+        return LogTime(None, error="empty")
+    m = _TIME_RE.match(s)
+    if m is None:
+        return LogTime(None, error=_why_not(s))
+    year = int(m["y"])
+    if year < EARLIEST_LOG_YEAR:
+        return LogTime(None, error=f'"{s}" is before {EARLIEST_LOG_YEAR}')
+    if year > dt.date.today().year + 1:
+        return LogTime(None, error=f'"{s}" is in the future')
     try:
-        ts = pd.Timestamp(s)
-    except (ValueError, TypeError):
-        return None, ""
-    if ts is pd.NaT:
-        return None, ""
-    if ts.tzinfo is not None:
-        return ts.tz_convert("UTC"), ""
-    note = ""
+        day = dt.date(year, int(m["m"]), int(m["d"]))
+    except ValueError:
+        return LogTime(None, error=f'"{s}" is not a real date')
+    if m["H"] is None:
+        return LogTime(None, date=day.isoformat())
+    hour, minute, second = int(m["H"]), int(m["M"]), int(m["S"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return LogTime(None, error=f'"{s}" is not a real time of day')
+    frac = int((m["f"] or "0").ljust(9, "0")[:9])
+    naive = pd.Timestamp(dt.datetime.combine(day, dt.time(hour, minute, second))) + pd.Timedelta(nanoseconds=frac)
+    if m["tz"] is not None:
+        if m["tz"] in ("Z", "z"):
+            return LogTime(naive.tz_localize("UTC"))
+        sign = 1 if m["tz"][0] == "+" else -1
+        digits = m["tz"][1:].replace(":", "")
+        offset = pd.Timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if offset > pd.Timedelta(hours=14):
+            return LogTime(None, error=f'"{s}" has an offset beyond ±14:00')
+        return LogTime((naive - sign * offset).tz_localize("UTC"))
+    utc, note = _localize(naive, tz, s)
+    return LogTime(utc, note=note)
+
+
+def _why_not(s: str) -> str:
+    low = s.lower()
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(\s.*)?", s):
+        return (f'day and month order is ambiguous in "{s}" (12/03/2024 is 12 March in Madrid, 3 December in '
+                f"New York): write {ACCEPTED_TIMES}")
+    if re.fullmatch(r"\d{1,2}(:\d{2}){1,2}\s*([ap]\.?m\.?)?", low) or re.search(r"\b[ap]\.?m\.?$", low):
+        return f'"{s}" is a time without a date: write {ACCEPTED_TIMES}'
+    if re.fullmatch(r"\d{4}(-\d{1,2})?", s):
+        return f'"{s}" is not a full date: write {ACCEPTED_TIMES}'
+    if re.search(r"[a-z]{3,}", low):
+        return f'"{s}" is words, not a date and time (relative words such as "now" or "today" are not read): write {ACCEPTED_TIMES}'
+    return f'"{s}" is not {ACCEPTED_TIMES}'
+
+
+def _localize(ts: pd.Timestamp, tz: str, text: str) -> tuple[pd.Timestamp, str]:
+    """Wall-clock ``ts`` in ``tz`` → UTC, with the DST rules of the module docstring."""
     try:
         local = ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+        return local.tz_convert("UTC"), ""
     except ValueError as exc:  # pandas says which DST case it is only in the message
         if "nonexistent" not in str(exc):
             local = ts.tz_localize(tz, ambiguous=True)
-            note = f"{s} happens twice at the DST change in {tz}; read as the first (summer-time) one"
-        else:
-            before = (ts - pd.Timedelta(hours=3)).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-            local = (ts - before.utcoffset()).tz_localize("UTC").tz_convert(tz)
-            note = f"{s} does not exist in {tz} (clocks jumped forward); read as {local:%H:%M} local"
-    return local.tz_convert("UTC"), note
+            return local.tz_convert("UTC"), (f"{text} happens twice at the DST change in {tz}; read as the first "
+                                             "(summer-time) one")
+        before = (ts - pd.Timedelta(hours=3)).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+        local = (ts - before.utcoffset()).tz_localize("UTC").tz_convert(tz)
+        return local.tz_convert("UTC"), f"{text} does not exist in {tz} (clocks jumped forward); read as {local:%H:%M} local"
+
+
+def parse_local_time(text: str, tz: str) -> tuple[pd.Timestamp | None, str]:
+    """A logged time → (UTC timestamp, note); ``None`` when it is not an accepted moment
+    (a date alone included). See :func:`parse_log_time`."""
+    lt = parse_log_time(text, tz)
+    return lt.utc, lt.note
 
 
 def _delimiter(text: str) -> str:
@@ -175,14 +270,17 @@ def _delimiter(text: str) -> str:
 
 
 def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and ``(row number, cells)``: rows count records as a spreadsheet shows them, from 1
+    after the header, so a cell with a line break inside it does not shift later numbers."""
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
+    row_no = 0
     for cells in reader:
         if header is None:
             header = [c.strip().lower() for c in cells]
             continue
-        row_no = reader.line_num - 1
+        row_no += 1
         if not any(c.strip() for c in cells):
             continue
         rows.append((row_no, {header[i] if i < len(header) else f"extra_{i}": c for i, c in enumerate(cells)}))
@@ -192,7 +290,7 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
     """Header, numbered rows and encoding problems of a CSV file (no header and no rows when it
     is absent or cannot be read; an absent optional file is not a problem)."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return [], [], []
     text, problems = read_text(path)
     problems = [Problem(p.file, p.location, p.message, athlete) for p in problems]
@@ -210,10 +308,12 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
     cramps : DataFrame
         ``cramp_row`` (int), ``time_utc`` (UTC timestamp or NaT), ``activity``,
         ``distance_km``, ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
-        ``time_note``, plus every unknown column as text.
+        ``time_note``, ``date_local`` (the local date; for a row giving a date alone, with
+        ``time_utc`` NaT), plus every unknown column as text.
     problems : list of Problem
     """
-    empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note")})
+    empty = pd.DataFrame({c: pd.Series([], dtype=object)
+                          for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note", "date_local")})
     empty["cramp_row"] = empty["cramp_row"].astype("int64")
     empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
     header, rows, problems = _load(path, athlete)
@@ -248,11 +348,14 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
         if duration == "bad" or (isinstance(duration, float) and not 0 <= duration <= MAX_CRAMP_DURATION_S):
             errors.append(f'duration_s "{row["duration_s"]}" is not a number of seconds from 0 to {MAX_CRAMP_DURATION_S}')
         time_text = row.get("time", "").strip()
-        time_utc, note = parse_local_time(time_text, tz) if time_text else (None, "")
-        if time_text and time_utc is None:
-            errors.append(f'time "{time_text}" is not YYYY-MM-DD HH:MM[:SS] or ISO 8601')
+        when = parse_log_time(time_text, tz) if time_text else LogTime(None)
+        time_utc, note, date_local = when.utc, when.note, when.date
+        if time_text and when.error:
+            errors.append(f"time: {when.error}")
         elif time_utc is not None and time_utc > latest:
             errors.append(f'time "{time_text}" is in the future')
+        elif date_local is not None and date_local > latest.tz_convert(tz).date().isoformat():
+            errors.append(f'date "{time_text}" is in the future')
         activity = row.get("activity", "").strip() or None
         distance = _number(row.get("distance_km", ""))
         if distance == "bad" or (isinstance(distance, float) and not 0 <= distance <= MAX_DISTANCE_KM):
@@ -274,6 +377,8 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
             leg=leg, muscle=muscle, severity=float(severity) if isinstance(severity, int) else float("nan"),
             duration_s=duration if isinstance(duration, float) else float("nan"),
             notes=row.get("notes", "").strip() or None, time_note=note or None,
+            date_local=date_local if date_local is not None else (
+                time_utc.tz_convert(tz).date().isoformat() if time_utc is not None else None),
         )
         out.append(rec)
     if not out:

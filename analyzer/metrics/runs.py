@@ -6,6 +6,8 @@ has its unit in its name.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,7 @@ from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_es
 from analyzer.metrics.load import acwr, history_days, longest_prior, rolling_load, usual_speed
 from analyzer.metrics.pace import grade_adjusted_speed_mps, grade_from_records
 from analyzer.metrics.sampling import record_durations_s, time_weighted_mean
-from analyzer.model import Activity, Athlete
+from analyzer.model import Activity, Athlete, Problem
 
 RUN_SPORTS = frozenset({"running"})
 """FIT sports analysed as runs (walks, rides and swims are left out of the load)."""
@@ -73,8 +75,84 @@ def _weigh_in(athlete: Athlete, act: Activity) -> pd.Series | None:
     return None
 
 
-def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, float]) -> pd.DataFrame:
-    """One row per run of ``athlete`` (see :data:`RUN_COLUMNS`)."""
+def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_rest, sex) -> dict[str, object]:
+    """The per-run numbers of one run (the history columns are added by :func:`run_table`)."""
+    recs = act.records[act.records.index.notna()]
+    row: dict[str, object] = {"activity": act.source, "start_utc": recs.index.min()}
+    row["date_local"] = recs.index.min().tz_convert(athlete.timezone).date().isoformat()
+    dist_km = act.distance_m / 1000.0
+    row["distance_km"] = dist_km
+    row["elapsed_s"] = float(recs["elapsed_s"].max())
+    row["moving_s"] = float(recs["timer_s"].max())
+    row["pace_s_per_km"] = row["moving_s"] / dist_km if dist_km > 0 else np.nan
+    row["speed_mps"] = dist_km * 1000.0 / row["moving_s"] if row["moving_s"] > 0 else np.nan
+    speed_col = "speed_mps"
+    grade = grade_from_records(recs)
+    if grade.notna().any() and "speed_mps" in recs:
+        recs = recs.assign(gap_speed_mps=grade_adjusted_speed_mps(recs["speed_mps"], grade.fillna(0.0)))
+        gap_speed = time_weighted_mean(recs["gap_speed_mps"], record_durations_s(recs["timer_s"].to_numpy()))
+        row["gap_s_per_km"] = 1000.0 / gap_speed if gap_speed > 0 else np.nan
+        speed_col = "gap_speed_mps"
+    else:
+        row["gap_s_per_km"] = np.nan
+    row["avg_heart_rate_bpm"] = float(recs["heart_rate_bpm"].mean()) if "heart_rate_bpm" in recs else np.nan
+    row.update(run_decoupling(recs, speed_col) if speed_col in recs else
+               {"decoupling_pct": np.nan, "decoupling_note": "no speed"})
+    air = _air(recs, athlete.weather)
+    temp = air["temperature_c"] if "temperature_c" in air else pd.Series(dtype=float)
+    rh = air["relative_humidity_pct"] if "relative_humidity_pct" in air else pd.Series(dtype=float)
+    row["air_temperature_c"] = float(temp.mean()) if temp.notna().any() else np.nan
+    row["air_temperature_max_c"] = float(temp.max()) if temp.notna().any() else np.nan
+    row["relative_humidity_pct"] = float(rh.mean()) if rh.notna().any() else np.nan
+    hi = heat_index_c(temp, rh) if temp.notna().any() else np.array([np.nan])
+    row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan
+    row["heat_index_beyond_chart"] = bool(np.any(heat_index_beyond_chart(temp, rh))) if temp.notna().any() else False
+    if "wbgt_c" in air and air["wbgt_c"].notna().any():
+        row["wbgt_max_c"], row["wbgt_source"] = float(air["wbgt_c"].max()), "measured"
+    elif temp.notna().any():
+        wb = wbgt_estimate_c(temp, rh)
+        row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), "estimated (BoM, assumes sun, light wind)"
+    else:
+        row["wbgt_max_c"], row["wbgt_source"] = np.nan, ""
+    row["wrist_temperature_c"] = float(recs["temperature_c"].mean()) if "temperature_c" in recs else np.nan
+    w = _weigh_in(athlete, act)
+    before = np.nan
+    row["mass_before_source"] = ""
+    if w is not None:
+        before = w["mass_before_kg"]
+        row["mass_before_source"] = "weigh-in"
+        if pd.isna(before):
+            before = athlete.profile.get("body_mass_kg", np.nan)
+            row["mass_before_source"] = "profile" if pd.notna(before) else ""
+    if w is not None and pd.notna(before) and pd.notna(w["mass_after_kg"]):
+        row["body_mass_loss_pct"] = float(body_mass_loss_pct(before, w["mass_after_kg"]))
+        row["mass_change_kg"] = float(w["mass_after_kg"] - before)
+        row["sweat_rate_l_per_h"] = float(sweat_rate_l_per_h(before, w["mass_after_kg"], w["fluid_ml"],
+                                                             row["elapsed_s"], w.get("urine_ml", 0.0)))
+        row["fluid_ml"] = float(w["fluid_ml"]) if pd.notna(w["fluid_ml"]) else np.nan
+        row["fluid_logged"] = bool(pd.notna(w["fluid_ml"]))
+    else:
+        row.update(body_mass_loss_pct=np.nan, mass_change_kg=np.nan, sweat_rate_l_per_h=np.nan, fluid_ml=np.nan,
+                   fluid_logged=False, mass_before_source="")
+    if "heart_rate_bpm" in recs and hr_max and hr_rest and sex in ("female", "male"):
+        dt_min = record_durations_s(recs["timer_s"].to_numpy()) / 60.0
+        row["trimp"] = banister_trimp(dt_min, recs["heart_rate_bpm"].to_numpy(), float(hr_rest), float(hr_max), sex)
+    else:
+        row["trimp"] = np.nan
+    mine = cramps[(cramps["activity"] == act.source) & cramps["context"].isin(["during_run", "after_run"])] \
+        if len(cramps) else cramps
+    row["cramps"] = int(len(mine))
+    row["had_cramp"] = bool(len(mine))
+    return row
+
+
+def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, float],
+              problems: list[Problem] | None = None) -> pd.DataFrame:
+    """One row per run of ``athlete`` (see :data:`RUN_COLUMNS`).
+
+    With ``problems`` given, a run that cannot be analysed is left out and reported there
+    instead of raising.
+    """
     rows = []
     hr_max = athlete.profile.get("hr_max_bpm")
     hr_rest = athlete.profile.get("hr_rest_bpm")
@@ -84,73 +162,14 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
         maxima = [a.records["heart_rate_bpm"].max() for a in runs if "heart_rate_bpm" in a.records]
         hr_max = float(np.nanmax(maxima)) if maxima and np.isfinite(np.nanmax(maxima)) else None
     for act in runs:
-        recs = act.records[act.records.index.notna()]
-        row: dict[str, object] = {"activity": act.source, "start_utc": recs.index.min()}
-        row["date_local"] = recs.index.min().tz_convert(athlete.timezone).date().isoformat()
-        dist_km = act.distance_m / 1000.0
-        row["distance_km"] = dist_km
-        row["elapsed_s"] = float(recs["elapsed_s"].max())
-        row["moving_s"] = float(recs["timer_s"].max())
-        row["pace_s_per_km"] = row["moving_s"] / dist_km if dist_km > 0 else np.nan
-        row["speed_mps"] = dist_km * 1000.0 / row["moving_s"] if row["moving_s"] > 0 else np.nan
-        speed_col = "speed_mps"
-        grade = grade_from_records(recs)
-        if grade.notna().any() and "speed_mps" in recs:
-            recs = recs.assign(gap_speed_mps=grade_adjusted_speed_mps(recs["speed_mps"], grade.fillna(0.0)))
-            gap_speed = time_weighted_mean(recs["gap_speed_mps"], record_durations_s(recs["timer_s"].to_numpy()))
-            row["gap_s_per_km"] = 1000.0 / gap_speed if gap_speed > 0 else np.nan
-            speed_col = "gap_speed_mps"
-        else:
-            row["gap_s_per_km"] = np.nan
-        row["avg_heart_rate_bpm"] = float(recs["heart_rate_bpm"].mean()) if "heart_rate_bpm" in recs else np.nan
-        row.update(run_decoupling(recs, speed_col) if speed_col in recs else
-                   {"decoupling_pct": np.nan, "decoupling_note": "no speed"})
-        air = _air(recs, athlete.weather)
-        temp = air["temperature_c"] if "temperature_c" in air else pd.Series(dtype=float)
-        rh = air["relative_humidity_pct"] if "relative_humidity_pct" in air else pd.Series(dtype=float)
-        row["air_temperature_c"] = float(temp.mean()) if temp.notna().any() else np.nan
-        row["air_temperature_max_c"] = float(temp.max()) if temp.notna().any() else np.nan
-        row["relative_humidity_pct"] = float(rh.mean()) if rh.notna().any() else np.nan
-        hi = heat_index_c(temp, rh) if temp.notna().any() else np.array([np.nan])
-        row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan
-        row["heat_index_beyond_chart"] = bool(np.any(heat_index_beyond_chart(temp, rh))) if temp.notna().any() else False
-        if "wbgt_c" in air and air["wbgt_c"].notna().any():
-            row["wbgt_max_c"], row["wbgt_source"] = float(air["wbgt_c"].max()), "measured"
-        elif temp.notna().any():
-            wb = wbgt_estimate_c(temp, rh)
-            row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), "estimated (BoM, assumes sun, light wind)"
-        else:
-            row["wbgt_max_c"], row["wbgt_source"] = np.nan, ""
-        row["wrist_temperature_c"] = float(recs["temperature_c"].mean()) if "temperature_c" in recs else np.nan
-        w = _weigh_in(athlete, act)
-        before = np.nan
-        row["mass_before_source"] = ""
-        if w is not None:
-            before = w["mass_before_kg"]
-            row["mass_before_source"] = "weigh-in"
-            if pd.isna(before):
-                before = athlete.profile.get("body_mass_kg", np.nan)
-                row["mass_before_source"] = "profile" if pd.notna(before) else ""
-        if w is not None and pd.notna(before) and pd.notna(w["mass_after_kg"]):
-            row["body_mass_loss_pct"] = float(body_mass_loss_pct(before, w["mass_after_kg"]))
-            row["mass_change_kg"] = float(w["mass_after_kg"] - before)
-            row["sweat_rate_l_per_h"] = float(sweat_rate_l_per_h(before, w["mass_after_kg"], w["fluid_ml"],
-                                                                 row["elapsed_s"], w.get("urine_ml", 0.0)))
-            row["fluid_ml"] = float(w["fluid_ml"]) if pd.notna(w["fluid_ml"]) else np.nan
-            row["fluid_logged"] = bool(pd.notna(w["fluid_ml"]))
-        else:
-            row.update(body_mass_loss_pct=np.nan, mass_change_kg=np.nan, sweat_rate_l_per_h=np.nan, fluid_ml=np.nan,
-                       fluid_logged=False, mass_before_source="")
-        if "heart_rate_bpm" in recs and hr_max and hr_rest and sex in ("female", "male"):
-            dt_min = record_durations_s(recs["timer_s"].to_numpy()) / 60.0
-            row["trimp"] = banister_trimp(dt_min, recs["heart_rate_bpm"].to_numpy(), float(hr_rest), float(hr_max), sex)
-        else:
-            row["trimp"] = np.nan
-        mine = cramps[(cramps["activity"] == act.source) & cramps["context"].isin(["during_run", "after_run"])] \
-            if len(cramps) else cramps
-        row["cramps"] = int(len(mine))
-        row["had_cramp"] = bool(len(mine))
-        rows.append(row)
+        try:
+            rows.append(_run_row(athlete, act, cramps, hr_max, hr_rest, sex))
+        except Exception as exc:  # one run that cannot be analysed never stops the others
+            if problems is None:
+                raise
+            problems.append(Problem(str(Path(athlete.folder) / "activities" / act.source.split("#")[0]), "",
+                                    f"run {act.source} could not be analysed ({type(exc).__name__}: {exc}); "
+                                    "left out of the runs table", athlete.id))
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in RUN_COLUMNS})
     table = pd.DataFrame(rows).sort_values("start_utc", kind="stable").reset_index(drop=True)

@@ -10,6 +10,12 @@ from __future__ import annotations
 import io
 
 
+def plain_text(text: str) -> str:
+    """Text shown as written in a figure: matplotlib reads ``$…$`` as math, so ``$`` is escaped
+    (a note "Paid $5 and $6" must not turn into italics)."""
+    return str(text).replace("$", r"\$")
+
+
 def _figure_png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)

@@ -10,6 +10,7 @@ from matplotlib.ticker import FuncFormatter
 from analyzer.formatting import format_duration, format_pace
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity
+from analyzer.plots import plain_text
 
 SLOWEST_PLOTTED_PACE_S_PER_KM = 900.0
 """Paces slower than 15:00 min/km (standing, walking at a water stop) are not drawn."""
@@ -106,7 +107,8 @@ def plot_run(
     drew_heat = False
     if weather is not None and not weather.empty:
         both = weather[["temperature_c", "relative_humidity_pct"]].astype(float)
-        grid = both.reindex(both.index.union(recs.index)).interpolate(method="time", limit_area="inside").reindex(recs.index)
+        times = recs.index.unique()  # watches can repeat a timestamp (Forerunner 110, IpBike, Ambit3)
+        grid = both.reindex(both.index.union(times)).interpolate(method="time", limit_area="inside").reindex(recs.index)
         if grid["temperature_c"].notna().any():
             ax_heat.plot(xs, grid["temperature_c"], color="#c0392b", lw=1.5, label="air temperature (weather)")
             ax_heat.plot(xs, heat_index_c(grid["temperature_c"], grid["relative_humidity_pct"]), color="#8e44ad",
@@ -129,7 +131,7 @@ def plot_run(
     start = _local_start(activity, timezone)
     when = f"{start:%a %d %b %Y %H:%M}" if start is not None else "undated"
     elapsed = float(recs["elapsed_s"].max()) if len(recs) else 0.0
-    fig.suptitle(f"{activity.source} — {when} · {activity.distance_m / 1000:.2f} km · {format_duration(elapsed)}")
+    fig.suptitle(plain_text(f"{activity.source} — {when} · {activity.distance_m / 1000:.2f} km · {format_duration(elapsed)}"))
     for ax in (ax_pace, ax_hr, ax_heat):
         ax.grid(True, alpha=0.3)
     return fig

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analyzer.analysis import Analysis
+from analyzer.plots import plain_text
 
 CRAMP_COLOR = "#c0392b"
 RUN_COLOR = "#7f8c8d"
@@ -35,7 +36,7 @@ def plot_weekly_distance(analysis: Analysis) -> Figure:
     ax.set_ylim(0, float(km.max()) * 1.2 if len(km) else 1)  # room for the cramp labels
     ax.set_ylabel("distance per week (km)")
     ax.set_xlabel("week starting (local)")
-    ax.set_title(f"{analysis.athlete.name}: weekly distance, weeks with cramps marked")
+    ax.set_title(plain_text(f"{analysis.athlete.name}: weekly distance, weeks with cramps marked"))
     ax.grid(True, axis="y", alpha=0.3)
     return fig
 

@@ -215,6 +215,21 @@ def _pdf(analysis: Analysis, summary: dict[str, object], figures: list[Figure]) 
     return buf.getvalue()
 
 
+def write_unanalysed_report(athlete_id: str, name: str, folder: Path, error: str,
+                            problems: list[Problem]) -> AthleteReport:
+    """The page of an athlete whose analysis failed: the error and the input problems, so the
+    athlete still appears in the team report (and its ``errors.csv``)."""
+    failure = Problem(str(folder), "", f"could not be analysed: {error}", athlete_id)
+    summary = {"athlete": athlete_id, "name": name, "runs": 0, "distance_km": 0.0, "cramps": 0, "patterns": "",
+               "flags": 0, "problems": len(problems) + 1, "report": f"{folder.name}/report.html"}
+    html = _template("unanalysed.html.j2").render(
+        css=_css(), name=name, athlete_id=athlete_id, error=error, problems=problems,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    atomic_write_text(folder / "report.html", html)
+    return AthleteReport(athlete_id, summary, pd.DataFrame(columns=CRAMP_COLUMNS), pd.DataFrame(columns=FLAG_COLUMNS),
+                         errors_frame([*problems, failure]), ["report.html"])
+
+
 def write_team_files(
     out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None
 ) -> None:

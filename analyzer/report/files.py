@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -22,10 +23,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # as an ordinary new file (mkstemp makes it 0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting and restoring it: the only way POSIX offers)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -33,11 +42,21 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+MAX_DIR_NAME_CHARS = 80
+"""Athlete folder names in a report are cut to this many characters (plus a short hash of the
+full id when cut), well inside every file system's 255-byte limit, suffix included."""
+
+
 def safe_dir_name(athlete_id: str, taken: set[str]) -> str:
     """A folder name made only of letters, digits, ``.``, ``_`` and ``-`` that cannot climb out
-    of the report folder (no ``..``, no leading dot, no separators), unique among ``taken``."""
+    of the report folder (no ``..``, no leading dot, no separators), at most
+    :data:`MAX_DIR_NAME_CHARS` long (a long id is cut and given a hash of the whole id), and
+    unique among ``taken`` (compared without case: ``Ana`` and ``ana`` get ``ana`` and ``ana_2``)."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", athlete_id).strip("._-") or "athlete"
     name = name.replace("..", "_")
+    if len(name) > MAX_DIR_NAME_CHARS:
+        digest = hashlib.sha256(athlete_id.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        name = f"{name[:MAX_DIR_NAME_CHARS - 9].rstrip('._-')}-{digest}"
     base, i = name, 2
     while name.lower() in taken:
         name = f"{base}_{i}"
