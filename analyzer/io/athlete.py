@@ -43,9 +43,16 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None) 
     def own(name: str) -> Path:
         """An input file of this athlete; a symlink leading out of the folder is not followed."""
         path = root / name
-        if path.is_symlink() and root.resolve() not in path.resolve().parents:
-            problems.append(Problem(str(path), "", "symbolic link to a file outside the athlete folder; not followed"))
+        if not path.is_symlink():
+            return path
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # a loop, or a link to nothing
+            problems.append(Problem(str(path), "", "symbolic link that leads nowhere (or in a loop); not read"))
             return root / f".not-followed-{name}"  # a path that does not exist: read as absent
+        if root.resolve() not in target.parents:
+            problems.append(Problem(str(path), "", "symbolic link to a file outside the athlete folder; not followed"))
+            return root / f".not-followed-{name}"
         return path
 
     profile, probs = read_profile(own("athlete.toml"), athlete_id)
