@@ -269,22 +269,31 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and ``(row number, cells)``: rows count records as a spreadsheet shows them, from 1
-    after the header, so a cell with a line break inside it does not shift later numbers."""
+def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
+    """Header, ``(row number, cells)`` and what stopped the reading ("" when nothing did).
+
+    Rows count records as a spreadsheet shows them, from 1 after the header, so a cell with a
+    line break inside it does not shift later numbers. Old Mac line ends (a lone carriage
+    return) are read as line ends. A row the CSV reader cannot make sense of stops the reading
+    there: the rows before it are kept.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
     row_no = 0
-    for cells in reader:
-        if header is None:
-            header = [c.strip().lower() for c in cells]
-            continue
-        row_no += 1
-        if not any(c.strip() for c in cells):
-            continue
-        rows.append((row_no, {header[i] if i < len(header) else f"extra_{i}": c for i, c in enumerate(cells)}))
-    return header or [], rows
+    try:
+        for cells in reader:
+            if header is None:
+                header = [c.strip().lower() for c in cells]
+                continue
+            row_no += 1
+            if not any(c.strip() for c in cells):
+                continue
+            rows.append((row_no, {header[i] if i < len(header) else f"extra_{i}": c for i, c in enumerate(cells)}))
+    except csv.Error as exc:
+        return header or [], rows, f"row {row_no + 1}: cannot be read as CSV ({exc}); it and the rows after it were left out"
+    return header or [], rows, ""
 
 
 def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
@@ -296,7 +305,10 @@ def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str
     problems = [Problem(p.file, p.location, p.message, athlete) for p in problems]
     if text is None:
         return [], [], problems
-    header, rows = _rows(text)
+    header, rows, stopped = _rows(text)
+    if stopped:
+        where, _, why = stopped.partition(": ")
+        problems.append(Problem(str(path), where, why, athlete))
     return header, rows, problems
 
 
