@@ -61,7 +61,9 @@ class Activity:
     pauses : DataFrame
         ``start``, ``end``, ``duration_s`` of every timer stop.
     device : dict
-        ``manufacturer``, ``product``, ``serial_number``, ``software_version``.
+        ``manufacturer``, ``product``, ``serial_number``, ``software_version`` of the watch, and
+        ``sensors``: the other devices the file lists (``device_type``, ``source_type``,
+        ``manufacturer``, ``product``), e.g. a chest strap or a Garmin Tempe air sensor.
     utc_offset : pandas.Timedelta or None
         Local time minus UTC as the watch recorded it (``activity.local_timestamp``),
         ``None`` when the file does not say.

@@ -24,7 +24,7 @@ from analyzer.model import Activity, Problem
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "1"
+READER_VERSION = "2"
 """Bumped whenever the reader's output changes, so old entries are never used."""
 
 FRAMES = ("records", "laps", "sessions", "events", "pauses")

@@ -668,12 +668,38 @@ def _device(messages: Messages) -> dict[str, object]:
             versions = versions[~np.isnan(versions)]
             if len(versions):
                 out["software_version"] = float(versions[0])
+    out["sensors"] = _sensors(info)
     if out["software_version"] is None:
         creator = messages.get("file_creator")
         versions = _floats(creator.get("software_version"))
         if versions is not None and (~np.isnan(versions)).any():
             out["software_version"] = float(versions[~np.isnan(versions)][0]) / 100.0
     return out
+
+
+def _sensors(info: Table) -> list[dict[str, object]]:
+    """The devices other than the watch itself that ``device_info`` lists (one per device index):
+    ``device_type`` (e.g. ``heart_rate``, ``env_sensor`` for a Garmin Tempe), ``source_type``,
+    ``manufacturer``, ``product``."""
+    n = table_length(info)
+    if not n or "device_index" not in info:
+        return []
+    seen: dict[str, dict[str, object]] = {}
+    for i in range(n):
+        index = info["device_index"][i]
+        if index in ("creator", 0, 0.0, None) or (isinstance(index, float) and np.isnan(index)):
+            continue
+        entry = {}
+        for key in ("device_type", "source_type", "manufacturer", "product"):
+            value = info[key][i] if key in info else None
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            if isinstance(value, (float, np.floating)) and float(value).is_integer():
+                value = int(value)
+            entry[key] = value if isinstance(value, str) else str(value)
+        if entry:
+            seen.setdefault(str(index), {"device_index": str(index)}).update(entry)
+    return list(seen.values())
 
 
 def _utc_offset(activity: Table) -> pd.Timedelta | None:
