@@ -159,3 +159,58 @@ def heat_index_category(heat_index_c_value: float) -> str:
         if hi_f >= edge:
             return name
     return ""
+
+
+def wbgt_liljegren_c(
+    air_temperature_c: ArrayLike,
+    relative_humidity_pct: ArrayLike,
+    wind_10m_mps: ArrayLike,
+    shortwave_w_m2: ArrayLike,
+    direct_fraction: ArrayLike,
+    cos_zenith: ArrayLike,
+    pressure_hpa: ArrayLike = 1013.25,
+) -> np.ndarray:
+    """Outdoor WBGT from the whole weather: Liljegren's physical model of the globe and wet-bulb sensors.
+
+    The natural wet-bulb and globe temperatures are solved from their heat balances (sun,
+    sky, ground, wind, humidity) and combined as ``0.7 Tnw + 0.2 Tg + 0.1 Ta``. Computed by
+    ECMWF's ``thermofeel`` (``calculate_wbgt_liljegren``), which scales the 10 m wind to the
+    2 m sensor height with Liljegren's stability-dependent profile.
+
+    Parameters
+    ----------
+    air_temperature_c : array_like
+        Air temperature at 2 m, °C.
+    relative_humidity_pct : array_like
+        Relative humidity, %.
+    wind_10m_mps : array_like
+        Wind speed at 10 m, m/s.
+    shortwave_w_m2 : array_like
+        Downward shortwave (solar) radiation on a horizontal surface, W/m².
+    direct_fraction : array_like
+        Fraction of it that is direct beam (0–1; 0 at night).
+    cos_zenith : array_like
+        Cosine of the solar zenith angle (:func:`analyzer.metrics.sun.cos_solar_zenith`).
+    pressure_hpa : array_like
+        Surface air pressure, hPa.
+
+    Returns
+    -------
+    numpy.ndarray
+        WBGT, °C; NaN where the model does not converge or an input is missing.
+
+    References
+    ----------
+    Liljegren JC et al. 2008, Modeling the wet bulb globe temperature using standard
+    meteorological measurements, J Occup Environ Hyg 5:645–655.
+    """
+    import thermofeel
+
+    t_k = np.atleast_1d(np.asarray(air_temperature_c, dtype=float)) + 273.15
+    arrays = np.broadcast_arrays(t_k, *(np.atleast_1d(np.asarray(a, dtype=float)) for a in (
+        relative_humidity_pct, pressure_hpa, wind_10m_mps, shortwave_w_m2, direct_fraction, cos_zenith)))
+    t_k, rh, p, va, ssrd, fdir, cossza = (np.array(a, dtype=float) for a in arrays)
+    fdir = np.clip(np.nan_to_num(fdir, nan=0.0), 0.0, 1.0)
+    with np.errstate(all="ignore"):
+        out = thermofeel.calculate_wbgt_liljegren(t_k, rh, p, va, np.clip(ssrd, 0, None), fdir, cossza)
+    return np.asarray(out, dtype=float) - 273.15
