@@ -6,6 +6,7 @@ Orchestration only: the numbers come from :mod:`analyzer.metrics`, the decisions
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from analyzer.metrics.stats import fisher_exact_p
 from analyzer.model import Athlete, Problem
 
 FLAG_COLUMNS = ["athlete", "scope", "cramp_row", "activity", "pattern", "rule", "value", "threshold", "unit",
-                "message", "source"]
+                "message", "source", "air_temperature_source"]
 
 # cramp-scope copies of run rules: only these explain a cramp (mass_gain is information only)
 _CRAMP_RULES = {"long_run_spike", "faster_than_usual", "heat_index", "wbgt", "body_mass_loss", "hr_drift"}
@@ -83,7 +84,7 @@ class Analysis:
                 f"{flags.to_html(index=False, escape=True, max_rows=30)}</div>")
 
 
-def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) -> Analysis:
+def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, weather: str = "auto") -> Analysis:
     """Line every cramp up against load, pace, heat and fluid; flag the article's patterns.
 
     Parameters
@@ -93,11 +94,20 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) ->
     thresholds : mapping, optional
         Overrides by name (see :data:`analyzer.flags.thresholds.THRESHOLDS`); they win over
         the athlete's ``[thresholds]``, which win over the defaults.
+    weather : {"auto", "cache", "off"}
+        ``off`` leaves out the weather archive's data that :func:`analyzer.load_athlete` found
+        (air temperature then comes from weather.csv and sensors only); ``auto`` and ``cache``
+        use it (``analyze`` itself never goes to the network).
 
     Returns
     -------
     Analysis
     """
+    if weather not in ("auto", "cache", "off"):
+        raise ValueError(f"weather must be auto, cache or off, not {weather!r}")
+    if weather == "off" and athlete.archive:
+        athlete = dataclasses.replace(athlete, archive={}, archive_notes={
+            name: "the weather archive is switched off" for name in athlete.archive})
     t, errors = resolve_thresholds(athlete.profile.get("thresholds"), thresholds)
     problems = list(athlete.problems) + [
         Problem(str(athlete.folder), "thresholds", e, athlete.id) for e in errors
@@ -132,8 +142,11 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) ->
                 if f["rule"] in _CRAMP_RULES and not (f["rule"] == "heat_index" and c["context"] == "during_run"):
                     add("cramp", [f], row, act)
             if c["context"] == "during_run":
-                add("cramp", rules.heat_index(c["heat_index_c"], "when this cramp came", t,
-                                              bool(c.get("heat_index_beyond_chart", False))), row, act)
+                found = rules.heat_index(c["heat_index_c"], "when this cramp came", t,
+                                         bool(c.get("heat_index_beyond_chart", False)))
+                for f in found:
+                    f["air_temperature_source"] = c.get("air_temperature_source") or ""
+                add("cramp", found, row, act)
         if side is not None and c["leg"] == side:
             add("cramp", [dict(one_leg_flags[0])], row, act)
         if pd.notna(c["time_utc"]):
@@ -148,6 +161,7 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None) ->
     cramps["fraction_of_run"] = fractions if len(cramps) else pd.Series([], dtype=float)
     cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
     flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
+    flag_frame["air_temperature_source"] = flag_frame["air_temperature_source"].astype(object).fillna("")
     return Analysis(athlete, runs, cramps, flag_frame, season_comparison(runs, t), t, problems)
 
 

@@ -19,11 +19,13 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from analyzer.analysis import analyze
 from analyzer.executors import open_executor, run_tasks
 from analyzer.io.athlete import find_athletes, load_athlete, restrict_period
 from analyzer.io.cache import ActivityCache, ReportCache, code_fingerprint, default_cache_dir, folder_fingerprint
+from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
 from analyzer.report.files import inside, safe_dir_name
@@ -43,6 +45,7 @@ class ReportResult:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     exit_code: int = 0
+    notices: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""
@@ -51,7 +54,7 @@ class ReportResult:
 
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
-                 until: dt.date | None, cache: ActivityCache | None) -> AthleteReport:
+                 until: dt.date | None, cache: ActivityCache | None, weather: Archive | None = None) -> AthleteReport:
     """Task: load, analyze and write one athlete.
 
     With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
@@ -61,14 +64,16 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     reports = ReportCache(cache.directory) if cache is not None else None
     # everything that decides the output: the athlete's files and folder, the options, the code,
     # and the name of the folder the report goes to (two athletes can never swap reports)
-    key = folder_fingerprint(folder, str(folder.resolve()), dest.name, code_fingerprint(), formats, since, until) \
-        if reports is not None else ""
+    mode = weather.mode if weather is not None else "off"
+    key = folder_fingerprint(folder, str(folder.resolve()), dest.name, code_fingerprint(), formats, since, until,
+                             mode) if reports is not None else ""
     if reports is not None and (hit := reports.get(key, dest)) is not None:
         hit.summary["report"] = f"{dest.name}/report.html"
         return hit
     athlete = None
+    gaps_before = weather.gaps if weather is not None else 0
     try:
-        athlete = restrict_period(load_athlete(folder, cache), since, until)
+        athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
         analysis = analyze(athlete)
         report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
     except Exception as exc:  # the athlete is still reported: a page saying what failed
@@ -76,7 +81,9 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         return write_unanalysed_report(folder.name, athlete.name if athlete is not None else folder.name, dest,
                                        problem.message.removeprefix("could not be analysed: "),
                                        athlete.problems if athlete is not None else [])
-    if reports is not None:
+    # a report missing weather the archive may still give (offline, busy, not yet published) is
+    # not kept: the next run asks again
+    if reports is not None and not (weather is not None and weather.gaps > gaps_before):
         reports.put(key, report, dest)
     return report
 
@@ -99,6 +106,8 @@ def run_report(
     use_cache: bool = True,
     executor: str | None = None,
     scheduler: str | None = None,
+    weather: str = "auto",
+    weather_url: str | None = None,
 ) -> ReportResult:
     """Write the report folder (docs/folders.md) for an athlete or team folder.
 
@@ -125,6 +134,13 @@ def run_report(
         Default: serial for ``jobs=1``, else a process pool.
     scheduler : str, optional
         A Dask scheduler address (``tcp://host:8786``); runs the same tasks on that cluster.
+    weather : {"auto", "cache", "off"}
+        The weather archive for runs that ``weather.csv`` does not cover
+        (:mod:`analyzer.io.weather_archive`). With ``auto``, an archive that does not answer
+        within about a second is said once in ``notices`` and only cached days are used.
+    weather_url : str, optional
+        Another address for the archive (a mirror); default ``CRAMP_WEATHER_URL`` or the
+        user's config file.
 
     Returns
     -------
@@ -160,13 +176,19 @@ def run_report(
         result.exit_code = 2
         return result
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
+    archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
+    if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
+        host = urlparse(archive.api.url).hostname
+        result.notices.append(f"the weather archive at {host} is not reachable (offline?): runs without a weather.csv "
+                              "or an air sensor use only weather cached earlier; the others' air temperature is unknown")
+        archive.mode = "cache"
     tick = progress(len(folders)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
     jobs = max(1, jobs or os.cpu_count() or 1)
     kind = executor or ("serial" if jobs == 1 else "process")
     with open_executor(kind, jobs, scheduler) as pool:
-        tasks = [(p, dest, formats, since, until, cache) for p, dest in zip(folders, dests, strict=True)]
+        tasks = [(p, dest, formats, since, until, cache, archive) for p, dest in zip(folders, dests, strict=True)]
         for args, report, error in run_tasks(pool, _one_athlete, tasks):
             if error is None:
                 reports[args[0]] = report
@@ -179,7 +201,7 @@ def run_report(
                     failed.append(problem)
             tick()
     ordered = [reports[p] for p in folders if p in reports]
-    write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until))
+    write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until), result.notices)
     result.athletes = len(ordered)
     result.runs = sum(int(r.summary["runs"]) for r in ordered)
     result.cramps = sum(int(r.summary["cramps"]) for r in ordered)

@@ -106,6 +106,10 @@ def report(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every FIT file again; store nothing.")] = False,
     executor: Annotated[str | None, typer.Option(help="serial, process (default with --jobs > 1) or dask.")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (implies dask).")] = None,
+    weather: Annotated[str, typer.Option(help="Weather archive for runs without weather.csv: auto (cache, then the "
+                                              "archive when the network answers), cache, or off.")] = "auto",
+    weather_url: Annotated[str | None, typer.Option(help="Another address for the weather archive (a mirror); "
+                                                         "default $CRAMP_WEATHER_URL.")] = None,
 ) -> None:
     """Write the report folder: index.html, summary.csv, cramps.csv, flags.csv, errors.csv and one
     report per athlete.
@@ -115,6 +119,9 @@ def report(
     """
     if executor is not None and executor not in ("serial", "process", "dask"):
         typer.echo(f"error: --executor must be serial, process or dask (got {executor!r})", err=True)
+        raise typer.Exit(2)
+    if weather not in ("auto", "cache", "off"):
+        typer.echo(f"error: --weather must be auto, cache or off (got {weather!r})", err=True)
         raise typer.Exit(2)
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     if not formats or any(f not in ("html", "pdf") for f in formats):
@@ -133,12 +140,14 @@ def report(
     result = analyzer.run_report(
         folder, out, since=_date(since, "--since"), until=_date(until, "--until"), athletes=athlete,
         jobs=jobs, formats=formats, progress=progress, cache_dir=cache_dir, use_cache=not no_cache,
-        executor=executor, scheduler=scheduler,
+        executor=executor, scheduler=scheduler, weather=weather, weather_url=weather_url,
     )
     if result.exit_code == 2:
         for p in result.problems:
             typer.echo(f"error: {p}", err=True)
         raise typer.Exit(2)
+    for notice in result.notices:
+        typer.echo(f"note: {notice}", err=True)
     if not quiet:
         for p in result.problems[:20]:
             typer.echo(f"problem: {p}", err=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analyzer.air import air_at
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c
 from analyzer.model import Activity, Athlete, Problem
 
@@ -33,14 +34,14 @@ NIGHT_START_LOCAL_H = 22
 MOMENT_WINDOW_S = 30.0
 """Half-width of the window of records averaged for pace and heart rate at a cramp."""
 
-WEATHER_MAX_GAP = pd.Timedelta(hours=2)
-"""An air temperature is interpolated only between observations at most this far apart
-(or taken from the nearest observation within half of it)."""
-
 OUTPUT_COLUMNS = [
     "athlete", "cramp_row", "time_utc", "context", "activity", "elapsed_s", "distance_km",
     "pace_s_per_km", "heart_rate_bpm", "air_temperature_c", "heat_index_c", "patterns",
 ]
+
+EXTRA_COLUMNS = ["leg", "muscle", "severity", "duration_s", "notes", "match_note", "heat_index_beyond_chart",
+                 "air_temperature_source", "date_local"]
+"""Columns every output row also has (after :data:`OUTPUT_COLUMNS`), so an empty report's header has them too."""
 
 
 def _runs(athlete: Athlete) -> list[Activity]:
@@ -74,34 +75,6 @@ def time_at_distance(act: Activity, distance_km: float) -> pd.Timestamp | None:
     return reached.index[0] if len(reached) else None
 
 
-def air_at(weather: pd.DataFrame, t: pd.Timestamp) -> tuple[float, float]:
-    """(air temperature °C, relative humidity %) at ``t`` from weather observations, or NaN."""
-    if weather.empty or pd.isna(t):
-        return np.nan, np.nan
-    idx = weather.index
-    after = idx.searchsorted(t)
-    before = after - 1
-    candidates = []
-    if 0 <= before < len(idx):
-        candidates.append(before)
-    if after < len(idx):
-        candidates.append(after)
-    if len(candidates) == 2:
-        t0, t1 = idx[candidates[0]], idx[candidates[1]]
-        if t1 - t0 <= WEATHER_MAX_GAP:
-            w = (t - t0) / (t1 - t0) if t1 > t0 else 0.0
-            row0, row1 = weather.iloc[candidates[0]], weather.iloc[candidates[1]]
-            return (
-                float(row0["temperature_c"] + w * (row1["temperature_c"] - row0["temperature_c"])),
-                float(row0["relative_humidity_pct"] + w * (row1["relative_humidity_pct"] - row0["relative_humidity_pct"])),
-            )
-    best = min(candidates, key=lambda i: abs(idx[i] - t)) if candidates else None
-    if best is not None and abs(idx[best] - t) <= WEATHER_MAX_GAP / 2:
-        row = weather.iloc[best]
-        return float(row["temperature_c"]), float(row["relative_humidity_pct"])
-    return np.nan, np.nan
-
-
 def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_MIN,
                  problems: list[Problem] | None = None) -> pd.DataFrame:
     """Place every logged cramp in its run, or outside any run.
@@ -123,9 +96,10 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         ``time_utc``, ``context``, ``activity``, ``elapsed_s``, ``distance_km``,
         ``pace_s_per_km``, ``heart_rate_bpm``, ``air_temperature_c``, ``heat_index_c``,
         ``patterns``), then ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
-        ``match_note``, ``heat_index_beyond_chart`` and the log's unknown columns.
-        ``air_temperature_c`` is NaN when there is no weather: the watch's wrist temperature
-        is never used for it. A cramp logged with a date but no time has context
+        ``match_note``, ``heat_index_beyond_chart``, ``air_temperature_source`` and the log's
+        unknown columns. ``air_temperature_c`` comes from weather.csv, an external air sensor or
+        the weather archive (:mod:`analyzer.air`), and is NaN when none has it: the watch's
+        wrist temperature is never used for it. A cramp logged with a date but no time has context
         ``time_unknown`` and is never placed by invention.
     """
     runs = _runs(athlete)
@@ -141,7 +115,7 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
             problems.append(Problem(str(Path(athlete.folder) / "cramps.csv"), f"row {int(cramp['cramp_row'])}",
                                     f"could not be placed ({type(exc).__name__}: {exc}) — row left out", athlete.id))
     if not rows:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in OUTPUT_COLUMNS})
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in OUTPUT_COLUMNS + EXTRA_COLUMNS})
     out = pd.DataFrame(rows)
     out["time_utc"] = pd.to_datetime(out["time_utc"], utc=True)
     return out[OUTPUT_COLUMNS + [c for c in out.columns if c not in OUTPUT_COLUMNS]]
@@ -176,8 +150,9 @@ def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta) -> dict
         rec.update(_moment(act, t_in))
     else:
         rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
-    air_t, rh = air_at(athlete.weather, t)
+    air_t, rh, air_source = air_at(athlete, act, t) if context != "at_rest" else air_at(athlete, None, t)
     rec["air_temperature_c"] = air_t
+    rec["air_temperature_source"] = air_source
     rec["heat_index_c"] = float(heat_index_c(air_t, rh)) if not np.isnan(air_t) else np.nan
     rec["heat_index_beyond_chart"] = bool(heat_index_beyond_chart(air_t, rh)) if not np.isnan(air_t) else False
     rec["patterns"] = ""

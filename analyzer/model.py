@@ -262,6 +262,36 @@ class Activity:
 
 
 @dataclass
+class ArchiveWeather:
+    """What the weather archive gave for one run: hourly rows over the run's days and where they are.
+
+    Attributes
+    ----------
+    hours : DataFrame
+        UTC-indexed hourly ``temperature_c``, ``relative_humidity_pct``, ``dew_point_c``,
+        ``wind_10m_mps``, ``shortwave_w_m2``, ``direct_w_m2``, ``pressure_hpa``.
+    provider : str
+    cell_label : str
+        The grid cell sent, e.g. ``47.4°N 8.5°E``.
+    km_from_run : float
+        From the run's start to the archive's grid point.
+    lat, lon : float
+        The run's start position (stays on this machine: used for the sun's height only).
+    """
+
+    hours: pd.DataFrame
+    provider: str
+    cell_label: str
+    km_from_run: float
+    lat: float
+    lon: float
+
+    @property
+    def source(self) -> str:
+        return f"archive:{self.provider} ({self.cell_label}, {self.km_from_run:.1f} km from the run)"
+
+
+@dataclass
 class Athlete:
     """One athlete folder, read and validated (docs/folders.md).
 
@@ -283,6 +313,11 @@ class Athlete:
         Body mass before/after runs and fluid drunk (empty when not given).
     problems : list of Problem
         Every input problem found while loading; loading never stops at one.
+    archive : dict
+        Run name → :class:`ArchiveWeather`: the weather archive's hours for runs that
+        ``weather.csv`` does not cover (see :mod:`analyzer.io.weather_archive`).
+    archive_notes : dict
+        Run name → why the archive has nothing for it (no position, offline, …).
     """
 
     id: str
@@ -293,6 +328,8 @@ class Athlete:
     weather: pd.DataFrame
     weigh_ins: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    archive: dict[str, ArchiveWeather] = field(default_factory=dict)
+    archive_notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

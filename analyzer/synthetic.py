@@ -31,6 +31,8 @@ def synthetic_run(
     cadence_spm: float = 170.0,
     seed: int = 0,
     sport: str = "running",
+    start_position_deg: tuple[float, float] | None = None,
+    sensors: Iterable[dict[str, object]] = (),
 ) -> bytes:
     """A 1 Hz run at a steady pace, as FIT bytes.
 
@@ -47,6 +49,10 @@ def synthetic_run(
         The watch's own sensor reading (constant ± 0.5 °C), or no temperature field.
     pauses : iterable of (stop_s, resume_s)
         Timer pauses in elapsed seconds; no records are written inside them.
+    start_position_deg : (lat, lon), optional
+        GPS track starting there and heading north-east; no position when ``None``.
+    sensors : iterable of dict
+        Extra devices the file lists (see :func:`analyzer.io.fit_encode.encode_run`).
     """
     rng = np.random.default_rng(seed)
     speed = 1000.0 / pace_s_per_km
@@ -66,10 +72,16 @@ def synthetic_run(
     distance *= distance_km * 1000.0 / max(distance[-1], 1e-9)
     hr = hr_start_bpm + hr_drift_bpm * moving / max(moving[-1], 1) + rng.normal(0, 2, len(elapsed))
     temps = None if wrist_temperature_c is None else wrist_temperature_c + rng.normal(0, 0.5, len(elapsed))
+    lat = lon = None
+    if start_position_deg is not None:
+        metres_per_deg = 111_195.0  # along a meridian (mean Earth radius)
+        lat = start_position_deg[0] + distance * np.cos(np.pi / 4) / metres_per_deg
+        lon = start_position_deg[1] + distance * np.sin(np.pi / 4) / (
+            metres_per_deg * np.cos(np.radians(start_position_deg[0])))
     return encode_run(
         start, elapsed, distance_m=distance, speed_mps=speeds, heart_rate_bpm=np.round(hr),
         cadence_spm=np.full(len(elapsed), cadence_spm), temperature_c=None if temps is None else np.round(temps),
-        pauses=pauses, utc_offset_s=utc_offset_s, sport=sport,
+        pauses=pauses, utc_offset_s=utc_offset_s, sport=sport, latitude_deg=lat, longitude_deg=lon, sensors=sensors,
     )
 
 

@@ -31,3 +31,18 @@ def _private_cache_dir(tmp_path_factory):
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
         os.environ["XDG_CACHE_HOME"] = old
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_weather_archive_on_the_internet():
+    """No test reaches the internet: the weather archive points at a closed local port unless a
+    test serves it itself (pytest-httpserver)."""
+    import os
+
+    old = os.environ.get("CRAMP_WEATHER_URL")
+    os.environ["CRAMP_WEATHER_URL"] = "http://127.0.0.1:9/v1/archive"
+    yield
+    if old is None:
+        os.environ.pop("CRAMP_WEATHER_URL", None)
+    else:
+        os.environ["CRAMP_WEATHER_URL"] = old

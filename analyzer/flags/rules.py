@@ -148,12 +148,12 @@ def hr_drift(run: pd.Series, t: dict[str, float]) -> list[Flag]:
 def run_flags(run: pd.Series, t: dict[str, float]) -> list[Flag]:
     """Every run-level rule on one row of the runs table."""
     where = "during this run"
-    return (
-        long_run_spike(run, t) + faster_than_usual(run, t)
-        + heat_index(run.get("heat_index_max_c"), where, t, bool(run.get("heat_index_beyond_chart", False)))
-        + wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), t)
-        + body_mass_loss(run, t) + mass_gain(run, t) + hr_drift(run, t)
-    )
+    air_source = str(run.get("air_temperature_source") or "")
+    heat = (heat_index(run.get("heat_index_max_c"), where, t, bool(run.get("heat_index_beyond_chart", False)))
+            + wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), t) + hr_drift(run, t))
+    for f in heat:
+        f["air_temperature_source"] = air_source
+    return long_run_spike(run, t) + faster_than_usual(run, t) + heat + body_mass_loss(run, t) + mass_gain(run, t)
 
 
 def one_leg(cramps: pd.DataFrame, t: dict[str, float]) -> tuple[list[Flag], str | None]:

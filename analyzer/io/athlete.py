@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.io.cache import ActivityCache
+from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.fit import FitWarning, read_fit_folder
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
+from analyzer.io.weather_archive import WEATHER_MODES, Archive, lookup
 from analyzer.model import Athlete, Problem
 
 
@@ -21,7 +22,8 @@ def is_athlete_folder(folder: Path) -> bool:
     return folder.is_dir() and any((folder / n).exists() for n in ("athlete.toml", "cramps.csv", "activities"))
 
 
-def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None) -> Athlete:
+def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, weather: str = "auto",
+                 archive: Archive | None = None) -> Athlete:
     """Read one athlete folder; every problem is collected, nothing stops the load.
 
     Parameters
@@ -31,6 +33,14 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None) 
         optional ``weather.csv`` and ``weigh_ins.csv``. Nothing in it is modified.
     cache : ActivityCache, optional
         Reuse parsed activities (see :mod:`analyzer.io.cache`).
+    weather : {"auto", "cache", "off"}
+        For runs with a position that ``weather.csv`` does not cover, the weather archive
+        (:mod:`analyzer.io.weather_archive`): ``auto`` uses cached days, then asks the archive
+        when the network answers; ``cache`` only cached days; ``off`` never. ``weather = "off"``
+        (or ``"cache"``) in ``athlete.toml`` restricts it further for that athlete.
+    archive : Archive, optional
+        The archive to use (its cache folder and mode); by default one in the cache folder of
+        ``cache`` (or the default cache folder) with mode ``weather``.
 
     Returns
     -------
@@ -66,15 +76,28 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None) 
     activities.sort(key=lambda a: (a.start_time is None, a.start_time if a.start_time is not None else 0, a.source))
     cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id)
     problems += probs
-    weather, probs = read_weather(own("weather.csv"), tz, athlete_id)
+    weather_csv, probs = read_weather(own("weather.csv"), tz, athlete_id)
     problems += probs
     weigh_ins, probs = read_weigh_ins(own("weigh_ins.csv"), tz, athlete_id)
     problems += probs
-    problems = [Problem(p.file, p.location, p.message, athlete_id) for p in problems]
-    return Athlete(
+    athlete = Athlete(
         id=athlete_id, folder=str(root), profile=profile, activities=activities,
-        cramps=cramps, weather=weather, weigh_ins=weigh_ins, problems=problems,
+        cramps=cramps, weather=weather_csv, weigh_ins=weigh_ins, problems=problems,
     )
+    if archive is None:
+        archive = Archive(Path(cache.directory) if cache is not None else default_cache_dir(), weather)
+    mode = strictest_weather(weather, profile.get("weather", "auto"), archive.mode)
+    athlete.archive, athlete.archive_notes, probs = lookup(athlete.legs, weather_csv, archive, str(root), athlete_id,
+                                                           mode)
+    problems += probs
+    athlete.problems = [Problem(p.file, p.location, p.message, athlete_id) for p in problems]
+    return athlete
+
+
+def strictest_weather(*modes: object) -> str:
+    """The most restrictive of weather modes (``off`` < ``cache`` < ``auto``); unknown ones are ignored."""
+    known = [m for m in modes if m in WEATHER_MODES]
+    return min(known, key=WEATHER_MODES[::-1].index) if known else "auto"
 
 
 def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:

@@ -251,6 +251,9 @@ def encode_run(
     serial_number: int = 12345,
     laps_every_m: float | None = 1000.0,
     enhanced: bool = True,
+    latitude_deg: Iterable[float] | None = None,
+    longitude_deg: Iterable[float] | None = None,
+    sensors: Iterable[dict[str, object]] = (),
 ) -> bytes:
     """A complete activity file from 1-D arrays (one value per record).
 
@@ -269,6 +272,12 @@ def encode_run(
         ``fractional_cadence``.
     enhanced : bool
         Write ``enhanced_speed``/``enhanced_altitude`` (True) or the plain 16-bit fields.
+    latitude_deg, longitude_deg : array of float, optional
+        Position of each record, degrees (written as semicircles).
+    sensors : iterable of dict
+        Extra ``device_info`` messages (``device_index``, ``device_type``, ``source_type``,
+        ``manufacturer``, ``product``), e.g. a Garmin Tempe: ``{"device_index": 2,
+        "device_type": 25, "source_type": "antplus", "manufacturer": "garmin", "product": 1570}``.
 
     Returns
     -------
@@ -288,6 +297,8 @@ def encode_run(
             serial_number=serial_number, time_created=start)
     w.write("device_info", timestamp=start, device_index="creator", manufacturer=manufacturer,
             product=product, serial_number=serial_number, software_version=12.5)
+    for sensor in sensors:
+        w.write("device_info", timestamp=start, **sensor)
     w.write("event", timestamp=start, event="timer", event_type="start", event_group=0)
     pauses = sorted(pauses)
     pause_iter = iter(pauses)
@@ -328,6 +339,9 @@ def encode_run(
         columns["enhanced_altitude" if enhanced else "altitude"] = alt
     if temp is not None:
         columns["temperature"] = temp
+    if latitude_deg is not None and longitude_deg is not None:
+        columns["position_lat"] = np.asarray(list(latitude_deg), dtype=float) * (2**31 / 180.0)
+        columns["position_long"] = np.asarray(list(longitude_deg), dtype=float) * (2**31 / 180.0)
     if n:
         w.write_many("record", **columns)
     if laps_every_m and dist is not None and n > 1:

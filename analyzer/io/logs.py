@@ -123,6 +123,10 @@ def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Pr
         problems.append(Problem(str(path), "medications", "medications must be a list of names; ignored"))
         meds = []
     profile["medications"] = meds
+    if profile.get("weather", "auto") not in ("auto", "cache", "off"):
+        problems.append(Problem(str(path), "weather", f"weather {profile['weather']!r} is not auto, cache or off; "
+                                "auto used"))
+        profile["weather"] = "auto"
     if not isinstance(profile.get("thresholds", {}), dict):
         problems.append(Problem(str(path), "thresholds", "[thresholds] must be a table; ignored"))
         profile["thresholds"] = {}

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analyzer.air import run_air
 from analyzer.metrics.cardio import banister_trimp, run_decoupling
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
@@ -28,7 +29,8 @@ WEIGH_IN_MAX_GAP = pd.Timedelta(hours=3)
 RUN_COLUMNS = [
     "activity", "start_utc", "date_local", "distance_km", "elapsed_s", "moving_s", "pace_s_per_km",
     "speed_mps", "gap_s_per_km", "avg_heart_rate_bpm", "decoupling_pct", "decoupling_note",
-    "air_temperature_c", "air_temperature_max_c", "relative_humidity_pct", "heat_index_max_c",
+    "air_temperature_c", "air_temperature_max_c", "air_temperature_source", "relative_humidity_pct", "wind_mps",
+    "solar_w_m2", "heat_index_max_c",
     "heat_index_beyond_chart", "wbgt_max_c", "wbgt_source", "wrist_temperature_c", "body_mass_loss_pct",
     "mass_change_kg", "mass_before_source", "sweat_rate_l_per_h", "fluid_ml", "fluid_logged", "trimp", "history_days", "longest_prior_30d_km",
     "distance_ratio", "usual_speed_mps", "n_comparison_runs", "pace_ratio", "acute_load_7d_km",
@@ -41,22 +43,8 @@ def is_run(activity: Activity) -> bool:
     return activity.sport in RUN_SPORTS and len(activity.records) > 0 and activity.records.index.notna().any()
 
 
-def _air(records: pd.DataFrame, weather: pd.DataFrame) -> pd.DataFrame:
-    """Weather interpolated to the run's record times (only inside the observations' span)."""
-    cols = [c for c in ("temperature_c", "relative_humidity_pct", "wbgt_c") if c in weather]
-    if weather.empty or not cols:
-        return pd.DataFrame(index=records.index)
-    times = records.index[records.index.notna()].unique().sort_values()
-    obs = weather[cols].astype(float)
-    pad = pd.Timedelta(hours=1)
-    obs = obs[(obs.index >= times.min() - 2 * pad) & (obs.index <= times.max() + 2 * pad)]
-    if obs.empty:
-        return pd.DataFrame(index=records.index)
-    grid = obs.reindex(obs.index.union(times)).interpolate(method="time", limit_area="inside")
-    if len(obs) == 1:  # a single observation covers the hour around it
-        near = abs(times - obs.index[0]) <= pad
-        grid.loc[times[near], cols] = obs.iloc[0].to_numpy()
-    return grid.reindex(times)
+def _mean(frame: pd.DataFrame, column: str) -> float:
+    return float(frame[column].mean()) if column in frame and frame[column].notna().any() else np.nan
 
 
 def _weigh_in(athlete: Athlete, act: Activity) -> pd.Series | None:
@@ -98,18 +86,23 @@ def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_r
     row["avg_heart_rate_bpm"] = float(recs["heart_rate_bpm"].mean()) if "heart_rate_bpm" in recs else np.nan
     row.update(run_decoupling(recs, speed_col) if speed_col in recs else
                {"decoupling_pct": np.nan, "decoupling_note": "no speed"})
-    air = _air(recs, athlete.weather)
-    temp = air["temperature_c"] if "temperature_c" in air else pd.Series(dtype=float)
-    rh = air["relative_humidity_pct"] if "relative_humidity_pct" in air else pd.Series(dtype=float)
+    air = run_air(athlete, act)
+    frame = air.frame
+    temp = frame["temperature_c"] if "temperature_c" in frame else pd.Series(dtype=float)
+    rh = frame["relative_humidity_pct"] if "relative_humidity_pct" in frame else pd.Series(np.nan, index=frame.index)
     row["air_temperature_c"] = float(temp.mean()) if temp.notna().any() else np.nan
     row["air_temperature_max_c"] = float(temp.max()) if temp.notna().any() else np.nan
+    row["air_temperature_source"] = air.source
     row["relative_humidity_pct"] = float(rh.mean()) if rh.notna().any() else np.nan
-    hi = heat_index_c(temp, rh) if temp.notna().any() else np.array([np.nan])
+    row["wind_mps"] = _mean(frame, "wind_10m_mps")
+    row["solar_w_m2"] = _mean(frame, "shortwave_w_m2")
+    both = bool(temp.notna().any() and rh.notna().any())
+    hi = heat_index_c(temp, rh) if both else np.array([np.nan])
     row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan
-    row["heat_index_beyond_chart"] = bool(np.any(heat_index_beyond_chart(temp, rh))) if temp.notna().any() else False
-    if "wbgt_c" in air and air["wbgt_c"].notna().any():
-        row["wbgt_max_c"], row["wbgt_source"] = float(air["wbgt_c"].max()), "measured"
-    elif temp.notna().any():
+    row["heat_index_beyond_chart"] = bool(np.any(heat_index_beyond_chart(temp, rh))) if both else False
+    if "wbgt_c" in frame and frame["wbgt_c"].notna().any():
+        row["wbgt_max_c"], row["wbgt_source"] = float(frame["wbgt_c"].max()), air.wbgt_source
+    elif both:
         wb = wbgt_estimate_c(temp, rh)
         row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), "estimated (BoM, assumes sun, light wind)"
     else:

@@ -16,6 +16,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from analyzer.analysis import FLAG_COLUMNS, Analysis
+from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
 from analyzer.formatting import format_pace
 from analyzer.model import Problem
@@ -231,12 +232,13 @@ def write_unanalysed_report(athlete_id: str, name: str, folder: Path, error: str
 
 
 def write_team_files(
-    out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None
+    out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None,
+    notices: list[str] | None = None,
 ) -> None:
     """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv`` (headers even when empty)."""
     summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
     frames = [r.cramps for r in reports if len(r.cramps)]
-    cramps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CRAMP_COLUMNS)
+    cramps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CRAMP_COLUMNS + EXTRA_COLUMNS)
     frames = [r.flags for r in reports if len(r.flags)]
     flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
     frames = [r.errors for r in reports if len(r.errors)] + [errors_frame(failed)]
@@ -252,7 +254,7 @@ def write_team_files(
                  "pattern_list": [p for p in str(r.summary["patterns"]).split(";") if p]} for r in reports]
     html = _template("index.html.j2").render(
         css=_css(), athletes=athletes, since=since, until=until,
-        failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
+        failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed], notices=notices or [],
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
     atomic_write_text(out / "index.html", html)

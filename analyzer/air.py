@@ -1,0 +1,207 @@
+"""The air around a run, and where each number came from.
+
+Precedence, per run: ``weather.csv`` (when its observations cover the run) → an external air
+sensor recorded in the FIT file (a Garmin Tempe or other ANT+ environment sensor, listed in
+``device_info``; its readings are air temperature, unlike the watch's own wrist sensor) → the
+weather archive (:mod:`analyzer.io.weather_archive`, looked up by :func:`analyzer.load_athlete`)
+→ unknown, said plainly. The wrist temperature is never air.
+
+With a sensor, humidity (for the heat index) comes from the archive when it has the run. With
+the archive's wind and sunshine, WBGT comes from Liljegren's physical model; otherwise from the
+Bureau of Meteorology's estimate, labelled as such; a ``wbgt_c`` column in ``weather.csv`` is
+used as measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analyzer.metrics.heat import wbgt_liljegren_c
+from analyzer.metrics.sun import cos_solar_zenith
+from analyzer.model import Activity, ArchiveWeather, Athlete
+
+WEATHER_MAX_GAP = pd.Timedelta(hours=2)
+"""``weather.csv`` observations are interpolated only between observations at most this far apart
+(or taken from the nearest one within half of it)."""
+
+AIR_SENSOR_TYPES = frozenset({"env_sensor", "environment_sensor_legacy"})
+"""ANT+ device types whose temperature is air temperature (FIT profile ``antplus_device_type``)."""
+
+AIR_SENSOR_PRODUCTS = frozenset({"tempe"})
+"""Products known to be air-temperature sensors (Garmin ``garmin_product``)."""
+
+SOURCE_CSV = "weather.csv"
+SOURCE_SENSOR = "sensor"
+SOURCE_UNKNOWN = "unknown"
+
+
+@dataclass
+class RunAir:
+    """Air conditions along one run.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        One row per distinct record time: ``temperature_c``, ``relative_humidity_pct`` and, when
+        known, ``wind_10m_mps``, ``shortwave_w_m2``, ``wbgt_c``.
+    source : str
+        Where the air temperature came from: ``weather.csv``, ``sensor``,
+        ``archive:<provider> (<grid>, <km> from the run)`` or ``unknown``.
+    wbgt_source : str
+        ``measured`` (weather.csv), ``Liljegren model (archive sun and wind)``,
+        ``estimated (BoM, assumes sun, light wind)`` or ``""``.
+    humidity_source : str
+    note : str
+        Why the air temperature is unknown, when it is.
+    """
+
+    frame: pd.DataFrame
+    source: str
+    wbgt_source: str = ""
+    humidity_source: str = ""
+    note: str = ""
+
+    @property
+    def known(self) -> bool:
+        return "temperature_c" in self.frame and bool(self.frame["temperature_c"].notna().any())
+
+
+def has_air_sensor(activity: Activity) -> bool:
+    """True when the file lists an external air-temperature sensor (Garmin Tempe, ANT+ environment sensor)."""
+    for sensor in activity.device.get("sensors", []) or []:
+        if str(sensor.get("device_type", "")).lower() in AIR_SENSOR_TYPES:
+            return True
+        if str(sensor.get("product", "")).lower() in AIR_SENSOR_PRODUCTS:
+            return True
+    return False
+
+
+def _times(records: pd.DataFrame) -> pd.DatetimeIndex:
+    return records.index[records.index.notna()].unique().sort_values()
+
+
+def interpolate_weather(times: pd.DatetimeIndex, weather: pd.DataFrame, columns: list[str],
+                        max_gap: pd.Timedelta = WEATHER_MAX_GAP) -> pd.DataFrame:
+    """Observations interpolated in time to ``times``, only between observations at most ``max_gap``
+    apart (a single observation, or the nearest one, counts within half of it)."""
+    cols = [c for c in columns if c in weather]
+    out = pd.DataFrame(index=times)
+    if weather.empty or not cols or not len(times):
+        return out
+    obs = weather[cols].astype(float)
+    obs = obs[~obs.index.duplicated()]
+    obs = obs[(obs.index >= times.min() - max_gap) & (obs.index <= times.max() + max_gap)]
+    if obs.empty:
+        return out
+    pos = obs.index.searchsorted(times)
+    before = np.clip(pos - 1, 0, len(obs) - 1)
+    after = np.clip(pos, 0, len(obs) - 1)
+    t_obs = pd.DatetimeIndex(obs.index).as_unit("ns").asi8  # one unit for both (pandas may keep s or us)
+    t = pd.DatetimeIndex(times).as_unit("ns").asi8
+    gap = t_obs[after] - t_obs[before]
+    near = np.minimum(np.abs(t - t_obs[before]), np.abs(t_obs[after] - t))
+    inside = (t_obs[before] <= t) & (t <= t_obs[after]) & (gap <= max_gap.value)
+    nearest_ok = near <= max_gap.value // 2
+    w = np.where(gap > 0, (t - t_obs[before]) / np.where(gap > 0, gap, 1), 0.0)
+    for c in cols:
+        v = obs[c].to_numpy()
+        lin = v[before] + w * (v[after] - v[before])
+        nearest = np.where(np.abs(t - t_obs[before]) <= np.abs(t_obs[after] - t), v[before], v[after])
+        out[c] = np.where(inside, lin, np.where(nearest_ok, nearest, np.nan))
+    return out
+
+
+def _from_archive(times: pd.DatetimeIndex, archive: ArchiveWeather) -> pd.DataFrame:
+    """Hourly archive values at the record times. Radiation is the mean of the hour before its
+    stamp, so it is placed at the half hour."""
+    hours = archive.hours
+    inst = interpolate_weather(times, hours, ["temperature_c", "relative_humidity_pct", "wind_10m_mps",
+                                              "pressure_hpa"], pd.Timedelta(hours=2))
+    rad = hours[["shortwave_w_m2", "direct_w_m2"]].copy()
+    rad.index = rad.index - pd.Timedelta(minutes=30)
+    inst = inst.join(interpolate_weather(times, rad, ["shortwave_w_m2", "direct_w_m2"], pd.Timedelta(hours=2)))
+    return inst
+
+
+def run_air(athlete: Athlete, activity: Activity) -> RunAir:
+    """Air conditions along ``activity`` with their source (the module docstring's precedence)."""
+    times = _times(activity.records)
+    csv = interpolate_weather(times, athlete.weather, ["temperature_c", "relative_humidity_pct", "wbgt_c",
+                                                       "wind_mps"])
+    archive = athlete.archive.get(activity.source)
+    if "temperature_c" in csv and csv["temperature_c"].notna().any():
+        frame = csv.rename(columns={"wind_mps": "wind_10m_mps"})
+        wbgt_source = "measured" if "wbgt_c" in frame and frame["wbgt_c"].notna().any() else ""
+        return RunAir(frame, SOURCE_CSV, wbgt_source, SOURCE_CSV)
+    from_archive = _from_archive(times, archive) if archive is not None and len(times) else pd.DataFrame(index=times)
+    archive_known = "temperature_c" in from_archive and bool(from_archive["temperature_c"].notna().any())
+    if has_air_sensor(activity) and "temperature_c" in activity.records:
+        temp = activity.records["temperature_c"]
+        temp = temp[~temp.index.duplicated()].reindex(times)
+        frame = pd.DataFrame({"temperature_c": temp.to_numpy()}, index=times)
+        humidity_source = ""
+        if archive_known:
+            for col in ("relative_humidity_pct", "wind_10m_mps", "shortwave_w_m2", "direct_w_m2", "pressure_hpa"):
+                frame[col] = from_archive[col].to_numpy()
+            humidity_source = archive.source
+        _add_liljegren(frame, archive)
+        return RunAir(frame, SOURCE_SENSOR, _wbgt_source(frame), humidity_source)
+    if archive_known:
+        frame = from_archive.copy()
+        _add_liljegren(frame, archive)
+        return RunAir(frame, archive.source, _wbgt_source(frame), archive.source)
+    note = athlete.archive_notes.get(activity.source, "no weather.csv covers it, no air sensor, no archive weather")
+    return RunAir(pd.DataFrame(index=times), SOURCE_UNKNOWN, note=note)
+
+
+def _add_liljegren(frame: pd.DataFrame, archive: ArchiveWeather | None) -> None:
+    needed = ("temperature_c", "relative_humidity_pct", "wind_10m_mps", "shortwave_w_m2")
+    if archive is None or not all(c in frame for c in needed) or frame[list(needed)].isna().all().any():
+        return
+    direct = frame["direct_w_m2"].to_numpy() if "direct_w_m2" in frame else np.zeros(len(frame))
+    sw = frame["shortwave_w_m2"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fdir = np.where(sw > 0, direct / sw, 0.0)
+    pressure = frame["pressure_hpa"].to_numpy() if "pressure_hpa" in frame else 1013.25
+    cz = cos_solar_zenith(frame.index, archive.lat, archive.lon)
+    frame["wbgt_c"] = wbgt_liljegren_c(frame["temperature_c"], frame["relative_humidity_pct"],
+                                       frame["wind_10m_mps"], sw, fdir, cz, pressure)
+    frame.attrs["wbgt_model"] = "liljegren"
+
+
+def _wbgt_source(frame: pd.DataFrame) -> str:
+    if "wbgt_c" in frame and frame["wbgt_c"].notna().any():
+        return "Liljegren model (archive sun and wind)"
+    return ""
+
+
+def air_at(athlete: Athlete, activity: Activity | None, t: pd.Timestamp) -> tuple[float, float, str]:
+    """``(air °C, relative humidity %, source)`` at time ``t``: weather.csv, else (for a moment in or
+    after a run) that run's sensor or archive weather; NaN and ``unknown`` otherwise."""
+    if t is None or pd.isna(t):
+        return np.nan, np.nan, SOURCE_UNKNOWN
+    at = pd.DatetimeIndex([t])
+    csv = interpolate_weather(at, athlete.weather, ["temperature_c", "relative_humidity_pct"])
+    if "temperature_c" in csv and np.isfinite(csv["temperature_c"].iloc[0]):
+        return float(csv["temperature_c"].iloc[0]), float(csv["relative_humidity_pct"].iloc[0]), SOURCE_CSV
+    if activity is None:
+        return np.nan, np.nan, SOURCE_UNKNOWN
+    records = activity.records
+    inside = len(records) and records.index.notna().any() and records.index.min() <= t <= records.index.max()
+    if inside and has_air_sensor(activity) and "temperature_c" in records:
+        temp = records["temperature_c"].dropna()
+        temp = temp[~temp.index.duplicated()].sort_index()
+        if len(temp):
+            value = float(temp.iloc[min(temp.index.searchsorted(t), len(temp) - 1)])
+            archive = athlete.archive.get(activity.source)
+            rh = _from_archive(at, archive)["relative_humidity_pct"].iloc[0] if archive is not None else np.nan
+            return value, float(rh), SOURCE_SENSOR
+    archive = athlete.archive.get(activity.source)
+    if archive is not None:
+        row = _from_archive(at, archive)
+        if np.isfinite(row["temperature_c"].iloc[0]):
+            return float(row["temperature_c"].iloc[0]), float(row["relative_humidity_pct"].iloc[0]), archive.source
+    return np.nan, np.nan, SOURCE_UNKNOWN
