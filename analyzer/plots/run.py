@@ -49,6 +49,7 @@ def plot_run(
     *,
     x: str = "distance",
     weather: pd.DataFrame | None = None,
+    air_source: str = "weather",
     timezone: str | None = None,
     smooth_s: float = 30.0,
 ) -> Figure:
@@ -65,8 +66,11 @@ def plot_run(
         Distance in km, or elapsed time in minutes.
     weather : DataFrame, optional
         ``temperature_c`` and ``relative_humidity_pct`` indexed by UTC time: air temperature
-        and heat index are drawn. The watch's own temperature is always labelled as wrist
-        temperature, which reads high.
+        and heat index are drawn (``weather.csv``, or :func:`analyzer.air.run_air`'s frame for
+        a sensor or the weather archive). The watch's own temperature is always labelled as
+        wrist temperature, which reads high.
+    air_source : str
+        Where the air temperature came from, shown in its legend entry.
     timezone : str, optional
         IANA zone for the date in the title; else the watch's recorded offset.
     smooth_s : float
@@ -106,11 +110,12 @@ def plot_run(
 
     drew_heat = False
     if weather is not None and not weather.empty:
-        both = weather[["temperature_c", "relative_humidity_pct"]].astype(float)
+        both = weather.reindex(columns=["temperature_c", "relative_humidity_pct"]).astype(float)
         times = recs.index.unique()  # watches can repeat a timestamp (Forerunner 110, IpBike, Ambit3)
         grid = both.reindex(both.index.union(times)).interpolate(method="time", limit_area="inside").reindex(recs.index)
         if grid["temperature_c"].notna().any():
-            ax_heat.plot(xs, grid["temperature_c"], color="#c0392b", lw=1.5, label="air temperature (weather)")
+            ax_heat.plot(xs, grid["temperature_c"], color="#c0392b", lw=1.5,
+                         label=plain_text(f"air temperature ({air_source})"))
             ax_heat.plot(xs, heat_index_c(grid["temperature_c"], grid["relative_humidity_pct"]), color="#8e44ad",
                          lw=1.5, ls="--", label="heat index (NWS)")
             drew_heat = True

@@ -15,6 +15,7 @@ from jinja2 import Environment, select_autoescape
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from analyzer.air import run_air
 from analyzer.analysis import FLAG_COLUMNS, Analysis
 from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
@@ -92,7 +93,9 @@ def athlete_figures(analysis: Analysis) -> tuple[list[tuple[str, Figure]], list[
     for name in dict.fromkeys(during["activity"]) if len(during) else []:
         act = analysis.athlete.activity(name)
         if act is not None:
-            fig = plot_run(act, c, weather=analysis.athlete.weather, timezone=analysis.athlete.timezone)
+            air = run_air(analysis.athlete, act)
+            fig = plot_run(act, c, weather=air.frame if air.known else None, timezone=analysis.athlete.timezone,
+                           air_source=air.source)
             runs.append((f"run {name} with its cramps", fig))
     return season, runs
 
