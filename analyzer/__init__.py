@@ -12,8 +12,9 @@ from analyzer.analysis import Analysis, analyze
 from analyzer.cramps import match_cramps
 from analyzer.errors import AnalyzerError, FitError, InputError
 from analyzer.formatting import format_duration, format_pace
+from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
 from analyzer.io.athlete import load_athlete, load_team
-from analyzer.io.fit import FitWarning, read_fit, read_fit_folder
+from analyzer.io.fit import FitWarning, read_fit
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity, Athlete, Problem
 
@@ -71,6 +72,8 @@ __all__ = [
     "plot_run",
     "plot_weekly_distance",
     "read_fit",
+    "read_activity",
+    "read_activity_folder",
     "read_fit_folder",
     "run_report",
     "__version__",

@@ -72,7 +72,9 @@ class Activity:
     source : str
         The file name the activity was read from.
     engine : str
-        Which decoder produced it (``"numpy"`` or ``"fitparse"``).
+        Which decoder produced it (``"numpy"`` or ``"fitparse"`` for FIT, ``"xml"`` for GPX/TCX).
+    title, description : str
+        The activity's name and description, when the file or an account export gives them.
     """
 
     records: pd.DataFrame
@@ -85,6 +87,8 @@ class Activity:
     problems: list[Problem] = field(default_factory=list)
     source: str = ""
     engine: str = "numpy"
+    title: str = ""
+    description: str = ""
 
     @property
     def session(self) -> pd.Series:
@@ -212,7 +216,8 @@ class Activity:
         return Activity(
             records=recs, laps=laps, sessions=self.sessions.loc[[idx]], events=self.events[in_span] if len(self.events)
             else self.events, pauses=pauses, device=dict(self.device), utc_offset=self.utc_offset,
-            problems=list(self.problems), source=name, engine=self.engine, _part=True,
+            problems=list(self.problems), source=name, engine=self.engine, title=self.title,
+            description=self.description, _part=True,
         )
 
     def select(self, sport: str) -> Activity:
@@ -240,6 +245,8 @@ class Activity:
             problems=list(self.problems),
             source=self.source,
             engine=self.engine,
+            title=self.title,
+            description=self.description,
             _part=True,
         )
 

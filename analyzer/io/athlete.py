@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.io.activities import read_activity_folder
 from analyzer.io.cache import ActivityCache, default_cache_dir
-from analyzer.io.fit import FitWarning, read_fit_folder
+from analyzer.io.fit import FitWarning
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
 from analyzer.io.weather_archive import WEATHER_MODES, Archive, lookup
 from analyzer.model import Athlete, Problem
@@ -71,7 +72,7 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         acts_dir = own("activities")
-        activities, probs = read_fit_folder(acts_dir, cache=cache) if acts_dir.is_dir() else ([], [])
+        activities, probs = read_activity_folder(acts_dir, cache=cache) if acts_dir.is_dir() else ([], [])
     problems += probs
     activities.sort(key=lambda a: (a.start_time is None, a.start_time if a.start_time is not None else 0, a.source))
     cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id)

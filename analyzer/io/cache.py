@@ -106,6 +106,8 @@ class ActivityCache:
             problems=[Problem(str(path), p["location"], p["message"]) for p in meta["problems"]],
             source=path.name,
             engine=meta["engine"],
+            title=meta.get("title", ""),
+            description=meta.get("description", ""),
         )
 
     def put(self, key: str, activity: Activity) -> None:
@@ -119,6 +121,8 @@ class ActivityCache:
                 "utc_offset_s": None if activity.utc_offset is None else activity.utc_offset.total_seconds(),
                 "problems": [{"location": p.location, "message": p.message} for p in activity.problems],
                 "engine": activity.engine,
+                "title": activity.title,
+                "description": activity.description,
             }
             (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
 

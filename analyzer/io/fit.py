@@ -34,7 +34,6 @@ import io
 import logging
 import os
 import re
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,6 @@ import numpy as np
 import pandas as pd
 
 from analyzer.errors import FitError, InputError
-from analyzer.io.cache import ActivityCache
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, decode, table_length
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
@@ -214,94 +212,6 @@ def _read_with_fitparse_instead(data: bytes, name: str, error: Exception) -> Act
     activity.problems.insert(0, Problem(name, "", f"the fast reader failed ({type(error).__name__}: {error}); "
                                         "read with fitparse instead (please report this file)"))
     return activity
-
-
-def read_fit_folder(
-    folder: str | os.PathLike, engine: str = "numpy", cache: ActivityCache | None = None
-) -> tuple[list[Activity], list[Problem]]:
-    """Read every FIT file in a folder, never stopping at a bad one.
-
-    Parameters
-    ----------
-    folder : path-like
-        Files named ``*.fit``, ``*.FIT`` or ``*.fit.gz`` (any case) are read, in name order.
-        Symbolic links that lead outside the folder are not followed (reported instead).
-
-    Returns
-    -------
-    activities : list of Activity
-        One per readable file (partial files included, with their problems).
-    problems : list of Problem
-        One per file that could not be read at all, plus every partial file's problems.
-    cache : ActivityCache, optional
-        Parsed activities are looked up by file content first and stored after parsing.
-    """
-    root = Path(folder)
-    activities: list[Activity] = []
-    problems: list[Problem] = []
-    for path in list_fit_files(root, problems):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FitWarning)
-                act = read_fit_cached(path, engine, cache) if cache is not None else read_fit(path, engine=engine)
-        except FitError as exc:
-            loc = f"byte {exc.offset}" if exc.offset is not None else ""
-            problems.append(Problem(str(path), loc, exc.reason))
-            continue
-        except Exception as exc:  # a reader bug must not stop the batch: report it, go on
-            problems.append(Problem(str(path), "", f"could not be read ({type(exc).__name__}: {exc}); "
-                                    "please report this file to the analyzer's developers"))
-            continue
-        activities.append(act)
-        problems.extend(act.problems)
-    return activities, problems
-
-
-def read_fit_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
-    """Like :func:`read_fit`, through ``cache`` (keyed by the file's bytes, after gunzip)."""
-    data, _, note = _read_bytes(path)
-    if note:  # a cut-off .gz: read it the ordinary way, which reports the cut
-        return read_fit(path, engine=engine)
-    key = cache.key(data, engine)
-    act = cache.get(key, path)
-    if act is None:
-        started = time.perf_counter()
-        act = read_fit_bytes(data, name=str(path), engine=engine)
-        if time.perf_counter() - started >= cache.min_parse_s:
-            cache.put(key, act)
-    return act
-
-
-def is_fit_name(name: str) -> bool:
-    """True for ``*.fit`` and ``*.fit.gz`` in any letter case."""
-    low = name.lower()
-    return low.endswith(".fit") or low.endswith(".fit.gz")
-
-
-def list_fit_files(folder: Path, problems: list[Problem]) -> list[Path]:
-    """FIT files directly in ``folder``, sorted by name; odd entries reported in ``problems``."""
-    if not folder.is_dir():
-        problems.append(Problem(str(folder), "", "folder does not exist or is not a folder"))
-        return []
-    real_root = folder.resolve()
-    out = []
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        problems.append(Problem(str(folder), "", f"cannot list the folder: {exc.strerror or exc}"))
-        return []
-    for path in entries:
-        if not is_fit_name(path.name):
-            continue
-        try:
-            if path.is_symlink() and real_root not in path.resolve(strict=True).parents:
-                problems.append(Problem(str(path), "", "symbolic link to a file outside the folder; not followed"))
-                continue
-        except (OSError, RuntimeError):  # a link loop, or a link to nothing
-            problems.append(Problem(str(path), "", "symbolic link that leads nowhere (or in a loop); not read"))
-            continue
-        out.append(path)  # anything that is not a regular file is refused, with a reason, when read
-    return out
 
 
 # --------------------------------------------------------------------------- frames
