@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from analyzer.io.fit_encode import encode_run
 
@@ -208,3 +209,81 @@ def synthetic_multisport(
     w.write("activity", timestamp=end, total_timer_time=t - 1.0, num_sessions=len(plan), type="manual",
             event="activity", event_type="stop", local_timestamp=to_fit_seconds(end))
     return w.to_bytes()
+
+
+def _iso(t) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def activity_to_gpx(activity, sport_type: str = "running") -> bytes:
+    """An activity as GPX 1.1 with Garmin's TrackPointExtension (hr, cad as one foot, atemp), as
+    Garmin Connect exports it: for tests that read the same run in every format."""
+    from xml.sax.saxutils import escape
+
+    recs = activity.records[activity.records.index.notna()]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<gpx creator="cramp-analyzer tests" version="1.1" xmlns="http://www.topografix.com/GPX/1/1" '
+             'xmlns:ns3="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">',
+             f"<trk><name>{escape(activity.title or activity.source)}</name><type>{escape(sport_type)}</type><trkseg>"]
+    for t, r in recs.iterrows():
+        lat, lon = r.get("latitude_deg", float("nan")), r.get("longitude_deg", float("nan"))
+        if not (np.isfinite(lat) and np.isfinite(lon)):
+            continue  # GPX points need a position (as Garmin Connect exports, points without one are left out)
+        attrs = f' lat="{lat:.9f}" lon="{lon:.9f}"'
+        ext = []
+        if np.isfinite(r.get("heart_rate_bpm", np.nan)):
+            ext.append(f"<ns3:hr>{int(r['heart_rate_bpm'])}</ns3:hr>")
+        if np.isfinite(r.get("cadence_spm", np.nan)):
+            ext.append(f"<ns3:cad>{r['cadence_spm'] / 2:g}</ns3:cad>")
+        if np.isfinite(r.get("temperature_c", np.nan)):
+            ext.append(f"<ns3:atemp>{r['temperature_c']:g}</ns3:atemp>")
+        ele = f"<ele>{r['altitude_m']:.2f}</ele>" if np.isfinite(r.get("altitude_m", np.nan)) else ""
+        extensions = f"<extensions><ns3:TrackPointExtension>{''.join(ext)}</ns3:TrackPointExtension></extensions>" \
+            if ext else ""
+        lines.append(f"<trkpt{attrs}>{ele}<time>{_iso(t)}</time>{extensions}</trkpt>")
+    lines.append("</trkseg></trk></gpx>")
+    return "\n".join(lines).encode()
+
+
+def activity_to_tcx(activity) -> bytes:
+    """An activity as a Garmin TCX file (one lap per FIT lap, distance and RunCadence per point)."""
+    recs = activity.records[activity.records.index.notna()]
+    laps = activity.laps if len(activity.laps) and "start_time" in activity.laps else None
+    bounds = list(laps["start_time"]) if laps is not None else [recs.index[0]]
+    bounds = sorted(b for b in bounds if pd.notna(b)) or [recs.index[0]]
+    bounds[0] = min(bounds[0], recs.index[0])  # records before the first lap's start belong to it
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+             'xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">',
+             f'<Activities><Activity Sport="Running"><Id>{_iso(recs.index[0])}</Id>']
+    edges = [*bounds[1:], recs.index[-1] + pd.Timedelta(seconds=1)]
+    done_m = 0.0
+    for start, end in zip(bounds, edges, strict=True):
+        part = recs[(recs.index >= start) & (recs.index < end)]
+        if part.empty:
+            continue
+        dist = part["distance_m"] if "distance_m" in part else None
+        lap_dist = float(dist.max()) - done_m if dist is not None and dist.notna().any() else 0.0
+        done_m += lap_dist
+        lines.append(f'<Lap StartTime="{_iso(start)}"><TotalTimeSeconds>{(part.index[-1] - part.index[0]).total_seconds():.1f}'
+                     f"</TotalTimeSeconds><DistanceMeters>{lap_dist:.2f}</DistanceMeters><Calories>0</Calories>"
+                     "<Intensity>Active</Intensity><TriggerMethod>Distance</TriggerMethod><Track>")
+        for t, r in part.iterrows():
+            pos = ""
+            if np.isfinite(r.get("latitude_deg", np.nan)):
+                pos = (f"<Position><LatitudeDegrees>{r['latitude_deg']:.9f}</LatitudeDegrees>"
+                       f"<LongitudeDegrees>{r['longitude_deg']:.9f}</LongitudeDegrees></Position>")
+            alt = f"<AltitudeMeters>{r['altitude_m']:.2f}</AltitudeMeters>" if np.isfinite(r.get("altitude_m", np.nan)) else ""
+            d = f"<DistanceMeters>{r['distance_m']:.2f}</DistanceMeters>" if np.isfinite(r.get("distance_m", np.nan)) else ""
+            hr = f"<HeartRateBpm><Value>{int(r['heart_rate_bpm'])}</Value></HeartRateBpm>" \
+                if np.isfinite(r.get("heart_rate_bpm", np.nan)) else ""
+            ext = []
+            if np.isfinite(r.get("speed_mps", np.nan)):
+                ext.append(f"<ns3:Speed>{r['speed_mps']:.3f}</ns3:Speed>")
+            if np.isfinite(r.get("cadence_spm", np.nan)):
+                ext.append(f"<ns3:RunCadence>{r['cadence_spm'] / 2:g}</ns3:RunCadence>")
+            extensions = f"<Extensions><ns3:TPX>{''.join(ext)}</ns3:TPX></Extensions>" if ext else ""
+            lines.append(f"<Trackpoint><Time>{_iso(t)}</Time>{pos}{alt}{d}{hr}{extensions}</Trackpoint>")
+        lines.append("</Track></Lap>")
+    lines.append("</Activity></Activities></TrainingCenterDatabase>")
+    return "\n".join(lines).encode()

@@ -291,6 +291,9 @@ def read_gpx(source: str | os.PathLike | BinaryIO) -> Activity:
     if not times:
         raise InputError(name, "", "a GPX file without track points (routes and waypoints are not runs)")
     cols = {"lat": _floats(lat), "lon": _floats(lon), "ele": _floats(ele)}
+    null_island = (cols["lat"] == 0) & (cols["lon"] == 0)  # a placeholder some apps write for "no fix"
+    cols["lat"][null_island] = np.nan
+    cols["lon"][null_island] = np.nan
     for key in ("hr", "cad", "temp", "power", "speed"):
         values = [r.get(key) for r in ext_rows]
         if any(values):
@@ -346,8 +349,8 @@ def read_tcx(source: str | os.PathLike | BinaryIO) -> Activity:
             "max_heart_rate_bpm": num(f"{q}MaximumHeartRateBpm/{q}Value"), "intensity": text(f"{q}Intensity"),
             "lap_trigger": text(f"{q}TriggerMethod"),
         })
-        for track in lap.findall(f"{q}Track"):
-            first = True
+        for k, track in enumerate(lap.findall(f"{q}Track")):
+            first = k > 0  # a new Track inside a lap follows a timer pause; a new lap is no pause
             for pt in track.findall(f"{q}Trackpoint"):
                 def get(path: str, _pt=pt) -> str | None:
                     el = _pt.find(path)
