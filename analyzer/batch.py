@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 from analyzer.analysis import analyze
 from analyzer.executors import open_executor, run_tasks
-from analyzer.io.athlete import find_athletes, load_athlete, restrict_period
+from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder, load_athlete, restrict_period
 from analyzer.io.cache import ActivityCache, ReportCache, code_fingerprint, default_cache_dir, folder_fingerprint
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
@@ -78,7 +78,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
     except Exception as exc:  # the athlete is still reported: a page saying what failed
         problem = _failure(folder, exc)
-        return write_unanalysed_report(folder.name, athlete.name if athlete is not None else folder.name, dest,
+        return write_unanalysed_report(athlete_id_of(folder), athlete.name if athlete is not None else athlete_id_of(folder), dest,
                                        problem.message.removeprefix("could not be analysed: "),
                                        athlete.problems if athlete is not None else [])
     # a report missing weather the archive may still give (offline, busy, not yet published) is
@@ -153,23 +153,24 @@ def run_report(
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
-    if not root.is_dir():
-        result.problems.append(Problem(str(root), "", "folder does not exist or is not a folder"))
+    if not root.is_dir() and not is_athlete_folder(root):
+        result.problems.append(Problem(str(root), "", "folder does not exist or is not a folder (nor an account "
+                                                      "export's .zip)"))
         result.exit_code = 2
         return result
     problems: list[Problem] = []
     folders = find_athletes(root, problems)
     if athletes is not None:
         wanted = set(athletes)
-        missing = wanted - {p.name for p in folders}
+        missing = wanted - {athlete_id_of(p) for p in folders}
         problems += [Problem(str(root / m), "", "no such athlete folder", m) for m in sorted(missing)]
-        folders = [p for p in folders if p.name in wanted]
+        folders = [p for p in folders if athlete_id_of(p) in wanted]
     if not folders:
         result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds athlete.toml, cramps.csv or activities/; see docs/folders.md)")]
         result.exit_code = 2
         return result
     taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv"}
-    dests = [out_dir / safe_dir_name(p.name, taken) for p in folders]
+    dests = [out_dir / safe_dir_name(athlete_id_of(p), taken) for p in folders]
     refused = check_out(out_dir, root, folders, dests)
     if refused:
         result.problems = [Problem(str(out_dir), "", refused)]
@@ -196,7 +197,7 @@ def run_report(
                 problem = _failure(args[0], error)
                 try:
                     reports[args[0]] = write_unanalysed_report(
-                        args[0].name, args[0].name, args[1], problem.message.removeprefix("could not be analysed: "), [])
+                        athlete_id_of(args[0]), athlete_id_of(args[0]), args[1], problem.message.removeprefix("could not be analysed: "), [])
                 except OSError:
                     failed.append(problem)
             tick()
@@ -244,4 +245,4 @@ def check_out(out_dir: Path, root: Path, folders: list[Path], dests: list[Path])
 def _failure(folder: Path, exc: Exception) -> Problem:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" (in {Path(where.filename).name}:{where.lineno})" if where else ""
-    return Problem(str(folder), "", f"could not be analysed: {type(exc).__name__}: {exc}{at}", folder.name)
+    return Problem(str(folder), "", f"could not be analysed: {type(exc).__name__}: {exc}{at}", athlete_id_of(folder))

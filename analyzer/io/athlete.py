@@ -12,6 +12,7 @@ import pandas as pd
 
 from analyzer.io.activities import read_activity_folder
 from analyzer.io.cache import ActivityCache, default_cache_dir
+from analyzer.io.exports import export_kind, read_export
 from analyzer.io.fit import FitWarning
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
 from analyzer.io.weather_archive import WEATHER_MODES, Archive, lookup
@@ -19,8 +20,38 @@ from analyzer.model import Athlete, Problem
 
 
 def is_athlete_folder(folder: Path) -> bool:
-    """An athlete folder has ``athlete.toml``, ``cramps.csv`` or ``activities/``."""
-    return folder.is_dir() and any((folder / n).exists() for n in ("athlete.toml", "cramps.csv", "activities"))
+    """An athlete folder has ``athlete.toml``, ``cramps.csv`` or ``activities/``, or is an account
+    export (a Strava or Garmin Connect export, unzipped or as its ``.zip``)."""
+    if folder.is_file():
+        return folder.suffix.lower() == ".zip" and export_kind(folder) is not None
+    return folder.is_dir() and (any((folder / n).exists() for n in ("athlete.toml", "cramps.csv", "activities"))
+                                or export_kind(folder) is not None)
+
+
+def athlete_id_of(path: Path) -> str:
+    """The athlete id: a folder's name, or an export zip's name without ``.zip``."""
+    name = path.resolve().name
+    return name[:-4] if path.is_file() and name.lower().endswith(".zip") else name
+
+
+def _exports_in(root: Path, problems: list[Problem]) -> list[Path]:
+    """Account exports kept in an athlete folder: top-level ``*.zip`` files and folders laid out as one."""
+    found = []
+    try:
+        entries = sorted(root.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return []
+    for p in entries:
+        if p.name == "activities" or p.name.startswith(".") or p.is_symlink():
+            continue
+        if (p.is_file() and p.suffix.lower() == ".zip") or p.is_dir():
+            kind = export_kind(p)
+            if kind is not None:
+                found.append(p)
+            elif p.is_file():
+                problems.append(Problem(str(p), "", "a zip file that is not an account export the analyzer reads "
+                                                     "(Strava or Garmin Connect); not read"))
+    return found
 
 
 def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, weather: str = "auto",
@@ -48,8 +79,12 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     Athlete
     """
     root = Path(folder)
-    athlete_id = root.resolve().name
+    athlete_id = athlete_id_of(root)
     problems: list[Problem] = []
+    if root.is_file():  # an account export's zip, pointed at directly
+        profile, _ = read_profile(root.parent / f".{athlete_id}-has-no-profile", athlete_id)
+        activities, probs = read_export(root)
+        return _finish(root, athlete_id, profile, activities, problems + probs, cache, weather, archive)
 
     def own(name: str) -> Path:
         """An input file of this athlete; a symlink leading out of the folder is not followed."""
@@ -71,16 +106,36 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     tz = profile["timezone"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        acts_dir = own("activities")
-        activities, probs = read_activity_folder(acts_dir, cache=cache) if acts_dir.is_dir() else ([], [])
+        if export_kind(root) is not None:  # the folder is an unzipped account export: its own list says what is a run
+            activities, probs = read_export(root)
+        else:
+            acts_dir = own("activities")
+            activities, probs = read_activity_folder(acts_dir, cache=cache) if acts_dir.is_dir() else ([], [])
+        for export in _exports_in(root, probs):
+            more, more_probs = read_export(export)
+            activities += more
+            probs += more_probs
     problems += probs
-    activities.sort(key=lambda a: (a.start_time is None, a.start_time if a.start_time is not None else 0, a.source))
     cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id)
     problems += probs
     weather_csv, probs = read_weather(own("weather.csv"), tz, athlete_id)
     problems += probs
     weigh_ins, probs = read_weigh_ins(own("weigh_ins.csv"), tz, athlete_id)
     problems += probs
+    return _finish(root, athlete_id, profile, activities, problems, cache, weather, archive, cramps, weather_csv,
+                   weigh_ins)
+
+
+def _finish(root: Path, athlete_id: str, profile: dict, activities: list, problems: list[Problem],
+            cache: ActivityCache | None, weather: str, archive: Archive | None, cramps: pd.DataFrame | None = None,
+            weather_csv: pd.DataFrame | None = None, weigh_ins: pd.DataFrame | None = None) -> Athlete:
+    """The athlete, with its runs in time order and the weather archive looked up."""
+    tz = profile["timezone"]
+    if cramps is None:
+        cramps, _ = read_cramp_log(root / ".none", tz, athlete_id)
+        weather_csv, _ = read_weather(root / ".none", tz, athlete_id)
+        weigh_ins, _ = read_weigh_ins(root / ".none", tz, athlete_id)
+    activities.sort(key=lambda a: (a.start_time is None, a.start_time if a.start_time is not None else 0, a.source))
     athlete = Athlete(
         id=athlete_id, folder=str(root), profile=profile, activities=activities,
         cramps=cramps, weather=weather_csv, weigh_ins=weigh_ins, problems=problems,
@@ -106,6 +161,8 @@ def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
 
     Symbolic links are not followed; each is reported in ``problems``.
     """
+    if folder.is_file():  # an export zip pointed at directly
+        return [folder] if is_athlete_folder(folder) else []
     if is_athlete_folder(folder) and not any(is_athlete_folder(p) for p in folder.iterdir() if p.is_dir()):
         return [folder]
     found = []

@@ -138,8 +138,8 @@ def folder_fingerprint(folder: Path, *extra: object) -> str:
     h.update(READER_VERSION.encode())
     for item in extra:
         h.update(repr(item).encode())
-    for path in sorted(p for p in folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix().encode()
+    for path in [folder] if folder.is_file() else sorted(p for p in folder.rglob("*")):
+        rel = path.name.encode() if path == folder else path.relative_to(folder).as_posix().encode()
         if path.is_symlink():
             h.update(b"L" + rel + os.readlink(path).encode())
         elif path.is_file():
