@@ -20,6 +20,7 @@ from analyzer.flags.thresholds import resolve_thresholds
 from analyzer.metrics.runs import run_table
 from analyzer.metrics.stats import fisher_exact_p
 from analyzer.model import Athlete, Problem
+from analyzer.suggestions import SUGGESTION_COLUMNS, suggest_cramps
 
 FLAG_COLUMNS = ["athlete", "scope", "cramp_row", "activity", "pattern", "rule", "value", "threshold", "unit",
                 "message", "source", "air_temperature_source"]
@@ -57,6 +58,9 @@ class Analysis:
         The thresholds used (defaults, then athlete.toml, then the call's).
     problems : list of Problem
         The athlete's input problems plus any unusable threshold override.
+    suggested_cramps : DataFrame
+        Cramps that activity titles or descriptions mention (:mod:`analyzer.suggestions`), in
+        the columns of ``cramps.csv``: proposals to copy into the log, never counted.
     """
 
     athlete: Athlete
@@ -66,6 +70,7 @@ class Analysis:
     season: pd.DataFrame
     thresholds: dict[str, float]
     problems: list[Problem] = field(default_factory=list)
+    suggested_cramps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUGGESTION_COLUMNS))
 
     @property
     def patterns(self) -> list[str]:
@@ -162,7 +167,8 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, we
     cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
     flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     flag_frame["air_temperature_source"] = flag_frame["air_temperature_source"].astype(object).fillna("")
-    return Analysis(athlete, runs, cramps, flag_frame, season_comparison(runs, t), t, problems)
+    suggested = suggest_cramps(athlete.activities, athlete.cramps, athlete.timezone)
+    return Analysis(athlete, runs, cramps, flag_frame, season_comparison(runs, t), t, problems, suggested)
 
 
 def _episodes(cramps: pd.DataFrame, tz: str) -> pd.Series:

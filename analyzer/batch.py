@@ -169,7 +169,7 @@ def run_report(
         result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds athlete.toml, cramps.csv or activities/; see docs/folders.md)")]
         result.exit_code = 2
         return result
-    taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv"}
+    taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv", "suggested_cramps.csv"}
     dests = [out_dir / safe_dir_name(athlete_id_of(p), taken) for p in folders]
     refused = check_out(out_dir, root, folders, dests)
     if refused:

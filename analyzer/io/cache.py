@@ -180,7 +180,7 @@ class ReportCache:
             return None
         try:
             meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-            frames = {n: pd.read_parquet(entry / f"{n}.parquet") for n in ("cramps", "flags", "errors")}
+            frames = {n: pd.read_parquet(entry / f"{n}.parquet") for n in ("cramps", "flags", "errors", "suggestions")}
             dest.mkdir(parents=True, exist_ok=True)
             for name in meta["written"]:
                 tmp = dest / f".{name}.cached.tmp"
@@ -191,7 +191,7 @@ class ReportCache:
             shutil.rmtree(entry, ignore_errors=True)
             return None
         return AthleteReport(meta["athlete"], meta["summary"], frames["cramps"], frames["flags"], frames["errors"],
-                             meta["written"])
+                             meta["written"], frames["suggestions"])
 
     def put(self, key: str, report, dest: Path) -> None:
         """Store a finished report (its files in ``dest`` and its team rows) under ``key``."""
@@ -199,7 +199,7 @@ class ReportCache:
         def write(folder: Path) -> None:
             for name in report.written:
                 shutil.copyfile(dest / name, folder / name)
-            for name in ("cramps", "flags", "errors"):
+            for name in ("cramps", "flags", "errors", "suggestions"):
                 frame = getattr(report, name).copy()
                 for col in frame.columns:  # mixed object columns as text, so Parquet takes them
                     if frame[col].dtype == object:

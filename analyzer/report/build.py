@@ -24,6 +24,7 @@ from analyzer.model import Problem
 from analyzer.plots.run import plot_run
 from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
+from analyzer.suggestions import SUGGESTION_COLUMNS
 
 SUMMARY_COLUMNS = ["athlete", "name", "runs", "distance_km", "cramps", "patterns", "flags", "problems", "report"]
 ERROR_COLUMNS = ["athlete", "file", "location", "message"]
@@ -51,6 +52,7 @@ class AthleteReport:
     flags: pd.DataFrame
     errors: pd.DataFrame
     written: list[str] = field(default_factory=list)
+    suggestions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS]))
 
 
 def errors_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -136,7 +138,11 @@ def write_athlete_report(
     out_cramps = cramps.copy()
     if len(out_cramps):
         out_cramps["time_utc"] = _iso_z(out_cramps["time_utc"])
-    return AthleteReport(ath.id, summary, out_cramps, flags, errors_frame(analysis.problems), written)
+    suggestions = analysis.suggested_cramps
+    atomic_write_text(folder / "suggested_cramps.csv", csv_text(suggestions, SUGGESTION_COLUMNS))
+    written.append("suggested_cramps.csv")
+    return AthleteReport(ath.id, summary, out_cramps, flags, errors_frame(analysis.problems), written,
+                         suggestions.assign(athlete=ath.id)[["athlete", *SUGGESTION_COLUMNS]])
 
 
 def _findings(flags: pd.DataFrame, cramp_rows: list[dict[str, object]]) -> dict[str, list]:
@@ -253,6 +259,9 @@ def write_team_files(
     atomic_write_text(out / "cramps.csv", csv_text(cramps, CRAMP_COLUMNS))
     atomic_write_text(out / "flags.csv", csv_text(flags, FLAG_COLUMNS))
     atomic_write_text(out / "errors.csv", csv_text(errors, ERROR_COLUMNS))
+    frames = [r.suggestions for r in reports if len(r.suggestions)]
+    suggested = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS])
+    atomic_write_text(out / "suggested_cramps.csv", csv_text(suggested, ["athlete", *SUGGESTION_COLUMNS]))
     athletes = [{**r.summary, "href": r.summary["report"],
                  "pattern_list": [p for p in str(r.summary["patterns"]).split(";") if p]} for r in reports]
     html = _template("index.html.j2").render(
