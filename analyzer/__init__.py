@@ -14,6 +14,7 @@ from analyzer.errors import AnalyzerError, FitError, InputError
 from analyzer.formatting import format_duration, format_pace
 from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
 from analyzer.io.athlete import load_athlete, load_team
+from analyzer.io.cramp_log import LoggedCramp, log_cramp
 from analyzer.io.fit import FitWarning, read_fit
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity, Athlete, Problem
@@ -66,6 +67,8 @@ __all__ = [
     "heat_index_c",
     "load_athlete",
     "load_team",
+    "log_cramp",
+    "LoggedCramp",
     "match_cramps",
     "plot_cramp_runs_vs_others",
     "plot_cramp_timeline",

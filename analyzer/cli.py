@@ -157,6 +157,36 @@ def report(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def log(
+    folder: Annotated[Path, typer.Argument(help="The athlete folder (holding athlete.toml).")],
+    leg: Annotated[str, typer.Option(help="left, right or both.")],
+    muscle: Annotated[str | None, typer.Option(help="calf, hamstring, quadriceps, foot or other.")] = None,
+    severity: Annotated[int | None, typer.Option(help="1 twinge, 3 had to slow down, 5 had to stop.")] = None,
+    time: Annotated[str | None, typer.Option(help='When: "2024-06-18 08:50" (local), "now", "today 07:42".')] = None,
+    activity: Annotated[str | None, typer.Option(help="The run's file name in activities/ (with --km).")] = None,
+    km: Annotated[float | None, typer.Option(help="Distance into that run, km.")] = None,
+    duration_s: Annotated[float | None, typer.Option("--duration-s", help="How long it lasted, seconds.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Anything else.")] = None,
+) -> None:
+    """Append one cramp to the athlete's cramps.csv (created with its header if absent).
+
+    The one command that writes into an athlete folder, and it only appends. Give --time, or
+    --activity and --km. Exit codes: 0 appended; 2 refused (nothing written).
+    """
+    try:
+        logged = analyzer.log_cramp(folder, leg=leg, muscle=muscle, severity=severity, time=time, activity=activity,
+                                    km=km, duration_s=duration_s, notes=notes)
+    except analyzer.InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if activity and not (folder / "activities" / activity).exists():
+        typer.echo(f"note: {activity} is not in {folder / 'activities'}; the cramp is kept, placed once the file is there",
+                   err=True)
+    cells = ", ".join(f"{k}={v}" for k, v in logged.cells.items() if v)
+    typer.echo(f"{logged.path} row {logged.cramp_row} added: {cells}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -328,12 +328,19 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
         ``time_utc`` NaT), plus every unknown column as text.
     problems : list of Problem
     """
+    header, rows, problems = _load(path, athlete)
+    return cramps_from_rows(header, rows, str(path), tz, athlete, problems)
+
+
+def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], file: str, tz: str,
+                     athlete: str = "", problems: list[Problem] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validated cramps from a log's header and numbered rows (see :func:`read_cramp_log`); the
+    validation :func:`analyzer.log_cramp` applies to a new row."""
+    problems = problems if problems is not None else []
     empty = pd.DataFrame({c: pd.Series([], dtype=object)
                           for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note", "date_local")})
     empty["cramp_row"] = empty["cramp_row"].astype("int64")
     empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
-    header, rows, problems = _load(path, athlete)
-    file = str(path)
     if not header:
         return empty, problems
     if "leg" not in header:
@@ -347,7 +354,7 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
         where = f"row {row_no}"
         key = tuple(sorted((k, v.strip()) for k, v in row.items()))
         if key in seen:
-            problems.append(Problem(file, where, f"repeats row {seen[key]} exactly — left out", athlete))
+            problems.append(Problem(file, where, f"repeats row {seen[key]} exactly — row left out", athlete))
             continue
         seen[key] = row_no
         errors = []
