@@ -27,6 +27,7 @@ from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder,
 from analyzer.io.cache import ActivityCache, ReportCache, code_fingerprint, default_cache_dir, folder_fingerprint
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
+from analyzer.report.assets import vega_bundle
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
 from analyzer.report.files import inside, safe_dir_name
 
@@ -54,7 +55,8 @@ class ReportResult:
 
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
-                 until: dt.date | None, cache: ActivityCache | None, weather: Archive | None = None) -> AthleteReport:
+                 until: dt.date | None, cache: ActivityCache | None, weather: Archive | None = None,
+                 assets_dir: Path | None = None, store_assets: bool = True) -> AthleteReport:
     """Task: load, analyze and write one athlete.
 
     With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
@@ -75,7 +77,8 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     try:
         athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
         analysis = analyze(athlete)
-        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until))
+        bundle = vega_bundle(str(assets_dir), store_assets) if assets_dir is not None and "html" in formats else None
+        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle)
     except Exception as exc:  # the athlete is still reported: a page saying what failed
         problem = _failure(folder, exc)
         return write_unanalysed_report(athlete_id_of(folder), athlete.name if athlete is not None else athlete_id_of(folder), dest,
@@ -177,6 +180,9 @@ def run_report(
         result.exit_code = 2
         return result
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
+    assets_dir = Path(cache_dir or default_cache_dir())
+    if "html" in formats and use_cache:
+        vega_bundle(str(assets_dir))  # built (or read) once here, so workers only read it
     archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
         host = urlparse(archive.api.url).hostname
@@ -189,7 +195,8 @@ def run_report(
     jobs = max(1, jobs or os.cpu_count() or 1)
     kind = executor or ("serial" if jobs == 1 else "process")
     with open_executor(kind, jobs, scheduler) as pool:
-        tasks = [(p, dest, formats, since, until, cache, archive) for p, dest in zip(folders, dests, strict=True)]
+        tasks = [(p, dest, formats, since, until, cache, archive, assets_dir, use_cache)
+                 for p, dest in zip(folders, dests, strict=True)]
         for args, report, error in run_tasks(pool, _one_athlete, tasks):
             if error is None:
                 reports[args[0]] = report

@@ -3,7 +3,7 @@
     python fuzz/fuzz_inputs.py [--seconds 600] [--seed 1] [--format cramps_csv ...]
 
 For each format (``cramps_csv``, ``weather_csv``, ``weigh_ins_csv``, ``athlete_toml``,
-``fit_gz``) a real seed file is mutated — bytes flipped, lines cut, duplicated and swapped,
+``fit_gz``, ``gpx``, ``tcx``, ``export_zip``) a real seed file is mutated — bytes flipped, lines cut, duplicated and swapped,
 cells replaced by odd values (huge, negative, NaN, far dates, formulas, dollar signs,
 control characters), encodings changed — written into a small athlete folder, and the folder
 is loaded, analysed and written as a report. Allowed outcome: a report (problems listed).
@@ -41,6 +41,9 @@ TARGETS = {
     "weigh_ins_csv": "weigh_ins.csv",
     "athlete_toml": "athlete.toml",
     "fit_gz": "activities/fuzz.fit.gz",
+    "gpx": "activities/fuzz.gpx",
+    "tcx": "activities/fuzz.tcx",
+    "export_zip": "export.zip",
 }
 
 ODD_VALUES = ["", " ", "-1", "0", "1e308", "-1e308", "inf", "nan", "NaN", "9" * 40, "1,5", "1.5.5", "=1+1", "@SUM(A1)",
@@ -69,13 +72,83 @@ def seeds() -> dict[str, list[bytes]]:
     toml = to_toml({"name": "Fuzz", "timezone": "Europe/Madrid", "sex": "female", "body_mass_kg": 62.0,
                     "hr_max_bpm": 190, "hr_rest_bpm": 50, "medications": ["furosemide 40 mg"],
                     "thresholds": {"long_run_spike_ratio": 1.2, "night_hours_local": "23:00-06:00"}})
+    from analyzer.io.fit import read_fit_bytes
+    from analyzer.synthetic import activity_to_gpx, activity_to_tcx
+
+    run = read_fit_bytes(synthetic_run(START, 0.5, 330, start_position_deg=(40.4, -3.7)), "seed.fit")
     out = {"cramps_csv": [cramps.encode()], "weather_csv": [weather.encode()], "weigh_ins_csv": [weigh.encode()],
-           "athlete_toml": [toml.encode()], "fit_gz": [gzip.compress(synthetic_run(START, 0.5, 330))]}
+           "athlete_toml": [toml.encode()], "fit_gz": [gzip.compress(synthetic_run(START, 0.5, 330))],
+           "gpx": [activity_to_gpx(run)], "tcx": [activity_to_tcx(run)], "export_zip": [_strava_zip(run)]}
+    xml = HERE.parent / "tests" / "data" / "xml"
+    out["gpx"] += [p.read_bytes() for p in sorted(xml.glob("*.gpx"))]
+    out["tcx"] += [p.read_bytes() for p in sorted(xml.glob("*.tcx"))]
     sample = HERE.parent / "sample_data"
     for fmt, name in TARGETS.items():
-        if fmt != "fit_gz":
+        if fmt not in ("fit_gz", "gpx", "tcx", "export_zip"):
             out[fmt] += [p.read_bytes() for p in sorted(sample.glob(f"*/{name}")) if p.stat().st_size < 100_000]
     return out
+
+
+def _strava_zip(run) -> bytes:
+    """A small Strava-shaped export: activities.csv and three files (FIT, GPX, TCX)."""
+    import io
+    import zipfile
+
+    from analyzer.synthetic import activity_to_gpx, activity_to_tcx
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("activities.csv", "Activity ID,Activity Name,Activity Type,Activity Description,Filename\n"
+                                     "1,Easy,Run,,activities/1.fit.gz\n2,cramp at km 0.3,Run,left calf,activities/2.gpx\n"
+                                     "3,Hills,Trail Run,,activities/3.tcx\n4,Ride,Ride,,activities/4.fit.gz\n")
+        z.writestr("activities/1.fit.gz", gzip.compress(synthetic_run(START, 0.5, 330)))
+        z.writestr("activities/2.gpx", activity_to_gpx(run))
+        z.writestr("activities/3.tcx", activity_to_tcx(run))
+    return buf.getvalue()
+
+
+XML_SNIPPETS = [b'<!DOCTYPE x [<!ENTITY a "aaaa">]>', b"<trkpt lat='x' lon='1e999'>", b"<time>not a time</time>",
+                b"<Time>2024-13-45T99:99:99Z</Time>", b"<ns3:hr>-5</ns3:hr>", b"<DistanceMeters>nan</DistanceMeters>",
+                b"<![CDATA[cramp]]>", b"&amp;&lt;", b"<" * 50, b"</trkseg></trk><trk><trkseg>", b"\xff\xfe",
+                b"<Lap StartTime='garbage'>", b"<trkpt lat='0' lon='0'><time>2024-06-03T06:00:00Z</time></trkpt>"]
+
+
+def mutate_xml(data: bytes, rng: random.Random) -> bytes:
+    """XML-shaped mutations (snippets dropped in, elements cut or repeated), else text mutations."""
+    if rng.random() < 0.5:
+        at = rng.randrange(len(data) + 1)
+        return data[:at] + rng.choice(XML_SNIPPETS) + data[at:]
+    if rng.random() < 0.3 and b"<trkpt" in data + b"<Trackpoint":
+        i = max(data.find(b"<trkpt"), data.find(b"<Trackpoint"))
+        j = data.find(b">", i + rng.randrange(1, 400))
+        return data[:i] + data[i:j] * rng.randint(0, 3) + data[j:]
+    return mutate_text(data, rng)
+
+
+def mutate_zip(data: bytes, rng: random.Random) -> bytes:
+    """Zip mutations: damaged bytes, cut files, renamed or oversized members."""
+    import io
+    import zipfile
+
+    kind = rng.randrange(4)
+    if kind == 0:
+        return mutate_bytes(data, rng)
+    if kind == 1:
+        return data[: rng.randrange(len(data) + 1)]
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            payload = src.read(info)
+            name = info.filename
+            if rng.random() < 0.3:
+                name = rng.choice(["../" + name, "/abs/" + name, name.upper(), name + ".gz", "activities/../" + name])
+            if rng.random() < 0.2:
+                payload = mutate_text(payload, rng) if name.endswith((".csv", ".gpx", ".tcx")) else mutate_bytes(payload, rng)
+            z.writestr(name, payload)
+        if kind == 3:
+            z.writestr("activities/9.fit", b"\x00" * rng.choice([10, 1 << 20, 70 << 20]))
+    return out.getvalue()
 
 
 def mutate_text(data: bytes, rng: random.Random) -> bytes:
@@ -136,7 +209,8 @@ def mutate_gz(data: bytes, rng: random.Random) -> bytes:
 
 MUTATORS: dict[str, Callable[[bytes, random.Random], bytes]] = {
     "cramps_csv": mutate_text, "weather_csv": mutate_text, "weigh_ins_csv": mutate_text,
-    "athlete_toml": mutate_text, "fit_gz": mutate_gz,
+    "athlete_toml": mutate_text, "fit_gz": mutate_gz, "gpx": mutate_xml, "tcx": mutate_xml,
+    "export_zip": mutate_zip,
 }
 
 
@@ -158,6 +232,9 @@ def run_one(fmt: str, data: bytes, runs: dict[str, bytes], work: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         athlete = analyzer.load_athlete(folder)
+        reported = [p for p in athlete.problems if "please report" in p.message]
+        if reported:  # a reader failure the batch contained: still a bug
+            raise RuntimeError(reported[0].message)
         analysis = analyzer.analyze(athlete)
         write_athlete_report(analysis, work / "out", ("html",))
 

@@ -34,6 +34,15 @@ def athlete_id_of(path: Path) -> str:
     return name[:-4] if path.is_file() and name.lower().endswith(".zip") else name
 
 
+def _read_export_safely(path: Path) -> tuple[list, list[Problem]]:
+    """:func:`read_export`, a failure of which is one problem for that export (the rest goes on)."""
+    try:
+        return read_export(path)
+    except Exception as exc:  # a reader bug must not drop the athlete
+        return [], [Problem(str(path), "", f"could not be read ({type(exc).__name__}: {exc}); please report this "
+                                           "export to the analyzer's developers")]
+
+
 def _exports_in(root: Path, problems: list[Problem]) -> list[Path]:
     """Account exports kept in an athlete folder: top-level ``*.zip`` files and folders laid out as one."""
     found = []
@@ -83,7 +92,7 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     problems: list[Problem] = []
     if root.is_file():  # an account export's zip, pointed at directly
         profile, _ = read_profile(root.parent / f".{athlete_id}-has-no-profile", athlete_id)
-        activities, probs = read_export(root)
+        activities, probs = _read_export_safely(root)
         return _finish(root, athlete_id, profile, activities, problems + probs, cache, weather, archive)
 
     def own(name: str) -> Path:
@@ -107,12 +116,12 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         if export_kind(root) is not None:  # the folder is an unzipped account export: its own list says what is a run
-            activities, probs = read_export(root)
+            activities, probs = _read_export_safely(root)
         else:
             acts_dir = own("activities")
             activities, probs = read_activity_folder(acts_dir, cache=cache) if acts_dir.is_dir() else ([], [])
         for export in _exports_in(root, probs):
-            more, more_probs = read_export(export)
+            more, more_probs = _read_export_safely(export)
             activities += more
             probs += more_probs
     problems += probs

@@ -26,10 +26,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import lzma
 import re
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -80,7 +82,7 @@ def export_kind(folder_or_zip: Path) -> str | None:
                 return "strava"
             if any(n.startswith("DI_CONNECT/") for n in names):
                 return "garmin"
-    except (OSError, zipfile.BadZipFile, RuntimeError, InputError):
+    except (*_ZIP_ERRORS, InputError):
         return None
     return None
 
@@ -102,6 +104,11 @@ def _safe_member(name: str) -> str:
     if ".." in p.parts:
         return "a path that climbs out with '..'"
     return ""
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, RuntimeError, NotImplementedError,
+               ValueError)
+"""What reading a damaged zip member can raise."""
 
 
 class _Zip:
@@ -151,7 +158,7 @@ class _Zip:
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(cap + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        except _ZIP_ERRORS as exc:
             self.problems.append(Problem(self.label, f"member {name}", f"cannot be read ({exc})"))
             return None
         if len(data) > cap:
@@ -169,15 +176,20 @@ class _Zip:
             return None
         tmp = tempfile.TemporaryFile()
         copied = 0
-        with self.zf.open(info) as fh:
-            while chunk := fh.read(1 << 20):
-                copied += len(chunk)
-                if copied > MAX_NESTED_ZIP_BYTES:
-                    tmp.close()
-                    self.problems.append(Problem(self.label, f"member {name}", "nested zip inflates past "
-                                                                               f"{MAX_NESTED_ZIP_BYTES:,} bytes; not read"))
-                    return None
-                tmp.write(chunk)
+        try:
+            with self.zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    copied += len(chunk)
+                    if copied > MAX_NESTED_ZIP_BYTES:
+                        tmp.close()
+                        self.problems.append(Problem(self.label, f"member {name}", "nested zip inflates past "
+                                                     f"{MAX_NESTED_ZIP_BYTES:,} bytes; not read"))
+                        return None
+                    tmp.write(chunk)
+        except _ZIP_ERRORS as exc:
+            tmp.close()
+            self.problems.append(Problem(self.label, f"member {name}", f"cannot be read ({exc})"))
+            return None
         tmp.seek(0)
         return tmp
 
@@ -203,7 +215,7 @@ def read_export(path: Path) -> tuple[list[Activity], list[Problem]]:
         if path.is_dir():
             return _read_folder(path, kind, problems), problems
         z = _Zip(path, str(path), problems)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _ZIP_ERRORS as exc:
         return [], [Problem(str(path), "", f"not a readable zip file ({exc})")]
     except InputError as exc:
         return [], [Problem(exc.path, exc.location, exc.reason)]
@@ -242,13 +254,21 @@ def _read_file(data: bytes, name: str, label: str, problems: list[Problem], entr
 
 
 def _strava_rows(text: str) -> Iterator[ExportActivity]:
-    for row in csv.DictReader(io.StringIO(text)):
-        kind = (row.get("Activity Type") or "").strip()
-        filename = (row.get("Filename") or "").strip()
+    reader = csv.DictReader(io.StringIO(text.replace("\x00", "")))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # a damaged list: the rows before the damage are kept
+            return
+        kind = str(row.get("Activity Type") or "").strip()
+        filename = str(row.get("Filename") or "").strip()
         if not filename:
             continue
         yield ExportActivity(filename, "running" if kind.lower() in STRAVA_RUN_TYPES else kind.lower() or None,
-                             (row.get("Activity Name") or "").strip(), (row.get("Activity Description") or "").strip())
+                             str(row.get("Activity Name") or "").strip(),
+                             str(row.get("Activity Description") or "").strip())
 
 
 def _read_folder(root: Path, kind: str, problems: list[Problem]) -> list[Activity]:
@@ -362,7 +382,7 @@ def read_export_zip_member_files(path: Path, summaries: dict[str, ExportActivity
     """The runs in one zip of original files (Garmin's ``UploadedFiles_*.zip``)."""
     try:
         z = _Zip(path, str(path), problems)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _ZIP_ERRORS as exc:
         problems.append(Problem(str(path), "", f"not a readable zip file ({exc})"))
         return []
     except InputError as exc:
@@ -391,7 +411,7 @@ def _garmin_zip(z: _Zip, problems: list[Problem]) -> list[Activity]:
                 continue
             try:
                 inner = _Zip(spooled, f"{z.label} → {name}", problems)
-            except (zipfile.BadZipFile, InputError) as exc:
+            except (*_ZIP_ERRORS, InputError) as exc:
                 problems.append(Problem(z.label, f"member {name}", f"not a readable zip ({exc})"))
                 spooled.close()
                 continue

@@ -87,7 +87,8 @@ def gunzip_capped(data: bytes, max_bytes: int, name: str = "<stream>") -> tuple[
     InputError
         Not valid gzip, or inflating past the cap (a "zip bomb").
     """
-    out = bytearray()
+    out: list[bytes] = []
+    size = 0
     rest = data
     while rest:
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -97,18 +98,19 @@ def gunzip_capped(data: bytes, max_bytes: int, name: str = "<stream>") -> tuple[
                 piece = d.decompress(pending, _CHUNK)
             except zlib.error as exc:
                 raise InputError(name, f"byte {len(data) - len(rest)}", f"not a valid gzip file: {exc}") from exc
-            out += piece
-            if len(out) > max_bytes:
+            out.append(piece)
+            size += len(piece)
+            if size > max_bytes:
                 raise InputError(name, "", f"inflates to more than {max_bytes:,} bytes (the limit); not read")
             pending = d.unconsumed_tail
             if d.eof:
                 break
         if not d.eof:
-            return bytes(out), f"the gzip file is cut off at byte {len(data)}; what it holds before the cut was read"
+            return b"".join(out), f"the gzip file is cut off at byte {len(data)}; what it holds before the cut was read"
         rest = d.unused_data.lstrip(b"\x00")
         if rest and rest[:2] != b"\x1f\x8b":
             break  # trailing junk after the last member is ignored, as gzip does
-    return bytes(out), ""
+    return b"".join(out), ""
 
 
 def _kind(mode: int) -> str:

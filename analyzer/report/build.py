@@ -1,4 +1,11 @@
-"""An athlete's analysis → report files; all athletes → the team files (docs/folders.md, "Output")."""
+"""An athlete's analysis → report files; all athletes → the team files (docs/folders.md, "Output").
+
+The page's words and numbers come from :mod:`analyzer.report.content`, its charts from
+:mod:`analyzer.report.charts` (drawn by the browser); the printed PDF uses the same content with
+static figures (:mod:`analyzer.plots`), rendered once each and only when a PDF is asked for.
+Each chart and figure is built on its own: one that fails is replaced by a note, and the page
+is still written.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +16,40 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
 
 from analyzer.air import run_air
 from analyzer.analysis import FLAG_COLUMNS, Analysis
 from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
-from analyzer.formatting import format_pace
+from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
-from analyzer.plots.run import plot_run
-from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
+from analyzer.report import charts
+from analyzer.report.content import PATTERN_NAMES, athlete_page
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
 from analyzer.suggestions import SUGGESTION_COLUMNS
 
 SUMMARY_COLUMNS = ["athlete", "name", "runs", "distance_km", "cramps", "patterns", "flags", "problems", "report"]
 ERROR_COLUMNS = ["athlete", "file", "location", "message"]
 FIGURE_DPI = 90
+PAGE_BUDGET_BYTES = 1_600_000
+"""An athlete page (chart script included, about 0.9 MB) stays under this."""
+
+CSV_DIGITS = {
+    "distance_km": 3, "elapsed_s": 1, "pace_s_per_km": 1, "heart_rate_bpm": 1, "air_temperature_c": 1,
+    "heat_index_c": 1, "fraction_of_run": 3, "value": 3, "threshold": 4, "duration_s": 1, "severity": 0,
+    "cramp_row": 0, "runs": 0, "cramps": 0, "flags": 0, "problems": 0,
+}
+"""Decimals kept in the CSV files, by column: to what each number means (0.1 °C, 1 m, 0.1 s)."""
+
+PATTERN_MEANING = {
+    "over_exertion": "longer or faster than usual",
+    "dehydration_heat": "heat, fluid loss or heart-rate drift",
+    "one_leg": "single-leg cramps on one side",
+    "night": "at rest at night",
+    "medication": "a medicine linked to cramps",
+}
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 
@@ -66,47 +87,111 @@ def _iso_z(series: pd.Series) -> pd.Series:
     return times.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(times.notna(), "")
 
 
-def _png(fig: Figure) -> str:
+def _iso_local(series: pd.Series, tz: str) -> pd.Series:
+    times = pd.to_datetime(series, utc=True).dt.tz_convert(tz)
+    text = times.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)
+    return text.where(times.notna(), "")
+
+
+def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=FIGURE_DPI)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _fmt(value: object, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return ""
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return f"{value:.{digits}f}"
-    return str(value)
+def _svg(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def athlete_figures(analysis: Analysis) -> tuple[list[tuple[str, Figure]], list[tuple[str, Figure]]]:
-    """(season figures, per-run overlays of every run with a cramp during it), with alt texts."""
-    season = [
-        ("weekly distance with cramp weeks marked", plot_weekly_distance(analysis)),
-        ("cramp runs vs other runs by heat index and distance ratio", plot_cramp_runs_vs_others(analysis)),
-        ("timeline of cramps by context and leg", plot_cramp_timeline(analysis)),
-    ]
-    runs = []
+def _cramp_runs(analysis: Analysis) -> list[str]:
     c = analysis.cramps
     during = c[c["context"] == "during_run"] if len(c) else c
-    for name in dict.fromkeys(during["activity"]) if len(during) else []:
+    return [a for a in dict.fromkeys(during["activity"]) if isinstance(a, str)] if len(during) else []
+
+
+def _air_frame(analysis: Analysis, act):
+    air = run_air(analysis.athlete, act)
+    frame = air.frame.copy() if air.known else None
+    if frame is not None and "relative_humidity_pct" in frame:
+        frame["heat_index_c"] = heat_index_c(frame["temperature_c"], frame["relative_humidity_pct"])
+    return air, frame
+
+
+def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
+    """Run charts (each run with a cramp during it, once) and season charts, as Vega-Lite specs."""
+    run_specs = []
+    tz = analysis.athlete.timezone
+    for i, name in enumerate(_cramp_runs(analysis)):
         act = analysis.athlete.activity(name)
-        if act is not None:
-            air = run_air(analysis.athlete, act)
-            fig = plot_run(act, c, weather=air.frame if air.known else None, timezone=analysis.athlete.timezone,
-                           air_source=air.source)
-            runs.append((f"run {name} with its cramps", fig))
-    return season, runs
+        entry = {"id": f"run-{i}", "title": f"run {name} with its cramps"}
+        try:
+            if act is None:
+                raise LookupError(f"the file {name} could not be read")
+            air, frame = _air_frame(analysis, act)
+            start = act.start_time.tz_convert(tz) if act.start_time is not None else None
+            title = f"{start:%a %d %b %Y %H:%M} · {name} · {act.distance_m / 1000:.1f} km" if start is not None else name
+            entry["spec"] = charts.run_chart(act, analysis.cramps, frame, air.source if air.known else "", title)
+        except Exception as exc:  # one chart never stops the page
+            entry["note"] = f"The chart of {name} could not be drawn ({type(exc).__name__}: {exc})."
+        run_specs.append(entry)
+    season = []
+    for key, title, build in (("weekly", "weekly distance with the week's cramps", charts.weekly_chart),
+                              ("scatter", "runs with cramps vs runs without", charts.cramp_runs_chart),
+                              ("timeline", "cramps over the season", charts.timeline_chart)):
+        entry = {"id": f"season-{key}", "title": title}
+        try:
+            entry["spec"] = build(analysis)
+        except Exception as exc:
+            entry["note"] = f"The chart of {title} could not be drawn ({type(exc).__name__}: {exc})."
+        season.append(entry)
+    return run_specs, season
+
+
+def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]:
+    """The same figures drawn with matplotlib (for print, or when the chart script is unavailable)."""
+    from analyzer.plots.run import plot_run
+    from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
+
+    runs = []
+    for name in _cramp_runs(analysis):
+        act = analysis.athlete.activity(name)
+        entry = {"title": f"run {name} with its cramps"}
+        try:
+            if act is None:
+                raise LookupError(f"the file {name} could not be read")
+            air, frame = _air_frame(analysis, act)
+            entry["data"] = encode(plot_run(act, analysis.cramps, weather=frame, timezone=analysis.athlete.timezone,
+                                            air_source=air.source if air.known else "weather"))
+        except Exception as exc:
+            entry["note"] = f"The figure of {name} could not be drawn ({type(exc).__name__}: {exc})."
+        runs.append(entry)
+    season = []
+    for title, build in (("weekly distance with the week's cramps", plot_weekly_distance),
+                         ("runs with cramps vs runs without", plot_cramp_runs_vs_others),
+                         ("cramps over the season", plot_cramp_timeline)):
+        entry = {"title": title}
+        try:
+            entry["data"] = encode(build(analysis))
+        except Exception as exc:
+            entry["note"] = f"The figure of {title} could not be drawn ({type(exc).__name__}: {exc})."
+        season.append(entry)
+    return runs, season
 
 
 def write_athlete_report(
     analysis: Analysis, folder: Path, formats: tuple[str, ...] = ("html",),
-    since: str | None = None, until: str | None = None,
+    since: str | None = None, until: str | None = None, bundle: str | None = None,
 ) -> AthleteReport:
-    """Write ``folder/report.html`` (and ``report.pdf``) for one athlete; return its team rows."""
+    """Write ``folder/report.html`` (and ``report.pdf``) for one athlete; return its team rows.
+
+    Parameters
+    ----------
+    bundle : str, optional
+        The chart script (:func:`analyzer.report.assets.vega_bundle`); without it the page shows
+        static figures instead of interactive charts.
+    """
     ath = analysis.athlete
     cramps = analysis.cramps.copy()
     flags = analysis.flags.copy()
@@ -116,27 +201,40 @@ def write_athlete_report(
         "distance_km": round(float(runs["distance_km"].sum()) if len(runs) else 0.0, 2),
         "cramps": int(len(ath.cramps)), "patterns": ";".join(analysis.patterns), "flags": int(len(flags)),
         "problems": int(len(analysis.problems)), "report": f"{folder.name}/report.html",
+        "first_run_utc": runs["start_utc"].min().isoformat() if len(runs) else "",
+        "last_run_utc": runs["start_utc"].max().isoformat() if len(runs) else "",
     }
-    season_figs, run_figs = athlete_figures(analysis)
+    page = athlete_page(analysis)
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone, since=since, until=until,
+                  generated=generated, summary=summary, page=page, problems=analysis.problems,
+                  medications=", ".join(ath.profile.get("medications", [])), pattern_names=PATTERN_NAMES)
     written = []
+    if "pdf" in formats:
+        pdf, note = _pdf(analysis, common)
+        if pdf is not None:
+            atomic_write_bytes(folder / "report.pdf", pdf)
+            written.append("report.pdf")
+        else:
+            analysis.problems.append(Problem(str(folder / "report.pdf"), "", note, ath.id))
     if "html" in formats:
+        if bundle is not None:
+            run_charts, season_charts = _live_charts(analysis)
+        else:
+            run_static, season_static = _static_figures(analysis, _png)
+            run_charts = [{"title": f["title"], "png": f.get("data"), "note": f.get("note")} for f in run_static]
+            season_charts = [{"title": f["title"], "png": f.get("data"), "note": f.get("note")} for f in season_static]
         html = _template("athlete.html.j2").render(
-            css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone, since=since, until=until,
-            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), summary=summary,
-            patterns=analysis.patterns, medications=", ".join(ath.profile.get("medications", [])),
-            **_findings(flags, _cramp_rows(cramps, ath.timezone)),
-            cramps=_cramp_rows(cramps, ath.timezone), season=_season_rows(analysis.season),
-            season_figures=[{"alt": a, "png": _png(f)} for a, f in season_figs],
-            run_figures=[{"alt": a, "png": _png(f)} for a, f in run_figs],
-            runs=_run_rows(runs), problems=analysis.problems,
+            **common, run_charts=run_charts, season_charts=season_charts, bundle=bundle,
+            pdf_href="report.pdf" if "report.pdf" in written else None,
+            suggestions=analysis.suggested_cramps.fillna("").to_dict("records"),
         )
         atomic_write_text(folder / "report.html", html)
         written.append("report.html")
-    if "pdf" in formats:
-        atomic_write_bytes(folder / "report.pdf", _pdf(analysis, summary, [f for _, f in season_figs + run_figs]))
-        written.append("report.pdf")
     out_cramps = cramps.copy()
     if len(out_cramps):
+        # the local time (with its UTC offset) is the first column after the contract's twelve
+        out_cramps.insert(len(CRAMP_COLUMNS), "time_local", _iso_local(out_cramps["time_utc"], ath.timezone))
         out_cramps["time_utc"] = _iso_z(out_cramps["time_utc"])
     suggestions = analysis.suggested_cramps
     atomic_write_text(folder / "suggested_cramps.csv", csv_text(suggestions, SUGGESTION_COLUMNS))
@@ -145,84 +243,114 @@ def write_athlete_report(
                          suggestions.assign(athlete=ath.id)[["athlete", *SUGGESTION_COLUMNS]])
 
 
-def _findings(flags: pd.DataFrame, cramp_rows: list[dict[str, object]]) -> dict[str, list]:
-    """Flags grouped for reading: across the season, cramp by cramp, other runs."""
-    records = flags.to_dict("records")
-    by_cramp: dict[int, list] = {}
-    for f in records:
-        if f["scope"] == "cramp":
-            by_cramp.setdefault(int(f["cramp_row"]), []).append(f)
-    cramp_runs = {c["activity"] for c in cramp_rows if c["activity"]}
-    return {
-        "athlete_flags": [f for f in records if f["scope"] == "athlete"],
-        "cramp_findings": [{**c, "flags": by_cramp.get(int(c["cramp_row"]), [])} for c in cramp_rows],
-        "other_run_flags": [f for f in records if f["scope"] == "run" and f["activity"] not in cramp_runs],
-    }
+def _pdf(analysis: Analysis, common: dict) -> tuple[bytes | None, str]:
+    """The printed report (WeasyPrint, A4, the same content), or ``None`` and why not."""
+    try:
+        from weasyprint import HTML
+    except Exception as exc:  # the library or its system fonts/pango are missing
+        return None, f"no PDF: WeasyPrint is not usable here ({type(exc).__name__}: {exc})"
+    runs, season = _static_figures(analysis, _svg)
+    figures = [{"alt": f["title"], "svg": f["data"]} for f in runs + season if f.get("data")]
+    name = str(common["name"]).replace("\\", "").replace('"', "'").replace("\n", " ")
+    html = _template("print.html.j2").render(**common, figures=figures, css_name=name)
+    try:
+        return HTML(string=html).write_pdf(), ""
+    except Exception as exc:
+        return None, f"no PDF: it could not be laid out ({type(exc).__name__}: {exc})"
 
 
-def _text(value: object) -> str:
-    """Text for a table cell: missing values (None, NaN) are empty."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return ""
-    return str(value)
+def _round_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col, digits in CSV_DIGITS.items():
+        if col in out and pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            values = out[col].astype(float).round(digits)
+            out[col] = values.astype("Int64") if digits == 0 and values.dropna().eq(values.dropna().round()).all() \
+                else values
+    return out
 
 
-def _cramp_rows(cramps: pd.DataFrame, tz: str) -> list[dict[str, object]]:
-    rows = []
+SEASON_SPAN = pd.Timedelta(days=365)
+"""The team page's small timelines cover at most the last year of runs (or the report period)."""
+
+
+def _spark(cramps: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> list[dict]:
+    """Dots along the team's season for one athlete's cramps (x in the 200-unit-wide timeline).
+
+    Cramps outside the season are not drawn."""
+    if start is None or not len(cramps):
+        return []
+    span = max((end - start).total_seconds(), 86400.0)
+    dots = []
     for c in cramps.to_dict("records"):
-        t = c["time_utc"]
-        rows.append({
-            **{k: _fmt(c.get(k)) for k in ("distance_km", "air_temperature_c", "heat_index_c")},
-            "heart_rate_bpm": _fmt(c.get("heart_rate_bpm"), 0), "severity": _fmt(c.get("severity"), 0),
-            "cramp_row": c["cramp_row"], "context": c["context"].replace("_", " "), "activity": _text(c["activity"]),
-            "local_time": pd.Timestamp(t).tz_convert(tz).strftime("%Y-%m-%d %H:%M") if pd.notna(t) else "",
-            "pace": format_pace(c.get("pace_s_per_km")), "leg": _text(c.get("leg")), "muscle": _text(c.get("muscle")),
-            "pattern_list": [p for p in str(c.get("patterns") or "").split(";") if p],
-            "notes": _text(c.get("notes")), "match_note": _text(c.get("match_note")),
-        })
-    return rows
+        t = pd.to_datetime(c.get("time_utc"), utc=True, errors="coerce")
+        if pd.isna(t) and c.get("date_local"):
+            t = pd.Timestamp(str(c["date_local"]), tz="UTC") + pd.Timedelta(hours=12)
+        if pd.isna(t) or t < start - pd.Timedelta(days=1) or t > end + pd.Timedelta(days=1):
+            continue
+        x = 4.0 + min(max((t - start).total_seconds() / span, 0.0), 1.0) * 192.0
+        color = {"during_run": "#c0392b", "after_run": "#c0392b", "at_rest": "#2c3e50"}.get(c.get("context"), "#aab7b8")
+        dots.append({"x": round(x, 2), "r": 3.2, "color": color,
+                     "title": f"{t:%d %b %Y} · {str(c.get('context', '')).replace('_', ' ')}"})
+    return dots
 
 
-def _run_rows(runs: pd.DataFrame) -> list[dict[str, object]]:
-    rows = []
-    for r in runs.to_dict("records"):
-        rows.append({
-            "date_local": r["date_local"], "activity": r["activity"], "distance_km": _fmt(r["distance_km"], 2),
-            "pace": format_pace(r["pace_s_per_km"]), "avg_heart_rate_bpm": _fmt(r["avg_heart_rate_bpm"], 0),
-            "decoupling_pct": _fmt(r["decoupling_pct"]), "air_temperature_c": _fmt(r["air_temperature_c"]),
-            "heat_index_max_c": _fmt(r["heat_index_max_c"]), "body_mass_loss_pct": _fmt(r["body_mass_loss_pct"]),
-            "distance_ratio": _fmt(r["distance_ratio"], 2), "pace_ratio": _fmt(r["pace_ratio"], 2),
-            "acwr": _fmt(r["acwr_coupled"], 2), "cramps": r["cramps"],
-        })
-    return rows
-
-
-def _season_rows(season: pd.DataFrame) -> list[dict[str, object]]:
-    return [{**s, "threshold": _fmt(s["threshold"], 2), "median_cramp_runs": _fmt(s["median_cramp_runs"], 2),
-             "median_other_runs": _fmt(s["median_other_runs"], 2)} for s in season.to_dict("records")]
-
-
-def _pdf(analysis: Analysis, summary: dict[str, object], figures: list[Figure]) -> bytes:
-    """A printable PDF: one page of findings, then every figure (matplotlib's PDF backend)."""
-    import textwrap
-
-    buf = io.BytesIO()
-    with PdfPages(buf) as pdf:
-        page = Figure(figsize=(8.27, 11.69))
-        lines = [f"Cramp report — {analysis.athlete.name}", "",
-                 f"{summary['runs']} runs, {summary['distance_km']} km, {summary['cramps']} cramps logged.",
-                 f"Patterns: {summary['patterns'] or 'none found'}", ""]
-        for f in analysis.flags.to_dict("records")[:25]:
-            where = f"cramp row {int(f['cramp_row'])}" if f["scope"] == "cramp" else f["scope"]
-            lines += textwrap.wrap(f"• [{where}] {f['message']}", 95) + [""]
-        lines += textwrap.wrap("This is training information, not medical advice. See a clinician for cramps that are "
-                               "frequent, severe, one-sided, come with numbness, weakness, swelling or skin changes, "
-                               "come on with walking and ease with rest, or appear after a new medicine.", 95)
-        page.text(0.06, 0.96, "\n".join(lines[:80]), va="top", family="DejaVu Sans", fontsize=8.5)
-        pdf.savefig(page)
-        for fig in figures:
-            pdf.savefig(fig)
-    return buf.getvalue()
+def write_team_files(
+    out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None,
+    notices: list[str] | None = None,
+) -> None:
+    """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv``, ``suggested_cramps.csv``
+    (headers even when empty)."""
+    summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
+    frames = [r.cramps for r in reports if len(r.cramps)]
+    cramps = pd.concat(frames, ignore_index=True) if frames else \
+        pd.DataFrame(columns=[*CRAMP_COLUMNS, "time_local", *EXTRA_COLUMNS])
+    frames = [r.flags for r in reports if len(r.flags)]
+    flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
+    frames = [r.errors for r in reports if len(r.errors)] + [errors_frame(failed)]
+    errors = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
+        else pd.DataFrame(columns=ERROR_COLUMNS)
+    if len(flags):
+        flags["cramp_row"] = flags["cramp_row"].astype("Int64")
+    atomic_write_text(out / "summary.csv", csv_text(_round_for_csv(summary), SUMMARY_COLUMNS))
+    atomic_write_text(out / "cramps.csv", csv_text(_round_for_csv(cramps), CRAMP_COLUMNS))
+    atomic_write_text(out / "flags.csv", csv_text(_round_for_csv(flags), FLAG_COLUMNS))
+    atomic_write_text(out / "errors.csv", csv_text(errors, ERROR_COLUMNS))
+    frames = [r.suggestions for r in reports if len(r.suggestions)]
+    suggested = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS])
+    atomic_write_text(out / "suggested_cramps.csv", csv_text(suggested, ["athlete", *SUGGESTION_COLUMNS]))
+    # the season the team page spans: from every athlete's report rows
+    times = pd.to_datetime(cramps["time_utc"], utc=True, errors="coerce") if len(cramps) else pd.Series(dtype=object)
+    starts = [pd.Timestamp(r.summary["first_run_utc"]) for r in reports if r.summary.get("first_run_utc")]
+    ends = [pd.Timestamp(r.summary["last_run_utc"]) for r in reports if r.summary.get("last_run_utc")]
+    if len(times) and times.notna().any():
+        starts.append(times.min())
+        ends.append(times.max())
+    start, end = (min(starts), max(ends)) if starts and ends else (None, None)
+    period = (f"{start:%d %b %Y}", f"{end:%d %b %Y}") if start is not None else ("", "")
+    if since or until:  # the report period, when one is asked for
+        start = pd.Timestamp(since, tz="UTC") if since else start
+        end = pd.Timestamp(until, tz="UTC") + pd.Timedelta(days=1) if until else end
+    elif start is not None and end - start > SEASON_SPAN:
+        start = end - SEASON_SPAN
+    season = (f"{start:%d %b %Y}", f"{end:%d %b %Y}") if start is not None else ("", "")
+    athletes = []
+    for r in reports:
+        mine = cramps[cramps["athlete"] == r.athlete] if len(cramps) else cramps
+        pattern_list = [p for p in str(r.summary["patterns"]).split(";") if p]
+        athletes.append({**r.summary, "href": r.summary["report"], "pattern_list": pattern_list,
+                         "spark": _spark(mine, start, end)})
+    athletes.sort(key=lambda a: (-int(a["cramps"]), -len(a["pattern_list"]), -int(a["flags"]), str(a["name"]).lower()))
+    totals = {"cramps": int(summary["cramps"].sum()) if len(summary) else 0,
+              "flags": int(summary["flags"].sum()) if len(summary) else 0,
+              "runs": int(summary["runs"].sum()) if len(summary) else 0,
+              "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
+    html = _template("index.html.j2").render(
+        css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,
+        pattern_names=PATTERN_NAMES, pattern_meaning=PATTERN_MEANING, notices=notices or [],
+        failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    atomic_write_text(out / "index.html", html)
 
 
 def write_unanalysed_report(athlete_id: str, name: str, folder: Path, error: str,
@@ -239,34 +367,3 @@ def write_unanalysed_report(athlete_id: str, name: str, folder: Path, error: str
     return AthleteReport(athlete_id, summary, pd.DataFrame(columns=CRAMP_COLUMNS), pd.DataFrame(columns=FLAG_COLUMNS),
                          errors_frame([*problems, failure]), ["report.html"])
 
-
-def write_team_files(
-    out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None,
-    notices: list[str] | None = None,
-) -> None:
-    """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv`` (headers even when empty)."""
-    summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
-    frames = [r.cramps for r in reports if len(r.cramps)]
-    cramps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CRAMP_COLUMNS + EXTRA_COLUMNS)
-    frames = [r.flags for r in reports if len(r.flags)]
-    flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
-    frames = [r.errors for r in reports if len(r.errors)] + [errors_frame(failed)]
-    errors = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
-        else pd.DataFrame(columns=ERROR_COLUMNS)
-    if len(flags):
-        flags["cramp_row"] = flags["cramp_row"].astype("Int64")
-    atomic_write_text(out / "summary.csv", csv_text(summary, SUMMARY_COLUMNS))
-    atomic_write_text(out / "cramps.csv", csv_text(cramps, CRAMP_COLUMNS))
-    atomic_write_text(out / "flags.csv", csv_text(flags, FLAG_COLUMNS))
-    atomic_write_text(out / "errors.csv", csv_text(errors, ERROR_COLUMNS))
-    frames = [r.suggestions for r in reports if len(r.suggestions)]
-    suggested = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS])
-    atomic_write_text(out / "suggested_cramps.csv", csv_text(suggested, ["athlete", *SUGGESTION_COLUMNS]))
-    athletes = [{**r.summary, "href": r.summary["report"],
-                 "pattern_list": [p for p in str(r.summary["patterns"]).split(";") if p]} for r in reports]
-    html = _template("index.html.j2").render(
-        css=_css(), athletes=athletes, since=since, until=until,
-        failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed], notices=notices or [],
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    atomic_write_text(out / "index.html", html)

@@ -1,0 +1,465 @@
+"""Interactive charts for the HTML report, as Vega-Lite specifications (plain data; the browser draws).
+
+Each function takes the analysis and returns a Vega-Lite spec (a dict) whose data is inlined:
+a run's records are thinned to at most :data:`MAX_POINTS` points, so a page stays small. The
+charts zoom (drag or wheel on the x axis) and explain themselves on hover. Static matplotlib
+figures (:mod:`analyzer.plots`) remain for notebooks and print.
+
+Every defect the first report had is handled here on purpose: cramp markers and labels stay
+inside the frame, legends sit outside the data, the heart-rate axis spans at least
+:data:`MIN_HR_SPAN_BPM`, the wrist temperature is drawn smoothed and faint (it is not air), an
+athlete without cramps still gets the season on the time axis, and runs that lack a value are
+shown in a margin band rather than dropped.
+
+References
+----------
+Satyanarayan A, Moritz D, Wongsuphasawat K, Heer J 2017. Vega-Lite: a grammar of interactive
+graphics. IEEE Trans Vis Comput Graph 23:341–350.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analyzer.analysis import Analysis
+from analyzer.formatting import format_pace
+from analyzer.model import Activity
+
+MAX_POINTS = 700
+"""A run's records are thinned to at most this many points per chart."""
+
+MIN_HR_SPAN_BPM = 30.0
+"""A heart-rate axis spans at least this much, so that noise does not look like drama."""
+
+MIN_PACE_SPAN_MIN = 1.0
+"""A pace axis spans at least one minute per km, for the same reason."""
+
+SLOWEST_PACE_S_PER_KM = 900.0
+"""Paces slower than 15:00 min/km (standing, walking at a water stop) are not drawn."""
+
+CRAMP_COLOR = "#c0392b"
+RUN_COLOR = "#7f8c8d"
+REST_COLOR = "#2c3e50"
+PATTERN_COLORS = {"over_exertion": "#d35400", "dehydration_heat": "#c0392b", "one_leg": "#8e44ad",
+                  "night": "#2c3e50", "medication": "#16a085"}
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+_CONFIG = {"font": FONT, "view": {"stroke": "#ddd"}, "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True,
+                                                              "gridColor": "#eee"},
+           "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"}}
+
+
+def _clean(value: object) -> object:
+    """JSON-safe: NaN and inf become null, numpy numbers plain numbers."""
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return round(f, 4) if math.isfinite(f) else None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _thin(recs: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    if len(recs) <= max_points:
+        return recs
+    idx = np.unique(np.linspace(0, len(recs) - 1, max_points).round().astype(int))
+    return recs.iloc[idx]
+
+
+def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None = None, air_source: str = "",
+              title: str = "") -> dict:
+    """Pace, heart rate and heat along one run, sharing a zoomable distance axis, pauses shaded, cramps marked.
+
+    Parameters
+    ----------
+    activity : Activity
+    cramps : DataFrame
+        The analysis's cramps; those ``during_run`` in this activity are marked.
+    air : DataFrame, optional
+        ``temperature_c`` (and ``relative_humidity_pct``, ``heat_index_c``) by record time
+        (:func:`analyzer.air.run_air`'s frame).
+    air_source : str
+        Where the air temperature came from, for its legend.
+    """
+    recs = activity.records[activity.records.index.notna()]
+    recs = recs[~recs.index.duplicated()].sort_index()
+    use_km = "distance_m" in recs and recs["distance_m"].notna().any()
+    x = recs["distance_m"] / 1000.0 if use_km else recs["elapsed_s"] / 60.0
+    x_title = "distance (km)" if use_km else "elapsed time (min)"
+    data = pd.DataFrame({"x": x.to_numpy(), "min": (recs["elapsed_s"] / 60.0).to_numpy()}, index=recs.index)
+    if "speed_mps" in recs:
+        speed = recs["speed_mps"].rolling(pd.Timedelta(seconds=30), min_periods=1).median()
+        pace = 1000.0 / speed.where(speed > 0)
+        data["pace"] = (pace.where(pace <= SLOWEST_PACE_S_PER_KM) / 60.0).to_numpy()
+        data["pace_text"] = [format_pace(v * 60) if v == v else "" for v in data["pace"]]
+    if "heart_rate_bpm" in recs:
+        data["hr"] = recs["heart_rate_bpm"].rolling(pd.Timedelta(seconds=10), min_periods=1).mean().to_numpy()
+    if "temperature_c" in recs and recs["temperature_c"].notna().any():
+        data["wrist"] = recs["temperature_c"].rolling(pd.Timedelta(seconds=120), min_periods=1).mean().to_numpy()
+    if air is not None and "temperature_c" in air and air["temperature_c"].notna().any():
+        a = air.reindex(recs.index)
+        data["air"] = a["temperature_c"].to_numpy()
+        if "heat_index_c" in a:
+            data["hi"] = a["heat_index_c"].to_numpy()
+    thin = _thin(data).reset_index(drop=True)
+    values = _records(thin)
+
+    panels = []
+    zoom = {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
+    x_enc = {"field": "x", "type": "quantitative", "title": x_title, "axis": {"tickCount": 8}}
+    hover = {"name": "hover", "select": {"type": "point", "on": "pointermove", "nearest": True, "encodings": ["x"],
+                                         "clear": "pointerout"}}
+    tooltip = [{"field": "x", "title": x_title, "format": ".2f"}, {"field": "min", "title": "minutes", "format": ".0f"}]
+    if "pace" in data:
+        tooltip.append({"field": "pace_text", "title": "pace (min/km)"})
+    if "hr" in data:
+        tooltip.append({"field": "hr", "title": "heart rate (bpm)", "format": ".0f"})
+    if "air" in data:
+        tooltip.append({"field": "air", "title": "air °C", "format": ".1f"})
+
+    def panel(field: str, title: str, color: str, scale: dict | None = None, extra: list | None = None) -> dict:
+        layers = [{"mark": {"type": "line", "color": color, "strokeWidth": 1.5, "clip": True},
+                   "encoding": {"x": x_enc, "y": {"field": field, "type": "quantitative", "title": title,
+                                                  "scale": scale or {"zero": False}}}}]
+        layers += extra or []
+        layers.append({"mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
+                       "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                    "opacity": {"condition": {"param": "hover", "empty": False, "value": 1}, "value": 0},
+                                    "tooltip": tooltip}})
+        layers.append({"mark": {"type": "point", "opacity": 0, "size": 40},
+                       "params": [hover] if not panels else [],
+                       "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                    "y": {"field": field, "type": "quantitative"}, "tooltip": tooltip}})
+        return {"height": 110, "width": "container", "layer": layers}
+
+    if "pace" in data and data["pace"].notna().any():
+        lo, hi = float(np.nanmin(data["pace"])), float(np.nanmax(data["pace"]))
+        mid, half = (lo + hi) / 2, max((hi - lo) / 2 * 1.1, MIN_PACE_SPAN_MIN / 2)
+        panels.append(panel("pace", "pace (min/km)", "#2c3e50", {"reverse": True, "zero": False, "nice": False,
+                                                               "domain": [round(mid - half, 2), round(mid + half, 2)]}))
+        panels[-1]["layer"][0]["encoding"]["y"]["axis"] = {  # m:ss, not decimal minutes
+            "labelExpr": "floor(datum.value) + ':' + (round((datum.value % 1) * 60) < 10 ? '0' : '')"
+                         " + round((datum.value % 1) * 60)", "tickCount": 4}
+    if "hr" in data and data["hr"].notna().any():
+        lo, hi = float(np.nanmin(data["hr"])), float(np.nanmax(data["hr"]))
+        mid, half = (lo + hi) / 2, max((hi - lo) / 2 + 3, MIN_HR_SPAN_BPM / 2)
+        panels.append(panel("hr", "heart rate (bpm)", "#e67e22", {"domain": [round(mid - half), round(mid + half)],
+                                                                  "nice": False}))
+    heat_layers = []
+    if "air" in data and data["air"].notna().any():
+        folds = ["air"] + (["hi"] if "hi" in data and data["hi"].notna().any() else [])
+        names = {"air": f"air temperature ({air_source})" if air_source else "air temperature",
+                 "hi": "heat index (NWS)"}
+        heat_layers.append({"transform": [{"fold": folds, "as": ["series", "value"]},
+                                          {"calculate": "{'air': " + repr(names["air"]) + ", 'hi': 'heat index (NWS)'}"
+                                                        "[datum.series]", "as": "what"}],
+                            "mark": {"type": "line", "strokeWidth": 1.8, "clip": True},
+                            "encoding": {"x": x_enc, "y": {"field": "value", "type": "quantitative",
+                                                           "title": "temperature (°C)", "scale": {"zero": False}},
+                                         "color": {"field": "what", "type": "nominal", "legend": None,
+                                                   "scale": {"domain": [names["air"], names["hi"]],
+                                                             "range": ["#c0392b", "#8e44ad"]}},
+                                         "strokeDash": {"field": "what", "type": "nominal", "legend": None,
+                                                        "scale": {"domain": [names["air"], names["hi"]],
+                                                                  "range": [[1, 0], [5, 3]]}}}})
+    if "wrist" in data:
+        heat_layers.append({"mark": {"type": "line", "color": "#95a5a6", "strokeWidth": 1.2, "strokeDash": [1, 2],
+                                     "clip": True},
+                            "encoding": {"x": x_enc, "y": {"field": "wrist", "type": "quantitative",
+                                                           "title": "temperature (°C)", "scale": {"zero": False}}}})
+    if heat_layers:
+        heat_layers.append({"mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
+                            "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                         "opacity": {"condition": {"param": "hover", "empty": False, "value": 1},
+                                                     "value": 0}, "tooltip": tooltip}})
+        panels.append({"height": 90, "width": "container", "layer": heat_layers})
+
+    marks = _cramp_marks(activity, cramps, use_km)
+    pauses = _pause_bands(activity, recs, x)
+    for p in panels:
+        if pauses:
+            p["layer"].insert(0, {"data": {"values": pauses}, "mark": {"type": "rect", "color": "#d5d8dc",
+                                                                        "opacity": 0.6},
+                                  "encoding": {"x": {"field": "x0", "type": "quantitative"}, "x2": {"field": "x1"},
+                                               "tooltip": [{"field": "label", "title": "pause"}]}})
+        if marks:
+            p["layer"].append({"data": {"values": marks}, "mark": {"type": "rule", "color": CRAMP_COLOR,
+                                                                    "strokeWidth": 2},
+                               "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                            "tooltip": [{"field": "label", "title": "cramp"}]}})
+    if marks and panels:
+        # labels inside the frame: at the top, to the right of the line, or to its left near the right edge
+        x_max = float(np.nanmax(x)) if np.isfinite(x).any() else 1.0
+        for side, dx in (("left", 4), ("right", -4)):
+            mine = [m for m in marks if (m["x"] > 0.7 * x_max) == (side == "right")]
+            if mine:
+                panels[0]["layer"].append({
+                    "data": {"values": mine},
+                    "mark": {"type": "text", "color": CRAMP_COLOR, "baseline": "top", "dy": 4, "dx": dx, "align": side,
+                             "fontSize": 11, "fontWeight": "bold"},
+                    "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"value": 0},
+                                 "text": {"field": "short"}}})
+    if not panels:
+        return _message_chart("No speed, heart-rate or temperature data in this run.")
+    # selections live on a unit view: the zoom on the first panel's first layer (it drives the shared x)
+    first = next(layer for layer in panels[0]["layer"] if "data" not in layer)
+    first["params"] = [zoom]
+    for p in panels[:-1]:  # one distance axis, at the bottom
+        for layer in p["layer"]:
+            enc = layer.get("encoding", {})
+            if "x" in enc and "field" in enc["x"] and enc["x"].get("field") == "x":
+                enc["x"] = {**enc["x"], "axis": {"labels": False, "title": None, "ticks": False, "domain": False}}
+    legend = []
+    if "air" in data and data["air"].notna().any():
+        legend.append({"label": f"air temperature ({air_source})" if air_source else "air temperature",
+                       "color": "#c0392b", "dash": ""})
+        if "hi" in data and data["hi"].notna().any():
+            legend.append({"label": "heat index (NWS)", "color": "#8e44ad", "dash": "5 3"})
+    if "wrist" in data:
+        legend.append({"label": "watch temperature (wrist, reads high: never air)", "color": "#95a5a6", "dash": "1 2"})
+    if pauses:
+        legend.append({"label": "pause", "color": "#d5d8dc", "dash": "", "band": True})
+    if marks:
+        legend.append({"label": "cramp", "color": CRAMP_COLOR, "dash": ""})
+    head, _, rest = title.partition(" · ")
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "title": {"text": head, "subtitle": rest, "anchor": "start", "fontSize": 13},
+            "data": {"values": values}, "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
+            "spacing": 6, "autosize": {"type": "fit-x", "contains": "padding"}, "config": _CONFIG,
+            "usermeta": {"cramps": len(marks), "pauses": len(pauses), "points": len(values), "legend": legend}}
+
+
+def _cramp_marks(activity: Activity, cramps: pd.DataFrame, use_km: bool) -> list[dict]:
+    if cramps is None or cramps.empty:
+        return []
+    mine = cramps[(cramps["activity"] == activity.source) & (cramps["context"] == "during_run")]
+    out = []
+    for c in mine.to_dict("records"):
+        pos = c["distance_km"] if use_km else (c["elapsed_s"] / 60.0 if c["elapsed_s"] == c["elapsed_s"] else np.nan)
+        if pos is None or not math.isfinite(pos):
+            continue
+        leg = "both legs" if c.get("leg") == "both" else (c.get("leg") or "")
+        muscle = c.get("muscle") if isinstance(c.get("muscle"), str) else ""
+        sev = c.get("severity")
+        sev_text = f", severity {int(sev)}/5" if isinstance(sev, (int, float)) and sev == sev else ""
+        out.append({"x": float(pos), "short": f"cramp {int(c['cramp_row'])}",
+                    "label": f"cramp {int(c['cramp_row'])}: {leg} {muscle}{sev_text}".replace("  ", " ").strip()})
+    return out
+
+
+def _pause_bands(activity: Activity, recs: pd.DataFrame, x: pd.Series) -> list[dict]:
+    if activity.pauses.empty or recs.empty:
+        return []
+    t = recs.index.asi8
+    xv = x.to_numpy()
+    span = float(np.nanmax(xv) - np.nanmin(xv)) if np.isfinite(xv).any() else 1.0
+    out = []
+    for p in activity.pauses.to_dict("records"):
+        i0 = max(int(np.searchsorted(t, pd.Timestamp(p["start"]).value, side="right")) - 1, 0)
+        i1 = min(int(np.searchsorted(t, pd.Timestamp(p["end"]).value, side="left")), len(t) - 1)
+        x0, x1 = float(xv[i0]), float(xv[i1])
+        if not (math.isfinite(x0) and math.isfinite(x1)):
+            continue
+        out.append({"x0": x0, "x1": max(x1, x0 + 0.004 * span), "label": f"{p['duration_s'] / 60:.1f} min"})
+    return out
+
+
+def _message_chart(text: str, height: int = 60) -> dict:
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": height,
+            "data": {"values": [{"t": text}]}, "mark": {"type": "text", "fontSize": 13, "color": "#777"},
+            "encoding": {"text": {"field": "t"}}, "config": _CONFIG, "usermeta": {"message": text}}
+
+
+def weekly_chart(analysis: Analysis) -> dict:
+    """Distance per local week (bars), with the week's cramps: during or after a run on the bar, at rest at its foot."""
+    runs = analysis.runs
+    tz = analysis.athlete.timezone
+    if runs.empty:
+        return _message_chart("No runs in this period.")
+    local = pd.to_datetime(runs["start_utc"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    week = local.dt.to_period("W-SUN").dt.start_time
+    km = runs.groupby(week)["distance_km"].sum()
+    all_weeks = pd.date_range(km.index.min(), km.index.max(), freq="7D") if len(km) else km.index
+    km = km.reindex(all_weeks, fill_value=0.0)
+    bars = [{"week": w.strftime("%d %b"), "start": w.strftime("%Y-%m-%d"), "km": round(float(v), 1),
+             "runs": int((week == w).sum())} for w, v in km.items()]
+    order = [b["week"] for b in bars]
+    marks = []
+    c = analysis.cramps
+    if len(c):
+        when = pd.to_datetime(c["time_utc"], utc=True)
+        if "date_local" in c:  # a day-level cramp still belongs to its week
+            dates = pd.to_datetime(c["date_local"], errors="coerce")
+            local_c = when.dt.tz_convert(tz).dt.tz_localize(None).fillna(dates)
+        else:
+            local_c = when.dt.tz_convert(tz).dt.tz_localize(None)
+        cweek = local_c.dt.to_period("W-SUN").dt.start_time
+        for (w, kind), n in c.assign(week=cweek, kind=c["context"].map(
+                lambda k: "during or after a run" if k in ("during_run", "after_run") else "at rest or time unknown")
+                ).groupby(["week", "kind"]).size().items():
+            if pd.isna(w):
+                continue
+            top = float(km.get(w, 0.0))
+            marks.append({"week": w.strftime("%d %b"), "kind": kind, "n": int(n),
+                          "y": top if kind.startswith("during") else 0.0,
+                          "label": f"{int(n)} cramp{'s' if n > 1 else ''} {kind}"})
+    y_max = max(float(km.max()) * 1.25 if len(km) else 1.0, 1.0)
+    x_enc = {"field": "week", "type": "ordinal", "sort": order, "title": "week starting (local)",
+             "axis": {"labelAngle": 0, "labelOverlap": "greedy"}}
+    layers = [{"mark": {"type": "bar", "color": RUN_COLOR},
+               "encoding": {"x": x_enc,
+                            "y": {"field": "km", "type": "quantitative", "title": "distance per week (km)",
+                                  "scale": {"domain": [0, round(y_max, 1)]}},
+                            "tooltip": [{"field": "start", "title": "week of"},
+                                        {"field": "km", "title": "km"}, {"field": "runs", "title": "runs"}]}}]
+    if marks:
+        layers.append({"data": {"values": marks},
+                       "mark": {"type": "point", "filled": True, "size": 140, "yOffset": -8},
+                       "encoding": {"x": x_enc,
+                                    "y": {"field": "y", "type": "quantitative"},
+                                    "shape": {"field": "kind", "type": "nominal", "title": "cramps",
+                                              "scale": {"domain": ["during or after a run", "at rest or time unknown"],
+                                                        "range": ["triangle-down", "circle"]}},
+                                    "color": {"field": "kind", "type": "nominal", "title": "cramps",
+                                              "scale": {"domain": ["during or after a run", "at rest or time unknown"],
+                                                        "range": [CRAMP_COLOR, REST_COLOR]}},
+                                    "tooltip": [{"field": "label", "title": "cramps"}]}})
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 180,
+            "data": {"values": bars}, "layer": layers, "config": _CONFIG,
+            "title": {"text": "Weekly distance, with the week's cramps", "anchor": "start", "fontSize": 13},
+            "usermeta": {"weeks": len(bars), "cramp_marks": sum(m["n"] for m in marks)}}
+
+
+def cramp_runs_chart(analysis: Analysis) -> dict:
+    """Every run by heat index (x) and distance ÷ longest of the prior 30 days (y), cramp runs in red.
+
+    Runs without a heat index sit in a band left of the axis, runs without 30 days of history in
+    a band below it, so every cramp run is on the chart, as the table beside it counts them.
+    """
+    runs = analysis.runs
+    if runs.empty:
+        return _message_chart("No runs in this period.")
+    t = analysis.thresholds
+    x = runs["heat_index_max_c"].astype(float)
+    y = runs["distance_ratio"].astype(float)
+    x_lo = float(np.nanmin(x)) - 3 if x.notna().any() else 10.0
+    x_hi = max(float(np.nanmax(x)) + 2 if x.notna().any() else 35.0, t["heat_index_caution_c"] + 2)
+    y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
+    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
+    x_gap, y_gap = x_lo - 1.5, y_lo - 0.06
+    points = []
+    for r, xv, yv in zip(runs.to_dict("records"), x, y, strict=True):
+        missing = []
+        if not math.isfinite(xv):
+            missing.append("no heat index (air temperature unknown)")
+        if not math.isfinite(yv):
+            missing.append("less than 30 days of history")
+        points.append({"x": xv if math.isfinite(xv) else x_gap, "y": yv if math.isfinite(yv) else y_gap,
+                       "group": "runs with cramps" if r["had_cramp"] else "runs without cramps",
+                       "run": r["activity"], "missing": "; ".join(missing) or "—",
+                       "hi": None if not math.isfinite(xv) else round(xv, 1),
+                       "ratio": None if not math.isfinite(yv) else round(yv, 2)})
+    rules = [{"x": t["heat_index_caution_c"], "label": f"heat index threshold {t['heat_index_caution_c']:.1f} °C"}]
+    x_scale = {"domain": [round(x_gap - 1, 2), round(x_hi, 2)], "nice": False, "zero": False}
+    y_scale = {"domain": [round(y_gap - 0.04, 3), round(y_hi, 3)], "nice": False, "zero": False}
+    bands = [
+        {"x0": x_gap - 1, "x1": x_lo - 0.5, "y0": y_gap - 0.04, "y1": y_hi, "label": "no heat index",
+         "tx": x_gap - 0.5, "ty": y_hi, "angle": 270},
+        {"x0": x_gap - 1, "x1": x_hi, "y0": y_gap - 0.04, "y1": y_lo - 0.02, "label": "no 30-day history",
+         "tx": x_hi, "ty": y_gap - 0.035, "angle": 0},
+    ]
+    layers = [
+        {"data": {"values": bands}, "mark": {"type": "rect", "color": "#f2f3f4"},
+         "encoding": {"x": {"field": "x0", "type": "quantitative", "scale": x_scale}, "x2": {"field": "x1"},
+                      "y": {"field": "y0", "type": "quantitative", "scale": y_scale}, "y2": {"field": "y1"}}},
+        {"data": {"values": bands}, "mark": {"type": "text", "color": "#7f8c8d", "fontSize": 10, "align": "right",
+                                             "baseline": "bottom"},
+         "encoding": {"x": {"field": "tx", "type": "quantitative", "scale": x_scale},
+                      "y": {"field": "ty", "type": "quantitative", "scale": y_scale},
+                      "angle": {"field": "angle", "type": "quantitative", "scale": None}, "text": {"field": "label"}}},
+        {"data": {"values": rules}, "mark": {"type": "rule", "color": "#8e44ad", "strokeDash": [4, 3]},
+         "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale}, "tooltip": [{"field": "label"}]}},
+        {"data": {"values": [{"y": t["long_run_spike_ratio"], "label": "long-run spike threshold "
+                              f"{t['long_run_spike_ratio']:.2f}×"}]},
+         "mark": {"type": "rule", "color": "#2c3e50", "strokeDash": [2, 2]},
+         "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale}, "tooltip": [{"field": "label"}]}},
+        {"mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
+         "encoding": {
+             "x": {"field": "x", "type": "quantitative", "title": "heat index during the run (°C)", "scale": x_scale},
+             "y": {"field": "y", "type": "quantitative", "title": "distance ÷ longest run of prior 30 days",
+                   "scale": y_scale},
+             "color": {"field": "group", "type": "nominal", "title": None,
+                       "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": [CRAMP_COLOR, RUN_COLOR]}},
+             "shape": {"field": "group", "type": "nominal", "title": None,
+                       "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": ["cross", "circle"]}},
+             "tooltip": [{"field": "run"}, {"field": "hi", "title": "heat index °C"},
+                         {"field": "ratio", "title": "× longest 30 d"}, {"field": "missing", "title": "missing"}]}},
+    ]
+    n_cramp = int(runs["had_cramp"].astype(bool).sum())
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 260,
+            "data": {"values": points}, "layer": layers, "config": _CONFIG,
+            "title": {"text": "Runs with cramps vs runs without", "anchor": "start", "fontSize": 13,
+                      "subtitle": "grey bands: runs without a heat index (left) or 30 days of history (bottom)"},
+            "usermeta": {"cramp_runs": n_cramp, "runs": len(points)}}
+
+
+CONTEXT_ROWS = ["during a run", "after a run", "at rest", "time not logged"]
+
+
+def timeline_chart(analysis: Analysis) -> dict:
+    """Every cramp in local time over the whole season, one row per context, shape by leg, size by severity."""
+    tz = analysis.athlete.timezone
+    runs = analysis.runs
+    c = analysis.cramps
+    start = end = None
+    if len(runs):
+        start = pd.to_datetime(runs["start_utc"], utc=True).min().tz_convert(tz)
+        end = pd.to_datetime(runs["start_utc"], utc=True).max().tz_convert(tz)
+    points = []
+    from analyzer.report.content import CONTEXT_NAMES, leg_text, severity_text
+
+    for r in c.to_dict("records") if len(c) else []:
+        t = r["time_utc"]
+        if pd.notna(t):
+            when = pd.Timestamp(t).tz_convert(tz).tz_localize(None)
+        elif r.get("date_local"):
+            when = pd.Timestamp(r["date_local"]) + pd.Timedelta(hours=12)
+        else:
+            continue
+        sev = r.get("severity")
+        points.append({"t": when.strftime("%Y-%m-%dT%H:%M"), "row": CONTEXT_NAMES.get(r["context"], r["context"]),
+                       "leg": "both legs" if r.get("leg") == "both" else r.get("leg"),
+                       "size": 40 + 25 * (sev if isinstance(sev, (int, float)) and sev == sev else 1),
+                       "label": f"cramp {int(r['cramp_row'])}: {leg_text(r.get('leg'), r.get('muscle'))}"
+                                + (f", {severity_text(sev)}" if severity_text(sev) else "")})
+    domain = None
+    if start is not None:
+        pad = pd.Timedelta(days=2)
+        domain = [(start.tz_localize(None) - pad).strftime("%Y-%m-%d"), (end.tz_localize(None) + pad).strftime("%Y-%m-%d")]
+    x = {"field": "t", "type": "temporal", "title": "date (local)",
+         "axis": {"format": "%d %b", "labelOverlap": True, "tickCount": 6}}
+    if domain:
+        x["scale"] = {"domain": domain}
+    if not points:
+        span = f" between {start:%d %b} and {end:%d %b %Y}" if start is not None else ""
+        return _message_chart(f"No cramps logged{span}.", 50)
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 130,
+            "data": {"values": points}, "config": _CONFIG,
+            "title": {"text": "Cramps over the season", "anchor": "start", "fontSize": 13,
+                      "subtitle": "marker size: severity"},
+            "mark": {"type": "point", "filled": True, "color": CRAMP_COLOR, "opacity": 0.9},
+            "encoding": {"x": x, "y": {"field": "row", "type": "nominal", "title": None, "sort": CONTEXT_ROWS,
+                                       "scale": {"domain": CONTEXT_ROWS}},
+                         "shape": {"field": "leg", "type": "nominal", "title": "leg",
+                                   "scale": {"domain": ["left", "right", "both legs"],
+                                             "range": ["triangle-left", "triangle-right", "diamond"]}},
+                         "size": {"field": "size", "type": "quantitative", "legend": None, "scale": None},
+                         "tooltip": [{"field": "label", "title": "cramp"},
+                                     {"field": "t", "type": "temporal", "title": "when", "format": "%a %d %b %H:%M"}]},
+            "usermeta": {"cramps": len(points)}}

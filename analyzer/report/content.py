@@ -1,0 +1,377 @@
+"""What an athlete's report says, as plain data: pattern cards, chips, tables, references.
+
+One content model feeds the HTML page, the printed PDF and the tests, so the three never
+disagree. Everything here is formatted for reading (units, rounding, local times, plain pattern
+names); the CSV files keep the ids and the raw numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analyzer.analysis import Analysis
+from analyzer.flags.thresholds import THRESHOLDS, source_of
+from analyzer.formatting import format_heat_index, format_pace
+
+PATTERN_ORDER = ["over_exertion", "dehydration_heat", "one_leg", "night", "medication"]
+
+PATTERN_NAMES = {
+    "over_exertion": "over-exertion",
+    "dehydration_heat": "hot-day dehydration",
+    "one_leg": "one leg only",
+    "night": "night cramps at rest",
+    "medication": "medicine",
+}
+"""Plain names for the pattern ids of ``flags.csv``."""
+
+PATTERN_CAUSE = {
+    "over_exertion": "a run longer, faster or more frequent than the body is used to",
+    "dehydration_heat": "dehydration, above all on hot days",
+    "one_leg": "a pinched nerve (cramps in one leg only)",
+    "night": "low minerals or medicines (night cramps are not explained by runs)",
+    "medication": "medicines such as potassium-depleting diuretics",
+}
+"""The health article's cause behind each pattern, in its own words."""
+
+PATTERN_EVIDENCE = {
+    "over_exertion": "moderate: runner cohorts found crampers ran harder than they were used to",
+    "dehydration_heat": "strong for heat strain, weak and contested for cramps",
+    "one_leg": "a clinical hint, not runner data",
+    "night": "descriptive",
+    "medication": "an association in one large study of night cramps in adults aged 50 and over",
+}
+
+PATTERN_CHANGES = {
+    "over_exertion": "Cramps on ordinary runs, or many cramp-free runs as long or as fast, would weaken it.",
+    "dehydration_heat": "Cramps on cool days would weaken it; weigh-ins before and after runs would show the "
+                        "fluid side of it.",
+    "one_leg": "One cramp in the other leg ends it.",
+    "night": "Nothing in the runs can: see a clinician if night cramps are frequent.",
+    "medication": "Only your prescriber can judge it; never change a medicine on this page's account.",
+}
+
+RULE_NAMES = {
+    "long_run_spike": "longer than usual", "faster_than_usual": "faster than usual", "heat_index": "heat index",
+    "wbgt": "WBGT", "body_mass_loss": "body mass lost", "mass_gain": "weighed more after", "hr_drift": "heart-rate drift",
+    "one_leg": "one leg", "night": "at night", "medication_class": "medicine",
+}
+
+CONTEXT_NAMES = {"during_run": "during a run", "after_run": "after a run", "at_rest": "at rest",
+                 "time_unknown": "time not logged"}
+
+
+def chip_value(rule: str, value: float, unit: str) -> str:
+    """The key number of a flag, short enough for a chip.
+
+    Examples
+    --------
+    >>> chip_value("long_run_spike", 1.6, "ratio"), chip_value("heat_index", 41.06, "°C")
+    ('1.6× longest', 'HI 41 °C')
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if rule == "long_run_spike":
+        return f"{value:.1f}× longest"
+    if rule == "faster_than_usual":
+        return f"+{(value - 1) * 100:.0f} % speed"
+    if rule == "heat_index":
+        return "HI > 58 °C" if value > 58.3 else f"HI {value:.0f} °C"
+    if rule == "wbgt":
+        return f"WBGT {value:.0f} °C"
+    if rule == "body_mass_loss":
+        return f"−{value:.1f} % mass"
+    if rule == "mass_gain":
+        return f"+{value:.1f} kg"
+    if rule == "hr_drift":
+        return f"drift {value:.0f} %"
+    if rule == "night":
+        return f"{int(value):02d}:{int(round(value % 1 * 60)) % 60:02d}"
+    if rule == "one_leg":
+        return f"{int(value)} runs/days"
+    if rule == "medication_class":
+        return f"ratio {value:.2f}"
+    return f"{value:g} {unit}".strip()
+
+
+def number(value: object, digits: int = 1, unit: str = "") -> str:
+    """A number as read: rounded, no "-0.0", empty when unknown."""
+    if value is None or isinstance(value, str):
+        return "" if value is None else value
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(v):
+        return ""
+    text = f"{v:.{digits}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return f"{text} {unit}".strip() if unit else text
+
+
+def leg_text(leg: object, muscle: object = None) -> str:
+    """``left calf``, ``both legs``, ``right``."""
+    leg = "" if leg is None or (isinstance(leg, float) and math.isnan(leg)) else str(leg)
+    muscle = "" if muscle is None or (isinstance(muscle, float) and math.isnan(muscle)) else str(muscle)
+    leg = "both legs" if leg == "both" else leg
+    return f"{leg} {muscle}".strip()
+
+
+def severity_text(value: object) -> str:
+    """``3/5`` (or empty)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    return f"{int(v)}/5" if math.isfinite(v) else ""
+
+
+@dataclass
+class Card:
+    """One pattern found: the answer, with its numbers and how much it can be trusted."""
+
+    pattern: str
+    name: str
+    headline: str
+    numbers: list[str]
+    cause: str
+    evidence: str
+    changes: str
+    cramps: int
+    runs: int
+
+
+@dataclass
+class AthletePage:
+    """Everything an athlete's report shows."""
+
+    cards: list[Card]
+    cramps: list[dict]
+    runs: list[dict]
+    run_charts: list[dict] = field(default_factory=list)
+    season: list[dict] = field(default_factory=list)
+    how_to_read: list[dict] = field(default_factory=list)
+    details: list[dict] = field(default_factory=list)
+    other_run_flags: list[dict] = field(default_factory=list)
+    period: tuple[str, str] = ("", "")
+
+
+def _local(t: object, tz: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
+    if t is None or (not isinstance(t, pd.Timestamp) and pd.isna(t)) or pd.isna(t):
+        return ""
+    return pd.Timestamp(t).tz_convert(tz).strftime(fmt)
+
+
+def _run_date(analysis: Analysis, activity: object) -> str:
+    runs = analysis.runs
+    if not isinstance(activity, str) or not len(runs):
+        return ""
+    row = runs[runs["activity"] == activity]
+    if row.empty:
+        return ""
+    return _local(row["start_utc"].iloc[0], analysis.athlete.timezone, "%a %d %b %Y")
+
+
+def athlete_page(analysis: Analysis) -> AthletePage:
+    """The content of one athlete's report (see the module docstring)."""
+    tz = analysis.athlete.timezone
+    flags = analysis.flags
+    cramps = analysis.cramps
+    by_cramp = {int(r): g for r, g in flags[flags["scope"] == "cramp"].groupby("cramp_row")} if len(flags) else {}
+    cramp_rows = []
+    for c in cramps.to_dict("records"):
+        own = by_cramp.get(int(c["cramp_row"]))
+        chips = []
+        if own is not None:
+            for pattern in PATTERN_ORDER:
+                mine = own[own["pattern"] == pattern]
+                if len(mine):
+                    values = [chip_value(r, v, u) for r, v, u in zip(mine["rule"], mine["value"], mine["unit"],
+                                                                   strict=True)]
+                    chips.append({"pattern": pattern, "name": PATTERN_NAMES[pattern],
+                                  "value": ", ".join(dict.fromkeys(v for v in values if v))})
+        when = _local(c.get("time_utc"), tz) or (f"{c.get('date_local')} (no time)" if c.get("date_local") else "")
+        cramp_rows.append({
+            "cramp_row": int(c["cramp_row"]), "when": when, "context": CONTEXT_NAMES.get(c["context"], c["context"]),
+            "activity": c["activity"] if isinstance(c["activity"], str) else "",
+            "run_date": _run_date(analysis, c["activity"]),
+            "km": number(c.get("distance_km"), 1), "pace": format_pace(c.get("pace_s_per_km")),
+            "hr": number(c.get("heart_rate_bpm"), 0), "leg": leg_text(c.get("leg"), c.get("muscle")),
+            "severity": severity_text(c.get("severity")),
+            "air": number(c.get("air_temperature_c"), 1, "°C"),
+            "air_source": c.get("air_temperature_source") or "",
+            "heat_index": format_heat_index(c.get("heat_index_c"), bool(c.get("heat_index_beyond_chart")))
+            if pd.notna(c.get("heat_index_c")) else "",
+            "chips": chips, "notes": c.get("notes") if isinstance(c.get("notes"), str) else "",
+            "match_note": c.get("match_note") if isinstance(c.get("match_note"), str) else "",
+        })
+    return AthletePage(
+        cards=_cards(analysis, by_cramp), cramps=cramp_rows, runs=_runs(analysis), season=_season(analysis),
+        how_to_read=_how_to_read(analysis), details=_details(analysis, cramp_rows),
+        other_run_flags=_other_run_flags(analysis), period=_period(analysis),
+    )
+
+
+def _period(analysis: Analysis) -> tuple[str, str]:
+    runs = analysis.runs
+    if not len(runs):
+        return "", ""
+    tz = analysis.athlete.timezone
+    return _local(runs["start_utc"].min(), tz, "%d %b %Y"), _local(runs["start_utc"].max(), tz, "%d %b %Y")
+
+
+def _cards(analysis: Analysis, by_cramp: dict) -> list[Card]:
+    flags = analysis.flags
+    n_cramps = len(analysis.cramps)
+    cards = []
+    for pattern in PATTERN_ORDER:
+        mine = flags[flags["pattern"] == pattern] if len(flags) else flags
+        if not len(mine):
+            continue
+        cramp_flags = mine[mine["scope"] == "cramp"]
+        fitting = cramp_flags["cramp_row"].nunique()
+        runs = mine[mine["scope"] == "run"]["activity"].nunique()
+        numbers = _card_numbers(analysis, pattern, mine)
+        if pattern == "medication":
+            headline = numbers[0] if numbers else "A listed medicine is in a class linked to night cramps."
+        elif pattern == "one_leg":
+            row = mine[mine["scope"] == "athlete"].iloc[0]
+            headline = (f"{fitting} of {n_cramps} cramps were single-leg cramps on one side, on "
+                        f"{int(row['value'])} separate runs or days.")
+        elif n_cramps:
+            headline = f"{fitting} of {n_cramps} cramp{'s' if n_cramps > 1 else ''} fit this pattern."
+        else:
+            headline = f"No cramp logged; {runs} run{'s' if runs != 1 else ''} crossed its threshold."
+        cards.append(Card(pattern, PATTERN_NAMES[pattern], headline, numbers, PATTERN_CAUSE[pattern],
+                          PATTERN_EVIDENCE[pattern], PATTERN_CHANGES[pattern], int(fitting), int(runs)))
+    return cards
+
+
+def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame) -> list[str]:
+    tz = analysis.athlete.timezone
+    out: list[str] = []
+    if pattern == "medication":
+        for msg in mine["message"]:
+            out.append(msg.split(". Please")[0] + ".")
+        return out
+    cramp = mine[mine["scope"] == "cramp"]
+    source = cramp if len(cramp) else mine[mine["scope"] == "run"]
+    for rule, group in source.groupby("rule", sort=False):
+        values = group["value"].astype(float)
+        label = RULE_NAMES.get(rule, rule)
+        if rule == "long_run_spike":
+            out.append(f"{label}: up to {values.max():.1f}× the longest run of the previous 30 days")
+        elif rule == "faster_than_usual":
+            out.append(f"{label}: up to {(values.max() - 1) * 100:.0f} % faster than usual for the distance")
+        elif rule in ("heat_index", "wbgt"):
+            air = group["air_temperature_source"].iloc[0] if "air_temperature_source" in group else ""
+            where = f" (air from {air})" if air else ""
+            out.append(f"{label}: up to {chip_value(rule, values.max(), '').split(' ', 1)[-1]}{where}")
+        elif rule == "body_mass_loss":
+            out.append(f"{label}: up to {values.max():.1f} % of body mass")
+        elif rule == "hr_drift":
+            out.append(f"{label}: up to {values.max():.0f} % against pace in warm air")
+        elif rule == "mass_gain":
+            out.append(f"weighed up to {values.max():.1f} kg more after a run than before (information)")
+        elif rule == "night":
+            times = ", ".join(chip_value("night", v, "") for v in values)
+            out.append(f"at rest at night, local time {times}")
+        elif rule == "one_leg":
+            row = mine[mine["scope"] == "athlete"].iloc[0]
+            side = "right" if "right leg" in row["message"] else "left"
+            p = 2 * 0.5 ** int(row["value"])
+            out.append(f"all in the {side} leg; chance alone p = {p:.2g}")
+    if pattern == "dehydration_heat" or pattern == "over_exertion":
+        dates = [_run_date(analysis, a) for a in dict.fromkeys(source["activity"].dropna())]
+        dates = [d for d in dates if d]
+        if dates:
+            out.append("runs: " + "; ".join(dates[:6]) + (" …" if len(dates) > 6 else ""))
+    del tz
+    return out
+
+
+def _runs(analysis: Analysis) -> list[dict]:
+    tz = analysis.athlete.timezone
+    rows = []
+    for r in analysis.runs.to_dict("records"):
+        rows.append({
+            "date": _local(r["start_utc"], tz, "%Y-%m-%d"), "activity": r["activity"],
+            "km": number(r["distance_km"], 1), "pace": format_pace(r["pace_s_per_km"]),
+            "hr": number(r["avg_heart_rate_bpm"], 0), "drift": number(r["decoupling_pct"], 1),
+            "air": number(r["air_temperature_c"], 1), "air_source": r.get("air_temperature_source", ""),
+            "heat_index": number(r["heat_index_max_c"], 1) if not r.get("heat_index_beyond_chart") else "> 58",
+            "mass_loss": number(r["body_mass_loss_pct"], 1), "spike": number(r["distance_ratio"], 2),
+            "pace_ratio": number(r["pace_ratio"], 2), "acwr": number(r["acwr_coupled"], 2),
+            "cramps": int(r["cramps"]),
+        })
+    return rows
+
+
+def _season(analysis: Analysis) -> list[dict]:
+    rows = []
+    for s in analysis.season.to_dict("records"):
+        rows.append({"label": s["label"], "threshold": number(s["threshold"], 2),
+                     "cramp_runs": f"{s['cramp_runs_above']} / {s['cramp_runs']}",
+                     "other_runs": f"{s['other_runs_above']} / {s['other_runs']}",
+                     "median_cramp": number(s["median_cramp_runs"], 2), "median_other": number(s["median_other_runs"], 2),
+                     "verdict": s["verdict"]})
+    return rows
+
+
+def _how_to_read(analysis: Analysis) -> list[dict]:
+    """Each rule that fired, once: what it checks, the threshold used, the full source."""
+    flags = analysis.flags
+    seen = []
+    for rule in dict.fromkeys(flags["rule"]) if len(flags) else []:
+        row = flags[flags["rule"] == rule].iloc[0]
+        name = _threshold_of(rule)
+        threshold = ""
+        if name:
+            t = THRESHOLDS[name]
+            threshold = f"{analysis.thresholds[name]:.4g} {t.unit} (setting {name})"
+        seen.append({"rule": rule, "name": RULE_NAMES.get(rule, rule), "pattern": PATTERN_NAMES.get(row["pattern"], ""),
+                     "threshold": threshold, "source": source_of(name) if name else row["source"]})
+    return seen
+
+
+_RULE_THRESHOLD = {
+    "long_run_spike": "long_run_spike_ratio", "faster_than_usual": "pace_faster_ratio",
+    "heat_index": "heat_index_caution_c", "wbgt": "wbgt_high_c", "body_mass_loss": "body_mass_loss_pct",
+    "mass_gain": "mass_gain_kg", "hr_drift": "decoupling_pct", "one_leg": "one_leg_min_cramps",
+    "night": "night_start_local_h",
+}
+
+
+def _threshold_of(rule: str) -> str:
+    return _RULE_THRESHOLD.get(rule, "")
+
+
+def _details(analysis: Analysis, cramp_rows: list[dict]) -> list[dict]:
+    """Each cramp's flag messages in full (without their sources, which are in "how to read this")."""
+    flags = analysis.flags
+    out = []
+    for c in cramp_rows:
+        mine = flags[(flags["scope"] == "cramp") & (flags["cramp_row"] == c["cramp_row"])] if len(flags) else flags
+        messages = [{"name": PATTERN_NAMES[p], "message": m} for p, m in zip(mine["pattern"], mine["message"],
+                                                                              strict=True)]
+        out.append({**c, "messages": messages})
+    return out
+
+
+def _other_run_flags(analysis: Analysis) -> list[dict]:
+    flags = analysis.flags
+    if not len(flags):
+        return []
+    cramp_runs = set(analysis.cramps["activity"].dropna()) if len(analysis.cramps) else set()
+    rows = flags[(flags["scope"] == "run") & ~flags["activity"].isin(cramp_runs)]
+    out = []
+    for r in rows.to_dict("records"):
+        out.append({"date": _run_date(analysis, r["activity"]), "activity": r["activity"], "pattern": r["pattern"],
+                    "name": PATTERN_NAMES[r["pattern"]], "chip": chip_value(r["rule"], r["value"], r["unit"]),
+                    "message": r["message"]})
+    return out
+
+
