@@ -18,6 +18,29 @@ SLOWEST_PLOTTED_PACE_S_PER_KM = 900.0
 HR_SMOOTH_S = 10.0
 """Heart rate is drawn as a 10 s rolling mean (optical sensors jitter beat to beat)."""
 
+WRIST_SMOOTH_S = 120.0
+"""The watch's own temperature (whole degrees, jittering) is drawn as a 2-minute rolling mean."""
+
+MIN_HR_SPAN_BPM = 30.0
+"""A heart-rate axis spans at least this much, so that noise does not look like drama."""
+
+MIN_PACE_SPAN_MIN = 1.0
+"""A pace axis spans at least one minute per km."""
+
+MIN_TEMPERATURE_SPAN_C = 6.0
+"""A temperature axis spans at least 6 °C."""
+
+
+def _min_span(ax, values, span: float, inverted: bool = False) -> None:
+    """Widen the y axis to at least ``span`` around the data (keeping an inverted axis inverted)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return
+    lo, hi = float(v.min()), float(v.max())
+    mid, half = (lo + hi) / 2, max((hi - lo) / 2 * 1.1, span / 2)
+    ax.set_ylim((mid + half, mid - half) if inverted else (mid - half, mid + half))
+
 CRAMP_COLOR = "#c0392b"
 PAUSE_COLOR = "#bdc3c7"
 
@@ -92,7 +115,9 @@ def plot_run(
     ax_pace, ax_hr, ax_heat = fig.subplots(3, 1, sharex=True)
 
     if "speed_mps" in recs and recs["speed_mps"].notna().any():
-        ax_pace.plot(xs, smoothed_pace_min_per_km(recs, smooth_s), color="#2c3e50", lw=1.2, label="pace")
+        pace = smoothed_pace_min_per_km(recs, smooth_s)
+        ax_pace.plot(xs, pace, color="#2c3e50", lw=1.2, label="pace")
+        _min_span(ax_pace, pace, MIN_PACE_SPAN_MIN, inverted=True)
     else:
         ax_pace.text(0.5, 0.5, "no speed data", transform=ax_pace.transAxes, ha="center", va="center")
     ax_pace.set_ylabel("pace (min/km)")
@@ -104,6 +129,7 @@ def plot_run(
         hr = recs["heart_rate_bpm"]
         hr = hr[~hr.index.duplicated()].sort_index().rolling(pd.Timedelta(seconds=HR_SMOOTH_S), min_periods=1).mean()
         ax_hr.plot(xs, hr.reindex(recs.index).to_numpy(), color="#e67e22", lw=1.0, label="heart rate")
+        _min_span(ax_hr, hr, MIN_HR_SPAN_BPM)
     else:
         ax_hr.text(0.5, 0.5, "no heart-rate data", transform=ax_hr.transAxes, ha="center", va="center")
     ax_hr.set_ylabel("heart rate (bpm)")
@@ -120,13 +146,19 @@ def plot_run(
                          lw=1.5, ls="--", label="heat index (NWS)")
             drew_heat = True
     if "temperature_c" in recs and recs["temperature_c"].notna().any():
-        ax_heat.plot(xs, recs["temperature_c"], color="#95a5a6", lw=1.0, label="watch temperature (wrist, reads high)")
+        wrist = recs["temperature_c"]
+        wrist = wrist[~wrist.index.duplicated()].sort_index().rolling(pd.Timedelta(seconds=WRIST_SMOOTH_S),
+                                                                      min_periods=1).mean()
+        ax_heat.plot(xs, wrist.reindex(recs.index).to_numpy(), color="#95a5a6", lw=1.0, ls=":",
+                     label="watch temperature (wrist, reads high: never air)")
         drew_heat = True
     if not drew_heat:
         ax_heat.text(0.5, 0.5, "no temperature data (air temperature unknown)", transform=ax_heat.transAxes,
                      ha="center", va="center")
-    else:
-        ax_heat.legend(loc="upper left", fontsize="small")
+    else:  # below the axes, never over the data
+        drawn = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in ax_heat.get_lines()])
+        _min_span(ax_heat, drawn, MIN_TEMPERATURE_SPAN_C)
+        ax_heat.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3, fontsize="small", frameon=False)
     ax_heat.set_ylabel("temperature (°C)")
     ax_heat.set_xlabel(xlabel)
 
@@ -168,17 +200,23 @@ def _mark_cramps(activity: Activity, cramps: pd.DataFrame | None, x: str, axes) 
     if cramps is None or cramps.empty:
         return
     mine = cramps[(cramps["activity"] == activity.source) & (cramps["context"] == "during_run")]
+    lo, hi = axes[0].get_xlim()
     for _, c in mine.iterrows():
         pos = c["distance_km"] if x == "distance" else c["elapsed_s"] / 60.0
         if pd.isna(pos):
             continue
-        parts = [str(c.get("leg") or "").strip(), str(c.get("muscle") or "").strip()]
+        leg = "both legs" if c.get("leg") == "both" else str(c.get("leg") or "").strip()
+        muscle = c.get("muscle") if isinstance(c.get("muscle"), str) else ""
+        label = " ".join(p for p in (leg, muscle) if p and p != "None")
         sev = c.get("severity")
-        label = " ".join(p for p in parts if p and p != "None")
         if sev is not None and not pd.isna(sev):
             label += f" · severity {int(sev)}/5"
         for ax in axes:
             ax.axvline(pos, color=CRAMP_COLOR, lw=2, gid="cramp")
-        axes[0].annotate(f"cramp: {label}", xy=(pos, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(3, -3), textcoords="offset points", va="top", fontsize="small",
-                         color=CRAMP_COLOR, gid="cramp-label")
+        # inside the frame: to the right of the line, or to its left in the last third
+        right_side = (pos - lo) > 0.66 * (hi - lo)
+        axes[0].annotate(plain_text(f"cramp {int(c['cramp_row'])}: {label}"), xy=(pos, 1.0),
+                         xycoords=("data", "axes fraction"), xytext=(-3 if right_side else 3, -3),
+                         textcoords="offset points", va="top", ha="right" if right_side else "left",
+                         fontsize="small", color=CRAMP_COLOR, gid="cramp-label", annotation_clip=False,
+                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})

@@ -1,23 +1,57 @@
-"""Season views: weekly distance with cramps, cramp runs vs other runs, the cramp timeline."""
+"""Season views: weekly distance with cramps, cramp runs vs other runs, the cramp timeline.
+
+Static matplotlib figures for notebooks and print (the HTML report draws the same views as
+interactive charts, :mod:`analyzer.report.charts`). Every cramp is shown: at rest as well as
+during runs, runs lacking a value in a margin band rather than dropped, and the season on the
+time axis even without cramps. Legends sit outside the data.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from analyzer.analysis import Analysis
 from analyzer.plots import plain_text
 
 CRAMP_COLOR = "#c0392b"
+REST_COLOR = "#2c3e50"
 RUN_COLOR = "#7f8c8d"
 LEG_MARKERS = {"left": "<", "right": ">", "both": "D"}
-CONTEXT_ROWS = {"during_run": 2, "after_run": 1, "at_rest": 0}
+LEG_NAMES = {"left": "left leg", "right": "right leg", "both": "both legs"}
+CONTEXT_ROWS = {"during_run": 3, "after_run": 2, "at_rest": 1, "time_unknown": 0}
+CONTEXT_NAMES = {"during_run": "during a run", "after_run": "after a run", "at_rest": "at rest",
+                 "time_unknown": "time not logged"}
+
+
+def _local_cramp_times(analysis: Analysis) -> pd.Series:
+    """Each cramp's local time (naive); a date-only cramp at noon of its day."""
+    c = analysis.cramps
+    tz = analysis.athlete.timezone
+    if not len(c):
+        return pd.Series([], dtype="datetime64[ns]")
+    times = pd.to_datetime(c["time_utc"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    if "date_local" in c:
+        dates = pd.to_datetime(c["date_local"], errors="coerce") + pd.Timedelta(hours=12)
+        times = times.fillna(dates)
+    return times
+
+
+def _date_axis(ax) -> None:
+    locator = AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
 def plot_weekly_distance(analysis: Analysis) -> Figure:
-    """Bars of distance per local week (Monday start), cramp weeks marked with their count."""
-    fig = Figure(figsize=(10, 3.5), layout="constrained")
+    """Bars of distance per local week (Monday start), with every cramp of the week marked.
+
+    Cramps during or after a run sit on the week's bar (▼), cramps at rest or without a logged
+    time at its foot (●), each with its count.
+    """
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
     ax = fig.subplots()
     runs = analysis.runs
     tz = analysis.athlete.timezone
@@ -27,64 +61,116 @@ def plot_weekly_distance(analysis: Analysis) -> Figure:
     local = pd.to_datetime(runs["start_utc"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
     week = local.dt.to_period("W-SUN").dt.start_time
     km = runs.groupby(week)["distance_km"].sum()
-    crampy = runs.groupby(week)["cramps"].sum()
-    ax.bar(km.index, km.to_numpy(), width=6, color=RUN_COLOR, align="edge", label="weekly distance", gid="week")
-    for wk, n in crampy[crampy > 0].items():
-        ax.plot(wk + pd.Timedelta(days=3), km[wk], marker="v", color=CRAMP_COLOR, ms=10, ls="none", gid="cramp-week")
-        ax.annotate(f"{int(n)} cramp{'s' if n > 1 else ''}", (wk + pd.Timedelta(days=3), km[wk]), xytext=(0, 8),
-                    textcoords="offset points", ha="center", color=CRAMP_COLOR, fontsize="small")
-    ax.set_ylim(0, float(km.max()) * 1.2 if len(km) else 1)  # room for the cramp labels
+    ax.bar(km.index, km.to_numpy(), width=6, color=RUN_COLOR, align="edge", label="distance per week", gid="week")
+    y_top = float(km.max()) * 1.25 if len(km) else 1.0
+    c = analysis.cramps
+    if len(c):
+        cweek = _local_cramp_times(analysis).dt.to_period("W-SUN").dt.start_time
+        running = c["context"].isin(["during_run", "after_run"]).to_numpy()
+        for kind, mask, marker, color, gid in (("during or after a run", running, "v", CRAMP_COLOR, "cramp-week"),
+                                                ("at rest or time not logged", ~running, "o", REST_COLOR, "rest-week")):
+            counts = cweek[mask].value_counts()
+            if counts.empty:
+                continue
+            xs = [w + pd.Timedelta(days=3) for w in counts.index]
+            ys = [float(km.get(w, 0.0)) if gid == "cramp-week" else 0.0 for w in counts.index]
+            ax.plot(xs, ys, marker=marker, color=color, ms=10, ls="none", gid=gid, label=f"cramps {kind}",
+                    clip_on=False)
+            for x, y, n in zip(xs, ys, counts.to_numpy(), strict=True):
+                ax.annotate(str(int(n)), (x, y), xytext=(0, 9 if gid == "cramp-week" else 10),
+                            textcoords="offset points", ha="center", color=color, fontsize="small")
+    ax.set_ylim(0, y_top)
     ax.set_ylabel("distance per week (km)")
     ax.set_xlabel("week starting (local)")
-    ax.set_title(plain_text(f"{analysis.athlete.name}: weekly distance, weeks with cramps marked"))
+    _date_axis(ax)
+    ax.set_title(plain_text(f"{analysis.athlete.name}: weekly distance, with every cramp of the week"), fontsize="medium")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize="small", frameon=False)
     ax.grid(True, axis="y", alpha=0.3)
     return fig
 
 
 def plot_cramp_runs_vs_others(analysis: Analysis) -> Figure:
-    """Each run by heat index (x) and distance ÷ longest in the prior 30 days (y); cramp runs red."""
-    fig = Figure(figsize=(6.5, 5), layout="constrained")
+    """Each run by heat index (x) and distance ÷ longest in the prior 30 days (y); cramp runs red.
+
+    Runs without a heat index are drawn in a band left of the axis and runs without 30 days of
+    history in a band below it, so every run is on the figure, as the season table counts them.
+    """
+    fig = Figure(figsize=(7.5, 5.4), layout="constrained")
     ax = fig.subplots()
     runs = analysis.runs
     t = analysis.thresholds
-    x = runs["heat_index_max_c"].astype(float) if len(runs) else pd.Series(dtype=float)
-    y = runs["distance_ratio"].astype(float) if len(runs) else pd.Series(dtype=float)
-    cramp = runs["had_cramp"].astype(bool) if len(runs) else pd.Series(dtype=bool)
-    known = x.notna() & y.notna()
-    ax.scatter(x[known & ~cramp], y[known & ~cramp], color=RUN_COLOR, label="runs without cramps", gid="other-runs")
-    ax.scatter(x[known & cramp], y[known & cramp], color=CRAMP_COLOR, marker="X", s=80, label="runs with cramps",
-               gid="cramp-runs")
+    if runs.empty:
+        ax.text(0.5, 0.5, "no runs", transform=ax.transAxes, ha="center")
+        return fig
+    x = runs["heat_index_max_c"].astype(float)
+    y = runs["distance_ratio"].astype(float)
+    cramp = runs["had_cramp"].astype(bool)
+    x_lo = float(np.nanmin(x)) - 3 if x.notna().any() else 10.0
+    x_hi = max(float(np.nanmax(x)) + 2 if x.notna().any() else 35.0, t["heat_index_caution_c"] + 2)
+    y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
+    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
+    x_gap, y_gap = x_lo - 1.5, y_lo - 0.06
+    ax.axvspan(x_gap - 1, x_lo - 0.5, color="#f2f3f4", zorder=0)
+    ax.axhspan(y_gap - 0.04, y_lo - 0.02, color="#f2f3f4", zorder=0)
+    ax.text(x_gap - 0.5, y_hi, "no heat index", rotation=90, va="top", ha="center", fontsize="x-small", color="#7f8c8d")
+    ax.text(x_hi, y_gap - 0.035, "no 30-day history", va="bottom", ha="right", fontsize="x-small", color="#7f8c8d")
+    xs = x.fillna(x_gap)
+    ys = y.fillna(y_gap)
+    ax.scatter(xs[~cramp], ys[~cramp], color=RUN_COLOR, label=f"runs without cramps ({int((~cramp).sum())})",
+               gid="other-runs", zorder=3)
+    ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90,
+               label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
     ax.axvline(t["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1, label="heat index threshold")
     ax.axhline(t["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1, label="long-run spike threshold")
+    ax.set_xlim(x_gap - 1, x_hi)
+    ax.set_ylim(y_gap - 0.04, y_hi)
     ax.set_xlabel("heat index during the run (°C)")
     ax.set_ylabel("distance ÷ longest run in prior 30 days")
-    missing = int((~known).sum())
-    ax.set_title("Cramp runs vs other runs" + (f" ({missing} runs lack weather or 30 days of history)" if missing else ""),
-                 fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.set_title("Runs with cramps vs runs without", fontsize="medium")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize="small", frameon=False)
     ax.grid(True, alpha=0.3)
     return fig
 
 
 def plot_cramp_timeline(analysis: Analysis) -> Figure:
-    """Every cramp in time (local), one row per context, marker shape by leg, size by severity."""
-    fig = Figure(figsize=(10, 3), layout="constrained")
+    """Every cramp in local time over the whole season, one row per context, marker by leg, size by severity."""
+    fig = Figure(figsize=(10, 3.4), layout="constrained")
     ax = fig.subplots()
-    c = analysis.cramps[analysis.cramps["time_utc"].notna()] if len(analysis.cramps) else analysis.cramps
+    c = analysis.cramps
     tz = analysis.athlete.timezone
+    runs = analysis.runs
+    times = _local_cramp_times(analysis)
+    if len(runs):
+        local_runs = pd.to_datetime(runs["start_utc"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+        start, end = local_runs.min(), local_runs.max()
+    elif len(times) and times.notna().any():
+        start, end = times.min(), times.max()
+    else:
+        start = end = None
+    if start is not None and len(times) and times.notna().any():
+        start, end = min(start, times.min()), max(end, times.max())
     for leg, marker in LEG_MARKERS.items():
-        mine = c[c["leg"] == leg] if len(c) else c
-        if not len(mine):
+        mine = (c["leg"] == leg).to_numpy() if len(c) else np.zeros(0, dtype=bool)
+        if not mine.any():
             continue
-        times = pd.to_datetime(mine["time_utc"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
-        sizes = 30 + 20 * np.nan_to_num(mine["severity"].astype(float), nan=1.0)
-        ax.scatter(times, mine["context"].map(CONTEXT_ROWS), marker=marker, s=sizes, color=CRAMP_COLOR,
-                   label=f"{leg} leg", gid=f"cramps-{leg}")
-    ax.set_yticks(list(CONTEXT_ROWS.values()), [k.replace("_", " ") for k in CONTEXT_ROWS])
-    ax.set_ylim(-0.5, 2.5)
+        sizes = 40 + 25 * np.nan_to_num(c["severity"].astype(float).to_numpy()[mine], nan=1.0)
+        ax.scatter(times[mine], c["context"][mine].map(CONTEXT_ROWS), marker=marker, s=sizes, color=CRAMP_COLOR,
+                   label=LEG_NAMES[leg], gid=f"cramps-{leg}", zorder=3, clip_on=False)
+    ax.set_yticks(list(CONTEXT_ROWS.values()), list(CONTEXT_NAMES.values()))
+    ax.set_ylim(-0.6, 3.6)
+    if start is not None:
+        pad = max((end - start) * 0.04, pd.Timedelta(days=1))
+        ax.set_xlim(start - pad, end + pad)
+        _date_axis(ax)
+    else:
+        ax.set_xticks([])
+    if not len(c):
+        span = f" between {start:%d %b} and {end:%d %b %Y}" if start is not None else ""
+        ax.text(0.5, 0.5, f"No cramps logged{span}.", transform=ax.transAxes, ha="center", va="center",
+                color="#7f8c8d", gid="no-cramps")
     ax.set_xlabel("date (local)")
-    ax.set_title("Cramps by context and leg (marker size = severity)", fontsize="medium")
+    ax.set_title("Cramps over the season (marker size = severity)", fontsize="medium")
     if len(c):
-        ax.legend(fontsize="small", loc="upper left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize="small", frameon=False)
     ax.grid(True, axis="x", alpha=0.3)
     return fig

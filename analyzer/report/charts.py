@@ -37,6 +37,9 @@ MIN_HR_SPAN_BPM = 30.0
 MIN_PACE_SPAN_MIN = 1.0
 """A pace axis spans at least one minute per km, for the same reason."""
 
+MIN_TEMPERATURE_SPAN_C = 6.0
+"""A temperature axis spans at least 6 °C."""
+
 SLOWEST_PACE_S_PER_KM = 900.0
 """Paces slower than 15:00 min/km (standing, walking at a water stop) are not drawn."""
 
@@ -152,6 +155,12 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         panels.append(panel("hr", "heart rate (bpm)", "#e67e22", {"domain": [round(mid - half), round(mid + half)],
                                                                   "nice": False}))
     heat_layers = []
+    temps = np.concatenate([data[c].to_numpy(dtype=float) for c in ("air", "hi", "wrist") if c in data] or [np.zeros(0)])
+    temp_scale: dict = {"zero": False}
+    if np.isfinite(temps).any():
+        lo, hi = float(np.nanmin(temps)), float(np.nanmax(temps))
+        mid, half = (lo + hi) / 2, max((hi - lo) / 2 * 1.1, MIN_TEMPERATURE_SPAN_C / 2)
+        temp_scale = {"domain": [round(mid - half, 1), round(mid + half, 1)], "nice": False, "zero": False}
     if "air" in data and data["air"].notna().any():
         folds = ["air"] + (["hi"] if "hi" in data and data["hi"].notna().any() else [])
         names = {"air": f"air temperature ({air_source})" if air_source else "air temperature",
@@ -161,7 +170,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
                                                         "[datum.series]", "as": "what"}],
                             "mark": {"type": "line", "strokeWidth": 1.8, "clip": True},
                             "encoding": {"x": x_enc, "y": {"field": "value", "type": "quantitative",
-                                                           "title": "temperature (°C)", "scale": {"zero": False}},
+                                                           "title": "temperature (°C)", "scale": temp_scale},
                                          "color": {"field": "what", "type": "nominal", "legend": None,
                                                    "scale": {"domain": [names["air"], names["hi"]],
                                                              "range": ["#c0392b", "#8e44ad"]}},
@@ -172,7 +181,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         heat_layers.append({"mark": {"type": "line", "color": "#95a5a6", "strokeWidth": 1.2, "strokeDash": [1, 2],
                                      "clip": True},
                             "encoding": {"x": x_enc, "y": {"field": "wrist", "type": "quantitative",
-                                                           "title": "temperature (°C)", "scale": {"zero": False}}}})
+                                                           "title": "temperature (°C)", "scale": temp_scale}}})
     if heat_layers:
         heat_layers.append({"mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
                             "encoding": {"x": {"field": "x", "type": "quantitative"},

@@ -49,7 +49,7 @@ def test_one_marker_per_cramp_at_its_distance(athlete):
     for ax in fig.axes:
         assert _cramp_xs(ax) == expected
     labels = [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "cramp-label"]
-    assert labels == ["cramp: left calf · severity 3/5", "cramp: right hamstring"]
+    assert labels == ["cramp 1: left calf · severity 3/5", "cramp 2: right hamstring"]
 
 
 def test_time_axis_puts_markers_at_elapsed_minutes(athlete):
@@ -71,8 +71,8 @@ def test_pause_is_shaded_on_every_panel(athlete):
 def test_wrist_temperature_is_labelled_and_air_unknown_without_weather(athlete):
     fig = analyzer.plot_run(athlete.activities[0])
     labels = [line.get_label() for line in fig.axes[2].get_lines()]
-    assert labels == ["watch temperature (wrist, reads high)"]
-    assert not any("air" in label for label in labels)
+    assert labels == ["watch temperature (wrist, reads high: never air)"]
+    assert not any(label.startswith("air temperature") for label in labels)
 
 
 def test_weather_adds_air_temperature_and_heat_index(athlete):
@@ -84,8 +84,48 @@ def test_weather_adds_air_temperature_and_heat_index(athlete):
     )
     fig = analyzer.plot_run(athlete.activities[0], weather=weather)
     lines = {line.get_label(): line for line in fig.axes[2].get_lines()}
-    assert set(lines) == {"air temperature (weather)", "heat index (NWS)", "watch temperature (wrist, reads high)"}
+    assert set(lines) == {"air temperature (weather)", "heat index (NWS)",
+                          "watch temperature (wrist, reads high: never air)"}
     assert np.nanmax(lines["air temperature (weather)"].get_ydata()) == pytest.approx(30.0)
     # 30 °C = 86 °F at 70 %, Rothfusz term by term: −42.379 + 176.215 + 710.033 − 1353.028
     # − 50.573 − 268.604 + 636.143 + 359.378 − 72.118 = 95.07 °F = 35.04 °C
     assert np.nanmax(lines["heat index (NWS)"].get_ydata()) == pytest.approx(35.04, abs=0.02)
+
+
+def test_axes_do_not_make_noise_look_dramatic(athlete):
+    # the synthetic run's heart rate and pace barely move: the axes still span 30 bpm and 1 min/km
+    fig = analyzer.plot_run(athlete.activities[0])
+    pace, hr, _ = fig.axes
+    assert abs(hr.get_ylim()[1] - hr.get_ylim()[0]) >= 30
+    assert abs(pace.get_ylim()[0] - pace.get_ylim()[1]) >= 1.0 and pace.yaxis_inverted()
+
+
+def test_wrist_temperature_is_smoothed_faint_and_the_legend_is_below_the_data(athlete):
+    fig = analyzer.plot_run(athlete.activities[0])
+    heat = fig.axes[2]
+    (wrist,) = [line for line in heat.get_lines() if "wrist" in line.get_label()]
+    raw = athlete.activities[0].records["temperature_c"].to_numpy()
+    assert wrist.get_linestyle() == ":"
+    # whole-degree readings jitter by a degree; the 2-minute mean drawn varies far less
+    assert np.nanstd(np.diff(wrist.get_ydata())) < np.nanstd(np.diff(raw)) / 5
+    legend = heat.get_legend()
+    assert legend is not None and legend.get_bbox_to_anchor().y0 < heat.get_window_extent().y0
+
+
+def test_cramp_labels_stay_inside_the_frame(tmp_path):
+    run = synthetic_run(dt.datetime(2024, 3, 10, 16, tzinfo=UTC), 10, 360)
+    cramps = [{"activity": "r.fit", "distance_km": 9.9, "leg": "both", "muscle": "calf", "severity": 5},
+              {"activity": "r.fit", "distance_km": 0.2, "leg": "left"}]
+    athlete = analyzer.load_athlete(write_athlete(tmp_path / "a", {"timezone": "UTC"}, {"r.fit": run}, cramps))
+    fig = analyzer.plot_run(athlete.activities[0], analyzer.match_cramps(athlete))
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    frame = fig.axes[0].get_window_extent(renderer)
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == "cramp-label"]
+    assert [t.get_text() for t in labels] == ["cramp 1: both legs calf · severity 5/5", "cramp 2: left"]
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, t.get_text()

@@ -39,19 +39,26 @@ def test_weekly_distance_bars_and_cramp_weeks(analysis):
     heights = [round(b.get_height(), 1) for b in bars]
     assert sum(heights) == pytest.approx(12 * 8 + 14, abs=0.1)
     assert heights[0] == pytest.approx(24.0, abs=0.1)  # days 0, 3, 6
-    marks = [line for line in ax.get_lines() if line.get_gid() == "cramp-week"]
-    assert len(marks) == 2  # the week of 1 Apr (r1) and the week of the 14 km run
+    (marks,) = [line for line in ax.get_lines() if line.get_gid() == "cramp-week"]
+    assert len(marks.get_xdata()) == 2  # the week of 1 Apr (r1) and the week of the 14 km run
+    (rest,) = [line for line in ax.get_lines() if line.get_gid() == "rest-week"]
+    assert len(rest.get_xdata()) == 1 and rest.get_ydata()[0] == 0  # the night cramp of 20 Apr, at the bar's foot
     assert ax.get_ylabel() == "distance per week (km)"
+    assert len(ax.get_xticks()) <= 8  # date ticks that do not overlap
 
 
 def test_cramp_runs_vs_others_scatter(analysis):
     fig = analyzer.plot_cramp_runs_vs_others(analysis)
     ax = fig.axes[0]
-    cramp_pts = next(c for c in ax.collections if c.get_gid() == "cramp-runs").get_offsets()
-    other_pts = next(c for c in ax.collections if c.get_gid() == "other-runs").get_offsets()
-    # runs with 30 days of history: day 30, 33 (8 km: ratio 1.0) and day 38 (14 / 8 = 1.75)
-    assert len(cramp_pts) == 1 and cramp_pts[0][1] == pytest.approx(1.75, abs=0.01)
-    assert len(other_pts) == 2 and np.allclose(np.asarray(other_pts)[:, 1], 1.0, atol=0.01)
+    cramp_pts = np.asarray(next(c for c in ax.collections if c.get_gid() == "cramp-runs").get_offsets())
+    other_pts = np.asarray(next(c for c in ax.collections if c.get_gid() == "other-runs").get_offsets())
+    # every run is drawn, as the season table counts them: 2 cramp runs (r1 and big), 11 others
+    assert len(cramp_pts) == 2 and len(other_pts) == 11
+    assert len(cramp_pts) == int(analysis.runs["had_cramp"].sum())
+    # with 30 days of history: day 30, 33 (8 km: ratio 1.0) and day 38 (14 / 8 = 1.75); the rest in the band
+    y_band = ax.get_ylim()[0] + 0.04
+    assert sorted(np.round(cramp_pts[:, 1], 2).tolist()) == [round(y_band, 2), 1.75]
+    assert np.isclose(other_pts[:, 1], 1.0, atol=0.01).sum() == 2
     assert ax.get_xlabel() == "heat index during the run (°C)"
 
 
@@ -60,7 +67,24 @@ def test_cramp_timeline_rows_and_legs(analysis):
     ax = fig.axes[0]
     left = next(c for c in ax.collections if c.get_gid() == "cramps-left").get_offsets()
     right = next(c for c in ax.collections if c.get_gid() == "cramps-right").get_offsets()
-    assert len(left) == 1 and left[0][1] == 2  # during_run row
-    assert sorted(np.asarray(right)[:, 1].tolist()) == [0, 2]  # one at rest, one during a run
-    at_rest = [p for p in right if p[1] == 0][0]
+    assert len(left) == 1 and left[0][1] == 3  # the "during a run" row
+    assert sorted(np.asarray(right)[:, 1].tolist()) == [1, 3]  # one at rest, one during a run
+    at_rest = [p for p in right if p[1] == 1][0]
     assert mdates.num2date(at_rest[0]).strftime("%Y-%m-%d %H:%M") == "2024-04-20 03:00"  # local time
+
+
+def test_a_season_without_cramps_still_shows_its_dates(tmp_path):
+    runs = {f"r{i}.fit": synthetic_run(START + dt.timedelta(days=3 * i), 8.0, 360, seed=i) for i in range(5)}
+    a = analyzer.analyze(analyzer.load_athlete(write_athlete(tmp_path / "b", {"timezone": "UTC"}, runs, [])))
+    ax = analyzer.plot_cramp_timeline(a).axes[0]
+    lo, hi = (mdates.num2date(v) for v in ax.get_xlim())
+    assert lo.date() <= dt.date(2024, 4, 1) and hi.date() >= dt.date(2024, 4, 13)  # the season, not 1970
+    assert any(t.get_gid() == "no-cramps" and "No cramps logged" in t.get_text() for t in ax.texts)
+
+
+def test_legends_sit_outside_the_data(analysis):
+    for fig in (analyzer.plot_cramp_timeline(analysis), analyzer.plot_cramp_runs_vs_others(analysis),
+                analyzer.plot_weekly_distance(analysis)):
+        ax = fig.axes[0]
+        legend = ax.get_legend()
+        assert legend is not None and legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0
