@@ -414,7 +414,7 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 260,
             "data": {"values": points}, "layer": layers, "config": _CONFIG,
             "title": {"text": "Runs with cramps vs runs without", "anchor": "start", "fontSize": 13,
-                      "subtitle": "grey bands: runs without a heat index (left) or 30 days of history (bottom)"},
+                      "subtitle": ["grey bands: runs without a heat index (left)", "or without 30 days of history (bottom)"]},
             "usermeta": {"cramp_runs": n_cramp, "runs": len(points)}}
 
 
