@@ -99,9 +99,13 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _svg(fig) -> str:
+PRINT_DPI = 150
+"""Resolution of the printed figures: sharp on paper, and laid out ~5x faster than SVG."""
+
+
+def _print_png(fig) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="png", dpi=PRINT_DPI)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -249,8 +253,8 @@ def _pdf(analysis: Analysis, common: dict) -> tuple[bytes | None, str]:
         from weasyprint import HTML
     except Exception as exc:  # the library or its system fonts/pango are missing
         return None, f"no PDF: WeasyPrint is not usable here ({type(exc).__name__}: {exc})"
-    runs, season = _static_figures(analysis, _svg)
-    figures = [{"alt": f["title"], "svg": f["data"]} for f in runs + season if f.get("data")]
+    runs, season = _static_figures(analysis, _print_png)
+    figures = [{"alt": f["title"], "data": f["data"], "mime": "image/png"} for f in runs + season if f.get("data")]
     name = str(common["name"]).replace("\\", "").replace('"', "'").replace("\n", " ")
     html = _template("print.html.j2").render(**common, figures=figures, css_name=name)
     try:
