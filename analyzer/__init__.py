@@ -8,31 +8,53 @@ The public API, and nothing else::
 
 from typing import TYPE_CHECKING
 
-from analyzer.analysis import Analysis, analyze
-from analyzer.cramps import match_cramps
-from analyzer.errors import AnalyzerError, FitError, InputError
-from analyzer.formatting import format_duration, format_pace
-from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
-from analyzer.io.athlete import load_athlete, load_team
-from analyzer.io.cramp_log import LoggedCramp, log_cramp
-from analyzer.io.fit import FitWarning, read_fit
-from analyzer.metrics.heat import heat_index_c
-from analyzer.model import Activity, Athlete, Problem
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
+    from analyzer.analysis import Analysis, analyze
     from analyzer.batch import ReportResult, run_report
+    from analyzer.cramps import match_cramps
+    from analyzer.errors import AnalyzerError, FitError, InputError
+    from analyzer.formatting import format_duration, format_pace, format_utc_offset, readable
+    from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
+    from analyzer.io.athlete import load_athlete, load_team
+    from analyzer.io.cramp_log import LoggedCramp, log_cramp
+    from analyzer.io.fit import FitWarning, read_fit
+    from analyzer.metrics.heat import heat_index_c
+    from analyzer.model import Activity, Athlete, Problem
     from analyzer.plots.run import plot_run
     from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
 
-# Figures and reports pull in matplotlib and Jinja2: loaded on first use, so that reading
-# FIT files stays light (see benchmarks/README.md, memory).
+# Every name loads its module on first use: `analyzer --help` does not wait for pandas, and
+# reading FIT files does not pull in matplotlib or Jinja2 (see benchmarks/README.md, memory).
 _LAZY = {
+    "Analysis": "analyzer.analysis",
+    "analyze": "analyzer.analysis",
+    "ReportResult": "analyzer.batch",
+    "run_report": "analyzer.batch",
+    "match_cramps": "analyzer.cramps",
+    "AnalyzerError": "analyzer.errors",
+    "FitError": "analyzer.errors",
+    "InputError": "analyzer.errors",
+    "format_duration": "analyzer.formatting",
+    "format_pace": "analyzer.formatting",
+    "format_utc_offset": "analyzer.formatting",
+    "readable": "analyzer.formatting",
+    "read_activity": "analyzer.io.activities",
+    "read_activity_folder": "analyzer.io.activities",
+    "read_fit_folder": "analyzer.io.activities",
+    "load_athlete": "analyzer.io.athlete",
+    "load_team": "analyzer.io.athlete",
+    "LoggedCramp": "analyzer.io.cramp_log",
+    "log_cramp": "analyzer.io.cramp_log",
+    "FitWarning": "analyzer.io.fit",
+    "read_fit": "analyzer.io.fit",
+    "heat_index_c": "analyzer.metrics.heat",
+    "Activity": "analyzer.model",
+    "Athlete": "analyzer.model",
+    "Problem": "analyzer.model",
     "plot_run": "analyzer.plots.run",
     "plot_weekly_distance": "analyzer.plots.season",
     "plot_cramp_runs_vs_others": "analyzer.plots.season",
     "plot_cramp_timeline": "analyzer.plots.season",
-    "run_report": "analyzer.batch",
-    "ReportResult": "analyzer.batch",
 }
 
 
@@ -64,6 +86,7 @@ __all__ = [
     "analyze",
     "format_duration",
     "format_pace",
+    "format_utc_offset",
     "heat_index_c",
     "load_athlete",
     "load_team",
@@ -75,6 +98,7 @@ __all__ = [
     "plot_run",
     "plot_weekly_distance",
     "read_fit",
+    "readable",
     "read_activity",
     "read_activity_folder",
     "read_fit_folder",

@@ -161,6 +161,10 @@ def run_report(
                                                       "export's .zip)"))
         result.exit_code = 2
         return result
+    if since is not None and until is not None and since > until:
+        result.problems.append(Problem("", "", f"--since {since} is after --until {until}: the period is empty"))
+        result.exit_code = 2
+        return result
     problems: list[Problem] = []
     folders = find_athletes(root, problems)
     if athletes is not None:
@@ -174,11 +178,16 @@ def run_report(
         return result
     taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv", "suggested_cramps.csv"}
     dests = [out_dir / safe_dir_name(athlete_id_of(p), taken) for p in folders]
+    foreign = not_a_report(out_dir)
     refused = check_out(out_dir, root, folders, dests)
     if refused:
         result.problems = [Problem(str(out_dir), "", refused)]
         result.exit_code = 2
         return result
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        result.notices.append(f"--out {out_dir} already held files and is not an earlier report ({shown}); they are "
+                              "left as they were, beside the report")
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     assets_dir = Path(cache_dir or default_cache_dir())
     if "html" in formats and use_cache:
@@ -220,6 +229,27 @@ def run_report(
     result.exit_code = 2 if not ordered else (1 if result.problems else 0)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def not_a_report(out_dir: Path) -> list[str]:
+    """The names in ``out_dir`` when it is a non-empty folder that is not an earlier report.
+
+    An earlier report is recognised by its ``summary.csv`` (first column ``athlete``); writing
+    over one is the normal way to refresh a report and says nothing.
+    """
+    try:
+        names = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
+    except OSError:
+        return []
+    if not names:
+        return []
+    try:
+        with open(out_dir / "summary.csv", encoding="utf-8", errors="replace") as f:
+            if f.readline().lstrip("\ufeff").startswith("athlete,"):
+                return []
+    except OSError:
+        pass
+    return names
 
 
 def check_out(out_dir: Path, root: Path, folders: list[Path], dests: list[Path]) -> str:

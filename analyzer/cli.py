@@ -10,17 +10,21 @@ import datetime as dt
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-import analyzer
+if TYPE_CHECKING:  # the heavy libraries load only when a command runs: `analyzer --help` stays quick
+    import analyzer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Why do the cramps come? Runner's FIT data against their cramp log.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, help="Why do the cramps come? Runner's FIT data against their cramp log.")
 
 
 def _describe(act: analyzer.Activity) -> str:
+    import pandas as pd
+
+    import analyzer
+
     s = act.session
     elapsed = float(s.get("total_elapsed_time_s", float("nan"))) if len(s) else float("nan")
     start = act.start_time
@@ -33,32 +37,51 @@ def _describe(act: analyzer.Activity) -> str:
     )
 
 
-@app.command()
-def inspect(file: Annotated[Path, typer.Argument(help="A .fit or .fit.gz file.")]) -> None:
-    """One-screen summary of a FIT file: device, sport, distance, duration, pauses, sensors, problems."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", analyzer.FitWarning)
-        try:
-            act = analyzer.read_fit(file)
-        except analyzer.FitError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-    d = act.device
-    typer.echo(_describe(act))
-    typer.echo(f"device: {d.get('manufacturer')} {d.get('product')} (serial {d.get('serial_number')}, software {d.get('software_version')})")
-    typer.echo(f"watch's UTC offset: {act.utc_offset if act.utc_offset is not None else 'not recorded'}")
-    typer.echo(f"sessions: {', '.join(map(str, act.sessions.get('sport', [])))}; laps: {len(act.laps)}")
-    typer.echo(f"columns: {', '.join(act.records.columns)}")
-    for p in act.problems:
-        typer.echo(f"problem: {p}")
-    raise typer.Exit(1 if act.problems else 0)
-
-
-@app.command()
-def summary(
-    folder: Annotated[Path, typer.Argument(help="An athlete folder, a team folder, or a folder of FIT files.")],
+@app.command(short_help="Read activity files and say what is in them.")
+def inspect(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="One or more activity files: .fit, .gpx, .tcx (optionally .gz).")],
 ) -> None:
-    """List every FIT file under a folder with its sport, date, distance and duration."""
+    """A few lines per activity file: device, sport, distance, duration, pauses, sensors, the watch's UTC
+    offset and anything wrong with the file.
+
+    Exit codes: 0 every file read cleanly; 1 some read with problems; 2 some could not be read at all.
+    """
+    import analyzer
+
+    worst = 0
+    for i, file in enumerate(files):
+        if i:
+            typer.echo("")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", analyzer.FitWarning)
+            try:
+                act = analyzer.read_activity(file)
+            except (analyzer.FitError, analyzer.InputError, OSError) as exc:
+                typer.echo(f"error: {exc}", err=True)
+                worst = 2
+                continue
+        d = act.device
+        typer.echo(_describe(act))
+        maker = " ".join(str(v) for v in (d.get("manufacturer"), d.get("product")) if v) or "not recorded"
+        extra = ", ".join(f"{k.replace('_', ' ')} {d[k]}" for k in ("serial_number", "software_version") if d.get(k))
+        typer.echo(f"  device: {maker}{f' ({extra})' if extra else ''}")
+        typer.echo(f"  watch's UTC offset: {analyzer.format_utc_offset(act.utc_offset)}")
+        sports = ", ".join(map(str, act.sessions.get("sport", []))) or "none recorded"
+        typer.echo(f"  sessions: {sports}; laps: {len(act.laps)}")
+        typer.echo(f"  columns: {', '.join(act.records.columns)}")
+        for p in act.problems:
+            typer.echo(f"  problem: {p}")
+        worst = max(worst, 1 if act.problems else 0)
+    raise typer.Exit(worst)
+
+
+@app.command(short_help="List the activity files under a folder.")
+def summary(
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="An athlete folder, a team folder, or a folder of activity files.")],
+) -> None:
+    """List every activity file (FIT, GPX, TCX) under a folder with its sport, date, distance and duration."""
+    import analyzer
+
     if not folder.is_dir():
         typer.echo(f"error: {folder} is not a folder", err=True)
         raise typer.Exit(2)
@@ -66,7 +89,7 @@ def summary(
     problems: list[analyzer.Problem] = []
     count = 0
     for d in dirs:
-        acts, probs = analyzer.read_fit_folder(d)
+        acts, probs = analyzer.read_activity_folder(d)
         problems.extend(probs)
         if not acts:
             continue
@@ -92,23 +115,23 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise typer.Exit(2) from None
 
 
-@app.command()
+@app.command(short_help="Write the report folder for a team or an athlete.")
 def report(
-    folder: Annotated[Path, typer.Argument(help="A team folder (folder of athlete folders) or one athlete folder.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder to write (created).")],
-    since: Annotated[str | None, typer.Option(help="First local date to include, YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(help="Last local date to include, YYYY-MM-DD.")] = None,
-    athlete: Annotated[list[str] | None, typer.Option("--athlete", "-a", help="Athlete id to report; repeat for more.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf.")] = "html",
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="A team folder (folder of athlete folders) or one athlete folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FOLDER", help="Report folder to write (created).")],
+    since: Annotated[str | None, typer.Option(metavar="DATE", help="First local date to include, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(metavar="DATE", help="Last local date to include, YYYY-MM-DD.")] = None,
+    athlete: Annotated[list[str] | None, typer.Option("--athlete", "-a", metavar="ID", help="Athlete id to report; repeat for more.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: all cores).")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMATS", help="Comma-separated: html, pdf.")] = "html",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; only the final line.")] = False,
-    cache_dir: Annotated[Path | None, typer.Option(help="Cache of parsed FIT files (default ~/.cache/cramp-analyzer).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(metavar="FOLDER", help="Cache of parsed FIT files (default ~/.cache/cramp-analyzer).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every FIT file again; store nothing.")] = False,
-    executor: Annotated[str | None, typer.Option(help="serial, process (default with --jobs > 1) or dask.")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (implies dask).")] = None,
-    weather: Annotated[str, typer.Option(help="Weather archive for runs without weather.csv: auto (cache, then the "
+    executor: Annotated[str | None, typer.Option(metavar="NAME", help="serial, process (default with --jobs > 1) or dask.")] = None,
+    scheduler: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786 (implies dask).")] = None,
+    weather: Annotated[str, typer.Option(metavar="MODE", help="Weather archive for runs without weather.csv: auto (cache, then the "
                                               "archive when the network answers), cache, or off.")] = "auto",
-    weather_url: Annotated[str | None, typer.Option(help="Another address for the weather archive (a mirror); "
+    weather_url: Annotated[str | None, typer.Option(metavar="URL", help="Another address for the weather archive (a mirror); "
                                                          "default $CRAMP_WEATHER_URL.")] = None,
 ) -> None:
     """Write the report folder: index.html, summary.csv, cramps.csv, flags.csv, errors.csv and one
@@ -117,6 +140,8 @@ def report(
     Exit codes: 0 report written with no input problems; 1 written, some inputs skipped (see
     errors.csv); 2 nothing to report (bad arguments, no readable input).
     """
+    import analyzer
+
     if executor is not None and executor not in ("serial", "process", "dask"):
         typer.echo(f"error: --executor must be serial, process or dask (got {executor!r})", err=True)
         raise typer.Exit(2)
@@ -157,23 +182,25 @@ def report(
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
+@app.command(short_help="Add one cramp to an athlete's cramps.csv.")
 def log(
-    folder: Annotated[Path, typer.Argument(help="The athlete folder (holding athlete.toml).")],
-    leg: Annotated[str, typer.Option(help="left, right or both.")],
-    muscle: Annotated[str | None, typer.Option(help="calf, hamstring, quadriceps, foot or other.")] = None,
-    severity: Annotated[int | None, typer.Option(help="1 twinge, 3 had to slow down, 5 had to stop.")] = None,
-    time: Annotated[str | None, typer.Option(help='When: "2024-06-18 08:50" (local), "now", "today 07:42".')] = None,
-    activity: Annotated[str | None, typer.Option(help="The run's file name in activities/ (with --km).")] = None,
-    km: Annotated[float | None, typer.Option(help="Distance into that run, km.")] = None,
-    duration_s: Annotated[float | None, typer.Option("--duration-s", help="How long it lasted, seconds.")] = None,
-    notes: Annotated[str | None, typer.Option(help="Anything else.")] = None,
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The athlete folder (holding athlete.toml).")],
+    leg: Annotated[str, typer.Option(metavar="LEG", help="left, right or both.")],
+    muscle: Annotated[str | None, typer.Option(metavar="MUSCLE", help="calf, hamstring, quadriceps, foot or other.")] = None,
+    severity: Annotated[int | None, typer.Option(metavar="1-5", help="1 twinge, 3 had to slow down, 5 had to stop.")] = None,
+    time: Annotated[str | None, typer.Option(metavar="WHEN", help='When: "2024-06-18 08:50" (local), "now", "today 07:42".')] = None,
+    activity: Annotated[str | None, typer.Option(metavar="FILE", help="The run's file name in activities/ (with --km).")] = None,
+    km: Annotated[float | None, typer.Option(metavar="KM", help="Distance into that run, km.")] = None,
+    duration_s: Annotated[float | None, typer.Option("--duration-s", metavar="SECONDS", help="How long it lasted, seconds.")] = None,
+    notes: Annotated[str | None, typer.Option(metavar="TEXT", help="Anything else.")] = None,
 ) -> None:
     """Append one cramp to the athlete's cramps.csv (created with its header if absent).
 
     The one command that writes into an athlete folder, and it only appends. Give --time, or
     --activity and --km. Exit codes: 0 appended; 2 refused (nothing written).
     """
+    import analyzer
+
     try:
         logged = analyzer.log_cramp(folder, leg=leg, muscle=muscle, severity=severity, time=time, activity=activity,
                                     km=km, duration_s=duration_s, notes=notes)

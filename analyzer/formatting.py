@@ -48,3 +48,101 @@ def format_heat_index(heat_index_c: float, beyond_chart: bool = False) -> str:
 
         return f"above {float(f_to_c(HEAT_INDEX_CHART_MAX_F)):.0f} °C (beyond the NWS chart)"
     return f"{heat_index_c:.1f} °C"
+
+
+def format_utc_offset(offset) -> str:
+    """A UTC offset the way clocks write it, ``"+02:00"`` or ``"-05:30"``; ``"not recorded"`` when unknown.
+
+    Accepts a :class:`pandas.Timedelta`, :class:`datetime.timedelta` or seconds.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> format_utc_offset(dt.timedelta(hours=2)), format_utc_offset(-19800), format_utc_offset(None)
+    ('+02:00', '-05:30', 'not recorded')
+    """
+    if offset is None:
+        return "not recorded"
+    seconds = offset.total_seconds() if hasattr(offset, "total_seconds") else float(offset)
+    if not math.isfinite(seconds):
+        return "not recorded"
+    minutes = int(round(seconds / 60))
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+_DIGITS_BY_SUFFIX = (  # unit suffix → decimals shown; the first match wins
+    ("_s_per_km", None), ("_l_per_h", 2), ("_km", 2), ("_kg", 1), ("_mps", 2), ("_pct", 1), ("_c", 1),
+    ("_bpm", 0), ("_spm", 0), ("_rpm", 0), ("_w_m2", 0), ("_w", 0), ("_ml", 0), ("_m", 0), ("_deg", 5),
+    ("_ratio", 2), ("_p", 3),
+)
+
+
+def _cell_format(name: str, values, timezone: str | None):
+    """A formatter for one column of :func:`readable` (None: leave it as pandas shows it)."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        if timezone:
+            return lambda t: "" if pd.isna(t) else t.tz_convert(timezone).strftime("%Y-%m-%d %H:%M") + \
+                " " + format_utc_offset(t.tz_convert(timezone).utcoffset())
+        return lambda t: "" if pd.isna(t) else t.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    if pd.api.types.is_timedelta64_dtype(values.dtype):
+        return format_utc_offset if "offset" in name else (lambda v: format_duration(v.total_seconds()))
+    if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
+        return None
+    if name.endswith("_s_per_km"):
+        return format_pace
+    if name.endswith("_s"):
+        return format_duration
+    for suffix, digits in _DIGITS_BY_SUFFIX:
+        if name.endswith(suffix) and digits is not None:
+            return _fixed(digits)
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return None
+    if name in ("trimp", "severity", "cramp_row", "cramps", "history_days"):
+        return _fixed(0)
+    return _fixed(2)
+
+
+def _fixed(digits: int):
+    """``digits`` decimals, thousands separated, never ``-0.0``."""
+    return lambda v: f"{round(float(v), digits) + 0.0:,.{digits}f}"
+
+
+def readable(frame, timezone: str | None = None):
+    """A DataFrame as a person reads it, for notebooks: paces ``m:ss``, durations ``h:mm:ss``,
+    each unit to its meaningful decimals, times in the athlete's zone with ``+02:00``.
+
+    The data is not changed (a :class:`pandas.io.formats.style.Styler` over the same frame);
+    columns are recognised by their unit suffix (``_km``, ``_s_per_km``, ``_c``, ``_pct``, …).
+
+    Parameters
+    ----------
+    frame : DataFrame or Series
+        E.g. ``analysis.runs`` or ``analysis.cramps``.
+    timezone : str, optional
+        IANA zone for time columns (``athlete.timezone``); UTC when not given.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"distance_km": [18.20027], "pace_s_per_km": [325.52], "elapsed_s": [5925.0]})
+    >>> print(readable(runs).hide(axis="index").to_string(delimiter=" "))
+    distance_km pace_s_per_km elapsed_s
+    18.20 5:26 1:38:45
+    <BLANKLINE>
+    """
+    import pandas as pd
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    formats = {}
+    for name in frame.columns:
+        fmt = _cell_format(str(name), frame[name], timezone)
+        if fmt is not None:
+            formats[name] = fmt
+    styler = frame.style.format(formats, na_rep="—")
+    if isinstance(frame.index, pd.DatetimeIndex) and frame.index.tz is not None:
+        styler = styler.format_index(_cell_format("time", frame.index.to_series(), timezone))
+    return styler

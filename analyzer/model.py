@@ -34,7 +34,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f" ({self.location})" if self.location else ""
-        return f"{self.file}{where}: {self.message}"
+        return f"{self.file}{where}: {self.message}" if self.file or where else self.message
 
 
 def _frame_summary(name: str, frame: pd.DataFrame) -> str:
@@ -251,9 +251,14 @@ class Activity:
         )
 
     def __repr__(self) -> str:
+        from analyzer.formatting import format_utc_offset
+
         start = self.start_time
+        when = "unknown" if start is None or pd.isna(start) else f"{start:%Y-%m-%d %H:%M} UTC"
+        if self.utc_offset is not None and not pd.isna(self.utc_offset) and when != "unknown":
+            when += f" (watch {format_utc_offset(self.utc_offset)})"
         return (
-            f"Activity({self.source!r}, sport={self.sport!r}, start={start}, "
+            f"Activity({self.source!r}, sport={self.sport!r}, start={when}, distance={self.distance_m / 1000:.2f} km, "
             f"records={len(self.records)}, laps={len(self.laps)}, pauses={len(self.pauses)}, "
             f"problems={len(self.problems)})"
         )
