@@ -50,6 +50,30 @@ def format_heat_index(heat_index_c: float, beyond_chart: bool = False) -> str:
     return f"{heat_index_c:.1f} °C"
 
 
+def leg_text(leg: object, muscle: object = None) -> str:
+    """``left calf``, ``calf, both legs``, ``both legs``, ``right``.
+
+    Examples
+    --------
+    >>> leg_text("left", "calf"), leg_text("both", "calf"), leg_text("both"), leg_text(None, "foot")
+    ('left calf', 'calf, both legs', 'both legs', 'foot')
+    """
+    leg = "" if leg is None or (isinstance(leg, float) and math.isnan(leg)) else str(leg)
+    muscle = "" if muscle is None or (isinstance(muscle, float) and math.isnan(muscle)) else str(muscle)
+    if leg == "both":
+        return f"{muscle}, both legs" if muscle else "both legs"
+    return f"{leg} {muscle}".strip()
+
+
+def severity_text(value: object) -> str:
+    """``3/5`` (or empty)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    return f"{int(v)}/5" if math.isfinite(v) else ""
+
+
 def format_utc_offset(offset) -> str:
     """A UTC offset the way clocks write it, ``"+02:00"`` or ``"-05:30"``; ``"not recorded"`` when unknown.
 

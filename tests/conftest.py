@@ -46,3 +46,14 @@ def _no_weather_archive_on_the_internet():
         os.environ.pop("CRAMP_WEATHER_URL", None)
     else:
         os.environ["CRAMP_WEATHER_URL"] = old
+
+
+def pdf_unavailable() -> str:
+    """Why WeasyPrint cannot make a PDF here ("" when it can): it needs the system's Pango."""
+    try:
+        import weasyprint
+
+        weasyprint.HTML(string="<p>x</p>").write_pdf()
+    except Exception as exc:  # the Python package is a dependency; Pango is a system library
+        return f"WeasyPrint cannot lay out a PDF here ({type(exc).__name__}: {exc}); install Debian's libpango-1.0-0"
+    return ""

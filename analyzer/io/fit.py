@@ -169,8 +169,9 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
 
     Examples
     --------
-    >>> act = read_fit("sample_data/ana/activities/2024-06-01-long-run.fit")  # doctest: +SKIP
-    >>> act.records[["distance_m", "heart_rate_bpm"]].tail(1)  # doctest: +SKIP
+    >>> act = read_fit("sample_data/wkz_runner/activities/2019-09-14-wkz-example.fit")
+    >>> act.sport, round(act.distance_m), len(act.records)
+    ('running', 5840, 1202)
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")

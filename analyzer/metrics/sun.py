@@ -35,7 +35,7 @@ def cos_solar_zenith(time_utc: pd.DatetimeIndex | pd.Series | pd.Timestamp, lati
     Examples
     --------
     >>> t = pd.Timestamp("2024-06-21 11:07", tz="UTC")   # solar noon in Berlin
-    >>> round(float(cos_solar_zenith(t, 52.52, 13.40)), 3)  # zenith 52.52 − 23.44 = 29.1°
+    >>> round(float(cos_solar_zenith(t, 52.52, 13.40)[0]), 3)  # zenith 52.52 − 23.44 = 29.1°
     0.874
     """
     t = pd.DatetimeIndex(np.atleast_1d(pd.to_datetime(time_utc, utc=True)))

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from analyzer.formatting import format_duration, format_pace
+from analyzer.formatting import format_duration, format_pace, leg_text, severity_text
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity
 from analyzer.plots import plain_text
@@ -205,12 +205,9 @@ def _mark_cramps(activity: Activity, cramps: pd.DataFrame | None, x: str, axes) 
         pos = c["distance_km"] if x == "distance" else c["elapsed_s"] / 60.0
         if pd.isna(pos):
             continue
-        leg = "both legs" if c.get("leg") == "both" else str(c.get("leg") or "").strip()
-        muscle = c.get("muscle") if isinstance(c.get("muscle"), str) else ""
-        label = " ".join(p for p in (leg, muscle) if p and p != "None")
-        sev = c.get("severity")
-        if sev is not None and not pd.isna(sev):
-            label += f" · severity {int(sev)}/5"
+        label = leg_text(c.get("leg"), c.get("muscle"))
+        if severity_text(c.get("severity")):
+            label += f" · severity {severity_text(c.get('severity'))}"
         for ax in axes:
             ax.axvline(pos, color=CRAMP_COLOR, lw=2, gid="cramp")
         # inside the frame: to the right of the line, or to its left in the last third

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.analysis import Analysis
-from analyzer.formatting import format_pace
+from analyzer.formatting import leg_text, severity_text
 from analyzer.model import Activity
 
 MAX_POINTS = 700
@@ -75,8 +75,16 @@ def _thin(recs: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
     return recs.iloc[idx]
 
 
+_DIGITS = {"x": 3, "min": 2, "pace": 3, "hr": 0, "air": 1, "hi": 1, "wrist": 1}
+"""Decimals kept per plotted value: 1 m, about a second, 0.001 min/km, 1 bpm, 0.1 °C."""
+
+_PACE_TEXT = ("isValid(datum.pace) ? floor(round(datum.pace * 60) / 60) + ':' + "
+              "(round(datum.pace * 60) % 60 < 10 ? '0' : '') + round(datum.pace * 60) % 60 : ''")
+"""m:ss from decimal minutes, computed in the browser (not stored once per point)."""
+
+
 def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None = None, air_source: str = "",
-              title: str = "") -> dict:
+              title: str = "", max_points: int = MAX_POINTS) -> dict:
     """Pace, heart rate and heat along one run, sharing a zoomable distance axis, pauses shaded, cramps marked.
 
     Parameters
@@ -89,6 +97,8 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         (:func:`analyzer.air.run_air`'s frame).
     air_source : str
         Where the air temperature came from, for its legend.
+    max_points : int
+        The run is thinned to at most this many points (fewer when a page has many runs).
     """
     recs = activity.records[activity.records.index.notna()]
     recs = recs[~recs.index.duplicated()].sort_index()
@@ -100,7 +110,6 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         speed = recs["speed_mps"].rolling(pd.Timedelta(seconds=30), min_periods=1).median()
         pace = 1000.0 / speed.where(speed > 0)
         data["pace"] = (pace.where(pace <= SLOWEST_PACE_S_PER_KM) / 60.0).to_numpy()
-        data["pace_text"] = [format_pace(v * 60) if v == v else "" for v in data["pace"]]
     if "heart_rate_bpm" in recs:
         data["hr"] = recs["heart_rate_bpm"].rolling(pd.Timedelta(seconds=10), min_periods=1).mean().to_numpy()
     if "temperature_c" in recs and recs["temperature_c"].notna().any():
@@ -110,7 +119,10 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         data["air"] = a["temperature_c"].to_numpy()
         if "heat_index_c" in a:
             data["hi"] = a["heat_index_c"].to_numpy()
-    thin = _thin(data).reset_index(drop=True)
+    thin = _thin(data, max_points).reset_index(drop=True)
+    for col, digits in _DIGITS.items():  # each value to what it means: the page stays small
+        if col in thin:
+            thin[col] = thin[col].astype(float).round(digits)
     values = _records(thin)
 
     panels = []
@@ -239,7 +251,8 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
     head, _, rest = title.partition(" · ")
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
             "title": {"text": head, "subtitle": rest, "anchor": "start", "fontSize": 13},
-            "data": {"values": values}, "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
+            "data": {"values": values}, "transform": [{"calculate": _PACE_TEXT, "as": "pace_text"}],
+            "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
             "spacing": 6, "autosize": {"type": "fit-x", "contains": "padding"}, "config": _CONFIG,
             "usermeta": {"cramps": len(marks), "pauses": len(pauses), "points": len(values), "legend": legend}}
 
@@ -253,12 +266,10 @@ def _cramp_marks(activity: Activity, cramps: pd.DataFrame, use_km: bool) -> list
         pos = c["distance_km"] if use_km else (c["elapsed_s"] / 60.0 if c["elapsed_s"] == c["elapsed_s"] else np.nan)
         if pos is None or not math.isfinite(pos):
             continue
-        leg = "both legs" if c.get("leg") == "both" else (c.get("leg") or "")
-        muscle = c.get("muscle") if isinstance(c.get("muscle"), str) else ""
-        sev = c.get("severity")
-        sev_text = f", severity {int(sev)}/5" if isinstance(sev, (int, float)) and sev == sev else ""
+        sev = severity_text(c.get("severity"))
+        what = ", ".join(t for t in (leg_text(c.get("leg"), c.get("muscle")), f"severity {sev}" if sev else "") if t)
         out.append({"x": float(pos), "short": f"cramp {int(c['cramp_row'])}",
-                    "label": f"cramp {int(c['cramp_row'])}: {leg} {muscle}{sev_text}".replace("  ", " ").strip()})
+                    "label": f"cramp {int(c['cramp_row'])}: {what}" if what else f"cramp {int(c['cramp_row'])}"})
     return out
 
 
@@ -431,7 +442,7 @@ def timeline_chart(analysis: Analysis) -> dict:
         start = pd.to_datetime(runs["start_utc"], utc=True).min().tz_convert(tz)
         end = pd.to_datetime(runs["start_utc"], utc=True).max().tz_convert(tz)
     points = []
-    from analyzer.report.content import CONTEXT_NAMES, leg_text, severity_text
+    from analyzer.report.content import CONTEXT_NAMES
 
     for r in c.to_dict("records") if len(c) else []:
         t = r["time_utc"]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analyzer.analysis import Analysis
 from analyzer.flags.thresholds import THRESHOLDS, source_of
-from analyzer.formatting import format_heat_index, format_pace
+from analyzer.formatting import format_heat_index, format_pace, leg_text, severity_text
 
 PATTERN_ORDER = ["over_exertion", "dehydration_heat", "one_leg", "night", "medication"]
 
@@ -110,23 +110,6 @@ def number(value: object, digits: int = 1, unit: str = "") -> str:
     if text.startswith("-") and float(text) == 0:
         text = text[1:]
     return f"{text} {unit}".strip() if unit else text
-
-
-def leg_text(leg: object, muscle: object = None) -> str:
-    """``left calf``, ``both legs``, ``right``."""
-    leg = "" if leg is None or (isinstance(leg, float) and math.isnan(leg)) else str(leg)
-    muscle = "" if muscle is None or (isinstance(muscle, float) and math.isnan(muscle)) else str(muscle)
-    leg = "both legs" if leg == "both" else leg
-    return f"{leg} {muscle}".strip()
-
-
-def severity_text(value: object) -> str:
-    """``3/5`` (or empty)."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return ""
-    return f"{int(v)}/5" if math.isfinite(v) else ""
 
 
 @dataclass
@@ -353,10 +336,16 @@ def _details(analysis: Analysis, cramp_rows: list[dict]) -> list[dict]:
     """Each cramp's flag messages in full (without their sources, which are in "how to read this")."""
     flags = analysis.flags
     out = []
+    first_said: dict[str, int] = {}  # a message shared by several cramps (one leg, a medicine) is said once
     for c in cramp_rows:
         mine = flags[(flags["scope"] == "cramp") & (flags["cramp_row"] == c["cramp_row"])] if len(flags) else flags
-        messages = [{"name": PATTERN_NAMES[p], "message": m} for p, m in zip(mine["pattern"], mine["message"],
-                                                                              strict=True)]
+        messages = []
+        for p, m in zip(mine["pattern"], mine["message"], strict=True):
+            if m in first_said:
+                m = f"The same as for cramp {first_said[m]}."
+            else:
+                first_said[m] = c["cramp_row"]
+            messages.append({"name": PATTERN_NAMES[p], "message": m})
         out.append({**c, "messages": messages})
     return out
 

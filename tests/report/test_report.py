@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from analyzer.cli import app
 from analyzer.synthetic import synthetic_run, write_athlete
+from tests.conftest import pdf_unavailable
 
 UTC = dt.UTC
 runner = CliRunner()
@@ -93,7 +94,7 @@ def test_report_folder_has_exactly_the_formats_files(report):
     for name, columns in FORMATS_COLUMNS.items():
         header, _ = _csv(out / name)
         assert header[: len(columns)] == columns
-    assert (out / "ana" / "report.html").exists() and (out / "ana" / "report.pdf").read_bytes()[:4] == b"%PDF"
+    assert (out / "ana" / "report.html").exists()
     assert "3 athletes" in result.output.splitlines()[-1]
 
 
@@ -116,6 +117,68 @@ def test_cramps_csv_times_are_utc_z_and_formula_cells_are_defused(report):
     assert ana[0]["time_utc"] == "2024-05-08T06:20:00Z"  # 08:20 in Madrid (CEST)
     assert ana[0]["context"] == "during_run"
     assert ana[1]["notes"].startswith("'=HYPERLINK")
+
+
+def test_cramps_csv_adds_local_time_after_the_contract_columns(report):
+    _, out, _, _ = report
+    header, cramps = _csv(out / "cramps.csv")
+    assert header[len(FORMATS_COLUMNS["cramps.csv"])] == "time_local"  # added after the twelve, nothing renamed
+    ana = [c for c in cramps if c["athlete"] == "ana"]
+    assert ana[0]["time_local"] == "2024-05-08T08:20:00+02:00"  # logged as 08:20 in Madrid, summer time
+    evil = next(c for c in cramps if c["athlete"] == "..evil name!")
+    assert evil["time_local"] == "2024-05-06T06:20:00+00:00" and evil["time_utc"] == "2024-05-06T06:20:00Z"
+
+
+def test_csv_numbers_are_rounded_to_their_meaning(report):
+    _, out, _, _ = report
+    from analyzer.report.build import CSV_DIGITS
+
+    for name in ("cramps.csv", "flags.csv", "summary.csv"):
+        header, rows = _csv(out / name)
+        for row in rows:
+            for col, digits in CSV_DIGITS.items():
+                cell = row.get(col, "")
+                if cell and re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                    decimals = len(cell.partition(".")[2])
+                    assert decimals <= digits, (name, col, cell)
+        # no float noise anywhere, e.g. 7.933333333333334
+        assert not re.search(r"\d\.\d{7,}", (out / name).read_text(encoding="utf-8")), name
+    _, cramps = _csv(out / "cramps.csv")
+    ana = next(c for c in cramps if c["athlete"] == "ana")
+    assert ana["elapsed_s"] == "1200.0"  # 06:20 UTC is 20 min after the 06:00 start: whole seconds, one decimal
+
+
+def test_files_are_written_with_the_users_umask(report):
+    import os
+    import stat
+
+    _, out, _, _ = report
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in [out, *out.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        expected = (0o777 if path.is_dir() else 0o666) & ~mask
+        assert mode == expected, (path, oct(mode), oct(expected))
+
+
+def test_pdf_is_a4_linked_from_the_page_and_dates_every_cramp(report):
+    import pypdf
+
+    if pdf_unavailable():
+        pytest.skip(pdf_unavailable())
+
+    _, out, _, _ = report
+    page = (out / "ana" / "report.html").read_text(encoding="utf-8")
+    assert 'href="report.pdf"' in page
+    assert (out / "ana" / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    pdf = pypdf.PdfReader(out / "ana" / "report.pdf")
+    assert len(pdf.pages) >= 2
+    assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages} == {(595, 842)}  # A4
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert "Why do the cramps come? — Ana <b>" in text
+    # each cramp with its local date and run (08:20 in Madrid on 8 and 12 May); never a source file no reader has
+    assert "Wed 08 May 2024 08:20" in text and "Sun 12 May 2024 08:20" in text and "r1.fit" in text
+    assert re.search(r"page 1 of \d+", text) and "DOMAIN.md" not in text
 
 
 def test_html_escapes_input_text_and_is_self_contained(report):
@@ -181,16 +244,18 @@ def test_python_m_analyzer_help():
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed on this machine")
-def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_path):
-    _, out, _, _ = report
-    shot = tmp_path / "shot.png"
-    proc = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'prof'}",
-         "--enable-logging=stderr", "--v=0", f"--screenshot={shot}", "--window-size=1200,2000",
-         (out / "ana" / "report.html").as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert shot.exists() and shot.stat().st_size > 10_000
-    console_errors = [line for line in proc.stderr.splitlines() if "CONSOLE" in line and "ERROR" in line.upper()]
-    assert console_errors == []
+def test_a_page_with_many_cramp_runs_keeps_to_its_size_budget(tmp_path):
+    import analyzer
+    from analyzer.report.build import MIN_RUN_POINTS, PAGE_BUDGET_BYTES
+
+    start = dt.datetime(2024, 5, 6, 6, tzinfo=UTC)
+    runs = {f"r{i:02d}.fit": synthetic_run(start + dt.timedelta(days=2 * i), 12.0, 330, seed=i) for i in range(24)}
+    cramps = [{"activity": name, "distance_km": 10.0, "leg": "left"} for name in runs]
+    write_athlete(tmp_path / "team" / "busy", {"timezone": "UTC"}, runs, cramps)
+    result = analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, weather="off", cache_dir=tmp_path / "c")
+    assert result.exit_code == 0
+    page = (tmp_path / "out" / "busy" / "report.html").read_text(encoding="utf-8")
+    assert page.count('data-chart="run-') == 24  # every cramp run keeps its chart
+    assert len(page.encode()) <= PAGE_BUDGET_BYTES
+    points = re.findall(r'data-chart="run-0">(.*?)</script>', page)[0].count('"min":')
+    assert MIN_RUN_POINTS <= points <= 5_000 // 24 + 1

@@ -1,0 +1,111 @@
+"""What an athlete's page says: the answer first, plain names, each explanation once, numbers as read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import analyzer
+from analyzer.report.build import write_athlete_report
+from analyzer.report.content import PATTERN_NAMES, athlete_page, chip_value, number
+from analyzer.synthetic import synthetic_run, write_athlete
+
+UTC = dt.UTC
+START = dt.datetime(2024, 4, 8, 16, tzinfo=UTC)  # 18:00 in Berlin
+
+
+class _Text(HTMLParser):
+    """The words a reader sees (no scripts, no styles)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+@pytest.fixture(scope="module")
+def lena(tmp_path_factory):
+    """Five right-leg cramps on five runs (one leg), severities 2..5, one cramp in both legs at night."""
+    runs = {f"r{i:02d}.fit": synthetic_run(START + dt.timedelta(days=3 * i), 8.0, 330, seed=i) for i in range(12)}
+    cramps = [{"activity": f"r{i:02d}.fit", "distance_km": 6.0, "leg": "right", "muscle": "calf",
+               "severity": 2 + i % 4} for i in (1, 3, 5, 7, 9)]
+    cramps.append({"time": "2024-04-30 02:40", "leg": "both", "muscle": "calf", "severity": 3})
+    folder = write_athlete(tmp_path_factory.mktemp("l") / "lena", {"name": "Lena K.", "timezone": "Europe/Berlin"},
+                           runs, cramps)
+    return analyzer.analyze(analyzer.load_athlete(folder))
+
+
+@pytest.fixture(scope="module")
+def page_text(lena, tmp_path_factory):
+    out = tmp_path_factory.mktemp("page")
+    write_athlete_report(lena, out, ("html",), bundle=None)
+    parser = _Text()
+    parser.feed((out / "report.html").read_text(encoding="utf-8"))
+    return " ".join(" ".join(parser.parts).split())
+
+
+def test_the_page_leads_with_one_card_per_pattern(lena):
+    page = athlete_page(lena)
+    assert [c.pattern for c in page.cards] == lena.patterns
+    assert {c.name for c in page.cards} >= {"one leg only", "night cramps at rest"}
+    one_leg = next(c for c in page.cards if c.pattern == "one_leg")
+    # 5 of the 6 cramps were one-sided (the sixth was in both legs), on 5 separate runs
+    assert one_leg.headline == "5 of 6 cramps were single-leg cramps on one side, on 5 separate runs or days."
+    # chance alone: each of 5 independent cramps on the same side, either side: 2 × 0.5^5 = 0.0625
+    assert "chance alone p = 0.062" in one_leg.numbers[-1]
+
+
+def test_each_explanation_is_said_once(lena, page_text):
+    one_leg_message = lena.flags.query("pattern == 'one_leg' and scope == 'cramp'")["message"].iloc[0]
+    assert page_text.count(" ".join(one_leg_message.split())) == 1  # not once per cramp
+    assert page_text.count("The same as for cramp 1.") == 4  # the other four one-leg cramps point back to it
+
+
+def test_plain_names_and_real_citations_never_ids_or_files(page_text):
+    for pattern in PATTERN_NAMES:  # ids stay in the CSV files (a setting's name, e.g. one_leg_min_cramps, may show)
+        if "_" in pattern:  # "night" and "medication" are also plain words
+            assert not re.search(rf"\b{pattern}\b", page_text), pattern
+    assert "one leg only" in page_text.lower()
+    assert "DOMAIN.md" not in page_text and "FORMATS.md" not in page_text and "§" not in page_text
+    # the night cramp's threshold cites its published source by author and year
+    assert re.search(r"[A-Z][a-z]+ [^.]{0,40}\b(19|20)\d\d\b", page_text)
+
+
+def test_numbers_as_read(lena, page_text):
+    page = athlete_page(lena)
+    severities = [c["severity"] for c in page.cramps]
+    assert severities == ["3/5", "5/5", "3/5", "5/5", "3/5", "3/5"]  # 2 + i % 4 for i = 1, 3, 5, 7, 9; then 3
+    assert page.cramps[-1]["leg"] == "calf, both legs"
+    assert "both leg " not in page_text and "both leg." not in page_text
+    assert not re.search(r"-0\.0\b|−0\.0\b", page_text)
+    assert number(-0.04, 1) == "0.0" and number(float("nan")) == "" and number(2.25, 1, "°C") == "2.2 °C"
+
+
+def test_night_cramp_is_shown_in_local_time(lena):
+    page = athlete_page(lena)
+    night = page.cramps[-1]
+    assert night["when"] == "Tue 30 Apr 2024 02:40" and night["context"] == "at rest"
+    assert any(chip["name"] == "night cramps at rest" and chip["value"] == "02:40" for chip in night["chips"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "text"),
+    [("long_run_spike", 1.62, "1.6× longest"), ("faster_than_usual", 1.083, "+8 % speed"),
+     ("heat_index", 41.06, "HI 41 °C"), ("heat_index", 70.0, "HI > 58 °C"), ("body_mass_loss", 2.71, "−2.7 % mass"),
+     ("hr_drift", 6.6, "drift 7 %"), ("night", 2.6667, "02:40"), ("one_leg", 5, "5 runs/days")],
+)
+def test_chip_values(rule, value, text):
+    assert chip_value(rule, value, "") == text
