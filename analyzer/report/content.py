@@ -174,8 +174,10 @@ def athlete_page(analysis: Analysis) -> AthletePage:
                 if len(mine):
                     values = [chip_value(r, v, u) for r, v, u in zip(mine["rule"], mine["value"], mine["unit"],
                                                                    strict=True)]
-                    chips.append({"pattern": pattern, "name": PATTERN_NAMES[pattern],
-                                  "value": ", ".join(dict.fromkeys(v for v in values if v))})
+                    value = ", ".join(dict.fromkeys(v for v in values if v))
+                    for unit in (" °C", " %"):  # a number never wraps away from its unit
+                        value = value.replace(unit, "\u00a0" + unit[1:])
+                    chips.append({"pattern": pattern, "name": PATTERN_NAMES[pattern], "value": value})
         when = _local(c.get("time_utc"), tz) or (f"{c.get('date_local')} (no time)" if c.get("date_local") else "")
         cramp_rows.append({
             "cramp_row": int(c["cramp_row"]), "when": when, "context": CONTEXT_NAMES.get(c["context"], c["context"]),
