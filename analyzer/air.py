@@ -79,39 +79,59 @@ def has_air_sensor(activity: Activity) -> bool:
     return False
 
 
+def _any(values: pd.Series) -> bool:
+    """True when any value is known (not NaN)."""
+    return bool((~np.isnan(values.to_numpy(dtype=float, na_value=np.nan))).any())
+
+
 def _times(records: pd.DataFrame) -> pd.DatetimeIndex:
-    return records.index[records.index.notna()].unique().sort_values()
+    index = records.index
+    if index.is_monotonic_increasing and index.is_unique and not index.hasnans:
+        return index
+    return index[index.notna()].unique().sort_values()
 
 
 def interpolate_weather(times: pd.DatetimeIndex, weather: pd.DataFrame, columns: list[str],
                         max_gap: pd.Timedelta = WEATHER_MAX_GAP) -> pd.DataFrame:
     """Observations interpolated in time to ``times``, only between observations at most ``max_gap``
-    apart (a single observation, or the nearest one, counts within half of it)."""
+    apart (a single observation, or the nearest one, counts within half of it).
+
+    Only the observations around ``times`` are touched (a season of hourly weather costs the
+    same as a day of it); a repeated observation time counts once (its first row).
+    """
     cols = [c for c in columns if c in weather]
-    out = pd.DataFrame(index=times)
     if weather.empty or not cols or not len(times):
-        return out
-    obs = weather[cols].astype(float)
-    obs = obs[~obs.index.duplicated()]
-    obs = obs[(obs.index >= times.min() - max_gap) & (obs.index <= times.max() + max_gap)]
-    if obs.empty:
-        return out
-    pos = obs.index.searchsorted(times)
-    before = np.clip(pos - 1, 0, len(obs) - 1)
-    after = np.clip(pos, 0, len(obs) - 1)
-    t_obs = pd.DatetimeIndex(obs.index).as_unit("ns").asi8  # one unit for both (pandas may keep s or us)
+        return pd.DataFrame(index=times)
+    index = weather.index
+    if not index.is_monotonic_increasing:  # sorted once here; weather.csv and the archive arrive sorted
+        weather = weather.iloc[np.argsort(index.asi8, kind="stable")]
+        index = weather.index
     t = pd.DatetimeIndex(times).as_unit("ns").asi8
+    t_all = pd.DatetimeIndex(index).as_unit("ns").asi8  # one unit for both (pandas may keep s or us)
+    lo = int(np.searchsorted(t_all, t.min() - max_gap.value, side="left"))
+    hi = int(np.searchsorted(t_all, t.max() + max_gap.value, side="right"))
+    if hi <= lo:
+        return pd.DataFrame(index=times)
+    t_obs = t_all[lo:hi]
+    first = np.ones(len(t_obs), dtype=bool)
+    first[1:] = t_obs[1:] != t_obs[:-1]
+    t_obs = t_obs[first]
+    pos = np.searchsorted(t_obs, t, side="left")
+    before = np.clip(pos - 1, 0, len(t_obs) - 1)
+    after = np.clip(pos, 0, len(t_obs) - 1)
     gap = t_obs[after] - t_obs[before]
     near = np.minimum(np.abs(t - t_obs[before]), np.abs(t_obs[after] - t))
     inside = (t_obs[before] <= t) & (t <= t_obs[after]) & (gap <= max_gap.value)
     nearest_ok = near <= max_gap.value // 2
     w = np.where(gap > 0, (t - t_obs[before]) / np.where(gap > 0, gap, 1), 0.0)
+    take_before = np.abs(t - t_obs[before]) <= np.abs(t_obs[after] - t)
+    out = {}
     for c in cols:
-        v = obs[c].to_numpy()
+        v = weather[c].to_numpy(dtype=float, na_value=np.nan)[lo:hi][first]
         lin = v[before] + w * (v[after] - v[before])
-        nearest = np.where(np.abs(t - t_obs[before]) <= np.abs(t_obs[after] - t), v[before], v[after])
+        nearest = np.where(take_before, v[before], v[after])
         out[c] = np.where(inside, lin, np.where(nearest_ok, nearest, np.nan))
-    return out
+    return pd.DataFrame(out, index=times)
 
 
 def _from_archive(times: pd.DatetimeIndex, archive: ArchiveWeather) -> pd.DataFrame:
@@ -132,12 +152,12 @@ def run_air(athlete: Athlete, activity: Activity) -> RunAir:
     csv = interpolate_weather(times, athlete.weather, ["temperature_c", "relative_humidity_pct", "wbgt_c",
                                                        "wind_mps"])
     archive = athlete.archive.get(activity.source)
-    if "temperature_c" in csv and csv["temperature_c"].notna().any():
-        frame = csv.rename(columns={"wind_mps": "wind_10m_mps"})
-        wbgt_source = "measured" if "wbgt_c" in frame and frame["wbgt_c"].notna().any() else ""
-        return RunAir(frame, SOURCE_CSV, wbgt_source, SOURCE_CSV)
+    if "temperature_c" in csv and _any(csv["temperature_c"]):
+        csv.columns = ["wind_10m_mps" if c == "wind_mps" else c for c in csv.columns]  # our own new frame
+        wbgt_source = "measured" if "wbgt_c" in csv and _any(csv["wbgt_c"]) else ""
+        return RunAir(csv, SOURCE_CSV, wbgt_source, SOURCE_CSV)
     from_archive = _from_archive(times, archive) if archive is not None and len(times) else pd.DataFrame(index=times)
-    archive_known = "temperature_c" in from_archive and bool(from_archive["temperature_c"].notna().any())
+    archive_known = "temperature_c" in from_archive and _any(from_archive["temperature_c"])
     if has_air_sensor(activity) and "temperature_c" in activity.records:
         temp = activity.records["temperature_c"]
         temp = temp[~temp.index.duplicated()].reindex(times)

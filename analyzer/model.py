@@ -104,8 +104,10 @@ class Activity:
     @property
     def sport(self) -> str | None:
         """Sport of the main session (``"running"``, ``"cycling"``, …) or ``None``."""
-        s = self.session
-        value = s.get("sport") if len(s) else None
+        if self.sessions.empty or "sport" not in self.sessions:
+            return None
+        sports = self.sessions["sport"].tolist()  # the first running session's, else the first session's
+        value = "running" if "running" in sports else sports[0]
         return None if value is None or pd.isna(value) else str(value)
 
     @property

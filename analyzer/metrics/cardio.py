@@ -65,31 +65,46 @@ def run_decoupling(records: pd.DataFrame, speed_column: str = "speed_mps") -> di
     if not need <= set(records.columns):
         out["decoupling_note"] = "no heart rate or speed"
         return out
-    recs = records[records.index.notna()].sort_index()
-    recs = recs[recs["timer_s"] >= DECOUPLING_SKIP_START_S]
-    recs = recs.dropna(subset=[speed_column, "heart_rate_bpm"])
-    if len(recs) < 2 or recs["timer_s"].iloc[-1] - recs["timer_s"].iloc[0] < DECOUPLING_MIN_STEADY_S:
+    stamp = records.index.asi8
+    valid = ~records.index.isna()
+    columns = [records[c].to_numpy(dtype=float, na_value=np.nan) for c in ("timer_s", speed_column, "heart_rate_bpm")]
+    if not valid.all() or not records.index.is_monotonic_increasing:
+        order = np.flatnonzero(valid)[np.argsort(stamp[valid], kind="stable")]
+        columns = [c[order] for c in columns]
+    return decoupling_of_arrays(*columns)
+
+
+def decoupling_of_arrays(timer_s: np.ndarray, speed_mps: np.ndarray, heart_rate_bpm: np.ndarray) -> dict[str, float | str]:
+    """:func:`run_decoupling` on a run's records as arrays, in time order (float, NaN for missing).
+
+    Returns
+    -------
+    dict
+        ``decoupling_pct``, ``speed_cv_pct`` and ``decoupling_note`` (empty when computed).
+    """
+    out: dict[str, float | str] = {"decoupling_pct": np.nan, "speed_cv_pct": np.nan, "decoupling_note": ""}
+    keep = (timer_s >= DECOUPLING_SKIP_START_S) & ~np.isnan(speed_mps) & ~np.isnan(heart_rate_bpm)
+    timer, speed, hr = timer_s[keep], speed_mps[keep], heart_rate_bpm[keep]
+    if len(timer) < 2 or timer[-1] - timer[0] < DECOUPLING_MIN_STEADY_S:
         out["decoupling_note"] = "too short after the 10-minute warm-up"
         return out
-    dt = record_durations_s(recs["timer_s"].to_numpy())
-    minute = (recs["timer_s"] // 60).to_numpy()
-    per_min = pd.Series(recs[speed_column].to_numpy()).groupby(minute).mean()
-    cv = float(per_min.std(ddof=0) / per_min.mean() * 100) if per_min.mean() > 0 else np.nan
+    dt = record_durations_s(timer)
+    _, minute = np.unique(timer // 60, return_inverse=True)
+    per_min = np.bincount(minute, weights=speed) / np.bincount(minute)
+    mean = per_min.mean()
+    cv = float(per_min.std() / mean * 100) if mean > 0 else np.nan
     out["speed_cv_pct"] = cv
     if not cv <= DECOUPLING_MAX_SPEED_CV_PCT:
         out["decoupling_note"] = f"pace too uneven (1-min speed CV {cv:.0f} % > {DECOUPLING_MAX_SPEED_CV_PCT:.0f} %)"
         return out
-    mid = (recs["timer_s"].iloc[0] + recs["timer_s"].iloc[-1]) / 2
-    first = (recs["timer_s"] < mid).to_numpy()
+    first = timer < (timer[0] + timer[-1]) / 2
     efs = []
     for half in (first, ~first):
         w = dt[half]
         if w.sum() <= 0:
             out["decoupling_note"] = "no moving time in one half"
             return out
-        speed = np.average(recs[speed_column].to_numpy()[half], weights=w)
-        hr = np.average(recs["heart_rate_bpm"].to_numpy()[half], weights=w)
-        efs.append(efficiency_factor(speed, hr))
+        efs.append(efficiency_factor(np.average(speed[half], weights=w), np.average(hr[half], weights=w)))
     out["decoupling_pct"] = float(decoupling_pct(efs[0], efs[1]))
     return out
 

@@ -30,15 +30,32 @@ def spike_ratio(distance_km: float, longest_prior_km: float) -> float:
     return float(distance_km) / float(longest_prior_km) if longest_prior_km and longest_prior_km > 0 else np.nan
 
 
+def _time_order(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Start times in ns in time order, and the order (the table is usually sorted already)."""
+    t = pd.DatetimeIndex(runs["start_utc"]).as_unit("ns").asi8
+    order = np.argsort(t, kind="stable")
+    return t[order], order
+
+
+def _windows(t_sorted: np.ndarray, days: float, include_self: bool) -> tuple[np.ndarray, np.ndarray]:
+    """For each run, the slice ``[lo, hi)`` of the sorted runs in its window: the ``days`` before
+    it (``t - days <= start < t``), or up to and including it (``t - days < start <= t``)."""
+    span = int(pd.Timedelta(days=days).value)
+    if include_self:
+        return (np.searchsorted(t_sorted, t_sorted - span, side="right"),
+                np.searchsorted(t_sorted, t_sorted, side="right"))
+    return np.searchsorted(t_sorted, t_sorted - span, side="left"), np.searchsorted(t_sorted, t_sorted, side="left")
+
+
 def longest_prior(runs: pd.DataFrame, days: float = 30.0, column: str = "distance_km") -> pd.Series:
     """For each run, the largest ``column`` among runs that started in the ``days`` before it."""
-    t = runs["start_utc"]
-    values = runs[column].to_numpy(dtype=float)
+    t, order = _time_order(runs)
+    values = runs[column].to_numpy(dtype=float)[order]
+    lo, hi = _windows(t, days, include_self=False)
     out = np.full(len(runs), np.nan)
-    for i, ti in enumerate(t):
-        prior = (t < ti) & (t >= ti - pd.Timedelta(days=days))
-        if prior.any():
-            out[i] = np.nanmax(values[prior.to_numpy()])
+    for k in range(len(t)):
+        if hi[k] > lo[k]:
+            out[order[k]] = np.nanmax(values[lo[k]:hi[k]])
     return pd.Series(out, index=runs.index)
 
 
@@ -57,17 +74,18 @@ def usual_speed(
     -------
     usual_speed_mps, n_comparison_runs : Series
     """
-    t = runs["start_utc"]
-    d = runs["distance_km"].to_numpy(dtype=float)
-    s = runs["speed_mps"].to_numpy(dtype=float)
+    t, order = _time_order(runs)
+    d = runs["distance_km"].to_numpy(dtype=float)[order]
+    s = runs["speed_mps"].to_numpy(dtype=float)[order]
+    lo, hi = _windows(t, days, include_self=False)
     usual = np.full(len(runs), np.nan)
     count = np.zeros(len(runs), dtype=int)
-    for i, ti in enumerate(t):
-        prior = ((t < ti) & (t >= ti - pd.Timedelta(days=days))).to_numpy()
-        similar = prior & (np.abs(d - d[i]) <= similar_fraction * d[i]) & np.isfinite(s)
-        count[i] = int(similar.sum())
-        if count[i]:
-            usual[i] = float(np.median(s[similar]))
+    for k in range(len(t)):
+        dd, ss = d[lo[k]:hi[k]], s[lo[k]:hi[k]]
+        similar = (np.abs(dd - d[k]) <= similar_fraction * d[k]) & np.isfinite(ss)
+        count[order[k]] = int(similar.sum())
+        if count[order[k]]:
+            usual[order[k]] = float(np.median(ss[similar]))
     return pd.Series(usual, index=runs.index), pd.Series(count, index=runs.index)
 
 
@@ -96,9 +114,11 @@ def acwr(acute_load: npt.ArrayLike, chronic_load_28d: npt.ArrayLike) -> np.ndarr
 
 def rolling_load(runs: pd.DataFrame, days: float, column: str = "distance_km") -> pd.Series:
     """Sum of ``column`` over runs in the ``days`` up to and including each run."""
-    t = runs["start_utc"]
-    v = runs[column].to_numpy(dtype=float)
-    out = np.array([np.nansum(v[((t <= ti) & (t > ti - pd.Timedelta(days=days))).to_numpy()]) for ti in t])
+    t, order = _time_order(runs)
+    v = runs[column].to_numpy(dtype=float)[order]
+    lo, hi = _windows(t, days, include_self=True)
+    out = np.empty(len(runs))
+    out[order] = [np.nansum(v[a:b]) for a, b in zip(lo, hi, strict=True)]
     return pd.Series(out, index=runs.index)
 
 

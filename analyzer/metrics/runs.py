@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.air import run_air
-from analyzer.metrics.cardio import banister_trimp, run_decoupling
+from analyzer.metrics.cardio import banister_trimp, decoupling_of_arrays
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
 from analyzer.metrics.load import acwr, history_days, longest_prior, rolling_load, usual_speed
@@ -47,68 +47,120 @@ def _mean(frame: pd.DataFrame, column: str) -> float:
     return float(frame[column].mean()) if column in frame and frame[column].notna().any() else np.nan
 
 
-def _weigh_in(athlete: Athlete, act: Activity) -> pd.Series | None:
-    w = athlete.weigh_ins
-    if w.empty:
-        return None
-    by_name = w[w["activity"] == act.source] if "activity" in w else w.iloc[0:0]
-    if len(by_name):
-        return by_name.iloc[0]
-    if "time_utc" in w and act.start_time is not None:
-        times = pd.to_datetime(w["time_utc"], utc=True)
-        gap = pd.concat([(times - act.start_time).abs(), (times - act.end_time).abs()], axis=1).min(axis=1)
-        near = gap <= WEIGH_IN_MAX_GAP
-        if near.any():
-            return w[near].iloc[int(np.argmin(gap[near].to_numpy()))]
-    return None
+class _WeighIns:
+    """An athlete's weigh-ins, prepared once, matched to each run: by file name, else the nearest
+    by time within :data:`WEIGH_IN_MAX_GAP` of the run's start or end."""
+
+    def __init__(self, weigh_ins: pd.DataFrame) -> None:
+        self.rows = weigh_ins.to_dict("records") if len(weigh_ins) else []
+        self.first_by_name: dict[str, int] = {}
+        if "activity" in weigh_ins:
+            for k, name in enumerate(weigh_ins["activity"].tolist()):
+                if isinstance(name, str):
+                    self.first_by_name.setdefault(name, k)
+        self.t_ns = None
+        if "time_utc" in weigh_ins and len(weigh_ins):
+            times = pd.DatetimeIndex(pd.to_datetime(weigh_ins["time_utc"], utc=True)).as_unit("ns")
+            self.t_ns = np.where(times.isna(), np.iinfo(np.int64).min, times.asi8)
+            self.known = ~times.isna()
+
+    def for_run(self, act: Activity) -> dict | None:
+        if not self.rows:
+            return None
+        k = self.first_by_name.get(act.source)
+        if k is not None:
+            return self.rows[k]
+        if self.t_ns is None or act.start_time is None or pd.isna(act.start_time) or not self.known.any():
+            return None
+        start, end = pd.Timestamp(act.start_time).as_unit("ns").value, pd.Timestamp(act.end_time).as_unit("ns").value
+        t = self.t_ns[self.known].astype(float)
+        gap = np.minimum(np.abs(t - start), np.abs(t - end))
+        near = gap <= WEIGH_IN_MAX_GAP.value
+        if not near.any():
+            return None
+        return self.rows[int(np.flatnonzero(self.known)[np.flatnonzero(near)[int(np.argmin(gap[near]))]])]
 
 
-def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_rest, sex) -> dict[str, object]:
-    """The per-run numbers of one run (the history columns are added by :func:`run_table`)."""
-    recs = act.records[act.records.index.notna()]
-    row: dict[str, object] = {"activity": act.source, "start_utc": recs.index.min()}
-    row["date_local"] = recs.index.min().tz_convert(athlete.timezone).date().isoformat()
+def _nanmax(v: np.ndarray) -> float:
+    return float(np.nanmax(v)) if v.size and not np.isnan(v).all() else np.nan
+
+
+def _nanmean(v: np.ndarray) -> float:
+    return float(np.nanmean(v)) if v.size and not np.isnan(v).all() else np.nan
+
+
+def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_rest, sex,
+             weigh_ins: _WeighIns | None = None, cramp_counts: dict[str, int] | None = None) -> dict[str, object]:
+    """The per-run numbers of one run (the history columns are added by :func:`run_table`).
+
+    Everything is computed on the records as numpy arrays, taken out of the frame once.
+    """
+    records = act.records
+    valid = ~records.index.isna()
+    recs = records if valid.all() else records[valid]
+    index = recs.index
+    sorted_ok = index.is_monotonic_increasing
+    order = None if sorted_ok else np.argsort(index.asi8, kind="stable")
+
+    def col(name: str) -> np.ndarray | None:
+        return recs[name].to_numpy(dtype=float, na_value=np.nan) if name in recs else None
+
+    timer, elapsed, speed, hr, wrist = (col(c) for c in ("timer_s", "elapsed_s", "speed_mps", "heart_rate_bpm",
+                                                          "temperature_c"))
+    start = index.min()
+    row: dict[str, object] = {"activity": act.source, "start_utc": start}
+    row["date_local"] = start.tz_convert(athlete.timezone).date().isoformat()
     dist_km = act.distance_m / 1000.0
     row["distance_km"] = dist_km
-    row["elapsed_s"] = float(recs["elapsed_s"].max())
-    row["moving_s"] = float(recs["timer_s"].max())
+    row["elapsed_s"] = _nanmax(elapsed)
+    row["moving_s"] = _nanmax(timer)
     row["pace_s_per_km"] = row["moving_s"] / dist_km if dist_km > 0 else np.nan
     row["speed_mps"] = dist_km * 1000.0 / row["moving_s"] if row["moving_s"] > 0 else np.nan
-    speed_col = "speed_mps"
-    grade = grade_from_records(recs)
-    if grade.notna().any() and "speed_mps" in recs:
-        recs = recs.assign(gap_speed_mps=grade_adjusted_speed_mps(recs["speed_mps"], grade.fillna(0.0)))
-        gap_speed = time_weighted_mean(recs["gap_speed_mps"], record_durations_s(recs["timer_s"].to_numpy()))
-        row["gap_s_per_km"] = 1000.0 / gap_speed if gap_speed > 0 else np.nan
-        speed_col = "gap_speed_mps"
+    decoupling_speed = speed
+    grade = grade_from_records(recs).to_numpy()
+    if speed is not None and not np.isnan(grade).all():
+        gap_speed = grade_adjusted_speed_mps(speed, np.nan_to_num(grade, nan=0.0))
+        value = time_weighted_mean(gap_speed, record_durations_s(timer))
+        row["gap_s_per_km"] = 1000.0 / value if value > 0 else np.nan
+        decoupling_speed = gap_speed
     else:
         row["gap_s_per_km"] = np.nan
-    row["avg_heart_rate_bpm"] = float(recs["heart_rate_bpm"].mean()) if "heart_rate_bpm" in recs else np.nan
-    row.update(run_decoupling(recs, speed_col) if speed_col in recs else
-               {"decoupling_pct": np.nan, "decoupling_note": "no speed"})
+    row["avg_heart_rate_bpm"] = _nanmean(hr) if hr is not None else np.nan
+    if decoupling_speed is None:
+        row.update({"decoupling_pct": np.nan, "decoupling_note": "no speed"})
+    elif hr is None or timer is None:
+        row.update({"decoupling_pct": np.nan, "speed_cv_pct": np.nan, "decoupling_note": "no heart rate or speed"})
+    else:
+        arrays = (timer, decoupling_speed, hr) if order is None else (timer[order], decoupling_speed[order], hr[order])
+        row.update(decoupling_of_arrays(*arrays))
     air = run_air(athlete, act)
     frame = air.frame
-    temp = frame["temperature_c"] if "temperature_c" in frame else pd.Series(dtype=float)
-    rh = frame["relative_humidity_pct"] if "relative_humidity_pct" in frame else pd.Series(np.nan, index=frame.index)
-    row["air_temperature_c"] = float(temp.mean()) if temp.notna().any() else np.nan
-    row["air_temperature_max_c"] = float(temp.max()) if temp.notna().any() else np.nan
+
+    def air_col(name: str) -> np.ndarray:
+        return frame[name].to_numpy(dtype=float, na_value=np.nan) if name in frame else np.full(len(frame), np.nan)
+
+    temp, rh = air_col("temperature_c"), air_col("relative_humidity_pct")
+    temp_known, rh_known = bool((~np.isnan(temp)).any()), bool((~np.isnan(rh)).any())
+    row["air_temperature_c"] = _nanmean(temp)
+    row["air_temperature_max_c"] = _nanmax(temp)
     row["air_temperature_source"] = air.source
-    row["relative_humidity_pct"] = float(rh.mean()) if rh.notna().any() else np.nan
-    row["wind_mps"] = _mean(frame, "wind_10m_mps")
-    row["solar_w_m2"] = _mean(frame, "shortwave_w_m2")
-    both = bool(temp.notna().any() and rh.notna().any())
-    hi = heat_index_c(temp, rh) if both else np.array([np.nan])
+    row["relative_humidity_pct"] = _nanmean(rh)
+    row["wind_mps"] = _nanmean(air_col("wind_10m_mps"))
+    row["solar_w_m2"] = _nanmean(air_col("shortwave_w_m2"))
+    both = temp_known and rh_known
+    hi = np.asarray(heat_index_c(temp, rh), dtype=float) if both else np.array([np.nan])
     row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan
     row["heat_index_beyond_chart"] = bool(np.any(heat_index_beyond_chart(temp, rh))) if both else False
-    if "wbgt_c" in frame and frame["wbgt_c"].notna().any():
-        row["wbgt_max_c"], row["wbgt_source"] = float(frame["wbgt_c"].max()), air.wbgt_source
+    wbgt = air_col("wbgt_c")
+    if (~np.isnan(wbgt)).any():
+        row["wbgt_max_c"], row["wbgt_source"] = _nanmax(wbgt), air.wbgt_source
     elif both:
         wb = wbgt_estimate_c(temp, rh)
         row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), "estimated (BoM, assumes sun, light wind)"
     else:
         row["wbgt_max_c"], row["wbgt_source"] = np.nan, ""
-    row["wrist_temperature_c"] = float(recs["temperature_c"].mean()) if "temperature_c" in recs else np.nan
-    w = _weigh_in(athlete, act)
+    row["wrist_temperature_c"] = _nanmean(wrist) if wrist is not None else np.nan
+    w = (weigh_ins or _WeighIns(athlete.weigh_ins)).for_run(act)
     before = np.nan
     row["mass_before_source"] = ""
     if w is not None:
@@ -127,16 +179,23 @@ def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_r
     else:
         row.update(body_mass_loss_pct=np.nan, mass_change_kg=np.nan, sweat_rate_l_per_h=np.nan, fluid_ml=np.nan,
                    fluid_logged=False, mass_before_source="")
-    if "heart_rate_bpm" in recs and hr_max and hr_rest and sex in ("female", "male"):
-        dt_min = record_durations_s(recs["timer_s"].to_numpy()) / 60.0
-        row["trimp"] = banister_trimp(dt_min, recs["heart_rate_bpm"].to_numpy(), float(hr_rest), float(hr_max), sex)
+    if hr is not None and timer is not None and hr_max and hr_rest and sex in ("female", "male"):
+        row["trimp"] = banister_trimp(record_durations_s(timer) / 60.0, hr, float(hr_rest), float(hr_max), sex)
     else:
         row["trimp"] = np.nan
-    mine = cramps[(cramps["activity"] == act.source) & cramps["context"].isin(["during_run", "after_run"])] \
-        if len(cramps) else cramps
-    row["cramps"] = int(len(mine))
-    row["had_cramp"] = bool(len(mine))
+    if cramp_counts is None:
+        cramp_counts = _cramps_per_run(cramps)
+    row["cramps"] = int(cramp_counts.get(act.source, 0))
+    row["had_cramp"] = row["cramps"] > 0
     return row
+
+
+def _cramps_per_run(cramps: pd.DataFrame) -> dict[str, int]:
+    """Cramps during or just after each run, by the run's file name."""
+    if not len(cramps):
+        return {}
+    mine = cramps[cramps["context"].isin(["during_run", "after_run"])]
+    return {str(k): int(v) for k, v in mine.groupby("activity").size().items()}
 
 
 def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, float],
@@ -154,9 +213,11 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
     if hr_max is None:
         maxima = [a.records["heart_rate_bpm"].max() for a in runs if "heart_rate_bpm" in a.records]
         hr_max = float(np.nanmax(maxima)) if maxima and np.isfinite(np.nanmax(maxima)) else None
+    weigh_ins = _WeighIns(athlete.weigh_ins)
+    counts = _cramps_per_run(cramps)
     for act in runs:
         try:
-            rows.append(_run_row(athlete, act, cramps, hr_max, hr_rest, sex))
+            rows.append(_run_row(athlete, act, cramps, hr_max, hr_rest, sex, weigh_ins, counts))
         except Exception as exc:  # one run that cannot be analysed never stops the others
             if problems is None:
                 raise
