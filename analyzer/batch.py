@@ -24,12 +24,13 @@ from urllib.parse import urlparse
 from analyzer.analysis import analyze
 from analyzer.executors import open_executor, run_tasks
 from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder, load_athlete, restrict_period
-from analyzer.io.cache import ActivityCache, ReportCache, code_fingerprint, default_cache_dir, folder_fingerprint
+from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
 from analyzer.report.assets import vega_bundle
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
 from analyzer.report.files import inside, safe_dir_name
+from analyzer.report_cache import ReportCache, code_fingerprint, folder_fingerprint
 
 FORMATS = ("html", "pdf")
 

@@ -9,7 +9,6 @@ pandas) is deleted and the file is parsed again.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -35,7 +34,7 @@ CACHE_MIN_PARSE_S = 0.015
 files and the fitparse engine are the ones worth caching."""
 
 
-def _store(directory: Path, key: str, write) -> None:
+def store_entry(directory: Path, key: str, write) -> None:
     """Write an entry with ``write(folder)`` into a temporary folder, then rename it to ``key``.
 
     A concurrent writer of the same key wins or loses the rename; the loser's copy is dropped.
@@ -126,86 +125,4 @@ class ActivityCache:
             }
             (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
 
-        _store(self.directory, key, write)
-
-
-def folder_fingerprint(folder: Path, *extra: object) -> str:
-    """sha256 over every file of an athlete folder (names and bytes) plus ``extra`` settings.
-
-    Symbolic links are fingerprinted by their target text, not followed.
-    """
-    h = hashlib.sha256()
-    h.update(READER_VERSION.encode())
-    for item in extra:
-        h.update(repr(item).encode())
-    for path in [folder] if folder.is_file() else sorted(p for p in folder.rglob("*")):
-        rel = path.name.encode() if path == folder else path.relative_to(folder).as_posix().encode()
-        if path.is_symlink():
-            h.update(b"L" + rel + os.readlink(path).encode())
-        elif path.is_file():
-            try:
-                with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
-                    h.update(b"F" + rel + hashlib.file_digest(fh, "sha256").digest())
-            except OSError:
-                h.update(b"E" + rel)
-    return h.hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """sha256 of this package's source and templates: cached reports never outlive a code change."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".j2", ".css") and path.is_file():
-            h.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
-    return h.hexdigest()
-
-
-class ReportCache:
-    """Finished athlete reports by the fingerprint of everything that went into them.
-
-    An entry holds the athlete's report files and its team rows (JSON and Parquet, never
-    pickles). A hit copies the files into the new report folder.
-    """
-
-    def __init__(self, directory: str | os.PathLike) -> None:
-        self.directory = Path(directory) / "reports"
-
-    def get(self, key: str, dest: Path):
-        from analyzer.report.build import AthleteReport
-
-        entry = self.directory / key
-        if not entry.is_dir():
-            return None
-        try:
-            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-            frames = {n: pd.read_parquet(entry / f"{n}.parquet") for n in ("cramps", "flags", "errors", "suggestions")}
-            dest.mkdir(parents=True, exist_ok=True)
-            for name in meta["written"]:
-                tmp = dest / f".{name}.cached.tmp"
-                shutil.copyfile(entry / name, tmp)
-                os.replace(tmp, dest / name)
-        except Exception as exc:
-            log.warning("report cache entry %s is unreadable (%s); recomputing", entry, exc)
-            shutil.rmtree(entry, ignore_errors=True)
-            return None
-        return AthleteReport(meta["athlete"], meta["summary"], frames["cramps"], frames["flags"], frames["errors"],
-                             meta["written"], frames["suggestions"])
-
-    def put(self, key: str, report, dest: Path) -> None:
-        """Store a finished report (its files in ``dest`` and its team rows) under ``key``."""
-
-        def write(folder: Path) -> None:
-            for name in report.written:
-                shutil.copyfile(dest / name, folder / name)
-            for name in ("cramps", "flags", "errors", "suggestions"):
-                frame = getattr(report, name).copy()
-                for col in frame.columns:  # mixed object columns as text, so Parquet takes them
-                    if frame[col].dtype == object:
-                        frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-                frame.to_parquet(folder / f"{name}.parquet")
-            meta = {"athlete": report.athlete, "summary": report.summary, "written": report.written}
-            (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
-
-        _store(self.directory, key, write)
+        store_entry(self.directory, key, write)
