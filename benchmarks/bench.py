@@ -1,16 +1,22 @@
 """Speed and memory, as ratios against baselines measured in the same process.
 
-    python benchmarks/bench.py                      # full: 20 athletes × 250 one-hour runs
-    python benchmarks/bench.py --athletes 4 --runs 30 --quick
+    python benchmarks/bench.py                      # full: 20 athletes × 150 runs, a 200-athlete federation
+    python benchmarks/bench.py --athletes 4 --runs 30 --quick --federation-athletes 0
 
 1. Reader: records per second to a DataFrame for ``read_fit`` against fitparse's record loop
-   (the baseline), fitdecode, fitfast and pyroparse, on a one-hour 1 Hz run and on the running
-   files of the developers' FIT corpus (folder in $CRAMP_FIT_CORPUS, when present).
-2. Club: a seeded synthetic club (N athletes × a season of 1 Hz runs with pauses and laps);
-   ``analyzer report`` cold (empty cache) vs warm (same cache), and ``--jobs 1`` vs ``--jobs 2``.
-3. Memory: peak resident memory of reading a 10-hour ultra (36,000 records), in a child process;
+   (the baseline), fitdecode, fitfast and pyroparse, on a one-hour 1 Hz run and on the files of
+   the developers' FIT corpus (folder in $CRAMP_FIT_CORPUS, when present) by size class.
+2. The sample team: ``analyzer report sample_data`` in a fresh process with an empty cache, the
+   way a new user runs it (wall clock, interpreter start included).
+3. Club: a seeded realistic club (N athletes × a season of 1 Hz runs with pauses, hourly
+   weather, weigh-ins for a third of the runs, cramps during ~5 % of them and some at rest).
+   Where one core's time goes, stage by stage, with the former per-run table and figures timed
+   in the same process for the before/after ratios; then the report's wall clock cold, warm,
+   after one new run, ``--jobs 1`` vs ``--jobs 2``.
+4. Memory: peak resident memory of reading a 10-hour ultra (36,000 records), in a child process;
    and of a ``--jobs 2`` report of a quarter of the club against the whole club (main process
    and largest worker), to show memory stays flat as the team grows.
+5. Federation: many small athletes on a Dask LocalCluster, 1 worker vs 2.
 
 Nothing here is a test: it prints numbers for benchmarks/README.md.
 """
@@ -151,35 +157,187 @@ def print_table(title: str, rows: list[dict[str, object]]) -> None:
 
 # ------------------------------------------------------------------ the synthetic club
 
+SEASON_START = dt.datetime(2024, 3, 4, 6, tzinfo=dt.UTC)  # a Monday
+ZONES = ["Europe/Madrid", "Europe/Berlin", "America/New_York", "Europe/London", "Australia/Sydney"]
 
-def make_club(root: Path, athletes: int, runs: int, seed: int = 7) -> int:
-    """A seeded club: each athlete runs every ~1.4 days, 40–75 min at 5:00–6:30/km, some pauses."""
+
+def _weather_rows(days: int, rng: np.random.Generator) -> list[dict[str, object]]:
+    """Hourly air over the season: spring into a hot summer, a daily swing, humid mornings."""
+    rows = []
+    for h in range(0, days * 24):
+        t = SEASON_START + dt.timedelta(hours=h)
+        season = np.sin(np.pi * min(h / 24 / max(days, 1), 1.0))  # 0 in March, 1 mid-season, back down
+        daily = np.sin(2 * np.pi * ((t.hour - 9) / 24))
+        temp = 9 + 17 * season + 6 * daily + rng.normal(0, 1.2)
+        rows.append({"time": t.isoformat(), "temperature_c": round(float(temp), 1),
+                     "relative_humidity_pct": round(float(np.clip(65 - 20 * daily + rng.normal(0, 6), 15, 100)), 0)})
+    return rows
+
+
+def make_club(root: Path, athletes: int, runs: int, seed: int = 7, realistic: bool = True) -> dict[str, int]:
+    """A seeded club, each athlete a season of 1 Hz runs (40–80 min, 5:00–6:30/km, pauses, a long run a week).
+
+    ``realistic`` adds what a coach's week has: hourly weather.csv for the season, weigh-ins
+    before and after a third of the runs, a cramp during about 5 % of the runs (more on long and
+    hot ones) and two or three at rest, and heart-rate profiles. Without it: three cramps, at rest.
+    """
     rng = np.random.default_rng(seed)
-    start = dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC)
-    total = 0
+    counts = {"runs": 0, "cramps_during": 0, "cramps_rest": 0, "weigh_ins": 0}
     for a in range(athletes):
-        files = {}
+        files, weigh, cramps = {}, [], []
         day = 0.0
         for r in range(runs):
-            day += rng.uniform(1.0, 1.8)
+            day += rng.uniform(1.0, 2.0)
             pace = rng.uniform(300, 390)
-            km = rng.uniform(40, 75) * 60 / pace
-            t0 = start + dt.timedelta(days=day, minutes=float(rng.integers(0, 180)))
+            minutes = rng.uniform(40, 75) * (1.7 if r % 5 == 4 else 1.0)
+            km = minutes * 60 / pace
+            t0 = SEASON_START + dt.timedelta(days=day, minutes=float(rng.integers(0, 180)))
             pauses = [(600.0, 600.0 + float(rng.integers(20, 120)))] if rng.random() < 0.4 else []
-            files[f"{t0:%Y-%m-%d-%H%M}.fit"] = synthetic_run(t0, km, pace, seed=a * 10_000 + r, pauses=pauses,
-                                                             hr_drift_bpm=float(rng.uniform(0, 12)))
-            total += 1
-        cramps = [{"time": (start + dt.timedelta(days=float(d))).isoformat(), "leg": "left"}
-                  for d in rng.uniform(10, runs * 1.4, 3)]
-        write_athlete(root / f"athlete{a:02d}", {"timezone": "Europe/Madrid"}, files, cramps)
-    return total
+            name = f"{t0:%Y-%m-%d-%H%M}.fit"
+            files[name] = synthetic_run(t0, km, pace, seed=a * 10_000 + r, pauses=pauses,
+                                        hr_drift_bpm=float(rng.uniform(0, 12)))
+            counts["runs"] += 1
+            if not realistic:
+                continue
+            if rng.random() < 1 / 3:
+                before = 58 + a % 7 * 3 + rng.normal(0, 0.4)
+                weigh.append({"activity": name, "mass_before_kg": round(before, 1),
+                              "mass_after_kg": round(before * (1 - rng.uniform(0.005, 0.032)), 1),
+                              "fluid_ml": int(rng.choice([0, 0, 250, 500]))})
+                counts["weigh_ins"] += 1
+            if rng.random() < (0.12 if r % 5 == 4 else 0.035):
+                cramps.append({"activity": name, "distance_km": round(km * rng.uniform(0.6, 0.97), 2),
+                               "leg": str(rng.choice(["left", "right", "both"])), "muscle": "calf",
+                               "severity": int(rng.integers(1, 6))})
+                counts["cramps_during"] += 1
+        if realistic:
+            for d in rng.uniform(min(10.0, day / 2), day, int(rng.integers(2, 4))):
+                cramps.append({"time": (SEASON_START + dt.timedelta(days=float(d), hours=21)).isoformat(),
+                               "leg": str(rng.choice(["left", "right"]))})
+                counts["cramps_rest"] += 1
+            profile = {"timezone": ZONES[a % len(ZONES)], "sex": ["female", "male"][a % 2], "hr_rest_bpm": 48 + a % 9,
+                       "hr_max_bpm": 182 + a % 13, "body_mass_kg": 58 + a % 7 * 3}
+            write_athlete(root / f"athlete{a:02d}", profile, files, cramps, _weather_rows(int(day) + 2, rng), weigh)
+        else:
+            cramps = [{"time": (SEASON_START + dt.timedelta(days=float(d))).isoformat(), "leg": "left"}
+                      for d in rng.uniform(10, day, 3)]
+            write_athlete(root / f"athlete{a:02d}", {"timezone": "Europe/Madrid"}, files, cramps)
+    return counts
 
 
-def timed_report(team: Path, out: Path, cache: Path | None, jobs: int) -> float:
+def timed_report(team: Path, out: Path, cache: Path | None, jobs: int, **kw) -> tuple[float, object]:
     t0 = time.perf_counter()
-    result = analyzer.run_report(team, out, jobs=jobs, cache_dir=cache, use_cache=cache is not None)
+    result = analyzer.run_report(team, out, jobs=jobs, cache_dir=cache, use_cache=cache is not None,
+                                 weather="off", **kw)
     assert result.exit_code in (0, 1), result.problems[:3]
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, result
+
+
+# ------------------------------------------------------------------ where an athlete's time goes
+
+
+def stage_breakdown(team: Path, work: Path, baseline_athletes: int) -> None:
+    """Each stage of the report timed in this process for every athlete (one core), and the former
+    code for the same stages (the per-run table before it ran on arrays; matplotlib figures where
+    the page now carries chart specs) on the first ``baseline_athletes``."""
+    sys.path.insert(0, str(HERE.parent))
+    from analyzer.flags.thresholds import resolve_thresholds
+    from analyzer.metrics.runs import run_table
+    from analyzer.report import build
+    from analyzer.report.assets import vega_bundle
+    from tests.metrics import _before_speedup as before
+
+    bundle = vega_bundle(str(work / "assets-cache"))
+    names = sorted(p.name for p in team.iterdir())
+    stages = dict.fromkeys(["read", "cramps + per-run table", "flags + season", "charts (specs)",
+                            "page + files", "team files"], 0.0)
+    base = {"per-run table, former code": 0.0, "per-run table, now": 0.0, "figures, former (matplotlib PNG)": 0.0,
+            "charts, now (Vega-Lite specs)": 0.0}
+    n_runs = n_figs = 0
+    reports = []
+    out = work / "stages-out"
+    for k, name in enumerate(names):
+        t0 = time.perf_counter()
+        ath = analyzer.load_athlete(team / name, weather="off")
+        t1 = time.perf_counter()
+        thresholds, _ = resolve_thresholds(ath.profile.get("thresholds"), None)
+        cramps = analyzer.match_cramps(ath)
+        run_table(ath, cramps, thresholds, [])
+        t2 = time.perf_counter()
+        analysis = analyzer.analyze(ath)
+        t3 = time.perf_counter()
+        run_specs, season_specs = build._live_charts(analysis)
+        t4 = time.perf_counter()
+        reports.append(build.write_athlete_report(analysis, out / name, ("html",), bundle=bundle))
+        t5 = time.perf_counter()
+        stages["read"] += t1 - t0
+        stages["cramps + per-run table"] += t2 - t1
+        stages["flags + season"] += max((t3 - t2) - (t2 - t1), 0.0)  # analyze() = the table again + flags
+        stages["charts (specs)"] += t4 - t3
+        stages["page + files"] += max((t5 - t4) - (t4 - t3), 0.0)  # the page builds its charts itself
+        n_runs += len(analysis.runs)
+        n_figs += len(run_specs) + len(season_specs)
+        if k < baseline_athletes:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import analyzer.air as air_module
+
+                original = air_module.interpolate_weather
+                air_module.interpolate_weather = before.interpolate_weather
+                try:
+                    u0 = time.perf_counter()
+                    before.run_table(ath, cramps, thresholds, [])
+                    u1 = time.perf_counter()
+                finally:
+                    air_module.interpolate_weather = original
+                run_table(ath, cramps, thresholds, [])
+                u2 = time.perf_counter()
+                build._static_figures(analysis, build._png)
+                u3 = time.perf_counter()
+                build._live_charts(analysis)
+                u4 = time.perf_counter()
+            base["per-run table, former code"] += u1 - u0
+            base["per-run table, now"] += u2 - u1
+            base["figures, former (matplotlib PNG)"] += u3 - u2
+            base["charts, now (Vega-Lite specs)"] += u4 - u3
+    t0 = time.perf_counter()
+    build.write_team_files(out, reports, [], None, None, [])
+    stages["team files"] = time.perf_counter() - t0
+    total = sum(stages.values())
+    print(f"\nWhere the time goes, one core, {len(names)} athletes, {n_runs} runs, {n_figs} charts:")
+    for stage, seconds in stages.items():
+        print(f"  {stage:<28} {seconds:7.2f} s  {seconds / total * 100:5.1f} %")
+    print(f"  {'total':<28} {total:7.2f} s   per-run table {stages['cramps + per-run table'] / n_runs * 1000:.1f} ms a run")
+    print(f"\nBefore and after, the same {baseline_athletes} athletes in this process:")
+    for key, seconds in base.items():
+        print(f"  {key:<36} {seconds:7.2f} s")
+    print(f"  per-run table: former / now = {base['per-run table, former code'] / base['per-run table, now']:.1f}×;"
+          f" figures: former / now = {base['figures, former (matplotlib PNG)'] / base['charts, now (Vega-Lite specs)']:.1f}×")
+
+
+# ------------------------------------------------------------------ a federation on Dask
+
+
+def federation(work: Path, athletes: int, runs: int) -> None:
+    """A federation on a Dask LocalCluster: the same report with 1 and with 2 workers."""
+    try:
+        from dask.distributed import LocalCluster
+    except ImportError:
+        print("\nFederation: dask[distributed] is not installed (pip install -e '.[dask]')")
+        return
+    team = work / "federation"
+    make_club(team, athletes, runs, seed=11, realistic=True)
+    times = {}
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            t0 = time.perf_counter()
+            result = analyzer.run_report(team, work / f"fed-out-{workers}", use_cache=False, weather="off",
+                                         scheduler=cluster.scheduler_address)
+            times[workers] = time.perf_counter() - t0
+            assert result.athletes == athletes
+    print(f"\nFederation: {athletes} athletes × {runs} runs on a Dask LocalCluster (no cache):")
+    print(f"  1 worker:  {times[1]:7.1f} s")
+    print(f"  2 workers: {times[2]:7.1f} s   1 / 2 workers = {times[1] / times[2]:.2f}×")
 
 
 # ------------------------------------------------------------------ memory
@@ -191,7 +349,7 @@ def peak_memory_mb(path: Path) -> dict[str, float]:
         "import sys\n"
         "def hwm():\n"
         "    return int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024\n"
-        "import analyzer\n"
+        "import analyzer, analyzer.io.fit\n"  # the names load lazily: import the reader's modules first
         "before = hwm()\n"
         "act = analyzer.read_fit(sys.argv[1])\n"
         "print(before, hwm(), len(act.records))\n"
@@ -220,7 +378,12 @@ def report_memory_mb(team: Path, out: Path, athletes: list[str] | None) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=250)
+    parser.add_argument("--runs", type=int, default=150, help="runs per athlete (150: a season of ~7 months)")
+    parser.add_argument("--baseline-athletes", type=int, default=3,
+                        help="athletes also timed with the former code, for the before/after ratios")
+    parser.add_argument("--federation-athletes", type=int, default=200, help="0 skips the Dask federation")
+    parser.add_argument("--federation-runs", type=int, default=12)
+    parser.add_argument("--skip-reader", action="store_true", help="skip the FIT reader comparison")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip the --jobs 1 club run")
     args = parser.parse_args()
@@ -231,31 +394,75 @@ def main() -> None:
     try:
         hour = work / "one-hour.fit"
         hour.write_bytes(synthetic_run(dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC), 10.0, 360, pauses=[(1800, 1860)]))
-        print_table("One-hour 1 Hz run (3,600 records):", reader_table([hour], 4 * args.repeat))
-        if CORPUS.exists():
+        if not args.skip_reader:
+            print_table("One-hour 1 Hz run (3,600 records):", reader_table([hour], 4 * args.repeat))
+        if CORPUS.exists() and not args.skip_reader:
             manifest = pd.read_csv(CORPUS / "MANIFEST.tsv", sep="\t")
-            runs = manifest[(manifest["sport"] == "running") & (manifest["parses_fitparse"] == "ok")
-                            & (manifest["n_records"] > 300)]
-            files = [CORPUS / f for f in runs["file"]]
-            print_table(f"Corpus running files ({len(files)} files, fitparse-readable, > 300 records):",
-                        reader_table(files, args.repeat))
+            readable = manifest[(manifest["parses_fitparse"] == "ok") & (manifest["n_records"] > 0)]
+            for label, lo, hi in (("fewer than 1,000 records", 0, 1000), ("1,000 to 10,000 records", 1000, 10_000),
+                                  ("more than 10,000 records", 10_000, 10**9)):
+                group = readable[(readable["n_records"] >= lo) & (readable["n_records"] < hi)]
+                files = [CORPUS / f for f in group["file"]]
+                if files:
+                    print_table(f"Corpus files with {label} ({len(files)} files, fitparse-readable, any sport):",
+                                reader_table(files, args.repeat))
+
+        with tempfile.TemporaryDirectory() as fresh:
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "analyzer", "report", "sample_data", "--out", f"{fresh}/out", "-q",
+                            "--cache-dir", f"{fresh}/cache", "--weather", "off"], capture_output=True, cwd=HERE.parent)
+            sample_cold = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "analyzer", "report", "sample_data", "--out", f"{fresh}/out2", "-q",
+                            "--cache-dir", f"{fresh}/cache", "--weather", "off"], capture_output=True, cwd=HERE.parent)
+            sample_warm = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "analyzer", "report", "sample_data", "--out", f"{fresh}/out3", "-q",
+                            "--cache-dir", f"{fresh}/cache2", "--weather", "off", "--format", "html,pdf"],
+                           capture_output=True, cwd=HERE.parent)
+            sample_pdf = time.perf_counter() - t0
+            sizes = sorted(p.stat().st_size for p in Path(f"{fresh}/out").glob("*/report.html"))
+        print("\nThe sample team (6 athletes, 72 runs), analyzer report in a fresh process, wall clock:")
+        print(f"  cold (empty cache), HTML:            {sample_cold:7.1f} s")
+        print(f"  warm (nothing changed):              {sample_warm:7.1f} s")
+        print(f"  cold, HTML and PDF:                  {sample_pdf:7.1f} s")
+        print(f"  athlete pages: {sizes[0] / 1e6:.2f}–{sizes[-1] / 1e6:.2f} MB (chart script included once per page)")
 
         team = work / "club"
         t0 = time.perf_counter()
-        n_runs = make_club(team, args.athletes, args.runs)
+        counts = make_club(team, args.athletes, args.runs)
         size_mb = sum(p.stat().st_size for p in team.rglob("*") if p.is_file()) / 1e6
-        print(f"\nClub: {args.athletes} athletes × {args.runs} runs = {n_runs} runs, {size_mb:.0f} MB "
+        print(f"\nClub: {args.athletes} athletes × {args.runs} runs = {counts['runs']} runs, {size_mb:.0f} MB; "
+              f"weather.csv hourly, {counts['weigh_ins']} weigh-ins, {counts['cramps_during']} cramps during runs "
+              f"({counts['cramps_during'] / counts['runs'] * 100:.1f} % of runs), {counts['cramps_rest']} at rest "
               f"(generated in {time.perf_counter() - t0:.0f} s)")
+        stage_breakdown(team, work, args.baseline_athletes)
         cache = work / "cache"
-        cold = timed_report(team, work / "out-cold", cache, 2)
-        warm = timed_report(team, work / "out-warm", cache, 2)
+        cold, _ = timed_report(team, work / "out-cold", cache, 2)
+        warm, _ = timed_report(team, work / "out-warm", cache, 2)
+        print(f"\nThe club's report, wall clock ({os.cpu_count()} cores):")
         print(f"  report --jobs 2, cold (empty cache): {cold:7.1f} s")
-        print(f"  report --jobs 2, warm (cached):      {warm:7.1f} s   cold/warm = {cold / warm:.1f}×")
+        print(f"  report --jobs 2, warm (nothing new): {warm:7.1f} s   cold/warm = {cold / warm:.0f}×")
+        first = sorted(team.iterdir())[0]
+        newest = max((first / "activities").iterdir(), key=lambda p: p.name)
+        t_new = dt.datetime.strptime(newest.name[:15], "%Y-%m-%d-%H%M").replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
+        (first / "activities" / f"{t_new:%Y-%m-%d-%H%M}.fit").write_bytes(synthetic_run(t_new, 12.0, 330, seed=5))
+        one_new, _ = timed_report(team, work / "out-warm", cache, 2)
+        print(f"  one athlete's new run, re-report:    {one_new:7.1f} s   (that athlete analysed again, "
+              f"{args.athletes - 1} from the cache)")
         if not args.quick:
-            one = timed_report(team, work / "out-j1", None, 1)
-            two = timed_report(team, work / "out-j2", None, 2)
+            one, _ = timed_report(team, work / "out-j1", None, 1)
+            two, _ = timed_report(team, work / "out-j2", None, 2)
             print(f"  report --no-cache --jobs 1:          {one:7.1f} s")
             print(f"  report --no-cache --jobs 2:          {two:7.1f} s   jobs1/jobs2 = {one / two:.2f}×")
+        code = "import time; t = time.perf_counter(); import analyzer.batch, analyzer.report.build; " \
+               "print(time.perf_counter() - t)"
+        imports = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                       cwd=HERE.parent).stdout)
+        print(f"  a worker's imports (once per worker, not per athlete): {imports:.2f} s")
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "analyzer", "--help"], capture_output=True, check=True, cwd=HERE.parent)
+        print(f"  analyzer --help: {time.perf_counter() - t0:.2f} s")
 
         few = sorted(p.name for p in team.iterdir())[: max(1, args.athletes // 4)]
         small = report_memory_mb(team, work / "out-mem-few", few)
@@ -272,7 +479,9 @@ def main() -> None:
         print(f"\n10-hour ultra ({mem['records']:.0f} records, {ultra.stat().st_size / 1e6:.1f} MB): peak RSS "
               f"{mem['rss_peak_mb']:.0f} MB (after imports {mem['rss_after_import_mb']:.0f} MB, "
               f"reading adds {mem['rss_peak_mb'] - mem['rss_after_import_mb']:.0f} MB)")
-        print(json.dumps({"cold_s": cold, "warm_s": warm, "peak_rss_mb": mem["rss_peak_mb"],
+        if args.federation_athletes:
+            federation(work, args.federation_athletes, args.federation_runs)
+        print(json.dumps({"cold_s": cold, "warm_s": warm, "one_new_run_s": one_new, "peak_rss_mb": mem["rss_peak_mb"],
                           "report_main_mb": [small["main_mb"], full["main_mb"]]}))
     finally:
         shutil.rmtree(work, ignore_errors=True)

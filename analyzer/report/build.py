@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass, field
 from importlib import resources
@@ -63,6 +64,7 @@ _env = Environment(autoescape=select_autoescape(default=True, default_for_string
 _env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # compact chart data
 
 
+@functools.cache
 def _template(name: str):
     text = resources.files("analyzer.report").joinpath("templates", name).read_text(encoding="utf-8")
     return _env.from_string(text)

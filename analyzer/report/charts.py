@@ -65,7 +65,17 @@ def _clean(value: object) -> object:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    """Rows as JSON-safe dicts (see :func:`_clean`), built column by column."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_float_dtype(values.dtype):
+            arr = np.round(values.to_numpy(dtype=float), 4)
+            columns.append([v if math.isfinite(v) else None for v in arr.tolist()])
+        else:
+            columns.append([_clean(v) for v in values.tolist()])
+    names = [str(c) for c in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _thin(recs: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
