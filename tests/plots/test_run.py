@@ -125,7 +125,7 @@ def test_cramp_labels_stay_inside_the_frame(tmp_path):
     renderer = canvas.get_renderer()
     frame = fig.axes[0].get_window_extent(renderer)
     labels = [t for t in fig.axes[0].texts if t.get_gid() == "cramp-label"]
-    assert [t.get_text() for t in labels] == ["cramp 1: both legs calf · severity 5/5", "cramp 2: left"]
+    assert [t.get_text() for t in labels] == ["cramp 1: calf, both legs · severity 5/5", "cramp 2: left"]
     for t in labels:
         box = t.get_window_extent(renderer)
         assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, t.get_text()
