@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,40 @@ def _frame_summary(name: str, frame: pd.DataFrame) -> str:
     return f"<tr><th>{html.escape(name)}</th><td>{len(frame)} rows</td><td>{html.escape(cols + more)}</td></tr>"
 
 
+class Deferred:
+    """A frame a reader leaves to be built on first access (see :class:`Activity`)."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], pd.DataFrame]) -> None:
+        self.build = build
+
+
+class _Frame:
+    """An :class:`Activity` frame that may be given as a :class:`Deferred` and is built once, when read.
+
+    A plain run's report never reads its laps or events, and a small file's laps, sessions,
+    events and pauses frames cost as much to build as decoding it; so the FIT reader hands them
+    over deferred. Reading the attribute builds the frame and keeps it.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.slot = "_frame_" + name
+
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:
+            raise AttributeError(self.name)  # a required dataclass field: no class-level default
+        value = obj.__dict__[self.slot]
+        if isinstance(value, Deferred):
+            value = value.build()
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj: object, value: pd.DataFrame | Deferred) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class Activity:
     """One FIT activity as tidy DataFrames.
@@ -75,13 +110,18 @@ class Activity:
         Which decoder produced it (``"numpy"`` or ``"fitparse"`` for FIT, ``"xml"`` for GPX/TCX).
     title, description : str
         The activity's name and description, when the file or an account export gives them.
+
+    Notes
+    -----
+    The FIT reader builds ``laps``, ``sessions``, ``events`` and ``pauses`` when they are first
+    read, and keeps them; to the user they are plain attributes.
     """
 
     records: pd.DataFrame
-    laps: pd.DataFrame
-    sessions: pd.DataFrame
-    events: pd.DataFrame
-    pauses: pd.DataFrame
+    laps: pd.DataFrame = _Frame()  # type: ignore[assignment]
+    sessions: pd.DataFrame = _Frame()  # type: ignore[assignment]
+    events: pd.DataFrame = _Frame()  # type: ignore[assignment]
+    pauses: pd.DataFrame = _Frame()  # type: ignore[assignment]
     device: dict[str, Any]
     utc_offset: pd.Timedelta | None
     problems: list[Problem] = field(default_factory=list)
@@ -264,6 +304,12 @@ class Activity:
             f"records={len(self.records)}, laps={len(self.laps)}, pauses={len(self.pauses)}, "
             f"problems={len(self.problems)})"
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Deferred frames are built before pickling (a builder does not cross processes)."""
+        for name in ("laps", "sessions", "events", "pauses"):
+            getattr(self, name)
+        return dict(self.__dict__)
 
     def _repr_html_(self) -> str:
         head = html.escape(repr(self))

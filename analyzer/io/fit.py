@@ -47,7 +47,7 @@ from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, decode, ta
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, gunzip_capped, read_input
-from analyzer.model import Activity, Problem
+from analyzer.model import Activity, Deferred, Problem
 
 ENGINES = ("numpy", "fitparse")
 
@@ -405,7 +405,12 @@ def _session_of(times_ns: np.ndarray, session_starts_ns: np.ndarray | None) -> n
 
 
 def build_activity(messages: Messages, name: str, engine: str) -> Activity:
-    """Turn decoded messages (either engine) into an :class:`Activity`."""
+    """Turn decoded messages (either engine) into an :class:`Activity`.
+
+    The records are built now; laps, sessions, events and pauses are handed over as
+    :class:`~analyzer.model.Deferred` frames, built when first read (a plain run's report never
+    reads its laps or events; on a small file these frames cost as much as decoding it).
+    """
     problems = list(messages.problems)
     sessions = _table_columns(messages.get("session"), "session")
     session_starts = sessions.ns("start_time")
@@ -415,24 +420,29 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
         session_starts = sessions.ns("start_time")
     if "sport" not in sessions.data and sessions.n:
         sessions.data["sport"] = np.full(sessions.n, None, dtype=object)
-    laps = _table_columns(messages.get("lap"), "lap")
-    lap_starts = laps.ns("start_time")
-    if laps.n and lap_starts is not None:
-        laps.data["session"] = _session_of(lap_starts, session_starts)
-    pause_starts, pause_ends = _pauses(messages.get("event"))
+    events = messages.get("event")
+    pause_starts, pause_ends = _pauses(events)
     records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
-        laps=laps.frame(),
-        sessions=sessions.frame(),
-        events=_events(messages.get("event")),
-        pauses=_pause_frame(pause_starts, pause_ends),
+        laps=Deferred(functools.partial(_laps, messages.get("lap"), session_starts)),
+        sessions=Deferred(sessions.frame),
+        events=Deferred(functools.partial(_events, events)),
+        pauses=Deferred(functools.partial(_pause_frame, pause_starts, pause_ends)),
         device=_device(messages),
         utc_offset=_utc_offset(messages.get("activity")),
         problems=problems,
         source=Path(name).name if name != "<stream>" else name,
         engine=engine,
     )
+
+
+def _laps(table: Table, session_starts: np.ndarray | None) -> pd.DataFrame:
+    laps = _table_columns(table, "lap")
+    lap_starts = laps.ns("start_time")
+    if laps.n and lap_starts is not None:
+        laps.data["session"] = _session_of(lap_starts, session_starts)
+    return laps.frame()
 
 
 def _table_columns(table: Table, message: str) -> _Columns:

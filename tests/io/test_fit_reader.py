@@ -63,6 +63,27 @@ def test_pauses_and_moving_time_from_timer_events():
     assert act.session["total_timer_time_s"] == pytest.approx(1099.0)
 
 
+def test_laps_sessions_events_and_pauses_are_built_when_first_read_and_kept():
+    import pickle
+
+    from analyzer.model import Deferred
+
+    act = _read(_run_bytes())
+    names = ("laps", "sessions", "events", "pauses")
+    assert all(isinstance(act.__dict__[f"_frame_{n}"], Deferred) for n in names)  # nothing built yet
+    laps = act.laps
+    assert act.laps is laps and not isinstance(act.__dict__["_frame_laps"], Deferred)  # built once, kept
+    assert isinstance(act.__dict__["_frame_events"], Deferred)  # the others still wait
+    copy = pickle.loads(pickle.dumps(act))  # a builder never crosses a process: frames are built first
+    for n in names:
+        pd.testing.assert_frame_equal(getattr(copy, n), getattr(act, n))
+    # the file's timer: start, stop at 600 s, start at 700 s, stop at the end; the test
+    # encoder's four laps tile the run from the first record to the last (09:00:00 to 09:19:59)
+    assert list(copy.events["event_type"]) == ["start", "stop_all", "start", "stop_all"]
+    assert copy.pauses["duration_s"].tolist() == [100.0]
+    assert len(copy.laps) == 4 and copy.laps["total_timer_time_s"].sum() == pytest.approx(1199.0)
+
+
 def test_cadence_is_steps_per_minute_with_fractional_part():
     # 171 steps/min is written as FIT cadence 85 strides/min + fractional_cadence 0.5
     act = _read(_run_bytes(cadence_spm=np.full(1100, 171.0)))
