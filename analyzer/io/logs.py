@@ -195,6 +195,43 @@ def parse_log_time(text: str, tz: str) -> LogTime:
     >>> parse_log_time("12/03/2024 08:50", "Europe/Madrid").error[:38]
     'day and month order is ambiguous in "1'
     """
+    read = _read_log_time(text)
+    if isinstance(read, LogTime):
+        return read
+    utc, note = _localize(read, tz, text.strip())
+    return LogTime(utc, note=note)
+
+
+def parse_log_times(texts: list[str], tz: str) -> list[LogTime]:
+    """:func:`parse_log_time` over many texts, with the same results.
+
+    The wall-clock times (no offset) are placed in ``tz`` in one call; the few that fall in a
+    daylight-saving gap or overlap go through the same rules one by one. An hourly
+    ``weather.csv`` of a season has thousands of rows: one by one this took ~45 µs a row.
+
+    Examples
+    --------
+    >>> [str(t.utc) for t in parse_log_times(["2024-10-27 02:30", "2024-06-18 08:50Z"], "Europe/Madrid")]
+    ['2024-10-27 00:30:00+00:00', '2024-06-18 08:50:00+00:00']
+    """
+    read = [_read_log_time(text) for text in texts]
+    wall = [i for i, r in enumerate(read) if not isinstance(r, LogTime)]
+    out: list[LogTime] = [r if isinstance(r, LogTime) else LogTime(None) for r in read]
+    if wall:
+        naive = pd.DatetimeIndex([read[i] for i in wall])
+        utc = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").tz_convert("UTC")
+        for i, ts in zip(wall, utc, strict=True):
+            if pd.isna(ts):  # in a DST gap or overlap: the rules of _localize, with their note
+                at, note = _localize(read[i], tz, texts[i].strip())  # type: ignore[arg-type]
+                out[i] = LogTime(at, note=note)
+            else:
+                out[i] = LogTime(ts)
+    return out
+
+
+def _read_log_time(text: str) -> LogTime | pd.Timestamp:
+    """The checks of :func:`parse_log_time`: a :class:`LogTime` when the text settles the moment
+    (an offset, a date alone, an error), else the naive wall-clock time still to place in a zone."""
     s = text.strip()
     if not s:
         return LogTime(None, error="empty")
@@ -216,18 +253,19 @@ def parse_log_time(text: str, tz: str) -> LogTime:
     if hour > 23 or minute > 59 or second > 59:
         return LogTime(None, error=f'"{s}" is not a real time of day')
     frac = int((m["f"] or "0").ljust(9, "0")[:9])
-    naive = pd.Timestamp(dt.datetime.combine(day, dt.time(hour, minute, second))) + pd.Timedelta(nanoseconds=frac)
+    wall = dt.datetime.combine(day, dt.time(hour, minute, second))  # datetime arithmetic: ~10× pandas scalars
     if m["tz"] is not None:
-        if m["tz"] in ("Z", "z"):
-            return LogTime(naive.tz_localize("UTC"))
-        sign = 1 if m["tz"][0] == "+" else -1
-        digits = m["tz"][1:].replace(":", "")
-        offset = pd.Timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if offset > pd.Timedelta(hours=14):
-            return LogTime(None, error=f'"{s}" has an offset beyond ±14:00')
-        return LogTime((naive - sign * offset).tz_localize("UTC"))
-    utc, note = _localize(naive, tz, s)
-    return LogTime(utc, note=note)
+        if m["tz"] not in ("Z", "z"):
+            sign = 1 if m["tz"][0] == "+" else -1
+            digits = m["tz"][1:].replace(":", "")
+            offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            if offset > dt.timedelta(hours=14):
+                return LogTime(None, error=f'"{s}" has an offset beyond ±14:00')
+            wall -= sign * offset
+        utc = pd.Timestamp(wall.replace(tzinfo=dt.UTC))
+        return LogTime(utc + pd.Timedelta(nanoseconds=frac) if frac else utc)
+    naive = pd.Timestamp(wall)
+    return naive + pd.Timedelta(nanoseconds=frac) if frac else naive
 
 
 def _why_not(s: str) -> str:
@@ -446,8 +484,9 @@ def read_weather(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, 
     if missing:
         return empty, [Problem(file, "header", f"missing column(s) {', '.join(missing)}; weather not used", athlete)]
     out = []
-    for row_no, row in rows:
-        t, _ = parse_local_time(row.get("time", ""), tz)
+    times = parse_log_times([row.get("time", "") for _, row in rows], tz)
+    for (row_no, row), logged in zip(rows, times, strict=True):
+        t = logged.utc
         values = {c: _number(row.get(c, "")) for c in cols if c in header}
         bad = [c for c, v in values.items() if v == "bad"]
         temp, rh = values.get("temperature_c"), values.get("relative_humidity_pct")

@@ -161,3 +161,19 @@ def test_weigh_ins(tmp_path):
     frame, problems = read_weigh_ins(path, "UTC")
     assert frame["mass_after_kg"].tolist() == [60.3, 61.0]  # run4: before comes from the profile later
     assert [p.location for p in problems] == ["row 2", "row 3"] and "6.03" in problems[1].message
+
+
+def test_many_times_at_once_read_exactly_as_one_by_one():
+    from analyzer.io.logs import parse_log_time, parse_log_times
+
+    # every 17 minutes of a leap year (both DST changes of each zone, Lord Howe's half-hour one),
+    # plus offsets, fractions, dates alone and errors
+    texts = [f"{t:%Y-%m-%d %H:%M}" for t in pd.date_range("2024-01-01", "2024-12-31", freq="17min")]
+    texts += ["2024-03-31 02:30", "2024-10-27 02:30", "2024-03-10 02:15", "2024-11-03 01:30", "2024-04-07 02:15",
+              "2024-10-06 02:10", "2024-06-18T08:50:00.123+02:00", "2024-06-18 08:50Z", "2024-06-01", "", "bad",
+              "12/03/2024 08:50", "2024-02-30 10:00", "2024-06-18 25:00"]
+    for tz in ("Europe/Madrid", "America/New_York", "Australia/Sydney", "Australia/Lord_Howe", "Asia/Kolkata"):
+        assert parse_log_times(texts, tz) == [parse_log_time(t, tz) for t in texts]
+    gap, overlap = parse_log_times(["2024-03-31 02:30", "2024-10-27 02:30"], "Europe/Madrid")
+    assert str(gap.utc) == "2024-03-31 01:30:00+00:00" and "does not exist" in gap.note  # read as 03:30 local
+    assert str(overlap.utc) == "2024-10-27 00:30:00+00:00" and "twice" in overlap.note  # the summer-time one
