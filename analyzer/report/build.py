@@ -291,16 +291,17 @@ SEASON_SPAN = pd.Timedelta(days=365)
 """The team page's small timelines cover at most the last year of runs (or the report period)."""
 
 
-def _spark(cramps: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> list[dict]:
+def _spark(cramps: pd.DataFrame, times: pd.Series, start: pd.Timestamp | None,
+           end: pd.Timestamp | None) -> list[dict]:
     """Dots along the team's season for one athlete's cramps (x in the 200-unit-wide timeline).
 
+    ``times`` are the cramps' UTC times (NaT where only a date was logged: drawn at its noon).
     Cramps outside the season are not drawn."""
     if start is None or not len(cramps):
         return []
     span = max((end - start).total_seconds(), 86400.0)
     dots = []
-    for c in cramps.to_dict("records"):
-        t = pd.to_datetime(c.get("time_utc"), utc=True, errors="coerce")
+    for c, t in zip(cramps.to_dict("records"), times, strict=True):
         if pd.isna(t) and c.get("date_local"):
             t = pd.Timestamp(str(c["date_local"]), tz="UTC") + pd.Timedelta(hours=12)
         if pd.isna(t) or t < start - pd.Timedelta(days=1) or t > end + pd.Timedelta(days=1):
@@ -337,7 +338,9 @@ def write_team_files(
     suggested = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS])
     atomic_write_text(out / "suggested_cramps.csv", csv_text(suggested, ["athlete", *SUGGESTION_COLUMNS]))
     # the season the team page spans: from every athlete's report rows
-    times = pd.to_datetime(cramps["time_utc"], utc=True, errors="coerce") if len(cramps) else pd.Series(dtype=object)
+    # every cramp's time parsed once (one format, ISO 8601, for the whole column)
+    times = pd.to_datetime(cramps["time_utc"], utc=True, errors="coerce", format="ISO8601") if len(cramps) \
+        else pd.Series(dtype=object)
     starts = [pd.Timestamp(r.summary["first_run_utc"]) for r in reports if r.summary.get("first_run_utc")]
     ends = [pd.Timestamp(r.summary["last_run_utc"]) for r in reports if r.summary.get("last_run_utc")]
     if len(times) and times.notna().any():
@@ -353,10 +356,10 @@ def write_team_files(
     season = (f"{start:%d %b %Y}", f"{end:%d %b %Y}") if start is not None else ("", "")
     athletes = []
     for r in reports:
-        mine = cramps[cramps["athlete"] == r.athlete] if len(cramps) else cramps
+        mine = cramps["athlete"] == r.athlete if len(cramps) else None
         pattern_list = [p for p in str(r.summary["patterns"]).split(";") if p]
         athletes.append({**r.summary, "href": r.summary["report"], "pattern_list": pattern_list,
-                         "spark": _spark(mine, start, end)})
+                         "spark": _spark(cramps[mine], times[mine], start, end) if mine is not None else []})
     athletes.sort(key=lambda a: (-int(a["cramps"]), -len(a["pattern_list"]), -int(a["flags"]), str(a["name"]).lower()))
     totals = {"cramps": int(summary["cramps"].sum()) if len(summary) else 0,
               "flags": int(summary["flags"].sum()) if len(summary) else 0,

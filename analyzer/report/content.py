@@ -148,14 +148,14 @@ def _local(t: object, tz: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
     return pd.Timestamp(t).tz_convert(tz).strftime(fmt)
 
 
-def _run_date(analysis: Analysis, activity: object) -> str:
+def _run_dates(analysis: Analysis) -> dict[str, str]:
+    """Each run's local start date (``Tue 18 Jun 2024``) by activity name, for the whole page at once."""
     runs = analysis.runs
-    if not isinstance(activity, str) or not len(runs):
-        return ""
-    row = runs[runs["activity"] == activity]
-    if row.empty:
-        return ""
-    return _local(row["start_utc"].iloc[0], analysis.athlete.timezone, "%a %d %b %Y")
+    if not len(runs):
+        return {}
+    first = runs.drop_duplicates("activity")
+    return {a: _local(t, analysis.athlete.timezone, "%a %d %b %Y")
+            for a, t in zip(first["activity"], first["start_utc"], strict=True) if isinstance(a, str)}
 
 
 def athlete_page(analysis: Analysis) -> AthletePage:
@@ -164,6 +164,7 @@ def athlete_page(analysis: Analysis) -> AthletePage:
     flags = analysis.flags
     cramps = analysis.cramps
     by_cramp = {int(r): g for r, g in flags[flags["scope"] == "cramp"].groupby("cramp_row")} if len(flags) else {}
+    dates = _run_dates(analysis)
     cramp_rows = []
     for c in cramps.to_dict("records"):
         own = by_cramp.get(int(c["cramp_row"]))
@@ -182,7 +183,7 @@ def athlete_page(analysis: Analysis) -> AthletePage:
         cramp_rows.append({
             "cramp_row": int(c["cramp_row"]), "when": when, "context": CONTEXT_NAMES.get(c["context"], c["context"]),
             "activity": c["activity"] if isinstance(c["activity"], str) else "",
-            "run_date": _run_date(analysis, c["activity"]),
+            "run_date": dates.get(c["activity"], "") if isinstance(c["activity"], str) else "",
             "km": number(c.get("distance_km"), 1), "pace": format_pace(c.get("pace_s_per_km")),
             "hr": number(c.get("heart_rate_bpm"), 0), "leg": leg_text(c.get("leg"), c.get("muscle")),
             "severity": severity_text(c.get("severity")),
@@ -194,9 +195,9 @@ def athlete_page(analysis: Analysis) -> AthletePage:
             "match_note": c.get("match_note") if isinstance(c.get("match_note"), str) else "",
         })
     return AthletePage(
-        cards=_cards(analysis, by_cramp), cramps=cramp_rows, runs=_runs(analysis), season=_season(analysis),
+        cards=_cards(analysis, by_cramp, dates), cramps=cramp_rows, runs=_runs(analysis), season=_season(analysis),
         how_to_read=_how_to_read(analysis), details=_details(analysis, cramp_rows),
-        other_run_flags=_other_run_flags(analysis), period=_period(analysis),
+        other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis),
     )
 
 
@@ -208,7 +209,7 @@ def _period(analysis: Analysis) -> tuple[str, str]:
     return _local(runs["start_utc"].min(), tz, "%d %b %Y"), _local(runs["start_utc"].max(), tz, "%d %b %Y")
 
 
-def _cards(analysis: Analysis, by_cramp: dict) -> list[Card]:
+def _cards(analysis: Analysis, by_cramp: dict, dates: dict[str, str]) -> list[Card]:
     flags = analysis.flags
     n_cramps = len(analysis.cramps)
     cards = []
@@ -219,7 +220,7 @@ def _cards(analysis: Analysis, by_cramp: dict) -> list[Card]:
         cramp_flags = mine[mine["scope"] == "cramp"]
         fitting = cramp_flags["cramp_row"].nunique()
         runs = mine[mine["scope"] == "run"]["activity"].nunique()
-        numbers = _card_numbers(analysis, pattern, mine)
+        numbers = _card_numbers(analysis, pattern, mine, dates)
         if pattern == "medication":
             headline = numbers[0] if numbers else "A listed medicine is in a class linked to night cramps."
         elif pattern == "one_leg":
@@ -235,7 +236,7 @@ def _cards(analysis: Analysis, by_cramp: dict) -> list[Card]:
     return cards
 
 
-def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame) -> list[str]:
+def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame, dates: dict[str, str]) -> list[str]:
     tz = analysis.athlete.timezone
     out: list[str] = []
     if pattern == "medication":
@@ -270,10 +271,10 @@ def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame) -> list[
             p = 2 * 0.5 ** int(row["value"])
             out.append(f"all in the {side} leg; chance alone p = {p:.2g}")
     if pattern == "dehydration_heat" or pattern == "over_exertion":
-        dates = [_run_date(analysis, a) for a in dict.fromkeys(source["activity"].dropna())]
-        dates = [d for d in dates if d]
-        if dates:
-            out.append("runs: " + "; ".join(dates[:6]) + (" …" if len(dates) > 6 else ""))
+        shown = [dates.get(a, "") for a in dict.fromkeys(source["activity"].dropna())]
+        shown = [d for d in shown if d]
+        if shown:
+            out.append("runs: " + "; ".join(shown[:6]) + (" …" if len(shown) > 6 else ""))
     del tz
     return out
 
@@ -352,7 +353,7 @@ def _details(analysis: Analysis, cramp_rows: list[dict]) -> list[dict]:
     return out
 
 
-def _other_run_flags(analysis: Analysis) -> list[dict]:
+def _other_run_flags(analysis: Analysis, dates: dict[str, str]) -> list[dict]:
     flags = analysis.flags
     if not len(flags):
         return []
@@ -360,7 +361,7 @@ def _other_run_flags(analysis: Analysis) -> list[dict]:
     rows = flags[(flags["scope"] == "run") & ~flags["activity"].isin(cramp_runs)]
     out = []
     for r in rows.to_dict("records"):
-        out.append({"date": _run_date(analysis, r["activity"]), "activity": r["activity"], "pattern": r["pattern"],
+        out.append({"date": dates.get(r["activity"], ""), "activity": r["activity"], "pattern": r["pattern"],
                     "name": PATTERN_NAMES[r["pattern"]], "chip": chip_value(r["rule"], r["value"], r["unit"]),
                     "message": r["message"]})
     return out
