@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import analyzer  # noqa: E402
-from analyzer.io.fit import read_fit_bytes  # noqa: E402
+from analyzer.io.fit import BUILD_FAILED, read_fit_bytes  # noqa: E402
 
 REGRESSIONS = HERE.parent / "tests" / "data" / "fuzz_regressions"
 
@@ -85,8 +85,12 @@ def main() -> int:
         t0 = time.perf_counter()
         try:
             act = read_fit_bytes(data, name="fuzz.fit")
+            for frame in (act.laps, act.sessions, act.events, act.pauses):  # built when first read
+                len(frame)
             if act.engine != "numpy":  # the decoder failed and fitparse stood in: still a bug
                 raise RuntimeError(act.problems[0].message)
+            if any(BUILD_FAILED in p.message for p in act.problems):  # a frame failed to build: a bug too
+                raise RuntimeError(next(p.message for p in act.problems if BUILD_FAILED in p.message))
             partial += bool(act.problems)
         except analyzer.FitError:
             errors += 1

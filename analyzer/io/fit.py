@@ -425,16 +425,35 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
-        laps=Deferred(functools.partial(_laps, messages.get("lap"), session_starts)),
-        sessions=Deferred(sessions.frame),
-        events=Deferred(functools.partial(_events, events)),
-        pauses=Deferred(functools.partial(_pause_frame, pause_starts, pause_ends)),
+        laps=_deferred("laps", functools.partial(_laps, messages.get("lap"), session_starts), name, problems),
+        sessions=_deferred("sessions", sessions.frame, name, problems),
+        events=_deferred("events", functools.partial(_events, events), name, problems),
+        pauses=_deferred("pauses", functools.partial(_pause_frame, pause_starts, pause_ends), name, problems),
         device=_device(messages),
         utc_offset=_utc_offset(messages.get("activity")),
         problems=problems,
         source=Path(name).name if name != "<stream>" else name,
         engine=engine,
     )
+
+
+BUILD_FAILED = "could not be built from the decoded messages"
+"""Said in a problem when a deferred frame fails (a decoder bug: the fuzzers look for it)."""
+
+
+def _deferred(what: str, build, name: str, problems: list[Problem]) -> Deferred:
+    """A frame built on first read. Should building it fail, the frame is empty and the
+    activity's problems (the same list) say so: the records already read are never lost."""
+
+    def safe() -> pd.DataFrame:
+        try:
+            return build()
+        except Exception as exc:
+            problems.append(Problem(name, "", f"the {what} {BUILD_FAILED} ({type(exc).__name__}: {exc}); "
+                                              f"shown empty"))
+            return pd.DataFrame()
+
+    return Deferred(safe)
 
 
 def _laps(table: Table, session_starts: np.ndarray | None) -> pd.DataFrame:

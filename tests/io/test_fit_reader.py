@@ -286,3 +286,19 @@ def test_when_fitparse_cannot_read_it_either_the_decoders_error_is_raised(monkey
     monkeypatch.setattr(fit, "decode", broken)
     with pytest.raises(IndexError, match="index 7"):
         analyzer.read_fit(io.BytesIO(data))
+
+
+def test_a_frame_that_fails_to_build_is_empty_and_said_records_kept(monkeypatch):
+    import analyzer.io.fit as fit
+
+    def broken(table):
+        raise ValueError("bad event table")
+
+    monkeypatch.setattr(fit, "_events", broken)
+    act = _read(_run_bytes())
+    assert len(act.records) == 1100 and act.problems == []
+    assert act.events.empty  # built on this read: fails, shown empty
+    assert [p.message for p in act.problems] == [
+        f"the events {fit.BUILD_FAILED} (ValueError: bad event table); shown empty"]
+    assert act.problems[0].file == "synthetic.fit"
+    assert len(act.pauses) == 1  # the other frames are unaffected
