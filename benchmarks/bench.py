@@ -115,15 +115,14 @@ def reader_table(files: list[Path], repeat: int) -> list[dict[str, object]]:
     ``read_fit`` timed on exactly those files, so the two compare like for like.
     """
     records = {f: len(analyzer.read_fit(f).records) for f in files}
-    usable: dict[str, str] = {}
+    usable = dict.fromkeys(PARSERS, "")  # "" or why the parser is not there at all
     for name, fn in PARSERS.items():
         try:
             fn(files[0])
-            usable[name] = ""
         except ModuleNotFoundError as exc:  # not installed
             usable[name] = f"{type(exc).__name__}: {exc}"[:80]
         except Exception:  # cannot read this file: the others may still be read
-            usable[name] = ""
+            pass
     per_file: dict[str, dict[Path, float]] = {name: {} for name in PARSERS}
     for f in files:
         best = dict.fromkeys(PARSERS, float("inf"))

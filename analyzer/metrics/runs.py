@@ -43,10 +43,6 @@ def is_run(activity: Activity) -> bool:
     return activity.sport in RUN_SPORTS and len(activity.records) > 0 and activity.records.index.notna().any()
 
 
-def _mean(frame: pd.DataFrame, column: str) -> float:
-    return float(frame[column].mean()) if column in frame and frame[column].notna().any() else np.nan
-
-
 class _WeighIns:
     """An athlete's weigh-ins, prepared once, matched to each run: by file name, else the nearest
     by time within :data:`WEIGH_IN_MAX_GAP` of the run's start or end."""
@@ -58,27 +54,26 @@ class _WeighIns:
             for k, name in enumerate(weigh_ins["activity"].tolist()):
                 if isinstance(name, str):
                     self.first_by_name.setdefault(name, k)
-        self.t_ns = None
+        # the rows with a time, and those times (ns, as float for the distances)
+        self.timed_rows = np.zeros(0, dtype=np.int64)
+        self.timed_ns = np.zeros(0)
         if "time_utc" in weigh_ins and len(weigh_ins):
             times = pd.DatetimeIndex(pd.to_datetime(weigh_ins["time_utc"], utc=True)).as_unit("ns")
-            self.t_ns = np.where(times.isna(), np.iinfo(np.int64).min, times.asi8)
-            self.known = ~times.isna()
+            self.timed_rows = np.flatnonzero(~times.isna())
+            self.timed_ns = times.asi8[self.timed_rows].astype(float)
 
     def for_run(self, act: Activity) -> dict | None:
-        if not self.rows:
-            return None
         k = self.first_by_name.get(act.source)
         if k is not None:
             return self.rows[k]
-        if self.t_ns is None or act.start_time is None or pd.isna(act.start_time) or not self.known.any():
+        if not len(self.timed_rows) or act.start_time is None or pd.isna(act.start_time):
             return None
         start, end = pd.Timestamp(act.start_time).as_unit("ns").value, pd.Timestamp(act.end_time).as_unit("ns").value
-        t = self.t_ns[self.known].astype(float)
-        gap = np.minimum(np.abs(t - start), np.abs(t - end))
-        near = gap <= WEIGH_IN_MAX_GAP.value
-        if not near.any():
+        gap = np.minimum(np.abs(self.timed_ns - start), np.abs(self.timed_ns - end))
+        near = np.flatnonzero(gap <= WEIGH_IN_MAX_GAP.value)
+        if not len(near):
             return None
-        return self.rows[int(np.flatnonzero(self.known)[np.flatnonzero(near)[int(np.argmin(gap[near]))]])]
+        return self.rows[int(self.timed_rows[near[int(np.argmin(gap[near]))]])]
 
 
 def _nanmax(v: np.ndarray) -> float:
@@ -89,8 +84,8 @@ def _nanmean(v: np.ndarray) -> float:
     return float(np.nanmean(v)) if v.size and not np.isnan(v).all() else np.nan
 
 
-def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_rest, sex,
-             weigh_ins: _WeighIns | None = None, cramp_counts: dict[str, int] | None = None) -> dict[str, object]:
+def _run_row(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_ins: _WeighIns,
+             cramp_counts: dict[str, int]) -> dict[str, object]:
     """The per-run numbers of one run (the history columns are added by :func:`run_table`).
 
     Everything is computed on the records as numpy arrays, taken out of the frame once.
@@ -160,7 +155,7 @@ def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_r
     else:
         row["wbgt_max_c"], row["wbgt_source"] = np.nan, ""
     row["wrist_temperature_c"] = _nanmean(wrist) if wrist is not None else np.nan
-    w = (weigh_ins or _WeighIns(athlete.weigh_ins)).for_run(act)
+    w = weigh_ins.for_run(act)
     before = np.nan
     row["mass_before_source"] = ""
     if w is not None:
@@ -183,8 +178,6 @@ def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_r
         row["trimp"] = banister_trimp(record_durations_s(timer) / 60.0, hr, float(hr_rest), float(hr_max), sex)
     else:
         row["trimp"] = np.nan
-    if cramp_counts is None:
-        cramp_counts = _cramps_per_run(cramps)
     row["cramps"] = int(cramp_counts.get(act.source, 0))
     row["had_cramp"] = row["cramps"] > 0
     return row
@@ -217,7 +210,7 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
     counts = _cramps_per_run(cramps)
     for act in runs:
         try:
-            rows.append(_run_row(athlete, act, cramps, hr_max, hr_rest, sex, weigh_ins, counts))
+            rows.append(_run_row(athlete, act, hr_max, hr_rest, sex, weigh_ins, counts))
         except Exception as exc:  # one run that cannot be analysed never stops the others
             if problems is None:
                 raise

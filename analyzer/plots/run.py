@@ -206,8 +206,8 @@ def _mark_cramps(activity: Activity, cramps: pd.DataFrame | None, x: str, axes) 
         if pd.isna(pos):
             continue
         label = leg_text(c.get("leg"), c.get("muscle"))
-        if severity_text(c.get("severity")):
-            label += f" · severity {severity_text(c.get('severity'))}"
+        if sev := severity_text(c.get("severity")):
+            label += f" · severity {sev}"
         for ax in axes:
             ax.axvline(pos, color=CRAMP_COLOR, lw=2, gid="cramp")
         # inside the frame: to the right of the line, or to its left in the last third
