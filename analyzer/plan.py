@@ -374,7 +374,7 @@ def _read_forecast(forecast: object, tz: str, where: tuple[float, float] | None,
         return got.hours, "provider", got.source
     path = Path(os.fspath(forecast))
     if not path.is_file():
-        raise InputError(f"{path}: forecast file not found (give a CSV in the weather.csv format, auto or off)")
+        raise InputError(path, "", "forecast file not found (give a CSV in the weather.csv format, auto or off)")
     from analyzer.io.logs import read_weather
 
     frame, problems = read_weather(path, tz)
@@ -413,16 +413,26 @@ def _air_on_grid(hours: pd.DataFrame, kind: str, times: pd.DatetimeIndex,
     return frame, wbgt_source
 
 
-def _heat_of(grid: pd.DataFrame, start: pd.Timestamp, duration_s: float) -> dict | None:
-    """Maximum heat index and WBGT over a run from ``start``; ``None`` unless the forecast covers all of it."""
-    part = grid[(grid.index >= start) & (grid.index <= start + pd.Timedelta(seconds=duration_s))]
-    if part.empty or part[["temperature_c", "relative_humidity_pct"]].isna().any().any():
-        return None
+def _run_times(start: pd.Timestamp, duration_s: float) -> pd.DatetimeIndex:
+    """Every :data:`SAMPLE_STEP_MIN` minutes from the start, and the end itself."""
+    end = start + pd.Timedelta(seconds=duration_s)
+    times = pd.date_range(start, end, freq=f"{SAMPLE_STEP_MIN}min")
+    return times.append(pd.DatetimeIndex([end])).unique() if times[-1] != end else times
+
+
+def _heat_of(hours: pd.DataFrame, kind: str, where: tuple[float, float] | None, start: pd.Timestamp,
+             duration_s: float) -> tuple[dict | None, str]:
+    """Maximum heat index and WBGT over a run from ``start`` (and the WBGT's source); ``None`` unless
+    the forecast covers all of it."""
+    part, wbgt_source = _air_on_grid(hours, kind, _run_times(start, duration_s), where)
+    if part[["temperature_c", "relative_humidity_pct"]].isna().any().any():
+        return None, wbgt_source
     daylight = None
     if "cos_zenith" in part:
         daylight = bool(part["cos_zenith"].iloc[0] > 0 and part["cos_zenith"].iloc[-1] > 0)
-    return {"heat_index_c": float(part["heat_index_c"].max()), "beyond_chart": bool(part["beyond_chart"].any()),
-            "wbgt_c": float(part["wbgt_c"].max()), "air_c": float(part["temperature_c"].mean()), "daylight": daylight}
+    return ({"heat_index_c": float(part["heat_index_c"].max()), "beyond_chart": bool(part["beyond_chart"].any()),
+             "wbgt_c": float(part["wbgt_c"].max()), "air_c": float(part["temperature_c"].mean()),
+             "daylight": daylight}, wbgt_source)
 
 
 def _heat_met(heat: dict | None, wbgt_source: str, t: dict[str, float]) -> tuple[bool | None, bool | None]:
@@ -746,14 +756,14 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
         day_end = _localize(day + dt.timedelta(days=1), dt.time(0, 0), tz)
         grid_end = max(day_end, start_utc) + pd.Timedelta(seconds=duration_s) + pd.Timedelta(minutes=SAMPLE_STEP_MIN)
         grid_times = pd.date_range(min(day_start, start_utc), grid_end, freq=f"{SAMPLE_STEP_MIN}min")
-        grid, wbgt_source = _air_on_grid(hours, kind, grid_times, position)
-        heat = _heat_of(grid, start_utc, duration_s)
+        grid, _ = _air_on_grid(hours, kind, grid_times, position)
+        heat, wbgt_source = _heat_of(hours, kind, position, start_utc, duration_s)
         hi_met, wb_met = _heat_met(heat, wbgt_source, t)
         if heat is None:
             notes.append("The forecast does not cover the whole planned run: the heat conditions are unknown.")
         outlook = _outlook(grid, day_start, day_end, start_utc, duration_s, wbgt_source, t, tz)
-        best = _best_start(grid, day, (w_start, w_end), start_utc, duration_s, wbgt_source, t, tz, heat,
-                           position is not None, notes)
+        best = _best_start((hours, kind, position), day, (w_start, w_end), start_utc, duration_s, t, tz, heat,
+                           notes)
     when = f"{start_utc.tz_convert(tz):%H:%M}–{(start_utc + pd.Timedelta(seconds=duration_s)).tz_convert(tz):%H:%M}"
     if heat is not None:
         shown = format_heat_index(heat["heat_index_c"], heat["beyond_chart"])
@@ -828,19 +838,20 @@ def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp,
     return pd.DataFrame(rows, columns=OUTLOOK_COLUMNS)
 
 
-def _best_start(grid: pd.DataFrame, day: dt.date, window: tuple[dt.time, dt.time], planned: pd.Timestamp,
-                duration_s: float, wbgt_source: str, t: dict[str, float], tz: str, planned_heat: dict | None,
-                daylight_known: bool, notes: list[str]) -> dict | None:
+def _best_start(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], planned: pd.Timestamp,
+                duration_s: float, t: dict[str, float], tz: str, planned_heat: dict | None,
+                notes: list[str]) -> dict | None:
     """The start in the window nearest the planned one (earlier on a tie) that avoids both heat conditions."""
     if planned_heat is None:
         return None
+    daylight_known = forecast[2] is not None
     first, last = _localize(day, window[0], tz), _localize(day, window[1], tz)
     candidates = pd.date_range(first, last - pd.Timedelta(seconds=duration_s), freq=f"{START_STEP_MIN}min")
     if first <= planned <= last - pd.Timedelta(seconds=duration_s):
         candidates = candidates.append(pd.DatetimeIndex([planned])).unique()
     ok = []
     for c in candidates:
-        heat = _heat_of(grid, c, duration_s)
+        heat, wbgt_source = _heat_of(*forecast, c, duration_s)
         hi, wb = _heat_met(heat, wbgt_source, t)
         if heat is None or hi or wb or (daylight_known and not heat["daylight"]):
             continue
