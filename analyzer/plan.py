@@ -491,8 +491,9 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     hot_dates = sorted(before.loc[before["_hot"].astype(bool), "date_local"].astype(str))
     last_hot = hot_dates[-1] if hot_dates else None
     rule = f"heat index ≥ {t['heat_index_caution_c']:.1f} °C or WBGT ≥ {t['wbgt_high_c']:.0f} °C"
-    text = (f"Heat acclimatisation (context, not a flag): {n_hot} of your {n} runs in the {days} days before "
-            f"{day.isoformat()} were hot by the report's heat rules ({rule})")
+    text = (f"Heat acclimatisation (context, not a flag): {n_hot} of your {n} run{'s' if n != 1 else ''} in the "
+            f"{days} days before {day.isoformat()} {'was' if n_hot == 1 else 'were'} hot by the report's heat rules "
+            f"({rule})")
     text += f"; {n_unknown} had no air temperature" if n_unknown else ""
     if last_hot is None:
         text += "; no earlier run of yours was hot."
@@ -861,7 +862,7 @@ def _best_start(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], 
     if not daylight_known:
         notes.append("Best start: no position, so daylight was not checked.")
     if not ok:
-        notes.append(f"Best start: no start between {span}{light} avoids the heat conditions on this forecast.")
+        notes.append(f"Best start: no start within {span}{light} avoids the heat conditions on this forecast.")
         return None
     _, _, c, heat = min(ok)
     when = c.tz_convert(tz)

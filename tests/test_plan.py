@@ -270,15 +270,15 @@ def test_auto_forecast_from_a_stand_in_server(tmp_path, forecast_server):
     assert met["long_run_spike"] is True and met["heat_index"] is True
     cond = plan.conditions.set_index("name")
     assert cond.loc["heat_index", "value"] == pytest.approx(41.1, abs=0.1)
-    # hot from 10:00 local; a run from 08:00 ends 09:22.5, all in 16 °C air, in daylight (sunrise in
-    # Madrid on 12 July is about 06:55 local); 08:30 would end 09:52.5, with air half-way to 32 °C
-    # and a WBGT in the sun above 23 °C
+    # hot from 10:00 local (16 °C at 09:00, linear between): a run from 08:00 ends at 09:22.5 in
+    # 22.1 °C / 63.75 % air (heat index 22 °C); from 08:30 it would end at 09:52.5 in 30.3 °C / 68.75 %
+    # air, hot by any WBGT. Starts before about 07:00 are before sunrise (Madrid, 12 July: ~06:58).
     best = pd.Timestamp(plan.best_start["start_local"])
     assert pd.Timestamp("2024-07-12T07:00:00+02:00") <= best <= pd.Timestamp("2024-07-12T08:30:00+02:00")
     assert cos_solar_zenith(best.tz_convert("UTC"), *MADRID)[0] > 0
     assert plan.outlook["wbgt_source"].iloc[0] == "Liljegren model (forecast sun and wind)"
-    assert plan.outlook.set_index(plan.outlook["time_local"].str[11:13]).loc["03", "daylight"] is False or \
-        not plan.outlook.set_index(plan.outlook["time_local"].str[11:13]).loc["03", "daylight"]
+    daylight = dict(zip(plan.outlook["time_local"].str[11:13], plan.outlook["daylight"], strict=True))
+    assert not daylight["03"] and daylight["13"] and not daylight["23"]
 
 
 def test_too_far_ahead_sends_nothing(athlete, forecast_server):
