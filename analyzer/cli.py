@@ -223,7 +223,7 @@ def plan(
     pace: Annotated[str | None, typer.Option(metavar="M:SS", help="Planned pace per km (default: your usual for the distance).")] = None,
     where: Annotated[str | None, typer.Option(metavar="LAT,LON", help="Start position (default: the start of your most "
                                                    "recent outdoor run); only its 0.1° cell is sent.")] = None,
-    forecast: Annotated[str, typer.Option(metavar="auto|off|FILE.csv", help="auto: the forecast service; off; or hourly "
+    forecast: Annotated[str, typer.Option(metavar="auto|off|CSV_FILE", help="auto: the forecast service; off; or hourly "
                                                "rows in the weather.csv format.")] = "auto",
     window: Annotated[str, typer.Option(metavar="HH:MM-HH:MM", help="Local hours a best start may use.")] = "05:00-21:00",
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text, json or html.")] = "text",
