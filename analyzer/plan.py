@@ -780,8 +780,12 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     cond = pd.DataFrame(conditions, columns=CONDITION_COLUMNS)
     n_met = sum(1 for m in cond["met"] if m is True)
     cramp_runs = int(history["had_cramp"].astype(bool).sum()) if len(history) else 0
-    notes.insert(0, f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
-                    f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
+    if cramp_runs:
+        notes.insert(0, f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
+                        f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
+    else:
+        notes.insert(0, f"No cramp of yours came during or just after a run, so there is nothing to line these "
+                        f"conditions up with; this run meets {n_met} of the {len(cond)} conditions the report checks.")
 
     # context
     acc = acclimatisation(runs, day, t)

@@ -318,3 +318,32 @@ def test_cli_json_contract_and_text(tmp_path):
     assert bad.exit_code == 2 and "not a date" in bad.stderr
     missing = runner.invoke(app, [*args[:-4], "--forecast", str(tmp_path / "nope.csv"), "--weather", "off"])
     assert missing.exit_code == 2 and "forecast file not found" in missing.stderr
+
+
+def test_other_patterns_are_reminders_never_predictions():
+    from tests.conftest import REPO
+
+    george = analyzer.load_athlete(REPO / "sample_data" / "george_night", weather="off")
+    plan = analyzer.plan_run(george, date="2024-11-20", distance_km=8, forecast="off")
+    reminders = [n for n in plan.notes if n.startswith("Reminder (your history, not a prediction)")]
+    # the sample's night cramps (4 at rest at night) and its two listed medicines
+    assert len(reminders) == 3
+    assert "4 of your cramps came at rest at night" in reminders[0]
+    assert "furosemide" in reminders[1] and "atorvastatin" in reminders[2]
+    # no cramp came with a run: nothing to line up, said so
+    assert plan.notes[0].startswith("No cramp of yours came during or just after a run")
+    assert all("you will cramp" not in n.lower() for n in plan.notes)
+
+
+def test_a_bad_forecast_row_is_a_note_naming_file_and_row(athlete, tmp_path):
+    csv = _forecast_csv(tmp_path / "hot.csv")
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(str(COOL_T), "warm")  # row 3 of the file (02:00)
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plan = analyzer.plan_run(athlete, date=PLAN_DAY, distance_km=15, start="13:00", pace="5:30", forecast=csv)
+    bad = [n for n in plan.notes if n.startswith("Forecast file problem")]
+    assert len(bad) == 1 and "hot.csv" in bad[0] and "row 3" in bad[0]
+    assert _met(plan)["heat_index"] is True  # the other rows are used
+    # 02:00 is interpolated between 01:00 and 03:00 (2 h apart, as for weather.csv): 16 °C
+    row = plan.outlook[plan.outlook["time_local"].str[11:13] == "02"].iloc[0]
+    assert row["temperature_c"] == pytest.approx(COOL_T)
