@@ -508,8 +508,8 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
             "text": text, "source": "; ".join(REFERENCES[k].full() for k in ("periard2015", "daanen2018"))}
 
 
-def body_mass_for_fluid(athlete: Athlete, day: dt.date) -> float:
-    """The latest pre-run weigh-in mass before ``day``, else the profile's ``body_mass_kg``, else NaN."""
+def body_mass_for_fluid(athlete: Athlete) -> float:
+    """The pre-run mass of the last weigh-in row that has one, else the profile's ``body_mass_kg``, else NaN."""
     w = athlete.weigh_ins
     profile = athlete.profile.get("body_mass_kg")
     mass = float(profile) if isinstance(profile, (int, float)) else np.nan
@@ -802,7 +802,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     if len(history) and history["sweat_rate_l_per_h"].notna().any():
         planned_air = heat["air_c"] if heat else np.nan
         fluid = expected_fluid(history["sweat_rate_l_per_h"], history["air_temperature_c"], planned_air, duration_s,
-                               body_mass_for_fluid(ath, day), t)
+                               body_mass_for_fluid(ath), t)
         if fluid is not None:
             used = history[history["sweat_rate_l_per_h"].notna()]
             lower = bool((~used["fluid_logged"].astype(bool)).any())
