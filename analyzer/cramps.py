@@ -134,16 +134,29 @@ DISTANCE_PAST_END_KM = 0.2
 distances of the same run differ by a few per cent between a watch and an app)."""
 
 
+def run_length_km(act: Activity) -> float | None:
+    """The distance a cramp can be logged at in ``act``: its dated records' last distance (a
+    multisport file's running legs added up); ``None`` when the file has no such distance."""
+    legs = [leg for leg in act.legs() if leg.sport == "running"] if act.is_whole_file and len(act.legs()) > 1 else [act]
+    ends = [float(leg.records["distance_m"].max()) for leg in legs
+            if _dated(leg) and "distance_m" in leg.records and leg.records["distance_m"].notna().any()]
+    return sum(ends) / 1000.0 if ends else None
+
+
+def beyond_end(act: Activity, km: float) -> float | None:
+    """The run's length (km) when ``km`` lies past its end by more than :data:`DISTANCE_PAST_END_KM`, else ``None``."""
+    length = run_length_km(act)
+    return length if length is not None and km > length + DISTANCE_PAST_END_KM else None
+
+
 def _unplaceable(athlete: Athlete, name: str, km: float) -> str:
     """Why a cramp logged as ``km`` into run file ``name`` cannot be placed in it ("" when it can)."""
     act = athlete.activity(name)
     if act is None:
         return f"activity {name} is not among the run files read (activities/ or an account export)"
-    legs = [leg for leg in act.legs() if leg.sport == "running"] if act.is_whole_file and len(act.legs()) > 1 else [act]
-    ends = [float(leg.records["distance_m"].max()) for leg in legs
-            if _dated(leg) and "distance_m" in leg.records and leg.records["distance_m"].notna().any()]
-    if ends and km > sum(ends) / 1000.0 + DISTANCE_PAST_END_KM:
-        return f"distance_km {km:g} is beyond the end of {name}, which the watch recorded as {sum(ends) / 1000.0:.2f} km"
+    length = beyond_end(act, km)
+    if length is not None:
+        return f"distance_km {km:g} is beyond the end of {name}, which the watch recorded as {length:.2f} km"
     return ""
 
 
