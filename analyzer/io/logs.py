@@ -258,6 +258,8 @@ def slash_date_order(texts: list[str], setting: str | None = None) -> tuple[str 
     ('DMY', 'dates like 03/10/2024 read day-first (DMY): 13/10/2024 9:38 in the same file has day 13')
     >>> slash_date_order(["03/10/2024 07:00"])
     (None, '')
+    >>> slash_date_order(["13/10/2024", "10/13/2024"])[1][:40]
+    'the file mixes day-first (13/10/2024) an'
     """
     day_first = month_first = None
     for text in texts:
@@ -270,7 +272,8 @@ def slash_date_order(texts: list[str], setting: str | None = None) -> tuple[str 
         elif b > 12 and a <= 12 and month_first is None:
             month_first = text.strip()
     if day_first and month_first:
-        return None, ""
+        return None, (f"the file mixes day-first ({day_first}) and month-first ({month_first}) dates, so neither "
+                      f"order can be trusted: write {ACCEPTED_TIMES}")
     if day_first:
         return "DMY", f"dates like 03/10/2024 read day-first (DMY): {day_first} in the same file has day " \
                       f"{int(_SLASH_RE.match(day_first)['a'])}"  # type: ignore[index]
@@ -530,7 +533,9 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
             at, note = _localize(read, tz, time_text)
             when = LogTime(at, note=note)
             zone_used = zone_label or tz
-        if order_note and order_note not in when.note and re.match(r"\d{1,2}[/.]", time_text):
+        if order is None and order_note and _SLASH_RE.match(time_text):  # a file that says both orders
+            when = LogTime(None, error=f'"{time_text}": {order_note}')
+        elif order_note and order_note not in when.note and re.match(r"\d{1,2}[/.]", time_text):
             when = LogTime(when.utc, when.date, "; ".join(n for n in (when.note, order_note) if n), when.error)
         time_utc, note, date_local = when.utc, when.note, when.date
         if time_text and when.error:

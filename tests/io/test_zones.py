@@ -129,7 +129,12 @@ def test_excel_dates_that_never_settle_need_date_order(tmp_path):
     frame, problems = read_cramp_log(path, "UTC", date_order="MDY")
     assert problems == [] and frame["time_utc"].tolist() == [pd.Timestamp("2024-03-10 07:00", tz="UTC")]
     assert "as date_order in athlete.toml says" in frame["time_note"].iloc[0]
-    assert slash_date_order(["03/10/2024", "13/10/2024", "10/13/2024"]) == (None, "")  # the file says both
+    # a file that says both orders is read in neither
+    path.write_text("time,leg\n13/10/2024 09:00,left\n10/14/2024 09:00,left\n")
+    frame, problems = read_cramp_log(path, "UTC", date_order="DMY")
+    assert frame.empty and [p.location for p in problems] == ["row 1", "row 2"]
+    assert all("mixes day-first (13/10/2024 09:00) and month-first (10/14/2024 09:00)" in p.message for p in problems)
+    assert slash_date_order(["03/10/2024", "13/10/2024", "10/13/2024"])[0] is None
 
 
 def test_date_order_in_athlete_toml(tmp_path):
