@@ -79,21 +79,30 @@ def inspect(
 def summary(
     folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="An athlete folder, a team folder, or a folder of activity files.")],
 ) -> None:
-    """List every activity file (FIT, GPX, TCX) under a folder with its sport, date, distance and duration."""
+    """List every activity file (FIT, GPX, TCX) under a folder with its sport, date, distance and duration,
+    and the runs of every account export (Strava, Garmin Connect; zipped or not) in it."""
     import analyzer
 
     if not folder.is_dir():
         typer.echo(f"error: {folder} is not a folder", err=True)
         raise typer.Exit(2)
-    dirs = [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]
+    from analyzer.io.exports import export_kind, read_export
+
+    exports = [p for p in [folder, *sorted(folder.rglob("*"))]
+               if (p.is_dir() or p.suffix.lower() == ".zip") and not p.is_symlink() and export_kind(p) is not None]
+    inside = [e for e in exports if e.is_dir()]
+    dirs = [d for d in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]
+            if not any(d == e or e in d.parents for e in inside)]  # an unzipped export lists its own runs
     problems: list[analyzer.Problem] = []
     count = 0
-    for d in dirs:
-        acts, probs = analyzer.read_activity_folder(d)
+    listings = [(d, analyzer.read_activity_folder) for d in dirs] + [(e, read_export) for e in exports]
+    for d, read in sorted(listings, key=lambda x: x[0]):
+        acts, probs = read(d)
         problems.extend(probs)
         if not acts:
             continue
-        typer.echo(f"{d.relative_to(folder) if d != folder else '.'}:")
+        what = " (account export, runs only)" if read is read_export else ""
+        typer.echo(f"{d.relative_to(folder) if d != folder else '.'}{what}:")
         for act in acts:
             count += 1
             typer.echo(f"  {_describe(act)}")
@@ -207,9 +216,8 @@ def log(
     except analyzer.InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    if activity and not (folder / "activities" / activity).exists():
-        typer.echo(f"note: {activity} is not in {folder / 'activities'}; the cramp is kept, placed once the file is there",
-                   err=True)
+    if logged.run_note:
+        typer.echo(f"note: {logged.run_note}", err=True)
     cells = ", ".join(f"{k}={v}" for k, v in logged.cells.items() if v)
     typer.echo(f"{logged.path} row {logged.cramp_row} added: {cells}")
 

@@ -39,8 +39,13 @@ def test_local_time_matches_the_right_run_across_dst(tmp_path):
 
 def test_the_same_cramp_with_the_timezone_ignored_does_not_match(tmp_path):
     # read as UTC, 09:40 is 6 h 20 min before the run started: no run is near it
-    ath = _athlete(tmp_path, [{"time": "2024-03-10 09:40", "leg": "left"}], timezone="UTC")
+    ath = _athlete(tmp_path, [{"time": "2024-03-09 09:40", "leg": "left"}], timezone="UTC")
     assert analyzer.match_cramps(ath)["context"].iloc[0] != "during_run"
+    # on the day the watch recorded UTC−07:00 the runner was away from UTC: 09:40 is read at −07:00
+    # (16:40 UTC, 40 min into the run), and the row says so
+    ath = _athlete(tmp_path / "a", [{"time": "2024-03-10 09:40", "leg": "left"}], timezone="UTC")
+    row = analyzer.match_cramps(ath).iloc[0]
+    assert row["context"] == "during_run" and row["time_zone_used"] == "UTC-07:00"
     # read with the winter offset (PST, −8 h) it is 17:40 UTC, 40 min after the run: after_run, not during
     ath = _athlete(tmp_path / "b", [{"time": "2024-03-10T09:40:00-08:00", "leg": "left"}])
     row = analyzer.match_cramps(ath).iloc[0]

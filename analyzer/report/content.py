@@ -60,7 +60,7 @@ RULE_NAMES = {
 }
 
 CONTEXT_NAMES = {"during_run": "during a run", "after_run": "after a run", "at_rest": "at rest",
-                 "time_unknown": "time not logged"}
+                 "time_unknown": "time not logged", "not_placed": "not placed in a run"}
 
 
 def chip_value(rule: str, value: float, unit: str) -> str:
@@ -179,7 +179,9 @@ def athlete_page(analysis: Analysis) -> AthletePage:
                     for unit in (" °C", " %"):  # a number never wraps away from its unit
                         value = value.replace(unit, "\u00a0" + unit[1:])
                     chips.append({"pattern": pattern, "name": PATTERN_NAMES[pattern], "value": value})
-        when = _local(c.get("time_utc"), tz) or (f"{c.get('date_local')} (no time)" if c.get("date_local") else "")
+        day = c.get("date_local")
+        when = _local(c.get("time_utc"), tz) or (f"{day} (no time)" if isinstance(day, str) and day else
+                                                 "time not logged")
         cramp_rows.append({
             "cramp_row": int(c["cramp_row"]), "when": when, "context": CONTEXT_NAMES.get(c["context"], c["context"]),
             "activity": c["activity"] if isinstance(c["activity"], str) else "",
