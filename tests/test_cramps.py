@@ -121,9 +121,13 @@ def test_unknown_activity_and_distance_beyond_run_are_noted(tmp_path):
         {"activity": "missing.fit", "distance_km": 3, "leg": "left"},
         {"activity": "2024-03-10-long.fit", "distance_km": 42, "leg": "left"},
     ])
-    out = analyzer.match_cramps(ath)
-    # the runner says it was in that run: kept in it, without a moment (the file cannot be read)
-    assert "not among" in out["match_note"].iloc[0] and out["context"].iloc[0] == "during_run"
-    assert out["activity"].iloc[0] == "missing.fit" and pd.isna(out["elapsed_s"].iloc[0])
-    assert "beyond the end" in out["match_note"].iloc[1]
-    assert out["distance_km"].iloc[1] == pytest.approx(10.0, abs=0.01)
+    problems: list = []
+    out = analyzer.match_cramps(ath, problems=problems)
+    # neither can be placed without inventing a moment: both kept, 'not placed', each a row problem
+    assert list(out["context"]) == ["not_placed", "not_placed"]
+    assert "not among" in out["match_note"].iloc[0] and out["activity"].iloc[0] == "missing.fit"
+    assert pd.isna(out["elapsed_s"].iloc[0]) and out["distance_km"].iloc[0] == 3
+    # the file's own total is 10 km: 42 km lies beyond it, and the logged km is kept as written
+    assert "beyond the end" in out["match_note"].iloc[1] and "10.00 km" in out["match_note"].iloc[1]
+    assert out["distance_km"].iloc[1] == 42 and pd.isna(out["elapsed_s"].iloc[1])
+    assert sorted(p.location for p in problems) == ["row 1", "row 2"]
