@@ -33,8 +33,8 @@ STATE = {True: ("met", "met"), False: ("not-met", "not met"), None: ("unknown", 
 """``met`` (True, False, None) → (CSS class, the words the page shows)."""
 
 _AGAINST = {
-    "long_run_spike": "× your longest run of the {days:.0f} days before",
-    "faster_than_usual": "× your usual speed for the distance",
+    "long_run_spike": "your longest run of the {days:.0f} days before",
+    "faster_than_usual": "your usual speed for the distance",
     "heat_index": "forecast heat index, highest over the run",
     "wbgt": "forecast WBGT, highest over the run",
 }
@@ -84,6 +84,7 @@ class PlanPage:
     timezone: str
     met: int
     total: int
+    cramp_runs: int
     unknown: int
     headline: str
     best_start: str
@@ -159,7 +160,8 @@ def _cards(plan: RunPlan) -> list[ConditionCard]:
             rule=rule, name=_plain(rule), pattern=str(r["pattern"]),
             pattern_name=PATTERN_NAMES.get(r["pattern"], str(r["pattern"]).replace("_", " ")),
             state=state, state_text=state_text, value=_value(rule, r["value"], r["unit"], str(r["detail"])),
-            what=_AGAINST.get(rule, "").format(days=days), threshold=_threshold(r["unit"], r["threshold"]),
+            what=("ratio to " if r["unit"] == "ratio" and not _finite(r["value"]) else "")
+            + _AGAINST.get(rule, "").format(days=days), threshold=_threshold(r["unit"], r["threshold"]),
             detail=_detail(str(r["detail"])), history=str(r["history"])))
     return cards
 
@@ -197,6 +199,15 @@ def _sources(plan: RunPlan) -> list[dict]:
     return out
 
 
+def _cramp_runs(plan: RunPlan) -> int:
+    """The runs before the planned date that came with a cramp (what the conditions are lined up with)."""
+    runs = plan.analysis.runs if plan.analysis is not None else None
+    if runs is None or not len(runs):
+        return 0
+    history = runs[runs["date_local"].astype(str) < plan.date.isoformat()]
+    return int(history["had_cramp"].astype(bool).sum())
+
+
 def plan_page(plan: RunPlan) -> PlanPage:
     """What the "Before the run" page shows, as plain data (formatted for reading; nothing unknown as ``nan``).
 
@@ -230,12 +241,13 @@ def plan_page(plan: RunPlan) -> PlanPage:
         run=(f"{plan.distance_km:g} km from {plan.start_local:%H:%M} at {format_pace(plan.pace_s_per_km)} min/km, "
              f"about {int(hours_f)} h {int(round(hours_f % 1 * 60)):02d} min (pace: {plan.pace_source})"),
         forecast=_forecast_text(plan.forecast_source), timezone=plan.timezone,
-        met=sum(c.state == "met" for c in cards), total=len(cards), unknown=sum(c.state == "unknown" for c in cards),
+        met=sum(c.state == "met" for c in cards), total=len(cards), cramp_runs=_cramp_runs(plan), unknown=sum(c.state == "unknown" for c in cards),
         headline=headline,
         best_start=plan.best_start["start_local"][11:16] if plan.best_start else "",
         planned_start=f"{plan.start_local:%H:%M}",
         best_why=str(plan.best_start["why"]) if plan.best_start else "",
-        best_notes=[_detail(n[len("Best start: "):]) for n in best_notes],
+        best_notes=([_detail(n[len("Best start: "):]) for n in best_notes] if best_notes or plan.best_start else
+                    ["The heat over the planned run is unknown, so no start could be checked."]),
         cards=cards, hours=_hours(plan), window=tuple(plan.window), wbgt_source=", ".join(sorted(sources)),
         acclimatisation=acc, fluid=fluid,
         reminders=[n[len("Reminder (your history, not a prediction): "):] for n in reminders],
