@@ -115,7 +115,7 @@ def _finite(value: object) -> bool:
 
 
 def _forecast_text(source: str) -> str:
-    """``file:x.csv`` → ``the file x.csv``; the other sources of :attr:`RunPlan.forecast_source` in words."""
+    """``file:<name>`` → ``the file <name>``; the other sources of :attr:`RunPlan.forecast_source` in words."""
     if source.startswith("file:"):
         return f"the file {source[5:]}"
     if source.startswith("forecast:"):
