@@ -208,7 +208,11 @@ class RunPlan:
         return render_plan(self)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        """The page in a frame of its own, so its style sheet never restyles the notebook around it."""
+        import html
+
+        return (f'<iframe title="{html.escape(self._headline())}" srcdoc="{html.escape(self.to_html(), quote=True)}" '
+                'style="width:100%;height:900px;border:1px solid #e1e5e8;border-radius:4px"></iframe>')
 
     def __repr__(self) -> str:
         return (f"RunPlan({self.athlete!r}, {self.date.isoformat()}, {self.distance_km:g} km from "

@@ -130,3 +130,11 @@ def test_text_output_is_unchanged_by_the_page(hot):
     text = hot.to_text()
     assert text.splitlines()[1] == "Forecast: file:hot.csv"
     assert "  [MET    ] over_exertion · long_run_spike: planned 15 km" in text
+
+
+def test_in_a_notebook_the_page_keeps_its_style_to_itself(hot):
+    shown = hot._repr_html_()
+    # one frame whose document is the page itself: no <style> reaches the notebook around it
+    assert shown.startswith("<iframe ") and shown.endswith("</iframe>") and "<style" not in shown
+    srcdoc = re.search(r'srcdoc="([^"]*)"', shown).group(1)
+    assert html.unescape(srcdoc) == hot.to_html()
