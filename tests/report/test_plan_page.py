@@ -138,3 +138,15 @@ def test_in_a_notebook_the_page_keeps_its_style_to_itself(hot):
     assert shown.startswith("<iframe ") and shown.endswith("</iframe>") and "<style" not in shown
     srcdoc = re.search(r'srcdoc="([^"]*)"', shown).group(1)
     assert html.unescape(srcdoc) == hot.to_html()
+
+
+def test_a_heat_index_beyond_the_nws_chart_is_shown_as_such(tmp_path):
+    athlete = analyzer.load_athlete(_heat_cramper(tmp_path), weather="off")
+    csv = tmp_path / "scorching.csv"
+    # 45 °C = 113 °F: hotter than the chart's 110 °F air, so the heat index is only "above 58 °C"
+    csv.write_text("time,temperature_c,relative_humidity_pct\n" + "".join(
+        f"{PLAN_DAY.isoformat()} {h:02d}:00,45,40\n" for h in range(24)), encoding="utf-8")
+    plan = analyzer.plan_run(athlete, date=PLAN_DAY, distance_km=15, start="13:00", pace="5:30", forecast=csv)
+    card = plan_page(plan).cards[2]
+    assert (card.name, card.state, card.value) == ("Heat index", "met", "above 58 °C")
+    assert "beyond the NWS chart" in card.detail
