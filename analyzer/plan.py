@@ -21,7 +21,6 @@ Almond CSD et al. 2005 (drinking more than sweat loss). Full citations in
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import math
 import os
@@ -120,6 +119,8 @@ class RunPlan:
         Everything else in words: where the numbers came from, context, reminders, the disclaimer.
     analysis : Analysis
         The athlete's analysed history the plan was made from.
+    window : (str, str)
+        The local hours (``HH:MM``) a best start could use.
     """
 
     athlete: str
@@ -140,6 +141,7 @@ class RunPlan:
     fluid: dict | None
     notes: list[str] = field(default_factory=list)
     analysis: Analysis | None = field(default=None, repr=False)
+    window: tuple[str, str] = DEFAULT_WINDOW
 
     @property
     def start_local(self) -> pd.Timestamp:
@@ -197,40 +199,20 @@ class RunPlan:
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
-        """A self-contained HTML page of the plan (no scripts, no outside files)."""
-        e = html.escape
-        rows = "".join(
-            f"<tr class='{ {True: 'met', False: 'not-met', None: 'unknown'}[r['met']] }'>"
-            f"<td>{ {True: 'met', False: 'not met', None: 'unknown'}[r['met']] }</td><td>{e(r['pattern'])}</td>"
-            f"<td>{e(r['name'])}</td><td>{e(r['detail'])}</td><td>{e(r['history'])}</td>"
-            f"<td class='source'>{e(r['source'])}</td></tr>"
-            for r in self.conditions.to_dict("records"))
-        best = (f"<p><b>Best start: {e(self.best_start['start_local'][11:16])}</b> — {e(self.best_start['why'])}</p>"
-                if self.best_start else "<p><b>Best start:</b> none to suggest (see the notes).</p>")
-        outlook = ""
-        if len(self.outlook):
-            body = "".join(
-                f"<tr{' class=in-run' if r['in_planned_run'] else ''}><td>{e(r['time_local'][11:16])}</td>"
-                f"<td>{_num(r['temperature_c'], '°C')}</td><td>{_num(r['relative_humidity_pct'], '%', 0)}</td>"
-                f"<td>{_num(r['heat_index_c'], '°C')}</td><td>{_num(r['wbgt_c'], '°C')}</td>"
-                f"<td>{'yes' if r['heat_index_met'] or r['wbgt_met'] else ''}</td>"
-                f"<td>{ {True: 'yes', False: 'no', None: ''}[r['daylight']] }</td></tr>"
-                for r in self.outlook.to_dict("records"))
-            outlook = ("<h2>Hourly outlook</h2><table><tr><th>local time</th><th>air</th><th>humidity</th>"
-                       "<th>heat index</th><th>WBGT</th><th>hot</th><th>daylight</th></tr>" + body + "</table>")
-        notes = "".join(f"<li>{e(n)}</li>" for n in self.notes)
-        return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Before the run: "
-                f"{e(self.name)}</title><style>body{{font-family:sans-serif;max-width:60rem;margin:1rem auto;"
-                "padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
-                "vertical-align:top}.met td:first-child{background:#fdd}.source{font-size:.8em;color:#555}"
-                ".in-run{background:#eef}</style></head><body>"
-                f"<h1>Before the run</h1><p>{e(self._headline())}</p><p>Forecast: {e(self.forecast_source)}</p>"
-                "<h2>Conditions that came before your cramps</h2><table><tr><th>met</th><th>pattern</th>"
-                f"<th>condition</th><th>this run</th><th>your history</th><th>source</th></tr>{rows}</table>"
-                f"{best}{outlook}<h2>Notes</h2><ul>{notes}</ul></body></html>\n")
+        """A self-contained HTML page of the plan (no scripts, no outside files), readable on a phone and a desk.
+
+        Built by :func:`analyzer.report.plan_page.render_plan` from ``templates/plan.html.j2``.
+        """
+        from analyzer.report.plan_page import render_plan
+
+        return render_plan(self)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        """The page in a frame of its own, so its style sheet never restyles the notebook around it."""
+        import html
+
+        return (f'<iframe title="{html.escape(self._headline())}" srcdoc="{html.escape(self.to_html(), quote=True)}" '
+                'style="width:100%;height:900px;border:1px solid #e1e5e8;border-radius:4px"></iframe>')
 
     def __repr__(self) -> str:
         return (f"RunPlan({self.athlete!r}, {self.date.isoformat()}, {self.distance_km:g} km from "
@@ -814,7 +796,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
                      "(see analyzer report's errors.csv); the history above leaves those rows out.")
     notes.append(DISCLAIMER)
     return RunPlan(ath.id, ath.name, day, start_utc, tz, distance, pace_s, duration_s, pace_source, position, source,
-                   cond, outlook, best, acc, fluid, notes, a)
+                   cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"))
 
 
 def _condition(name: str, value: float, unit: str, met: bool | None, detail: str, history: pd.DataFrame,

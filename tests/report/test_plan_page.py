@@ -1,0 +1,152 @@
+"""The "Before the run" page without a browser: what it says, worked out by hand.
+
+The synthetic heat-cramper of ``tests/test_plan.py`` (three hot 10 km cramp runs, Madrid) plans
+15 km at 13:00 on a forecast that is hot exactly from 09:00 to 20:00. Every expected number and
+word below comes from that set-up (see the comments), not from the page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+import analyzer
+from analyzer.report.plan_page import plan_page
+from tests.conftest import REPO
+from tests.test_plan import HOT_RH, HOT_T, PLAN_DAY, _bom_wbgt, _forecast_csv, _heat_cramper
+
+FORBIDDEN = ("nan", "NaN", "NaT", "None", "null", "undefined", "inf", "Traceback")
+
+
+def _visible(page: str) -> str:
+    """The page's text as read (no tags, no style sheet), entities decoded."""
+    body = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.fixture(scope="module")
+def hot(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plan-page")
+    athlete = analyzer.load_athlete(_heat_cramper(tmp), weather="off")
+    return analyzer.plan_run(athlete, date=PLAN_DAY, distance_km=15, start="13:00", pace="5:30",
+                             forecast=_forecast_csv(tmp / "hot.csv"))
+
+
+def test_the_headline_and_one_card_per_condition_with_its_plain_name_and_numbers(hot):
+    page = plan_page(hot)
+    # 15 km ÷ 10 km = 1.50 ≥ 1.10: met; no run of 11.25–18.75 km before: pace unknown; 90 °F at 70 %
+    # is a heat index of 106 °F = 41.1 °C on the NWS chart (≥ 32.2) and BoM WBGT 35.4 °C (≥ 23): met
+    assert (page.met, page.total, page.unknown, page.cramp_runs) == (3, 4, 1, 3)
+    cards = [(c.name, c.pattern_name, c.state_text, c.value, c.threshold) for c in page.cards]
+    assert cards == [
+        ("Longer than usual", "over-exertion", "met", "1.50 ×", "1.10 ×"),
+        ("Faster than usual", "over-exertion", "unknown", "unknown", "1.05 ×"),
+        ("Heat index", "hot-day dehydration", "met", "41.1 °C", "32.2 °C"),
+        ("WBGT", "hot-day dehydration", "met", f"{_bom_wbgt(HOT_T, HOT_RH):.1f} °C", "23.0 °C"),
+    ]
+    # the history line is the athlete's own: all three cramp runs were hot, none of the 10 others
+    assert page.cards[2].history == "3 of your 3 cramp runs had heat index ≥ 32.2 °C; 0 of 10 runs without cramps did"
+    # the unknown card says why, without the word "unknown:" in front
+    assert page.cards[1].detail == "0 runs of similar distance in the 60 days before (3 needed)."
+    # the nearest start whose 82.5 min stay cool: 06:30 (it ends 07:52, before the air warms)
+    assert (page.best_start, page.planned_start) == ("06:30", "13:00")
+    assert page.forecast == "the file hot.csv"
+
+
+def test_the_hours_are_tiles_of_the_window_with_the_run_marked(hot):
+    page = plan_page(hot)
+    assert page.window == ("05:00", "21:00")
+    assert len(page.hours) == 24  # the whole day, for the table
+    tiles = [h for h in page.hours if h.in_window or h.in_run or h.in_best]
+    assert [h.time for h in tiles] == [f"{h:02d}:00" for h in range(5, 22)]  # 05:00–21:00
+    assert [h.time[:2] for h in tiles if h.hot] == [f"{h:02d}" for h in range(9, 21)]  # the CSV's hot hours
+    # 13:00 + 82.5 min = 14:22: the hours of 13:00 and 14:00; from 06:30 to 07:52: 06:00 and 07:00
+    assert [h.time for h in tiles if h.in_run] == ["13:00", "14:00"]
+    assert [h.time for h in tiles if h.in_best] == ["06:00", "07:00"]
+    # 05:00 is 16 °C = 60.8 °F at 60 %: the NWS simple formula 0.5·(60.8 + 61 + (60.8 − 68)·1.2 + 60·0.094)
+    # = 59.4 °F = 15.2 °C (under 80 °F the simple formula stands); WBGT by BoM
+    assert tiles[0].heat_index == "15.2" and tiles[0].wbgt == f"{_bom_wbgt(16.0, 60):.1f}"
+    assert tiles[8].air == "32.2 °C" and tiles[8].humidity == "70 %"  # 13:00 in the file
+
+
+def test_the_page_reads_plainly_and_loses_no_note(hot):
+    page = hot.to_html()
+    text = _visible(page)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "<script" not in page  # self-contained, nothing to run
+    for word in FORBIDDEN:
+        assert not re.search(rf"\b{word}\b", text), word
+    # plain names, never the ids; the forecast in words
+    for name in ("Longer than usual", "Faster than usual", "Heat index", "WBGT"):
+        assert f"<h3>{name}</h3>" in page
+    assert not re.search(r"\b(long_run_spike|faster_than_usual|heat_index|wbgt|over_exertion|dehydration_heat)\b",
+                         text)
+    assert "file:hot.csv" not in text and "met/unknown" not in text
+    assert "3 of 4" in text and "06:30" in text
+    # every source once, at the bottom (after "How to read this")
+    how = text.index("How to read this")
+    for source in hot.conditions["source"]:
+        assert text.count(source) == 1 and text.index(source) > how
+    # every note said exactly once, in the words of the plan (a prefix the page shows as a heading dropped)
+    for note in hot.notes:
+        for prefix in ("Best start: ", "Reminder (your history, not a prediction): "):
+            note = note.removeprefix(prefix)
+        assert text.count(note[1:]) == 1, note
+    assert "you will cramp" not in text.lower()
+
+
+def test_without_a_forecast_the_heat_is_unknown_and_said_so(tmp_path):
+    athlete = analyzer.load_athlete(_heat_cramper(tmp_path), weather="off")
+    plan = analyzer.plan_run(athlete, date=PLAN_DAY, distance_km=15, start="13:00", pace="5:30", forecast="off")
+    page = plan_page(plan)
+    # distance met (1.5), pace unknown (no similar runs), both heat conditions unknown without a forecast
+    assert (page.met, page.unknown) == (1, 3)
+    assert [c.state for c in page.cards] == ["met", "unknown", "unknown", "unknown"]
+    assert page.hours == [] and page.best_start == ""
+    assert page.best_notes == ["The heat over the planned run is unknown, so no start could be checked."]
+    out = plan.to_html()
+    text = _visible(out)
+    assert 'id="outlook"' not in out and "none (forecast off)" in text
+    for word in FORBIDDEN:
+        assert not re.search(rf"\b{word}\b", text), word
+
+
+def test_no_cramp_run_is_said_plainly_and_reminders_are_their_own_list():
+    george = analyzer.load_athlete(REPO / "sample_data" / "george_night", weather="off")
+    plan = analyzer.plan_run(george, date="2024-11-20", distance_km=8, forecast="off")
+    page = plan_page(plan)
+    assert page.cramp_runs == 0  # his cramps are at rest at night
+    text = _visible(plan.to_html())
+    assert "conditions the report checks met (no cramp run to line them up with)" in text
+    assert "Conditions that came before your cramps" not in text
+    # the sample's night cramps and its two listed medicines, as reminders
+    assert len(page.reminders) == 3 and "furosemide" in page.reminders[1] and "atorvastatin" in page.reminders[2]
+    assert "Your other patterns (reminders, not predictions)" in text
+
+
+def test_text_output_is_unchanged_by_the_page(hot):
+    text = hot.to_text()
+    assert text.splitlines()[1] == "Forecast: file:hot.csv"
+    assert "  [MET    ] over_exertion · long_run_spike: planned 15 km" in text
+
+
+def test_in_a_notebook_the_page_keeps_its_style_to_itself(hot):
+    shown = hot._repr_html_()
+    # one frame whose document is the page itself: no <style> reaches the notebook around it
+    assert shown.startswith("<iframe ") and shown.endswith("</iframe>") and "<style" not in shown
+    srcdoc = re.search(r'srcdoc="([^"]*)"', shown).group(1)
+    assert html.unescape(srcdoc) == hot.to_html()
+
+
+def test_a_heat_index_beyond_the_nws_chart_is_shown_as_such(tmp_path):
+    athlete = analyzer.load_athlete(_heat_cramper(tmp_path), weather="off")
+    csv = tmp_path / "scorching.csv"
+    # 45 °C = 113 °F: hotter than the chart's 110 °F air, so the heat index is only "above 58 °C"
+    csv.write_text("time,temperature_c,relative_humidity_pct\n" + "".join(
+        f"{PLAN_DAY.isoformat()} {h:02d}:00,45,40\n" for h in range(24)), encoding="utf-8")
+    plan = analyzer.plan_run(athlete, date=PLAN_DAY, distance_km=15, start="13:00", pace="5:30", forecast=csv)
+    card = plan_page(plan).cards[2]
+    assert (card.name, card.state, card.value) == ("Heat index", "met", "above 58 °C")
+    assert "beyond the NWS chart" in card.detail
