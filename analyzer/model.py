@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -351,6 +352,12 @@ class ArchiveWeather:
         return f"archive:{self.provider} ({self.cell_label}, {self.km_from_run:.1f} km from the run)"
 
 
+def _stem(file_name: str) -> str:
+    """A file name without its suffixes: ``run.fit.gz`` → ``run``, ``run.fit`` → ``run``."""
+    stem = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
+    return stem.rsplit(".", 1)[0] if "." in stem else stem
+
+
 @dataclass
 class Athlete:
     """One athlete folder, read and validated (docs/folders.md).
@@ -413,14 +420,22 @@ class Athlete:
     def activity(self, name: str) -> Activity | None:
         """The activity or leg named ``name`` (a file name in ``activities/``, or a leg's name), or ``None``.
 
-        For a multisport file, the file name finds its running leg when it has exactly one.
+        The name may leave out the file's suffix (``"2024-06-18-0800"`` finds
+        ``2024-06-18-0800.fit``) when only one file has that stem. For a multisport file, the file
+        name finds its running leg when it has exactly one.
         """
+        if not isinstance(name, str | os.PathLike):
+            raise TypeError(f"activity() takes a file name, not {type(name).__name__}")
+        name = os.fspath(name)
         for act in self.legs:
             if act.source == name:
                 return act
         for act in self.activities:
             if act.source == name:
                 return act
+        stem = [act for act in self.activities if _stem(act.source) == name]
+        if len(stem) == 1:
+            return self.activity(stem[0].source)
         return None
 
     def __repr__(self) -> str:

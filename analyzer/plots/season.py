@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from analyzer.analysis import Analysis
-from analyzer.plots import plain_text
+from analyzer.plots import new_axes, plain_text
 
 CRAMP_COLOR = "#c0392b"
 REST_COLOR = "#2c3e50"
@@ -24,6 +25,20 @@ LEG_NAMES = {"left": "left leg", "right": "right leg", "both": "both legs"}
 CONTEXT_ROWS = {"during_run": 3, "after_run": 2, "at_rest": 1, "time_unknown": 0}
 CONTEXT_NAMES = {"during_run": "during a run", "after_run": "after a run", "at_rest": "at rest",
                  "time_unknown": "time not logged"}
+
+
+def _analysis(value: object, name: str) -> Analysis:
+    """The Analysis to draw: given, or made from an Athlete or an athlete folder's path."""
+    if isinstance(value, Analysis):
+        return value
+    from os import PathLike
+
+    from analyzer.analysis import analyze
+    from analyzer.model import Athlete
+
+    if isinstance(value, Athlete | str | PathLike):
+        return analyze(value)
+    raise TypeError(f"{name} draws an Analysis (analyzer.analyze(athlete)), not {type(value).__name__}")
 
 
 def _local_cramp_times(analysis: Analysis) -> pd.Series:
@@ -45,14 +60,28 @@ def _date_axis(ax) -> None:
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
-def plot_weekly_distance(analysis: Analysis) -> Figure:
+def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figure:
     """Bars of distance per local week (Monday start), with every cramp of the week marked.
 
     Cramps during or after a run sit on the week's bar (▼), cramps at rest or without a logged
     time at its foot (●), each with its count.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
+        analysed first, with its own thresholds.
+    ax : matplotlib Axes, optional
+        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
+        figure, made with pyplot as pandas and seaborn do.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
     """
-    fig = Figure(figsize=(10, 3.6), layout="constrained")
-    ax = fig.subplots()
+    analysis = _analysis(analysis, "plot_weekly_distance")
+    fig, ax = new_axes((10, 3.6), ax)
     runs = analysis.runs
     tz = analysis.athlete.timezone
     if runs.empty:
@@ -89,14 +118,28 @@ def plot_weekly_distance(analysis: Analysis) -> Figure:
     return fig
 
 
-def plot_cramp_runs_vs_others(analysis: Analysis) -> Figure:
+def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> Figure:
     """Each run by heat index (x) and distance ÷ longest in the prior 30 days (y); cramp runs red.
 
     Runs without a heat index are drawn in a band left of the axis and runs without 30 days of
     history in a band below it, so every run is on the figure, as the season table counts them.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
+        analysed first, with its own thresholds.
+    ax : matplotlib Axes, optional
+        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
+        figure, made with pyplot as pandas and seaborn do.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
     """
-    fig = Figure(figsize=(7.5, 5.4), layout="constrained")
-    ax = fig.subplots()
+    analysis = _analysis(analysis, "plot_cramp_runs_vs_others")
+    fig, ax = new_axes((7.5, 5.4), ax)
     runs = analysis.runs
     t = analysis.thresholds
     if runs.empty:
@@ -132,10 +175,25 @@ def plot_cramp_runs_vs_others(analysis: Analysis) -> Figure:
     return fig
 
 
-def plot_cramp_timeline(analysis: Analysis) -> Figure:
-    """Every cramp in local time over the whole season, one row per context, marker by leg, size by severity."""
-    fig = Figure(figsize=(10, 3.4), layout="constrained")
-    ax = fig.subplots()
+def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure:
+    """Every cramp in local time over the whole season, one row per context, marker by leg, size by severity.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
+        analysed first, with its own thresholds.
+    ax : matplotlib Axes, optional
+        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
+        figure, made with pyplot as pandas and seaborn do.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+    """
+    analysis = _analysis(analysis, "plot_cramp_timeline")
+    fig, ax = new_axes((10, 3.4), ax)
     c = analysis.cramps
     tz = analysis.athlete.timezone
     runs = analysis.runs

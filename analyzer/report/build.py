@@ -26,6 +26,7 @@ from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
+from analyzer.plots import detached_figures
 from analyzer.report import charts
 from analyzer.report.content import PATTERN_NAMES, athlete_page
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
@@ -167,6 +168,7 @@ def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
     return run_specs, season
 
 
+@detached_figures()
 def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]:
     """The same figures drawn with matplotlib (for print, or when the chart script is unavailable)."""
     from analyzer.plots.run import plot_run
