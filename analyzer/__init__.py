@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.analysis import Analysis, analyze
     from analyzer.batch import ReportResult, run_report
     from analyzer.cramps import match_cramps
-    from analyzer.errors import AnalyzerError, FitError, InputError
+    from analyzer.errors import AnalyzerError, FitError, FolderNotFoundError, InputError, ThresholdError
     from analyzer.formatting import format_duration, format_pace, format_utc_offset, readable
     from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
     from analyzer.io.athlete import load_athlete, load_team
@@ -34,6 +34,8 @@ _LAZY = {
     "AnalyzerError": "analyzer.errors",
     "FitError": "analyzer.errors",
     "InputError": "analyzer.errors",
+    "FolderNotFoundError": "analyzer.errors",
+    "ThresholdError": "analyzer.errors",
     "format_duration": "analyzer.formatting",
     "format_pace": "analyzer.formatting",
     "format_utc_offset": "analyzer.formatting",
@@ -80,9 +82,11 @@ __all__ = [
     "AnalyzerError",
     "FitError",
     "FitWarning",
+    "FolderNotFoundError",
     "InputError",
     "Problem",
     "ReportResult",
+    "ThresholdError",
     "analyze",
     "format_duration",
     "format_pace",

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analyzer.cramps import match_cramps
 from analyzer.flags import rules
-from analyzer.flags.thresholds import resolve_thresholds
+from analyzer.flags.thresholds import check_overrides, resolve_thresholds
 from analyzer.metrics.runs import run_table
 from analyzer.metrics.stats import fisher_exact_p
 from analyzer.model import Athlete, Problem
@@ -89,16 +91,37 @@ class Analysis:
                 f"{flags.to_html(index=False, escape=True, max_rows=30)}</div>")
 
 
-def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, weather: str = "auto") -> Analysis:
+def _athlete(value: object, weather: str) -> Athlete:
+    """The Athlete to analyse: given, or read from an athlete folder's path."""
+    if isinstance(value, Athlete):
+        return value
+    if isinstance(value, str | os.PathLike):
+        from analyzer.io.athlete import find_athletes, is_athlete_folder, load_athlete
+
+        path = Path(value)
+        if path.is_dir() and not is_athlete_folder(path) and find_athletes(path, []):
+            raise TypeError(f"{path} is a team folder; analyze() takes one athlete: "
+                            f"[analyzer.analyze(a) for a in analyzer.load_team({str(path)!r})]")
+        return load_athlete(path, weather=weather)
+    if isinstance(value, Analysis):
+        raise TypeError("analyze() takes an Athlete (analyzer.load_athlete(folder)) or its folder's path; "
+                        "this is already an Analysis")
+    raise TypeError(f"analyze() takes an Athlete (analyzer.load_athlete(folder)) or its folder's path, "
+                    f"not {type(value).__name__}")
+
+
+def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, object] | None = None, weather: str = "auto") -> Analysis:
     """Line every cramp up against load, pace, heat and fluid; flag the article's patterns.
 
     Parameters
     ----------
-    athlete : Athlete
-        From :func:`analyzer.load_athlete`.
+    athlete : Athlete or path-like
+        From :func:`analyzer.load_athlete`, or an athlete folder's path (read with it).
     thresholds : mapping, optional
         Overrides by name (see :data:`analyzer.flags.thresholds.THRESHOLDS`); they win over
-        the athlete's ``[thresholds]``, which win over the defaults.
+        the athlete's ``[thresholds]``, which win over the defaults. An override that cannot be
+        used raises :class:`~analyzer.ThresholdError` naming the setting and its range (a bad row
+        in ``athlete.toml`` is a problem instead, and the default is kept).
     weather : {"auto", "cache", "off"}
         ``off`` leaves out the weather archive's data that :func:`analyzer.load_athlete` found
         (air temperature then comes from weather.csv and sensors only); ``auto`` and ``cache``
@@ -107,9 +130,20 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, we
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    ThresholdError
+        An override in ``thresholds`` that is unknown, not a number or out of its range.
+    FolderNotFoundError
+        A path given for ``athlete`` that does not exist.
+    TypeError
+        ``athlete`` is not an Athlete or an athlete folder's path (a team folder, an Analysis, …).
     """
     if weather not in ("auto", "cache", "off"):
         raise ValueError(f"weather must be auto, cache or off, not {weather!r}")
+    athlete = _athlete(athlete, weather)
+    check_overrides(thresholds)
     if weather == "off" and athlete.archive:
         athlete = dataclasses.replace(athlete, archive={}, archive_notes={
             name: "the weather archive is switched off" for name in athlete.archive})
