@@ -48,12 +48,15 @@ class Analysis:
     ----------
     athlete : Athlete
     runs : DataFrame
-        One row per run (:data:`analyzer.metrics.runs.RUN_COLUMNS`).
+        One row per run: ``athlete``, then :data:`analyzer.metrics.runs.RUN_COLUMNS` with
+        ``start_local`` (tz-aware, the athlete's zone) after ``start_utc``; the report's ``runs.csv``.
     cramps : DataFrame
-        The report's ``cramps.csv`` columns, ``patterns`` filled, plus
-        ``fraction_of_run`` and ``late_in_run`` (context, never a flag on its own).
+        The report's ``cramps.csv`` columns, ``patterns`` filled, ``time_local`` (tz-aware, the
+        athlete's zone; NaT when only a date was logged), plus ``fraction_of_run`` and
+        ``late_in_run`` (context, never a flag on its own).
     flags : DataFrame
-        The report's ``flags.csv`` columns.
+        The report's ``flags.csv`` columns; ``cramp_row`` is a nullable integer (``<NA>`` for run
+        and athlete flags).
     season : DataFrame
         Runs with cramps vs runs without, per variable, with counts and a Fisher exact test.
     thresholds : dict
@@ -201,8 +204,28 @@ def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, objec
     cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
     flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     flag_frame["air_temperature_source"] = flag_frame["air_temperature_source"].astype(object).fillna("")
+    flag_frame["cramp_row"] = pd.to_numeric(flag_frame["cramp_row"], errors="coerce").astype("Int64")
     suggested = suggest_cramps(athlete.activities, athlete.cramps, athlete.timezone)
-    return Analysis(athlete, runs, cramps, flag_frame, season_comparison(runs, t), t, problems, suggested)
+    season = season_comparison(runs, t)
+    runs, cramps = _tidy_times(runs, cramps, athlete)
+    return Analysis(athlete, runs, cramps, flag_frame, season, t, problems, suggested)
+
+
+def _tidy_times(runs: pd.DataFrame, cramps: pd.DataFrame, athlete: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``runs`` with ``athlete`` first and ``start_local`` after ``start_utc``; ``cramps`` with
+    ``time_local`` after the twelve ``cramps.csv`` columns, as the report's file has it. Local
+    times are tz-aware, in the athlete's zone (NaT where the time is unknown)."""
+    from analyzer.cramps import OUTPUT_COLUMNS
+
+    tz = athlete.timezone
+    runs = runs.copy()
+    runs.insert(0, "athlete", pd.Series([athlete.id] * len(runs), index=runs.index, dtype=object))
+    start = pd.to_datetime(runs["start_utc"], utc=True) if len(runs) else pd.Series([], dtype="datetime64[ns, UTC]")
+    runs.insert(runs.columns.get_loc("start_utc") + 1, "start_local", start.dt.tz_convert(tz))
+    cramps = cramps.copy()
+    time = pd.to_datetime(cramps["time_utc"], utc=True) if len(cramps) else pd.Series([], dtype="datetime64[ns, UTC]")
+    cramps.insert(len(OUTPUT_COLUMNS), "time_local", time.dt.tz_convert(tz))
+    return runs, cramps
 
 
 def _episodes(cramps: pd.DataFrame, tz: str) -> pd.Series:

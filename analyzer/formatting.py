@@ -102,6 +102,19 @@ _DIGITS_BY_SUFFIX = (  # unit suffix → decimals shown; the first match wins
 )
 
 
+def csv_digits(name: str) -> int:
+    """Decimals a CSV keeps for a column, by its unit suffix: seconds and paces 0.1 s, km 0.001 (a
+    metre), the other units as :func:`readable` shows them, 3 otherwise."""
+    if name.endswith(("_s_per_km", "_s")):
+        return 1
+    if name.endswith("_km"):
+        return 3
+    for suffix, digits in _DIGITS_BY_SUFFIX:
+        if name.endswith(suffix) and digits is not None:
+            return digits
+    return 3
+
+
 def _cell_format(name: str, values, timezone: str | None):
     """A formatter for one column of :func:`readable` (None: leave it as pandas shows it)."""
     import pandas as pd
