@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.model import Activity, Athlete, Problem
     from analyzer.plots.run import plot_run
     from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
+    from analyzer.tables import cramp_window, season_records, team_table
 
 # Every name loads its module on first use: `analyzer --help` does not wait for pandas, and
 # reading FIT files does not pull in matplotlib or Jinja2 (see benchmarks/README.md, memory).
@@ -57,6 +58,9 @@ _LAZY = {
     "plot_weekly_distance": "analyzer.plots.season",
     "plot_cramp_runs_vs_others": "analyzer.plots.season",
     "plot_cramp_timeline": "analyzer.plots.season",
+    "team_table": "analyzer.tables",
+    "season_records": "analyzer.tables",
+    "cramp_window": "analyzer.tables",
 }
 
 
@@ -88,6 +92,7 @@ __all__ = [
     "ReportResult",
     "ThresholdError",
     "analyze",
+    "cramp_window",
     "format_duration",
     "format_pace",
     "format_utc_offset",
@@ -107,5 +112,7 @@ __all__ = [
     "read_activity_folder",
     "read_fit_folder",
     "run_report",
+    "season_records",
+    "team_table",
     "__version__",
 ]
