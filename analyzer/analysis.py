@@ -86,12 +86,41 @@ class Analysis:
 
     def __repr__(self) -> str:
         return (f"Analysis({self.athlete.id!r}, runs={len(self.runs)}, cramps={len(self.cramps)}, "
-                f"flags={len(self.flags)}, patterns={self.patterns})")
+                f"flags={len(self.flags)}, patterns={self.patterns}, problems={len(self.problems)})")
 
     def _repr_html_(self) -> str:
-        flags = self.flags[["scope", "cramp_row", "activity", "pattern", "rule", "message"]] if len(self.flags) else self.flags
-        return (f"<div><p><b>{html.escape(repr(self))}</b></p>"
-                f"{flags.to_html(index=False, escape=True, max_rows=30)}</div>")
+        """Each rule once (how many flags, of which scopes, one short message), the cramps in
+        local time, and the problems: what a notebook shows for ``analysis``."""
+        from analyzer.model import REPR_ROWS, left_aligned, local_time_text, problems_html, short_text
+
+        tz = self.athlete.timezone
+        parts = [f"<div><p><b>{html.escape(repr(self))}</b></p>"]
+        if len(self.flags):
+            rules_seen = self.flags.groupby(["pattern", "rule"], sort=False)
+            rows = "".join(
+                f"<tr><td>{html.escape(str(pattern))}</td><td>{html.escape(str(rule))}</td><td>{len(group)}</td>"
+                f"<td>{html.escape(', '.join(dict.fromkeys(group['scope'].astype(str))))}</td>"
+                f"<td>{html.escape(short_text(group['message'].iloc[0]))}</td></tr>"
+                for (pattern, rule), group in rules_seen)
+            parts.append(f"<p>{len(self.flags)} flags by {rules_seen.ngroups} rules (each rule once, with its first "
+                         "message; every flag is in <code>.flags</code>):</p><table>"
+                         "<tr><th>pattern</th><th>rule</th><th>flags</th><th>scope</th><th>message</th></tr>"
+                         f"{rows}</table>")
+        else:
+            parts.append("<p>No flags.</p>")
+        if len(self.cramps):
+            shown = self.cramps.head(REPR_ROWS)
+            rows = "".join(
+                f"<tr><td>{c['cramp_row']}</td><td>{html.escape(local_time_text(c['time_utc'], tz))}</td>"
+                f"<td>{html.escape(str(c['context']).replace('_', ' '))}</td>"
+                f"<td>{html.escape(c['activity'] if isinstance(c['activity'], str) else '')}</td>"
+                f"<td>{html.escape(str(c['patterns'] or ''))}</td></tr>"
+                for c in shown.to_dict("records"))
+            parts.append(f"<p>{len(shown)} of {len(self.cramps)} cramps shown; times in {html.escape(tz)}.</p>"
+                         "<table><tr><th>row</th><th>time (local)</th><th>context</th>"
+                         f"<th>run</th><th>patterns</th></tr>{rows}</table>")
+        parts.append(problems_html(self.problems))
+        return left_aligned("".join(parts) + "</div>")
 
 
 def _athlete(value: object, weather: str) -> Athlete:
