@@ -17,11 +17,14 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
     from analyzer.io.athlete import load_athlete, load_team
     from analyzer.io.cramp_log import LoggedCramp, log_cramp
+    from analyzer.io.exports import read_export
     from analyzer.io.fit import FitWarning, read_fit
+    from analyzer.io.gpx_tcx import read_gpx, read_tcx
     from analyzer.metrics.heat import heat_index_c
     from analyzer.model import Activity, Athlete, Problem
     from analyzer.plots.run import plot_run
     from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
+    from analyzer.suggestions import suggest_cramps
     from analyzer.tables import cramp_window, season_records, team_table
 
 # Every name loads its module on first use: `analyzer --help` does not wait for pandas, and
@@ -44,6 +47,10 @@ _LAZY = {
     "read_activity": "analyzer.io.activities",
     "read_activity_folder": "analyzer.io.activities",
     "read_fit_folder": "analyzer.io.activities",
+    "read_export": "analyzer.io.exports",
+    "read_gpx": "analyzer.io.gpx_tcx",
+    "read_tcx": "analyzer.io.gpx_tcx",
+    "suggest_cramps": "analyzer.suggestions",
     "load_athlete": "analyzer.io.athlete",
     "load_team": "analyzer.io.athlete",
     "LoggedCramp": "analyzer.io.cramp_log",
@@ -106,13 +113,17 @@ __all__ = [
     "plot_cramp_timeline",
     "plot_run",
     "plot_weekly_distance",
+    "read_export",
     "read_fit",
+    "read_gpx",
+    "read_tcx",
     "readable",
     "read_activity",
     "read_activity_folder",
     "read_fit_folder",
     "run_report",
     "season_records",
+    "suggest_cramps",
     "team_table",
     "__version__",
 ]
