@@ -283,6 +283,15 @@ def _fraction(cramp: pd.Series, run: pd.Series | None) -> float:
     return float(cramp["distance_km"] / run["distance_km"])
 
 
+def _with_unit(value: float, threshold: str) -> str:
+    """A threshold as a verdict says it: ``32.2 °C``, ``2 %``, ``1.1×`` (a ratio)."""
+    from analyzer.flags.thresholds import THRESHOLDS
+
+    unit = THRESHOLDS[threshold].unit
+    number = f"{round(value, 2):g}" if unit == "ratio" else f"{round(value, 1):g}"
+    return f"{number}×" if unit == "ratio" else f"{number} {unit}"
+
+
 def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
     """Runs with cramps vs runs without, for each variable of :data:`SEASON_VARIABLES`.
 
@@ -309,7 +318,8 @@ def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
             row["verdict"] = f"too few cramp runs to say ({len(cr)} with this value; {t['season_min_cramp_runs']:.0f} needed)"
         else:
             row["fisher_p"] = fisher_exact_p(a, b, c, d)
-            row["verdict"] = (f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above {thr:g} "
+            row["verdict"] = (f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above "
+                              f"{_with_unit(thr, name)} "
                               f"(Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association at most)")
         out.append(row)
     return pd.DataFrame(out)

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from analyzer.analysis import Analysis
 from analyzer.plots import new_axes, plain_text
@@ -39,6 +40,15 @@ def _analysis(value: object, name: str) -> Analysis:
     if isinstance(value, Athlete | str | PathLike):
         return analyze(value)
     raise TypeError(f"{name} draws an Analysis (analyzer.analyze(athlete)), not {type(value).__name__}")
+
+
+SEVERITY_KEY = (1, 3, 5)
+"""Severities shown in the timeline's size key."""
+
+
+def severity_marker_size(severity: np.ndarray) -> np.ndarray:
+    """Marker area (pt²) for a severity 1–5 (not logged: as 1)."""
+    return 40 + 25 * np.nan_to_num(np.asarray(severity, dtype=float), nan=1.0)
 
 
 def _local_cramp_times(analysis: Analysis) -> pd.Series:
@@ -159,10 +169,11 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
     ax.text(x_hi, y_gap - 0.035, "no 30-day history", va="bottom", ha="right", fontsize="x-small", color="#7f8c8d")
     xs = x.fillna(x_gap)
     ys = y.fillna(y_gap)
-    ax.scatter(xs[~cramp], ys[~cramp], color=RUN_COLOR, label=f"runs without cramps ({int((~cramp).sum())})",
-               gid="other-runs", zorder=3)
-    ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90,
-               label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
+    # see-through with a white rim: runs on top of each other show as darker, not as one dot
+    ax.scatter(xs[~cramp], ys[~cramp], color=RUN_COLOR, alpha=0.55, edgecolors="white", linewidths=0.8,
+               label=f"runs without cramps ({int((~cramp).sum())})", gid="other-runs", zorder=3)
+    ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90, alpha=0.8, edgecolors="white",
+               linewidths=0.8, label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
     ax.axvline(t["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1, label="heat index threshold")
     ax.axhline(t["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1, label="long-run spike threshold")
     ax.set_xlim(x_gap - 1, x_hi)
@@ -211,7 +222,7 @@ def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure
         mine = (c["leg"] == leg).to_numpy() if len(c) else np.zeros(0, dtype=bool)
         if not mine.any():
             continue
-        sizes = 40 + 25 * np.nan_to_num(c["severity"].astype(float).to_numpy()[mine], nan=1.0)
+        sizes = severity_marker_size(c["severity"].astype(float).to_numpy()[mine])
         ax.scatter(times[mine], c["context"][mine].map(CONTEXT_ROWS), marker=marker, s=sizes, color=CRAMP_COLOR,
                    label=LEG_NAMES[leg], gid=f"cramps-{leg}", zorder=3, clip_on=False)
     ax.set_yticks(list(CONTEXT_ROWS.values()), list(CONTEXT_NAMES.values()))
@@ -229,6 +240,12 @@ def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure
     ax.set_xlabel("date (local)")
     ax.set_title("Cramps over the season (marker size = severity)", fontsize="medium")
     if len(c):
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize="small", frameon=False)
+        handles, labels = ax.get_legend_handles_labels()
+        for severity in SEVERITY_KEY:  # the size key: grey, so it is not read as a cramp
+            area = float(severity_marker_size(np.array([severity]))[0])
+            handles.append(Line2D([], [], ls="none", marker="o", markersize=np.sqrt(area), color="#95a5a6"))
+            labels.append(f"severity {severity}" + (" (or not logged)" if severity == 1 else ""))
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize="small",
+                  frameon=False)
     ax.grid(True, axis="x", alpha=0.3)
     return fig
