@@ -6,7 +6,8 @@ into the caller's own axes (``ax=``) or figure (``fig=``, a Figure or SubFigure,
 panels), so two athletes can sit side by side in one figure. The report draws its figures inside
 :func:`detached_figures`, which makes plain Figures that pyplot never holds (a batch keeps no
 global figure state). In Jupyter a figure that pyplot will show at the end of the cell is not shown
-a second time as the cell's value.
+twice: showing it (as the cell's value) closes it in pyplot, as the inline backend does after its
+own display at the end of the cell.
 """
 
 from __future__ import annotations
@@ -68,11 +69,13 @@ def plain_text(text: str) -> str:
     return str(text).replace("$", r"\$")
 
 
-def _figure_png(fig) -> bytes | None:
-    if _shown_by_pyplot(fig):
-        return None  # the inline backend shows it once at the end of the cell
+def _figure_png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
+    if _shown_by_pyplot(fig):  # shown now (as the cell's value): pyplot's end-of-cell display skips it
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
     return buf.getvalue()
 
 
