@@ -138,7 +138,7 @@ def cramp_window(analysis: Analysis, cramp_row: int, before_s: float = 300.0, af
     Returns
     -------
     DataFrame
-        The records (index ``time``, UTC) with ``seconds_from_cramp`` (negative before it) and
+        The records (index ``time``, UTC) with ``time_from_cramp_s`` (negative before it) and
         ``at_cramp`` (True on the record nearest the cramp's moment).
 
     Raises
@@ -168,7 +168,7 @@ def cramp_window(analysis: Analysis, cramp_row: int, before_s: float = 300.0, af
     window = recs[(recs.index >= t - pd.Timedelta(seconds=before_s)) & (recs.index <= t + pd.Timedelta(seconds=after_s))]
     window = window.copy()
     seconds = (window.index - t).total_seconds().to_numpy()
-    window.insert(0, "seconds_from_cramp", seconds)
+    window.insert(0, "time_from_cramp_s", seconds)
     at = np.zeros(len(window), dtype=bool)
     if len(window):
         at[int(np.argmin(np.abs(seconds)))] = True

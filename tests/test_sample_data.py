@@ -82,10 +82,10 @@ def test_tom_severity_5_cramp_shows_in_his_data(analyses):
     cramp = tom.cramps.iloc[0]
     assert cramp["severity"] == 5 and cramp["distance_km"] == pytest.approx(18.2, abs=0.01)
     w = analyzer.cramp_window(tom, int(cramp["cramp_row"]), before_s=120, after_s=300)
-    before = w[w["seconds_from_cramp"] < -20]
-    after = w[w["seconds_from_cramp"].between(0, 150)]
+    before = w[w["time_from_cramp_s"] < -20]
+    after = w[w["time_from_cramp_s"].between(0, 150)]
     assert before["speed_mps"].median() > 2.5  # running at ~5:30/km before it
     standing = after[after["speed_mps"] == 0]
     assert len(standing) >= 100 and standing["distance_m"].nunique() == 1  # he stops, the timer running
     assert before["heart_rate_bpm"].mean() - standing["heart_rate_bpm"].iloc[-10:].mean() > 25  # heart rate falls
-    assert w[w["seconds_from_cramp"] > 200]["speed_mps"].median() > 2.0  # and he jogs on
+    assert w[w["time_from_cramp_s"] > 200]["speed_mps"].median() > 2.0  # and he jogs on

@@ -73,7 +73,7 @@ def test_cramp_window_marks_the_cramp(analyses):
     ana = analyses[0]
     w = analyzer.cramp_window(ana, 1, before_s=60, after_s=30)
     # 1 Hz records: 60 s before, the cramp's second, 30 s after
-    assert len(w) == 91 and w["seconds_from_cramp"].iloc[[0, -1]].tolist() == [-60.0, 30.0]
+    assert len(w) == 91 and w["time_from_cramp_s"].iloc[[0, -1]].tolist() == [-60.0, 30.0]
     assert w["at_cramp"].sum() == 1
     moment = w.index[w["at_cramp"]][0]
     assert moment == pd.Timestamp("2024-06-07 06:20", tz="UTC")  # 08:20 in Madrid (CEST)
