@@ -12,17 +12,21 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.analysis import Analysis, analyze
     from analyzer.batch import ReportResult, run_report
     from analyzer.cramps import match_cramps
-    from analyzer.errors import AnalyzerError, FitError, InputError
+    from analyzer.errors import AnalyzerError, FitError, FolderNotFoundError, InputError, ThresholdError
     from analyzer.formatting import format_duration, format_pace, format_utc_offset, readable
     from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
     from analyzer.io.athlete import load_athlete, load_team
     from analyzer.io.cramp_log import LoggedCramp, log_cramp
+    from analyzer.io.exports import read_export
     from analyzer.io.fit import FitWarning, read_fit
+    from analyzer.io.gpx_tcx import read_gpx, read_tcx
     from analyzer.metrics.heat import heat_index_c
     from analyzer.model import Activity, Athlete, Problem
     from analyzer.plan import RunPlan, plan_run
     from analyzer.plots.run import plot_run
     from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
+    from analyzer.suggestions import suggest_cramps
+    from analyzer.tables import cramp_window, season_records, team_table
 
 # Every name loads its module on first use: `analyzer --help` does not wait for pandas, and
 # reading FIT files does not pull in matplotlib or Jinja2 (see benchmarks/README.md, memory).
@@ -35,6 +39,8 @@ _LAZY = {
     "AnalyzerError": "analyzer.errors",
     "FitError": "analyzer.errors",
     "InputError": "analyzer.errors",
+    "FolderNotFoundError": "analyzer.errors",
+    "ThresholdError": "analyzer.errors",
     "format_duration": "analyzer.formatting",
     "format_pace": "analyzer.formatting",
     "format_utc_offset": "analyzer.formatting",
@@ -42,6 +48,10 @@ _LAZY = {
     "read_activity": "analyzer.io.activities",
     "read_activity_folder": "analyzer.io.activities",
     "read_fit_folder": "analyzer.io.activities",
+    "read_export": "analyzer.io.exports",
+    "read_gpx": "analyzer.io.gpx_tcx",
+    "read_tcx": "analyzer.io.gpx_tcx",
+    "suggest_cramps": "analyzer.suggestions",
     "load_athlete": "analyzer.io.athlete",
     "load_team": "analyzer.io.athlete",
     "LoggedCramp": "analyzer.io.cramp_log",
@@ -58,6 +68,9 @@ _LAZY = {
     "plot_weekly_distance": "analyzer.plots.season",
     "plot_cramp_runs_vs_others": "analyzer.plots.season",
     "plot_cramp_timeline": "analyzer.plots.season",
+    "team_table": "analyzer.tables",
+    "season_records": "analyzer.tables",
+    "cramp_window": "analyzer.tables",
 }
 
 
@@ -83,11 +96,14 @@ __all__ = [
     "AnalyzerError",
     "FitError",
     "FitWarning",
+    "FolderNotFoundError",
     "InputError",
     "Problem",
     "ReportResult",
     "RunPlan",
+    "ThresholdError",
     "analyze",
+    "cramp_window",
     "format_duration",
     "format_pace",
     "format_utc_offset",
@@ -102,11 +118,17 @@ __all__ = [
     "plot_cramp_timeline",
     "plot_run",
     "plot_weekly_distance",
+    "read_export",
     "read_fit",
+    "read_gpx",
+    "read_tcx",
     "readable",
     "read_activity",
     "read_activity_folder",
     "read_fit_folder",
     "run_report",
+    "season_records",
+    "suggest_cramps",
+    "team_table",
     "__version__",
 ]

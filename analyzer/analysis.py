@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analyzer.cramps import match_cramps
 from analyzer.flags import rules
-from analyzer.flags.thresholds import resolve_thresholds
+from analyzer.flags.thresholds import check_overrides, resolve_thresholds
 from analyzer.metrics.runs import run_table
 from analyzer.metrics.stats import fisher_exact_p
 from analyzer.model import Athlete, Problem
@@ -46,12 +48,15 @@ class Analysis:
     ----------
     athlete : Athlete
     runs : DataFrame
-        One row per run (:data:`analyzer.metrics.runs.RUN_COLUMNS`).
+        One row per run: ``athlete``, then :data:`analyzer.metrics.runs.RUN_COLUMNS` with
+        ``start_local`` (tz-aware, the athlete's zone) after ``start_utc``; the report's ``runs.csv``.
     cramps : DataFrame
-        The report's ``cramps.csv`` columns, ``patterns`` filled, plus
-        ``fraction_of_run`` and ``late_in_run`` (context, never a flag on its own).
+        The report's ``cramps.csv`` columns, ``patterns`` filled, ``time_local`` (tz-aware, the
+        athlete's zone; NaT when only a date was logged), plus ``fraction_of_run`` and
+        ``late_in_run`` (context, never a flag on its own).
     flags : DataFrame
-        The report's ``flags.csv`` columns.
+        The report's ``flags.csv`` columns; ``cramp_row`` is a nullable integer (``<NA>`` for run
+        and athlete flags).
     season : DataFrame
         Runs with cramps vs runs without, per variable, with counts and a Fisher exact test.
     thresholds : dict
@@ -81,24 +86,74 @@ class Analysis:
 
     def __repr__(self) -> str:
         return (f"Analysis({self.athlete.id!r}, runs={len(self.runs)}, cramps={len(self.cramps)}, "
-                f"flags={len(self.flags)}, patterns={self.patterns})")
+                f"flags={len(self.flags)}, patterns={self.patterns}, problems={len(self.problems)})")
 
     def _repr_html_(self) -> str:
-        flags = self.flags[["scope", "cramp_row", "activity", "pattern", "rule", "message"]] if len(self.flags) else self.flags
-        return (f"<div><p><b>{html.escape(repr(self))}</b></p>"
-                f"{flags.to_html(index=False, escape=True, max_rows=30)}</div>")
+        """Each rule once (how many flags, of which scopes, one short message), the cramps in
+        local time, and the problems: what a notebook shows for ``analysis``."""
+        from analyzer.model import REPR_ROWS, left_aligned, local_time_text, problems_html, short_text
+
+        tz = self.athlete.timezone
+        parts = [f"<div><p><b>{html.escape(repr(self))}</b></p>"]
+        if len(self.flags):
+            rules_seen = self.flags.groupby(["pattern", "rule"], sort=False)
+            rows = "".join(
+                f"<tr><td>{html.escape(str(pattern))}</td><td>{html.escape(str(rule))}</td><td>{len(group)}</td>"
+                f"<td>{html.escape(', '.join(dict.fromkeys(group['scope'].astype(str))))}</td>"
+                f"<td>{html.escape(short_text(group['message'].iloc[0]))}</td></tr>"
+                for (pattern, rule), group in rules_seen)
+            parts.append(f"<p>{len(self.flags)} flags by {rules_seen.ngroups} rules (each rule once, with its first "
+                         "message; every flag is in <code>.flags</code>):</p><table>"
+                         "<tr><th>pattern</th><th>rule</th><th>flags</th><th>scope</th><th>message</th></tr>"
+                         f"{rows}</table>")
+        else:
+            parts.append("<p>No flags.</p>")
+        if len(self.cramps):
+            shown = self.cramps.head(REPR_ROWS)
+            rows = "".join(
+                f"<tr><td>{c['cramp_row']}</td><td>{html.escape(local_time_text(c['time_utc'], tz))}</td>"
+                f"<td>{html.escape(str(c['context']).replace('_', ' '))}</td>"
+                f"<td>{html.escape(c['activity'] if isinstance(c['activity'], str) else '')}</td>"
+                f"<td>{html.escape(str(c['patterns'] or ''))}</td></tr>"
+                for c in shown.to_dict("records"))
+            parts.append(f"<p>{len(shown)} of {len(self.cramps)} cramps shown; times in {html.escape(tz)}.</p>"
+                         "<table><tr><th>row</th><th>time (local)</th><th>context</th>"
+                         f"<th>run</th><th>patterns</th></tr>{rows}</table>")
+        parts.append(problems_html(self.problems))
+        return left_aligned("".join(parts) + "</div>")
 
 
-def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, weather: str = "auto") -> Analysis:
+def _athlete(value: object, weather: str) -> Athlete:
+    """The Athlete to analyse: given, or read from an athlete folder's path."""
+    if isinstance(value, Athlete):
+        return value
+    if isinstance(value, str | os.PathLike):
+        from analyzer.io.athlete import find_athletes, is_athlete_folder, load_athlete
+
+        path = Path(value)
+        if path.is_dir() and not is_athlete_folder(path) and find_athletes(path, []):
+            raise TypeError(f"{path} is a team folder; analyze() takes one athlete: "
+                            f"[analyzer.analyze(a) for a in analyzer.load_team({str(path)!r})]")
+        return load_athlete(path, weather=weather)
+    if isinstance(value, Analysis):
+        raise TypeError("analyze() takes an Athlete (analyzer.load_athlete(folder)) or its folder's path; "
+                        "this is already an Analysis")
+    raise TypeError(f"analyze() takes an Athlete (analyzer.load_athlete(folder)) or its folder's path, "
+                    f"not {type(value).__name__}")
+
+
+def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, object] | None = None, weather: str = "auto") -> Analysis:
     """Line every cramp up against load, pace, heat and fluid; flag the article's patterns.
 
     Parameters
     ----------
-    athlete : Athlete
-        From :func:`analyzer.load_athlete`.
+    athlete : Athlete or path-like
+        From :func:`analyzer.load_athlete`, or an athlete folder's path (read with it).
     thresholds : mapping, optional
         Overrides by name (see :data:`analyzer.flags.thresholds.THRESHOLDS`); they win over
-        the athlete's ``[thresholds]``, which win over the defaults.
+        the athlete's ``[thresholds]``, which win over the defaults. An override that cannot be
+        used raises :class:`~analyzer.ThresholdError` naming the setting and its range (a bad row
+        in ``athlete.toml`` is a problem instead, and the default is kept).
     weather : {"auto", "cache", "off"}
         ``off`` leaves out the weather archive's data that :func:`analyzer.load_athlete` found
         (air temperature then comes from weather.csv and sensors only); ``auto`` and ``cache``
@@ -107,9 +162,20 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, we
     Returns
     -------
     Analysis
+
+    Raises
+    ------
+    ThresholdError
+        An override in ``thresholds`` that is unknown, not a number or out of its range.
+    FolderNotFoundError
+        A path given for ``athlete`` that does not exist.
+    TypeError
+        ``athlete`` is not an Athlete or an athlete folder's path (a team folder, an Analysis, …).
     """
     if weather not in ("auto", "cache", "off"):
         raise ValueError(f"weather must be auto, cache or off, not {weather!r}")
+    athlete = _athlete(athlete, weather)
+    check_overrides(thresholds)
     if weather == "off" and athlete.archive:
         athlete = dataclasses.replace(athlete, archive={}, archive_notes={
             name: "the weather archive is switched off" for name in athlete.archive})
@@ -167,8 +233,28 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, we
     cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
     flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     flag_frame["air_temperature_source"] = flag_frame["air_temperature_source"].astype(object).fillna("")
+    flag_frame["cramp_row"] = pd.to_numeric(flag_frame["cramp_row"], errors="coerce").astype("Int64")
     suggested = suggest_cramps(athlete.activities, athlete.cramps, athlete.timezone)
-    return Analysis(athlete, runs, cramps, flag_frame, season_comparison(runs, t), t, problems, suggested)
+    season = season_comparison(runs, t)
+    runs, cramps = _tidy_times(runs, cramps, athlete)
+    return Analysis(athlete, runs, cramps, flag_frame, season, t, problems, suggested)
+
+
+def _tidy_times(runs: pd.DataFrame, cramps: pd.DataFrame, athlete: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``runs`` with ``athlete`` first and ``start_local`` after ``start_utc``; ``cramps`` with
+    ``time_local`` after the twelve ``cramps.csv`` columns, as the report's file has it. Local
+    times are tz-aware, in the athlete's zone (NaT where the time is unknown)."""
+    from analyzer.cramps import OUTPUT_COLUMNS
+
+    tz = athlete.timezone
+    runs = runs.copy()
+    runs.insert(0, "athlete", pd.Series([athlete.id] * len(runs), index=runs.index, dtype=object))
+    start = pd.to_datetime(runs["start_utc"], utc=True) if len(runs) else pd.Series([], dtype="datetime64[ns, UTC]")
+    runs.insert(runs.columns.get_loc("start_utc") + 1, "start_local", start.dt.tz_convert(tz))
+    cramps = cramps.copy()
+    time = pd.to_datetime(cramps["time_utc"], utc=True) if len(cramps) else pd.Series([], dtype="datetime64[ns, UTC]")
+    cramps.insert(len(OUTPUT_COLUMNS), "time_local", time.dt.tz_convert(tz))
+    return runs, cramps
 
 
 def _episodes(cramps: pd.DataFrame, tz: str) -> pd.Series:
@@ -197,6 +283,15 @@ def _fraction(cramp: pd.Series, run: pd.Series | None) -> float:
     return float(cramp["distance_km"] / run["distance_km"])
 
 
+def _with_unit(value: float, threshold: str) -> str:
+    """A threshold as a verdict says it: ``32.2 °C``, ``2 %``, ``1.1×`` (a ratio)."""
+    from analyzer.flags.thresholds import THRESHOLDS
+
+    unit = THRESHOLDS[threshold].unit
+    number = f"{round(value, 2):g}" if unit == "ratio" else f"{round(value, 1):g}"
+    return f"{number}×" if unit == "ratio" else f"{number} {unit}"
+
+
 def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
     """Runs with cramps vs runs without, for each variable of :data:`SEASON_VARIABLES`.
 
@@ -223,7 +318,8 @@ def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
             row["verdict"] = f"too few cramp runs to say ({len(cr)} with this value; {t['season_min_cramp_runs']:.0f} needed)"
         else:
             row["fisher_p"] = fisher_exact_p(a, b, c, d)
-            row["verdict"] = (f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above {thr:g} "
+            row["verdict"] = (f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above "
+                              f"{_with_unit(thr, name)} "
                               f"(Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association at most)")
         out.append(row)
     return pd.DataFrame(out)

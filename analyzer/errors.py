@@ -49,3 +49,43 @@ class InputError(AnalyzerError, ValueError):
         self.reason = reason
         where = f" ({location})" if location else ""
         super().__init__(f"{self.path}{where}: {reason}")
+
+
+class FolderNotFoundError(AnalyzerError, FileNotFoundError):
+    """An athlete or team folder that does not exist (or is not a folder).
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder asked for.
+    what : str
+        What it should have been (``"athlete folder"``, ``"team folder"``).
+    """
+
+    def __init__(self, path: str | Path, what: str = "folder") -> None:
+        self.path = str(path)
+        self.what = what
+        super().__init__(f"{self.path}: no such {what} (looked in {Path(path).resolve().parent})")
+
+
+class ThresholdError(AnalyzerError, ValueError):
+    """A threshold override given in the API that cannot be used (unknown name, not a number, out of range).
+
+    ``athlete.toml``'s ``[thresholds]`` do not raise: there a bad row is a problem and the default
+    is kept (docs/thresholds.md).
+
+    Parameters
+    ----------
+    setting : str
+        The threshold's name.
+    value : object
+        The value given.
+    reason : str
+        Why it cannot be used, with the setting's range and unit.
+    """
+
+    def __init__(self, setting: str, value: object, reason: str) -> None:
+        self.setting = setting
+        self.value = value
+        self.reason = reason
+        super().__init__(f"threshold {setting} = {value!r}: {reason}")

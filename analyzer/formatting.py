@@ -102,15 +102,63 @@ _DIGITS_BY_SUFFIX = (  # unit suffix → decimals shown; the first match wins
 )
 
 
+def csv_digits(name: str) -> int:
+    """Decimals a CSV keeps for a column, by its unit suffix: seconds and paces 0.1 s, km 0.001 (a
+    metre), the other units as :func:`readable` shows them, 3 otherwise."""
+    if name.endswith(("_s_per_km", "_s")):
+        return 1
+    if name.endswith("_km"):
+        return 3
+    for suffix, digits in _DIGITS_BY_SUFFIX:
+        if name.endswith(suffix) and digits is not None:
+            return digits
+    return 3
+
+
+def _with_seconds(values) -> bool:
+    """Whether times in ``values`` differ by seconds (then a minute is too coarse to tell rows apart)."""
+    import pandas as pd
+
+    times = pd.DatetimeIndex(pd.Series(values).dropna().unique())
+    if len(times) < 2:
+        return False
+    return bool(((times - times[0]) % pd.Timedelta(minutes=1) != pd.Timedelta(0)).any())
+
+
+def _signed_duration(v) -> str:
+    v = float(v)
+    return ("-" if v < 0 else "") + format_duration(abs(v))
+
+
+def _as_numbers(values):
+    """An object column's values as floats when every one of them is a number (else ``None``)."""
+    import numbers
+
+    import pandas as pd
+
+    present = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v)) and v is not pd.NA]
+    if not present or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in present):
+        return None
+    return pd.to_numeric(pd.Series(values), errors="coerce")
+
+
 def _cell_format(name: str, values, timezone: str | None):
     """A formatter for one column of :func:`readable` (None: leave it as pandas shows it)."""
     import pandas as pd
 
+    if values.dtype == object and len(values):
+        present = values.dropna()
+        if len(present) and all(isinstance(v, pd.Timestamp) and v.tzinfo is not None for v in present):
+            values = pd.to_datetime(values, utc=True)
+        elif (numbers := _as_numbers(values)) is not None:
+            inner = _cell_format(name, numbers, timezone)
+            return None if inner is None else (lambda v: inner(float(v)))
     if isinstance(values.dtype, pd.DatetimeTZDtype):
+        clock = "%Y-%m-%d %H:%M:%S" if _with_seconds(values) else "%Y-%m-%d %H:%M"
         if timezone:
-            return lambda t: "" if pd.isna(t) else t.tz_convert(timezone).strftime("%Y-%m-%d %H:%M") + \
-                " " + format_utc_offset(t.tz_convert(timezone).utcoffset())
-        return lambda t: "" if pd.isna(t) else t.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+            return lambda t: "" if pd.isna(t) else pd.Timestamp(t).tz_convert(timezone).strftime(clock) + \
+                " " + format_utc_offset(pd.Timestamp(t).tz_convert(timezone).utcoffset())
+        return lambda t: "" if pd.isna(t) else pd.Timestamp(t).tz_convert("UTC").strftime(clock + " UTC")
     if pd.api.types.is_timedelta64_dtype(values.dtype):
         return format_utc_offset if "offset" in name else (lambda v: format_duration(v.total_seconds()))
     if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
@@ -118,7 +166,7 @@ def _cell_format(name: str, values, timezone: str | None):
     if name.endswith("_s_per_km"):
         return format_pace
     if name.endswith("_s"):
-        return format_duration
+        return _signed_duration
     for suffix, digits in _DIGITS_BY_SUFFIX:
         if name.endswith(suffix) and digits is not None:
             return _fixed(digits)
@@ -127,6 +175,24 @@ def _cell_format(name: str, values, timezone: str | None):
     if name in ("trimp", "severity", "cramp_row", "cramps", "history_days"):
         return _fixed(0)
     return _fixed(2)
+
+
+_RELABEL = (("_s_per_km", "min/km"), ("_s", "h:mm:ss"))
+"""Unit suffixes :func:`readable` shows in another unit, and the header it gives them."""
+
+
+def _header(name: object, values) -> object:
+    """A column's header as shown: renamed when :func:`readable` changed its unit."""
+    import pandas as pd
+
+    if not isinstance(name, str) or not (pd.api.types.is_numeric_dtype(values.dtype) or values.dtype == object):
+        return name
+    if pd.api.types.is_bool_dtype(values.dtype) or (values.dtype == object and _as_numbers(values) is None):
+        return name
+    for suffix, unit in _RELABEL:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return f"{name[: -len(suffix)].replace('_', ' ')} ({unit})"
+    return name
 
 
 def _fixed(digits: int):
@@ -139,7 +205,11 @@ def readable(frame, timezone: str | None = None):
     each unit to its meaningful decimals, times in the athlete's zone with ``+02:00``.
 
     The data is not changed (a :class:`pandas.io.formats.style.Styler` over the same frame);
-    columns are recognised by their unit suffix (``_km``, ``_s_per_km``, ``_c``, ``_pct``, …).
+    columns are recognised by their unit suffix (``_km``, ``_s_per_km``, ``_c``, ``_pct``, …), in
+    number columns and in object columns that hold only numbers. A column shown in another unit
+    says so in its header (``pace_s_per_km`` → ``pace (min/km)``, ``elapsed_s`` →
+    ``elapsed (h:mm:ss)``). Times keep their seconds when rows differ by seconds. The ``count``
+    row of :meth:`pandas.DataFrame.describe` stays a count.
 
     Parameters
     ----------
@@ -148,25 +218,54 @@ def readable(frame, timezone: str | None = None):
     timezone : str, optional
         IANA zone for time columns (``athlete.timezone``); UTC when not given.
 
+    Raises
+    ------
+    ValueError
+        ``timezone`` is not an IANA zone (checked when called, not when the table is shown).
+    TypeError
+        ``frame`` is not a DataFrame or Series (an Analysis: pass ``analysis.runs``).
+
     Examples
     --------
     >>> import pandas as pd
     >>> runs = pd.DataFrame({"distance_km": [18.20027], "pace_s_per_km": [325.52], "elapsed_s": [5925.0]})
-    >>> print(readable(runs).hide(axis="index").to_string(delimiter=" "))
-    distance_km pace_s_per_km elapsed_s
-    18.20 5:26 1:38:45
+    >>> print(readable(runs).hide(axis="index").to_string(delimiter="|"))
+    distance_km|pace (min/km)|elapsed (h:mm:ss)
+    18.20|5:26|1:38:45
     <BLANKLINE>
     """
     import pandas as pd
 
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"readable takes a DataFrame or Series (e.g. analysis.runs), not {type(frame).__name__}")
+    if timezone is not None:
+        _check_timezone(timezone)
+    described = {"count", "mean", "std"} <= {str(i) for i in frame.index}
     formats = {}
     for name in frame.columns:
         fmt = _cell_format(str(name), frame[name], timezone)
         if fmt is not None:
             formats[name] = fmt
     styler = frame.style.format(formats, na_rep="—")
+    if described:  # DataFrame.describe(): the count row counts rows, whatever the column's unit
+        styler = styler.format(lambda v: f"{v:,.0f}", subset=pd.IndexSlice[["count"], list(formats)], na_rep="—")
     if isinstance(frame.index, pd.DatetimeIndex) and frame.index.tz is not None:
         styler = styler.format_index(_cell_format("time", frame.index.to_series(), timezone))
+    headers = [_header(name, frame[name]) for name in frame.columns]
+    if headers != list(frame.columns) and frame.columns.is_unique:
+        styler = styler.relabel_index(headers, axis="columns")
     return styler
+
+
+def _check_timezone(timezone: object) -> None:
+    """Raise now, not when the table is displayed, for a zone that is not an IANA time zone."""
+    import zoneinfo
+
+    if not isinstance(timezone, str):
+        raise TypeError(f"timezone must be an IANA zone name such as 'Europe/Madrid', not {type(timezone).__name__}")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {timezone!r}: give an IANA zone such as 'Europe/Madrid'") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -351,6 +352,54 @@ class ArchiveWeather:
         return f"archive:{self.provider} ({self.cell_label}, {self.km_from_run:.1f} km from the run)"
 
 
+REPR_ROWS = 20
+"""Rows a notebook's view of an athlete or analysis shows (it says how many of how many)."""
+
+REPR_MESSAGE_CHARS = 160
+"""A problem or flag message in a notebook's view is cut to this many characters."""
+
+
+def short_text(text: object, limit: int = REPR_MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters at a word, with ``…`` when cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def local_time_text(t: object, tz: str) -> str:
+    """``2024-06-18 08:50 +02:00`` in the zone ``tz``; ``unknown`` for a missing time."""
+    from analyzer.formatting import format_utc_offset
+
+    if t is None or pd.isna(t):
+        return "unknown"
+    local = pd.Timestamp(t).tz_convert(tz)
+    return f"{local:%Y-%m-%d %H:%M} {format_utc_offset(local.utcoffset())}"
+
+
+def left_aligned(markup: str) -> str:
+    """Table cells and lists aligned left (Jupyter right-aligns table cells by default)."""
+    for tag in ("table", "td", "th", "ul"):
+        markup = markup.replace(f"<{tag}>", f"<{tag} style='text-align:left'>")
+    return markup
+
+
+def problems_html(problems: list[Problem]) -> str:
+    """Input problems as a left-aligned list: the count, then at most :data:`REPR_ROWS`, each short."""
+    if not problems:
+        return "<p>No input problems.</p>"
+    items = "".join(f"<li>{html.escape(short_text(p))}</li>" for p in problems[:REPR_ROWS])
+    return (f"<p>{len(problems)} input problem{'s' if len(problems) != 1 else ''}"
+            f"{f' ({REPR_ROWS} of {len(problems)} shown)' if len(problems) > REPR_ROWS else ''}:</p>"
+            f"<ul>{items}</ul>")
+
+
+def _stem(file_name: str) -> str:
+    """A file name without its suffixes: ``run.fit.gz`` → ``run``, ``run.fit`` → ``run``."""
+    stem = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
+    return stem.rsplit(".", 1)[0] if "." in stem else stem
+
+
 @dataclass
 class Athlete:
     """One athlete folder, read and validated (docs/folders.md).
@@ -424,14 +473,22 @@ class Athlete:
     def activity(self, name: str) -> Activity | None:
         """The activity or leg named ``name`` (a file name in ``activities/``, or a leg's name), or ``None``.
 
-        For a multisport file, the file name finds its running leg when it has exactly one.
+        The name may leave out the file's suffix (``"2024-06-18-0800"`` finds
+        ``2024-06-18-0800.fit``) when only one file has that stem. For a multisport file, the file
+        name finds its running leg when it has exactly one.
         """
+        if not isinstance(name, str | os.PathLike):
+            raise TypeError(f"activity() takes a file name, not {type(name).__name__}")
+        name = os.fspath(name)
         for act in self.legs:
             if act.source == name:
                 return act
         for act in self.activities:
             if act.source == name:
                 return act
+        stem = [act for act in self.activities if _stem(act.source) == name]
+        if len(stem) == 1:
+            return self.activity(stem[0].source)
         return None
 
     def __repr__(self) -> str:
@@ -441,13 +498,16 @@ class Athlete:
         )
 
     def _repr_html_(self) -> str:
+        tz = self.timezone
+        shown = self.activities[:REPR_ROWS]
         rows = "".join(
-            f"<tr><td>{html.escape(a.source)}</td><td>{html.escape(str(a.sport))}</td>"
-            f"<td>{a.start_time}</td><td>{a.distance_m / 1000:.2f} km</td></tr>"
-            for a in self.activities[:20]
+            f"<tr><td>{html.escape(a.source)}</td><td>{html.escape(str(a.sport or ''))}</td>"
+            f"<td>{html.escape(local_time_text(a.start_time, tz))}</td><td>{a.distance_m / 1000:.2f} km</td></tr>"
+            for a in shown
         )
-        probs = "".join(f"<li>{html.escape(str(p))}</li>" for p in self.problems[:20])
-        return (
-            f"<div><p><b>{html.escape(repr(self))}</b></p><table>{rows}</table>"
-            f"{'<p>Input problems:</p><ul>' + probs + '</ul>' if probs else ''}</div>"
+        head = ("<tr><th>file</th><th>sport</th><th>start (local)</th><th>distance</th></tr>" if shown else "")
+        return left_aligned(
+            f"<div><p><b>{html.escape(repr(self))}</b></p>"
+            f"<p>{len(shown)} of {len(self.activities)} activities shown; times in {html.escape(tz)}.</p>"
+            f"<table>{head}{rows}</table>{problems_html(self.problems)}</div>"
         )

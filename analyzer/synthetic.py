@@ -34,8 +34,10 @@ def synthetic_run(
     sport: str = "running",
     start_position_deg: tuple[float, float] | None = None,
     sensors: Iterable[dict[str, object]] = (),
+    varied: bool = False,
+    cramp_stop: tuple[float, float] | None = None,
 ) -> bytes:
-    """A 1 Hz run at a steady pace, as FIT bytes.
+    """A 1 Hz run at a steady pace (or varied like a real one), as FIT bytes.
 
     Parameters
     ----------
@@ -57,7 +59,19 @@ def synthetic_run(
         GPS track starting there and heading north-east; no position when ``None``.
     sensors : iterable of dict
         Extra devices the file lists (see :func:`analyzer.io.fit_encode.encode_run`).
+    varied : bool
+        Pace and heart rate vary as in a real run (:func:`_varied_speed_factor`): a 10-minute
+        warm-up, rolling hills (altitude written, slower uphill), and on runs of 8 km or more a
+        tempo block; heart rate follows the effort with a lag. The distance and moving time stay
+        those asked for.
+    cramp_stop : (km, stopped_s), optional
+        A severe cramp at ``km``: pace collapses, the runner stands ``stopped_s`` seconds with the
+        timer running (speed 0, heart rate falling), then jogs on slowly.
     """
+    if varied or cramp_stop is not None:
+        return _varied_run(start, distance_km, pace_s_per_km, hr_start_bpm=hr_start_bpm, hr_drift_bpm=hr_drift_bpm,
+                           wrist_temperature_c=wrist_temperature_c, pauses=pauses, utc_offset_s=utc_offset_s,
+                           cadence_spm=cadence_spm, seed=seed, sport=sport, sensors=sensors, cramp_stop=cramp_stop)
     rng = np.random.default_rng(seed)
     speed = 1000.0 / pace_s_per_km
     moving_s = int(round(distance_km * pace_s_per_km))
@@ -86,6 +100,108 @@ def synthetic_run(
         start, elapsed, distance_m=distance, speed_mps=speeds, heart_rate_bpm=np.round(hr),
         cadence_spm=np.full(len(elapsed), cadence_spm), temperature_c=None if temps is None else np.round(temps),
         pauses=pauses, utc_offset_s=utc_offset_s, sport=sport, latitude_deg=lat, longitude_deg=lon, sensors=sensors,
+    )
+
+
+HILL_WAVELENGTH_M = (1700.0, 650.0)
+"""Rolling hills of the varied runs: two altitude waves along the route (metres)."""
+
+HILL_AMPLITUDE_M = (9.0, 3.0)
+
+
+def _altitude_m(distance_m: np.ndarray, phase: float) -> np.ndarray:
+    return 600.0 + sum(a * np.sin(2 * np.pi * distance_m / w + phase * (k + 1))
+                       for k, (a, w) in enumerate(zip(HILL_AMPLITUDE_M, HILL_WAVELENGTH_M, strict=True)))
+
+
+def _lagged(values: np.ndarray, tau_s: float) -> np.ndarray:
+    """First-order lag at 1 Hz (heart rate follows effort over about ``tau_s`` seconds)."""
+    out = np.empty_like(values)
+    k = 1.0 / tau_s
+    acc = values[0]
+    for i, v in enumerate(values):
+        acc += (v - acc) * k
+        out[i] = acc
+    return out
+
+
+def _with_cramp_stop(elapsed, moving, factor, distance, cramp_stop, pauses, distance_km):
+    """Insert a severe cramp: the pace collapses over 15 s before ``km`` (+3 m), the runner stands
+    ``stopped_s`` seconds with the timer running, then jogs on slower, recovering over ~4 minutes.
+    Distances before the cramp are kept; the rest of the run still ends at ``distance_km``."""
+    at_km, stopped_s = cramp_stop
+    n = int(round(stopped_s))
+    i = int(np.searchsorted(distance, at_km * 1000.0 + 3.0))
+    i = min(max(i, 16), len(moving) - 2)
+    factor = factor.copy()
+    factor[i - 15:i] *= 0.4  # the leg seizes
+    pre = np.cumsum(np.diff(moving[:i], prepend=moving[0]) * factor[:i])
+    pre *= distance[i - 1] / max(pre[-1], 1e-9)
+    after = moving[i:] - moving[i]
+    post_factor = factor[i:] * (1 - 0.25 * np.exp(-after / 240.0))
+    post = np.cumsum(np.diff(moving[i:], prepend=moving[i] - 1) * post_factor)
+    post = distance[i - 1] + post * (distance_km * 1000.0 - distance[i - 1]) / max(post[-1], 1e-9)
+    t0 = elapsed[i - 1]
+    stop_elapsed = t0 + np.arange(1, n + 1, dtype=float)
+    stop_moving = moving[i - 1] + np.arange(1, n + 1, dtype=float)
+    new_elapsed = np.concatenate([elapsed[:i], stop_elapsed, elapsed[i:] + n])
+    new_moving = np.concatenate([moving[:i], stop_moving, moving[i:] + n])
+    new_distance = np.concatenate([pre, np.full(n, pre[-1]), post])
+    new_factor = np.concatenate([factor[:i], np.zeros(n), post_factor])
+    standing = np.concatenate([np.zeros(i, dtype=bool), np.ones(n, dtype=bool), np.zeros(len(moving) - i, dtype=bool)])
+    pauses = [(a + n, b + n) if a >= t0 else (a, b) for a, b in pauses]
+    return new_elapsed, new_moving, new_factor, new_distance, standing, pauses
+
+
+def _varied_run(start: dt.datetime, distance_km: float, pace_s_per_km: float, *, hr_start_bpm: float,
+                hr_drift_bpm: float, wrist_temperature_c: float | None, pauses, utc_offset_s: int | None,
+                cadence_spm: float, seed: int, sport: str, sensors, cramp_stop: tuple[float, float] | None) -> bytes:
+    rng = np.random.default_rng(seed)
+    moving_s = int(round(distance_km * pace_s_per_km))
+    pauses = sorted(pauses)
+    total_pause = int(sum(b - a for a, b in pauses))
+    elapsed = np.arange(0, moving_s + total_pause + 1, dtype=float)
+    paused = np.zeros(len(elapsed), dtype=bool)
+    for a, b in pauses:
+        paused |= (elapsed > a) & (elapsed < b)
+    elapsed = elapsed[~paused]
+    moving = elapsed.copy()
+    for a, b in pauses:
+        moving = np.where(elapsed >= b, moving - (b - a), moving)
+    phase = float(rng.uniform(0, 2 * np.pi))
+    # effort: warm-up from 88 % of the run's speed over 10 minutes; a tempo block on longer runs
+    effort = 1.0 - 0.12 * np.clip(1 - moving / 600.0, 0, 1)
+    if distance_km >= 8:
+        a, b = 0.35 * moving[-1], 0.55 * moving[-1]
+        effort = effort + 0.07 * np.clip(np.minimum(moving - a, b - moving) / 60.0, 0, 1)
+    noise = np.convolve(rng.normal(0, 0.02, len(moving)), np.ones(15) / 15, mode="same")
+    step = np.diff(moving, prepend=moving[0])
+    grade = np.zeros(len(moving))
+    for _ in range(4):  # the hills are placed by distance: settle speed and grade together
+        factor = effort * (1 - 2.5 * np.clip(grade, -0.06, 0.06)) * (1 + noise)  # 2.5 % slower per 1 % uphill
+        raw = np.cumsum(step * factor)
+        scale = distance_km * 1000.0 / max(raw[-1], 1e-9)
+        speed, distance = factor * scale, raw * scale
+        grade = np.gradient(_altitude_m(distance, phase)) / np.maximum(np.gradient(distance), 0.1)
+    standing = np.zeros(len(moving), dtype=bool)
+    if cramp_stop is not None:
+        elapsed, moving, factor, distance, standing, pauses = _with_cramp_stop(
+            elapsed, moving, factor, distance, cramp_stop, pauses, distance_km)
+        speed = np.gradient(distance, moving)
+        speed = np.where(standing, 0.0, np.clip(speed, 0, None))
+        grade = np.gradient(_altitude_m(distance, phase)) / np.maximum(np.gradient(distance), 0.1)
+    # heart rate: follows the effort (not the speed: uphill the pace drops, the heart rate does not)
+    # with a 40-s lag; it falls towards 72 % while the runner stands; it drifts over the run
+    work = np.clip(speed * pace_s_per_km / 1000.0 * (1 + 2.5 * np.clip(grade, -0.06, 0.06)), 0.72, 1.3)
+    work = np.where(standing, 0.72, work)
+    hr = _lagged(hr_start_bpm * work, 40.0) + hr_drift_bpm * moving / max(moving[-1], 1) + rng.normal(0, 1.5, len(moving))
+    temps = None if wrist_temperature_c is None else wrist_temperature_c + rng.normal(0, 0.5, len(moving))
+    cadence = np.where(speed > 0.3, cadence_spm * (0.94 + 0.06 * np.clip(factor, 0, 1.2)), 0.0)
+    return encode_run(
+        start, elapsed, distance_m=distance, speed_mps=speed, heart_rate_bpm=np.round(hr),
+        cadence_spm=np.round(cadence), altitude_m=_altitude_m(distance, phase),
+        temperature_c=None if temps is None else np.round(temps), pauses=pauses, utc_offset_s=utc_offset_s,
+        sport=sport, sensors=sensors,
     )
 
 

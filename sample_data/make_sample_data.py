@@ -2,7 +2,10 @@
 
     python sample_data/make_sample_data.py [OUTPUT_FOLDER]
 
-Five invented athletes, six weeks each, whose stories show each pattern:
+Five invented athletes, six weeks each, whose stories show each pattern. Their runs vary as real
+ones do (a warm-up, rolling hills, a tempo block on the longer runs; heart rate following the
+effort), and Tom's severity-5 race cramp shows in his data: the pace collapses, he stands two
+minutes and his heart rate falls, then he jogs on.
 
 * ``maria_hot``     — Madrid summer: cramps on the hot days, weighed before and after.
 * ``tom_spike``     — New York: 8–10 km runs, then a half marathon with a cramp at 18 km.
@@ -59,7 +62,7 @@ def _runs(tz: str, first_day: dt.date, plan: list[tuple[int, int, float, float]]
     out = {}
     for i, (day, hour, km, pace) in enumerate(plan):
         local = dt.datetime.combine(first_day + dt.timedelta(days=day), dt.time(hour))
-        options = {**(common or {}), **(per_run or {}).get(i, {})}
+        options = {"varied": True, **(common or {}), **(per_run or {}).get(i, {})}
         if "pauses" not in options:
             stop = 1200.0 + (97 * i) % 600
             options["pauses"] = [(stop, stop + 90.0)] if km >= 8 else []
@@ -96,7 +99,8 @@ def tom(root: Path) -> None:
     tz, first = "America/New_York", dt.date(2024, 9, 2)
     plan = [(d, 7, 8.0 + (d % 2) * 2, 330.0) for d in range(0, 38, 3)]
     plan.append((41, 8, 21.1, 325.0))  # race day: a half marathon, twice the longest recent run
-    runs = _runs(tz, first, plan, 200, {"wrist_temperature_c": 27.0}, {len(plan) - 1: {"pauses": []}})
+    runs = _runs(tz, first, plan, 200, {"wrist_temperature_c": 27.0},
+                 {len(plan) - 1: {"pauses": [], "cramp_stop": (18.2, 120.0)}})  # stopped 2 min at the cramp
     cramps = [
         {"activity": list(runs)[-1], "distance_km": 18.2, "leg": "right", "muscle": "calf", "severity": 5,
          "notes": "race - had to stop, stretched it out"},

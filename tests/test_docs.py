@@ -28,6 +28,14 @@ def test_the_site_builds_with_warnings_as_errors(tmp_path):
     api = (site / "api" / "index.html").read_text(encoding="utf-8")
     for name in ("read_fit", "load_athlete", "analyze", "run_report", "heat_index_c", "grade_from_records"):
         assert re.search(rf'id="analyzer\.[\w.]*\.{name}"', api), name
+    # Sphinx roles are links (or plain code for targets outside the project), never raw text
+    assert not re.findall(r":(?:func|class|meth|mod|data|attr|exc):", api)
+    assert re.search(r'<a class="autorefs autorefs-internal"[^>]*href="#analyzer\.io\.fit\.read_fit"', api)
+    # private members are not in the reference; signatures are formatted one parameter a line
+    assert "__getstate__" not in api and "_repr_html_" not in api
+    signature = api[api.index('id="analyzer.plots.run.plot_run"'):]
+    signature = re.sub(r"<[^>]+>", "", signature[signature.index("doc-signature"):][:6000])
+    assert "\n    cramps: DataFrame | Analysis | Athlete | None = None,\n" in signature
     thresholds = (site / "thresholds" / "index.html").read_text(encoding="utf-8")
     for name in THRESHOLDS:  # the table is written from the code
         assert f"<code>{name}</code>" in thresholds
@@ -47,6 +55,21 @@ def test_every_public_name_is_in_the_api_reference():
         if f"{obj.__module__}.{name}" not in documented and obj.__module__ not in documented:
             missing.append(name)
     assert not missing, f"not in docs/api.md: {missing}"
+
+
+def test_the_public_part_of_the_reference_is_exactly_analyzer_all():
+    api = (DOCS / "api.md").read_text(encoding="utf-8")
+    public_part = api[: api.index("## The science")]
+    documented = [entry.rsplit(".", 1)[-1] for entry in re.findall(r"^::: ([\w.]+)", public_part, flags=re.M)]
+    assert len(documented) == len(set(documented))
+    # heat_index_c is documented with the rest of its module, under "The science"
+    modules = set(re.findall(r"^::: ([\w.]+)", api[len(public_part):], flags=re.M))
+    with_module = {name for name in analyzer.__all__ if getattr(getattr(analyzer, name), "__module__", "") in modules}
+    assert with_module == {"heat_index_c"}
+    assert set(documented) | with_module == {name for name in analyzer.__all__ if not name.startswith("__")}
+    for entry in re.findall(r"^::: ([\w.]+)", public_part, flags=re.M):  # each one is importable from analyzer
+        module, name = entry.rsplit(".", 1)
+        assert getattr(analyzer, name) is getattr(__import__(module, fromlist=[name]), name), entry
 
 
 _SCOPE = ["README.md", "docs", "analyzer", "notebooks"]
@@ -83,7 +106,8 @@ def test_nothing_points_outside_the_project():
 
 # names a user's own folders hold (the contract's inputs and outputs), not files of this project
 _GENERIC = {"athlete.toml", "cramps.csv", "weather.csv", "weigh_ins.csv", "summary.csv", "flags.csv", "errors.csv",
-            "pyproject.toml", "MANIFEST.tsv", "activities.csv", "suggested_cramps.csv", "mkdocs.yml", "config.toml"}
+            "pyproject.toml", "MANIFEST.tsv", "activities.csv", "suggested_cramps.csv", "mkdocs.yml", "config.toml",
+            "runs.csv"}
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))

@@ -140,6 +140,39 @@ def resolve_thresholds(*overrides: Mapping[str, object] | None) -> tuple[dict[st
     return values, errors
 
 
+def check_overrides(overrides: Mapping[str, object] | None) -> None:
+    """Raise :class:`~analyzer.errors.ThresholdError` for the first override given in the API that
+    cannot be used: an unknown name, a value that is not a finite number, or one outside the
+    setting's range (named with its unit). ``athlete.toml`` overrides are not checked here: there a
+    bad row is a problem and the default is kept.
+
+    Raises
+    ------
+    ThresholdError
+    TypeError
+        When ``overrides`` is not a mapping.
+    """
+    from analyzer.errors import ThresholdError
+
+    if overrides is None:
+        return
+    if not isinstance(overrides, Mapping):
+        raise TypeError(f"thresholds must be a mapping of setting name to value, not {type(overrides).__name__}")
+    for key, raw in overrides.items():
+        if key == "night_hours_local":
+            errors = _night_hours(raw, {})
+            if errors:
+                raise ThresholdError(key, raw, "; ".join(e.split("; default")[0] for e in errors))
+            continue
+        if key not in THRESHOLDS:
+            raise ThresholdError(str(key), raw, f"no such setting; known: {', '.join(sorted(THRESHOLDS))}")
+        value, _ = _check(key, raw)
+        if value is None:
+            t = THRESHOLDS[key]
+            raise ThresholdError(key, raw, f"must be a finite number from {t.minimum:g} to {t.maximum:g} {t.unit} "
+                                           f"(default {t.default:.4g})")
+
+
 def _night_hours(raw: object, values: dict[str, float]) -> list[str]:
     text = raw.replace("–", "-") if isinstance(raw, str) else ""
     try:

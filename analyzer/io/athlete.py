@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analyzer.errors import FolderNotFoundError
 from analyzer.io.activities import read_activity_folder
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.exports import export_kind, read_export
@@ -87,8 +88,15 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     Returns
     -------
     Athlete
+
+    Raises
+    ------
+    FolderNotFoundError
+        When ``folder`` does not exist.
+    TypeError
+        When ``folder`` is not a path.
     """
-    root = Path(folder)
+    root = _existing(folder, "athlete folder")
     athlete_id = athlete_id_of(root)
     problems: list[Problem] = []
     if root.is_file():  # an account export's zip, pointed at directly
@@ -196,12 +204,27 @@ def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
     return found
 
 
+def _existing(folder: object, what: str) -> Path:
+    """``folder`` as a Path that exists; else :class:`FolderNotFoundError` naming it."""
+    if not isinstance(folder, str | os.PathLike):
+        raise TypeError(f"the {what} must be a path (str or pathlib.Path), not {type(folder).__name__}")
+    root = Path(folder)
+    if not root.exists():
+        raise FolderNotFoundError(root, what)
+    return root
+
+
 def load_team(folder: str | os.PathLike) -> list[Athlete]:
     """Read a team folder (a folder of athlete folders) — or one athlete folder.
 
     Sub-folders that are not athlete folders, and symbolic links, are skipped.
+
+    Raises
+    ------
+    FolderNotFoundError
+        When ``folder`` does not exist.
     """
-    return [load_athlete(p) for p in find_athletes(Path(folder), [])]
+    return [load_athlete(p) for p in find_athletes(_existing(folder, "team folder"), [])]
 
 
 def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.date | None = None) -> Athlete:

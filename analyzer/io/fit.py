@@ -21,6 +21,11 @@ power_w        power, watts
 (developer)    developer fields, named ``<field name>_<units>`` (e.g. ``core_temperature_c``)
 ============== =====================================================================
 
+``laps`` and ``sessions`` hold every field of their message, named ``<field>_<unit>``, with the same
+conventions: positions (``start_position_lat_deg``, ``nec_lat_deg``, …) converted from semicircles
+to degrees, and running cadence ``avg_cadence_spm``/``max_cadence_spm`` in steps per minute with
+both feet (other sports: ``avg_cadence_rpm``).
+
 References
 ----------
 Garmin FIT SDK profile (messages ``record``, ``lap``, ``session``, ``event``,
@@ -375,13 +380,15 @@ def _generic_columns(table: Table, units: dict[str, str | None], time_fields: fr
             continue
         if col.startswith("dev|"):
             _, fname, funits = col.split("|", 2)
-            name = unit_column_name(fname, funits)
         else:
-            name = unit_column_name(col, units.get(col))
+            fname, funits = col, units.get(col)
+        name = unit_column_name(fname, funits)
         if values is None:
             if any(isinstance(v, tuple) for v in column) or all(v is None for v in column):
                 continue
             values = column
+        elif funits is not None and str(funits).strip().lower() == "semicircles":
+            values = semicircles_to_deg(values)  # a position: degrees under a degrees name
         while name in out:
             name += "_dev"
         out[name] = values
@@ -420,12 +427,14 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
         session_starts = sessions.ns("start_time")
     if "sport" not in sessions.data and sessions.n:
         sessions.data["sport"] = np.full(sessions.n, None, dtype=object)
+    if sessions.n:
+        _cadence_per_minute(sessions, np.array([s in FOOT_SPORTS for s in sessions.data["sport"]], dtype=bool))
     events = messages.get("event")
     pause_starts, pause_ends = _pauses(events)
     records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
-        laps=_deferred("laps", functools.partial(_laps, messages.get("lap"), session_starts), name, problems),
+        laps=_deferred("laps", functools.partial(_laps, messages.get("lap"), sessions), name, problems),
         sessions=_deferred("sessions", sessions.frame, name, problems),
         events=_deferred("events", functools.partial(_events, events), name, problems),
         pauses=_deferred("pauses", functools.partial(_pause_frame, pause_starts, pause_ends), name, problems),
@@ -456,12 +465,62 @@ def _deferred(what: str, build, name: str, problems: list[Problem]) -> Deferred:
     return Deferred(safe)
 
 
-def _laps(table: Table, session_starts: np.ndarray | None) -> pd.DataFrame:
+def _laps(table: Table, sessions: _Columns) -> pd.DataFrame:
     laps = _table_columns(table, "lap")
     lap_starts = laps.ns("start_time")
+    session_starts = sessions.ns("start_time")
     if laps.n and lap_starts is not None:
         laps.data["session"] = _session_of(lap_starts, session_starts)
+    if laps.n:
+        own = laps.data.get("sport")
+        of_session = sessions.data.get("sport")
+        rows = laps.data.get("session")
+        sports = []
+        for i in range(laps.n):
+            sport = own[i] if own is not None else None
+            if sport is None and of_session is not None and rows is not None and sessions.n:
+                sport = of_session[min(max(int(rows[i]), 0), sessions.n - 1)]
+            sports.append(sport)
+        _cadence_per_minute(laps, np.array([s in FOOT_SPORTS for s in sports], dtype=bool))
     return laps.frame()
+
+
+_SUMMARY_CADENCE = (("avg_cadence_rpm", "avg_fractional_cadence_rpm", "avg_cadence"),
+                    ("max_cadence_rpm", "max_fractional_cadence_rpm", "max_cadence"))
+
+
+def _cadence_per_minute(columns: _Columns, foot: np.ndarray) -> None:
+    """Lap and session cadence in the records' convention, in place.
+
+    The FIT ``avg_cadence``/``max_cadence`` of a run count one foot per minute; as in the
+    records, rows of foot sports become ``<name>_spm`` = 2 × (cadence + fractional cadence), steps
+    per minute with both feet, and other sports keep ``<name>_rpm`` (cadence + fractional). The
+    fractional columns are folded in and dropped.
+    """
+    data = columns.data
+    replaced: dict[str, dict[str, np.ndarray]] = {}
+    dropped: set[str] = set()
+    for rpm, frac_name, base in _SUMMARY_CADENCE:
+        whole, frac = data.get(rpm), data.get(frac_name)
+        if whole is None or whole.dtype == object:
+            continue
+        if frac is not None and frac.dtype != object:
+            whole = whole + np.nan_to_num(frac, nan=0.0)
+            dropped.add(frac_name)
+        replaced[rpm] = {}
+        if foot.any():
+            replaced[rpm][f"{base}_spm"] = np.where(foot, 2.0 * whole, np.nan)
+        if (~foot).any():
+            replaced[rpm][rpm] = np.where(~foot, whole, np.nan)
+    if replaced:
+        new: dict[str, np.ndarray] = {}
+        for name, values in data.items():
+            if name in replaced:
+                new.update(replaced[name])
+            elif name not in dropped:
+                new[name] = values
+        columns.data.clear()
+        columns.data.update(new)
 
 
 def _table_columns(table: Table, message: str) -> _Columns:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from os import PathLike
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -9,8 +12,13 @@ from matplotlib.ticker import FuncFormatter
 
 from analyzer.formatting import format_duration, format_pace, leg_text, severity_text
 from analyzer.metrics.heat import heat_index_c
-from analyzer.model import Activity
-from analyzer.plots import plain_text
+from analyzer.model import Activity, Athlete
+from analyzer.plots import new_figure, plain_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import SubFigure
+
+    from analyzer.analysis import Analysis
 
 SLOWEST_PLOTTED_PACE_S_PER_KM = 900.0
 """Paces slower than 15:00 min/km (standing, walking at a water stop) are not drawn."""
@@ -66,52 +74,108 @@ def smoothed_pace_min_per_km(records: pd.DataFrame, window_s: float = 30.0) -> p
     return (pace_s / 60.0).reindex(records.index)
 
 
+def _context(activity, cramps):
+    """``(activity, cramps frame, athlete)`` from what :func:`plot_run` was given."""
+    from analyzer.analysis import Analysis
+
+    athlete = None
+    if isinstance(cramps, Analysis):
+        athlete, cramps = cramps.athlete, cramps.cramps
+    elif isinstance(cramps, Athlete):
+        from analyzer.cramps import match_cramps
+
+        athlete, cramps = cramps, match_cramps(cramps)
+    elif cramps is not None and not isinstance(cramps, pd.DataFrame):
+        raise TypeError("plot_run's second argument must be an Analysis, an Athlete or the cramps DataFrame of "
+                        f"analyzer.match_cramps, not {type(cramps).__name__}")
+    if isinstance(activity, str | PathLike) and not isinstance(activity, Activity):
+        if athlete is None:
+            raise TypeError("plot_run needs an Activity; a run's name works only with its Analysis or Athlete "
+                            "(plot_run(name, analysis))")
+        found = athlete.activity(str(activity))
+        if found is None:
+            raise LookupError(f"{athlete.id} has no run named {str(activity)!r}")
+        activity = found
+    elif not isinstance(activity, Activity):
+        raise TypeError(f"plot_run draws one Activity (analyzer.read_fit, athlete.activities[i]), "
+                        f"not {type(activity).__name__}")
+    return activity, cramps, athlete
+
+
 def plot_run(
-    activity: Activity,
-    cramps: pd.DataFrame | None = None,
+    activity: Activity | str,
+    cramps: pd.DataFrame | Analysis | Athlete | None = None,
     *,
     x: str = "distance",
     weather: pd.DataFrame | None = None,
     air_source: str = "weather",
     timezone: str | None = None,
     smooth_s: float = 30.0,
-) -> Figure:
+    fig: Figure | SubFigure | None = None,
+) -> Figure | SubFigure:
     """Pace, heart rate and heat along one run, pauses shaded, each cramp marked.
 
     Parameters
     ----------
-    activity : Activity
-        From :func:`analyzer.read_fit`.
-    cramps : DataFrame, optional
-        Output of :func:`analyzer.match_cramps`; rows whose ``activity`` is this run's
-        file and whose context is ``during_run`` are marked.
+    activity : Activity or str
+        From :func:`analyzer.read_fit` or ``athlete.activities``; or, with an Analysis or Athlete as
+        ``cramps``, a run's file name (with or without its suffix).
+    cramps : Analysis, Athlete or DataFrame, optional
+        An :class:`~analyzer.Analysis` or :class:`~analyzer.Athlete` brings the run's context along:
+        its cramps, its air (``weather.csv``, an air sensor or the weather archive: air temperature
+        and heat index are drawn) and the athlete's time zone. A DataFrame is the output of
+        :func:`analyzer.match_cramps`; rows whose ``activity`` is this run's file and whose context is
+        ``during_run`` are marked.
     x : {"distance", "time"}
         Distance in km, or elapsed time in minutes.
     weather : DataFrame, optional
         ``temperature_c`` and ``relative_humidity_pct`` indexed by UTC time: air temperature
         and heat index are drawn (``weather.csv``, or :func:`analyzer.air.run_air`'s frame for
-        a sensor or the weather archive). The watch's own temperature is always labelled as
-        wrist temperature, which reads high.
+        a sensor or the weather archive). Given, it is used instead of the context's air. The
+        watch's own temperature is always labelled as wrist temperature, which reads high.
     air_source : str
-        Where the air temperature came from, shown in its legend entry.
+        Where the air temperature came from, shown in its legend entry (with a context and no
+        ``weather``, the context's source).
     timezone : str, optional
-        IANA zone for the date in the title; else the watch's recorded offset.
+        IANA zone for the date in the title; else the athlete's (with a context), else the watch's
+        recorded offset.
     smooth_s : float
         Rolling-median window for pace, seconds.
+    fig : Figure or SubFigure, optional
+        Draw the three panels into it (e.g. one of ``plt.figure().subfigures(1, 2)`` to put two
+        runs side by side); else a new figure, made with pyplot as pandas and seaborn do.
 
     Returns
     -------
     matplotlib.figure.Figure
         Three axes sharing x: pace (min/km, inverted: faster is up), heart rate (bpm), heat (°C).
+        (The ``fig`` given, when one was.)
+
+    Raises
+    ------
+    TypeError
+        When ``activity`` is not an Activity (or a run's name with a context), or ``cramps`` is not
+        an Analysis, an Athlete or a DataFrame.
+    LookupError
+        When the run's name is not among the athlete's activities.
     """
     if x not in ("distance", "time"):
         raise ValueError("x must be 'distance' or 'time'")
+    activity, cramps, athlete = _context(activity, cramps)
+    if athlete is not None:
+        if weather is None:
+            from analyzer.air import run_air
+
+            air = run_air(athlete, activity)
+            if air.known:
+                weather, air_source = air.frame, air.source
+        timezone = timezone or athlete.timezone
     recs = activity.records[activity.records.index.notna()]
     if x == "distance" and ("distance_m" not in recs or recs["distance_m"].isna().all()):
         x = "time"
     xs = recs["distance_m"] / 1000.0 if x == "distance" else recs["elapsed_s"] / 60.0
     xlabel = "distance (km)" if x == "distance" else "elapsed time (min)"
-    fig = Figure(figsize=(10, 7.5), layout="constrained")
+    fig = new_figure((10, 7.5), fig)
     ax_pace, ax_hr, ax_heat = fig.subplots(3, 1, sharex=True)
 
     if "speed_mps" in recs and recs["speed_mps"].notna().any():

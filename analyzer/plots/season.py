@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from analyzer.analysis import Analysis
-from analyzer.plots import plain_text
+from analyzer.plots import new_axes, plain_text
 
 CRAMP_COLOR = "#c0392b"
 REST_COLOR = "#2c3e50"
@@ -24,6 +26,29 @@ LEG_NAMES = {"left": "left leg", "right": "right leg", "both": "both legs"}
 CONTEXT_ROWS = {"during_run": 3, "after_run": 2, "at_rest": 1, "time_unknown": 0}
 CONTEXT_NAMES = {"during_run": "during a run", "after_run": "after a run", "at_rest": "at rest",
                  "time_unknown": "time not logged"}
+
+
+def _analysis(value: object, name: str) -> Analysis:
+    """The Analysis to draw: given, or made from an Athlete or an athlete folder's path."""
+    if isinstance(value, Analysis):
+        return value
+    from os import PathLike
+
+    from analyzer.analysis import analyze
+    from analyzer.model import Athlete
+
+    if isinstance(value, Athlete | str | PathLike):
+        return analyze(value)
+    raise TypeError(f"{name} draws an Analysis (analyzer.analyze(athlete)), not {type(value).__name__}")
+
+
+SEVERITY_KEY = (1, 3, 5)
+"""Severities shown in the timeline's size key."""
+
+
+def severity_marker_size(severity: np.ndarray) -> np.ndarray:
+    """Marker area (pt²) for a severity 1–5 (not logged: as 1)."""
+    return 40 + 25 * np.nan_to_num(np.asarray(severity, dtype=float), nan=1.0)
 
 
 def _local_cramp_times(analysis: Analysis) -> pd.Series:
@@ -45,14 +70,28 @@ def _date_axis(ax) -> None:
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
-def plot_weekly_distance(analysis: Analysis) -> Figure:
+def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figure:
     """Bars of distance per local week (Monday start), with every cramp of the week marked.
 
     Cramps during or after a run sit on the week's bar (▼), cramps at rest or without a logged
     time at its foot (●), each with its count.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
+        analysed first, with its own thresholds.
+    ax : matplotlib Axes, optional
+        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
+        figure, made with pyplot as pandas and seaborn do.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
     """
-    fig = Figure(figsize=(10, 3.6), layout="constrained")
-    ax = fig.subplots()
+    analysis = _analysis(analysis, "plot_weekly_distance")
+    fig, ax = new_axes((10, 3.6), ax)
     runs = analysis.runs
     tz = analysis.athlete.timezone
     if runs.empty:
@@ -89,14 +128,28 @@ def plot_weekly_distance(analysis: Analysis) -> Figure:
     return fig
 
 
-def plot_cramp_runs_vs_others(analysis: Analysis) -> Figure:
+def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> Figure:
     """Each run by heat index (x) and distance ÷ longest in the prior 30 days (y); cramp runs red.
 
     Runs without a heat index are drawn in a band left of the axis and runs without 30 days of
     history in a band below it, so every run is on the figure, as the season table counts them.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
+        analysed first, with its own thresholds.
+    ax : matplotlib Axes, optional
+        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
+        figure, made with pyplot as pandas and seaborn do.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
     """
-    fig = Figure(figsize=(7.5, 5.4), layout="constrained")
-    ax = fig.subplots()
+    analysis = _analysis(analysis, "plot_cramp_runs_vs_others")
+    fig, ax = new_axes((7.5, 5.4), ax)
     runs = analysis.runs
     t = analysis.thresholds
     if runs.empty:
@@ -116,10 +169,11 @@ def plot_cramp_runs_vs_others(analysis: Analysis) -> Figure:
     ax.text(x_hi, y_gap - 0.035, "no 30-day history", va="bottom", ha="right", fontsize="x-small", color="#7f8c8d")
     xs = x.fillna(x_gap)
     ys = y.fillna(y_gap)
-    ax.scatter(xs[~cramp], ys[~cramp], color=RUN_COLOR, label=f"runs without cramps ({int((~cramp).sum())})",
-               gid="other-runs", zorder=3)
-    ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90,
-               label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
+    # see-through with a white rim: runs on top of each other show as darker, not as one dot
+    ax.scatter(xs[~cramp], ys[~cramp], color=RUN_COLOR, alpha=0.55, edgecolors="white", linewidths=0.8,
+               label=f"runs without cramps ({int((~cramp).sum())})", gid="other-runs", zorder=3)
+    ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90, alpha=0.8, edgecolors="white",
+               linewidths=0.8, label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
     ax.axvline(t["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1, label="heat index threshold")
     ax.axhline(t["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1, label="long-run spike threshold")
     ax.set_xlim(x_gap - 1, x_hi)
@@ -132,10 +186,25 @@ def plot_cramp_runs_vs_others(analysis: Analysis) -> Figure:
     return fig
 
 
-def plot_cramp_timeline(analysis: Analysis) -> Figure:
-    """Every cramp in local time over the whole season, one row per context, marker by leg, size by severity."""
-    fig = Figure(figsize=(10, 3.4), layout="constrained")
-    ax = fig.subplots()
+def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure:
+    """Every cramp in local time over the whole season, one row per context, marker by leg, size by severity.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
+        analysed first, with its own thresholds.
+    ax : matplotlib Axes, optional
+        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
+        figure, made with pyplot as pandas and seaborn do.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+    """
+    analysis = _analysis(analysis, "plot_cramp_timeline")
+    fig, ax = new_axes((10, 3.4), ax)
     c = analysis.cramps
     tz = analysis.athlete.timezone
     runs = analysis.runs
@@ -153,7 +222,7 @@ def plot_cramp_timeline(analysis: Analysis) -> Figure:
         mine = (c["leg"] == leg).to_numpy() if len(c) else np.zeros(0, dtype=bool)
         if not mine.any():
             continue
-        sizes = 40 + 25 * np.nan_to_num(c["severity"].astype(float).to_numpy()[mine], nan=1.0)
+        sizes = severity_marker_size(c["severity"].astype(float).to_numpy()[mine])
         ax.scatter(times[mine], c["context"][mine].map(CONTEXT_ROWS), marker=marker, s=sizes, color=CRAMP_COLOR,
                    label=LEG_NAMES[leg], gid=f"cramps-{leg}", zorder=3, clip_on=False)
     ax.set_yticks(list(CONTEXT_ROWS.values()), list(CONTEXT_NAMES.values()))
@@ -171,6 +240,12 @@ def plot_cramp_timeline(analysis: Analysis) -> Figure:
     ax.set_xlabel("date (local)")
     ax.set_title("Cramps over the season (marker size = severity)", fontsize="medium")
     if len(c):
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize="small", frameon=False)
+        handles, labels = ax.get_legend_handles_labels()
+        for severity in SEVERITY_KEY:  # the size key: grey, so it is not read as a cramp
+            area = float(severity_marker_size(np.array([severity]))[0])
+            handles.append(Line2D([], [], ls="none", marker="o", markersize=np.sqrt(area), color="#95a5a6"))
+            labels.append(f"severity {severity}" + (" (or not logged)" if severity == 1 else ""))
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize="small",
+                  frameon=False)
     ax.grid(True, axis="x", alpha=0.3)
     return fig

@@ -26,6 +26,7 @@ from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
+from analyzer.plots import detached_figures
 from analyzer.report import charts
 from analyzer.report.content import PATTERN_NAMES, athlete_page
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
@@ -167,6 +168,7 @@ def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
     return run_specs, season
 
 
+@detached_figures()
 def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]:
     """The same figures drawn with matplotlib (for print, or when the chart script is unavailable)."""
     from analyzer.plots.run import plot_run
@@ -254,11 +256,13 @@ def write_athlete_report(
     out_cramps = cramps.copy()
     if len(out_cramps):
         # the local time (with its UTC offset) is the first column after the contract's twelve
-        out_cramps.insert(len(CRAMP_COLUMNS), "time_local", _iso_local(out_cramps["time_utc"], ath.timezone))
+        out_cramps["time_local"] = _iso_local(out_cramps["time_utc"], ath.timezone)  # in its place already
         out_cramps["time_utc"] = _iso_z(out_cramps["time_utc"])
     suggestions = analysis.suggested_cramps
     atomic_write_text(folder / "suggested_cramps.csv", csv_text(suggestions, SUGGESTION_COLUMNS))
     written.append("suggested_cramps.csv")
+    atomic_write_text(folder / "runs.csv", csv_text(runs_csv_frame(runs), list(runs.columns)))
+    written.append("runs.csv")
     return AthleteReport(ath.id, summary, out_cramps, flags, errors_frame(analysis.problems), written,
                          suggestions.assign(athlete=ath.id)[["athlete", *SUGGESTION_COLUMNS]])
 
@@ -277,6 +281,21 @@ def _pdf(analysis: Analysis, common: dict) -> tuple[bytes | None, str]:
         return HTML(string=html).write_pdf(), ""
     except Exception as exc:
         return None, f"no PDF: it could not be laid out ({type(exc).__name__}: {exc})"
+
+
+def runs_csv_frame(runs: pd.DataFrame) -> pd.DataFrame:
+    """``Analysis.runs`` as ``runs.csv`` has it: times in ISO 8601 (``Z``; local with its offset),
+    each number rounded to what its unit means (:func:`analyzer.formatting.csv_digits`)."""
+    from analyzer.formatting import csv_digits
+
+    out = runs.copy()
+    if len(out):
+        out["start_local"] = _iso_local(out["start_utc"], str(out["start_local"].dt.tz))
+        out["start_utc"] = _iso_z(out["start_utc"])
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(csv_digits(str(col)))
+    return out
 
 
 def _round_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
@@ -315,12 +334,32 @@ def _spark(cramps: pd.DataFrame, times: pd.Series, start: pd.Timestamp | None,
     return dots
 
 
+def _team_runs_csv(out: Path, reports: list[AthleteReport]) -> str:
+    """Every athlete's ``runs.csv`` in one file: each athlete's rows as written (already rounded
+    and formula-safe), in team order, under the one header they share."""
+    from analyzer.metrics.runs import RUN_COLUMNS
+
+    header = ",".join(["athlete", "activity", "start_utc", "start_local", *RUN_COLUMNS[2:]])
+    parts = [header + "\n"]
+    for r in reports:
+        if "runs.csv" not in r.written:
+            continue
+        try:
+            text = (out / Path(str(r.summary.get("report", ""))).parent / "runs.csv").read_text(encoding="utf-8")
+        except OSError:
+            continue  # the athlete's own page and files still stand
+        first, _, body = text.partition("\n")
+        if first == header and body:
+            parts.append(body if body.endswith("\n") else body + "\n")
+    return "".join(parts)
+
+
 def write_team_files(
     out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None,
     notices: list[str] | None = None,
 ) -> None:
-    """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv``, ``suggested_cramps.csv``
-    (headers even when empty)."""
+    """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv``, ``suggested_cramps.csv``,
+    ``runs.csv`` (headers even when empty)."""
     summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
     frames = [r.cramps for r in reports if len(r.cramps)]
     cramps = pd.concat(frames, ignore_index=True) if frames else \
@@ -339,6 +378,7 @@ def write_team_files(
     frames = [r.suggestions for r in reports if len(r.suggestions)]
     suggested = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS])
     atomic_write_text(out / "suggested_cramps.csv", csv_text(suggested, ["athlete", *SUGGESTION_COLUMNS]))
+    atomic_write_text(out / "runs.csv", _team_runs_csv(out, reports))
     # the season the team page spans: from every athlete's report rows
     # every cramp's time parsed once (one format, ISO 8601, for the whole column)
     times = pd.to_datetime(cramps["time_utc"], utc=True, errors="coerce", format="ISO8601") if len(cramps) \

@@ -88,3 +88,21 @@ def test_legends_sit_outside_the_data(analysis):
         ax = fig.axes[0]
         legend = ax.get_legend()
         assert legend is not None and legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0
+
+
+def test_the_timeline_has_a_size_key_for_severity(analysis):
+    ax = analyzer.plot_cramp_timeline(analysis).axes[0]
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[-3:] == ["severity 1 (or not logged)", "severity 3", "severity 5"]
+    # the key's areas are the cramps' areas: 40 + 25 × severity pt² (the left cramp has severity 4)
+    keys = legend.legend_handles[-3:]
+    assert [round(h.get_markersize() ** 2, 6) for h in keys] == [65.0, 115.0, 165.0]  # marker size² = area
+    left = next(c for c in ax.collections if c.get_gid() == "cramps-left")
+    assert left.get_sizes().tolist() == [140.0]
+
+
+def test_overlapping_runs_stay_visible(analysis):
+    ax = analyzer.plot_cramp_runs_vs_others(analysis).axes[0]
+    others = next(c for c in ax.collections if c.get_gid() == "other-runs")
+    assert others.get_alpha() < 1.0  # two runs on one spot draw darker than one
