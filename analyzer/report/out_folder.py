@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.report.build import AthleteReport
-from analyzer.report.files import MAX_DIR_NAME_CHARS, atomic_write_text
+from analyzer.report.files import MAX_DIR_NAME_CHARS, _umask, atomic_write_text
 from analyzer.report_cache import load_rows, save_rows
 
 MANIFEST_NAME = ".report-manifest.json"
@@ -236,6 +236,7 @@ class ReportFolder:
         rows.mkdir(exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=rows, prefix=".tmp-"))
         try:
+            os.chmod(tmp, 0o777 & ~_umask())  # as an ordinary new folder (mkdtemp makes it 0700)
             save_rows(tmp, report)
             old = rows / name
             if old.exists():
