@@ -150,6 +150,8 @@ def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta) -> dict
         rec.update(_moment(act, t_in))
     else:
         rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
+        if by_distance and context == "during_run":  # not placed in time: the logged distance is still known
+            rec["distance_km"] = float(cramp["distance_km"])
     air_t, rh, air_source = air_at(athlete, act, t) if context != "at_rest" else air_at(athlete, None, t)
     rec["air_temperature_c"] = air_t
     rec["air_temperature_source"] = air_source
