@@ -27,7 +27,7 @@ from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder,
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
-from analyzer.report.assets import vega_bundle
+from analyzer.report.assets import chart_script, vega_bundle
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
 from analyzer.report.files import inside
 from analyzer.report.out_folder import OWN_NAMES, ReportBusy, ReportFolder, page_name, report_lock
@@ -75,6 +75,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         hit.summary["report"] = f"{dest.name}/report.html"
         return hit
     athlete = None
+    bundle = None
     gaps_before = weather.gaps if weather is not None else 0
     try:
         athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
@@ -88,7 +89,9 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
                                        athlete.problems if athlete is not None else [])
     # a report missing weather the archive may still give (offline, busy, not yet published) is
     # not kept: the next run asks again
-    if reports is not None and not (weather is not None and weather.gaps > gaps_before):
+    # nor is one drawn with static figures because the chart script could not be had here
+    if reports is not None and not (weather is not None and weather.gaps > gaps_before) \
+            and (bundle is not None or "html" not in formats):
         reports.put(key, report, dest)
     return report
 
@@ -216,8 +219,11 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
         return result
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     assets_dir = Path(cache_dir or default_cache_dir())
-    if "html" in formats and use_cache:
-        vega_bundle(str(assets_dir))  # built (or read) once here, so workers only read it
+    if "html" in formats:  # built (or read) once here, in its own process, so workers only read it
+        script, why = chart_script(str(assets_dir), use_cache)
+        if script is None:  # the pages are still written, with static figures
+            result.notices.append(f"the pages show static figures instead of interactive charts: {why}")
+            assets_dir = None
     archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
         host = urlparse(archive.api.url).hostname
