@@ -97,17 +97,24 @@ def report_lock(out: Path) -> Iterator[None]:
     another process holds it. The operating system releases it when the holder ends, even when
     killed, so a stale lock never blocks a later run."""
     path = out / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError:  # a folder that takes no new file: writing the report will say so
+        yield
+        return
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:
             held = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
             raise ReportBusy(f"another report is being written to --out {out} right now{f' ({held})' if held else ''}; "
                              "nothing was written: run this one again when it has finished") from None
-        os.ftruncate(fd, 0)
-        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        os.pwrite(fd, f"process {os.getpid()}, started {started}".encode(), 0)
+        except OSError:  # a file system without locks (some network shares): written unlocked
+            pass
+        else:
+            os.ftruncate(fd, 0)
+            started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            os.pwrite(fd, f"process {os.getpid()}, started {started}".encode(), 0)
         yield
     finally:
         os.close(fd)  # closing releases the lock
