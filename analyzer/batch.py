@@ -194,7 +194,10 @@ def run_report(
                               "left as they were, beside the report")
     try:
         with report_lock(out_dir):
-            return _write_report(result, root, out_dir, folders, problems, t0, full=athletes is None, since=since,
+            # a run of the whole team retires the pages of athletes no longer in it; a run of some
+            # athletes (--athlete, or one athlete folder) keeps the others
+            full = athletes is None and folders != [root]
+            return _write_report(result, root, out_dir, folders, problems, t0, full=full, since=since,
                                  until=until, jobs=jobs, formats=formats, progress=progress, cache_dir=cache_dir,
                                  use_cache=use_cache, executor=executor, scheduler=scheduler, weather=weather,
                                  weather_url=weather_url)

@@ -202,3 +202,14 @@ def test_two_reports_at_once_never_interleave(tmp_path):
     # each athlete once (two when only the --athlete run could write), and the two files agree
     assert len(summary) in (2, 4) and len({r["athlete"] for r in summary}) == len(summary)
     assert sum(int(r["problems"]) for r in summary) == len(errors) == len(summary)
+
+
+def test_a_run_of_one_athlete_folder_keeps_the_team_report(tmp_path):
+    team, out = tmp_path / "team", tmp_path / "out"
+    _athlete(team, "ana", "Ana")
+    _athlete(team, "bob", "Bob")
+    _report(team, out)
+    bob_page = (out / "bob" / "report.html").read_bytes()
+    assert _report(team / "ana", out).exit_code == 0  # the athlete folder itself, not the team
+    assert _links(out) == {"ana": "ana/report.html", "bob": "bob/report.html"}
+    assert (out / "bob" / "report.html").read_bytes() == bob_page
