@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.io.fit import FitWarning, read_fit
     from analyzer.metrics.heat import heat_index_c
     from analyzer.model import Activity, Athlete, Problem
+    from analyzer.plan import RunPlan, plan_run
     from analyzer.plots.run import plot_run
     from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
 
@@ -51,6 +52,8 @@ _LAZY = {
     "Activity": "analyzer.model",
     "Athlete": "analyzer.model",
     "Problem": "analyzer.model",
+    "RunPlan": "analyzer.plan",
+    "plan_run": "analyzer.plan",
     "plot_run": "analyzer.plots.run",
     "plot_weekly_distance": "analyzer.plots.season",
     "plot_cramp_runs_vs_others": "analyzer.plots.season",
@@ -83,6 +86,7 @@ __all__ = [
     "InputError",
     "Problem",
     "ReportResult",
+    "RunPlan",
     "analyze",
     "format_duration",
     "format_pace",
@@ -93,6 +97,7 @@ __all__ = [
     "log_cramp",
     "LoggedCramp",
     "match_cramps",
+    "plan_run",
     "plot_cramp_runs_vs_others",
     "plot_cramp_timeline",
     "plot_run",

@@ -154,7 +154,7 @@ def analyze(athlete: Athlete, thresholds: Mapping[str, object] | None = None, we
                 add("cramp", found, row, act)
         if side is not None and c["leg"] == side:
             add("cramp", [dict(one_leg_flags[0])], row, act)
-        if pd.notna(c["time_utc"]):
+        if pd.notna(c["time_utc"]) and not athlete.timezone_guessed:  # a guessed zone says nothing of night
             local = c["time_utc"].tz_convert(athlete.timezone)
             hours_since = _hours_since_last_run(runs, c["time_utc"])
             add("cramp", rules.night(c, local.hour + local.minute / 60, hours_since, t), row, act)

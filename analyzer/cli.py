@@ -79,21 +79,30 @@ def inspect(
 def summary(
     folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="An athlete folder, a team folder, or a folder of activity files.")],
 ) -> None:
-    """List every activity file (FIT, GPX, TCX) under a folder with its sport, date, distance and duration."""
+    """List every activity file (FIT, GPX, TCX) under a folder with its sport, date, distance and duration,
+    and the runs of every account export (Strava, Garmin Connect; zipped or not) in it."""
     import analyzer
 
     if not folder.is_dir():
         typer.echo(f"error: {folder} is not a folder", err=True)
         raise typer.Exit(2)
-    dirs = [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]
+    from analyzer.io.exports import export_kind, read_export
+
+    exports = [p for p in [folder, *sorted(folder.rglob("*"))]
+               if (p.is_dir() or p.suffix.lower() == ".zip") and not p.is_symlink() and export_kind(p) is not None]
+    inside = [e for e in exports if e.is_dir()]
+    dirs = [d for d in [folder, *sorted(p for p in folder.rglob("*") if p.is_dir())]
+            if not any(d == e or e in d.parents for e in inside)]  # an unzipped export lists its own runs
     problems: list[analyzer.Problem] = []
     count = 0
-    for d in dirs:
-        acts, probs = analyzer.read_activity_folder(d)
+    listings = [(d, analyzer.read_activity_folder) for d in dirs] + [(e, read_export) for e in exports]
+    for d, read in sorted(listings, key=lambda x: x[0]):
+        acts, probs = read(d)
         problems.extend(probs)
         if not acts:
             continue
-        typer.echo(f"{d.relative_to(folder) if d != folder else '.'}:")
+        what = " (account export, runs only)" if read is read_export else ""
+        typer.echo(f"{d.relative_to(folder) if d != folder else '.'}{what}:")
         for act in acts:
             count += 1
             typer.echo(f"  {_describe(act)}")
@@ -207,11 +216,59 @@ def log(
     except analyzer.InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    if activity and not (folder / "activities" / activity).exists():
-        typer.echo(f"note: {activity} is not in {folder / 'activities'}; the cramp is kept, placed once the file is there",
-                   err=True)
+    if logged.run_note:
+        typer.echo(f"note: {logged.run_note}", err=True)
     cells = ", ".join(f"{k}={v}" for k, v in logged.cells.items() if v)
     typer.echo(f"{logged.path} row {logged.cramp_row} added: {cells}")
+
+
+@app.command(short_help="Before the run: a planned run against the conditions that came before your cramps.")
+def plan(
+    folder: Annotated[Path, typer.Argument(metavar="ATHLETE_FOLDER", help="The athlete folder (holding athlete.toml).")],
+    date: Annotated[str, typer.Option(metavar="DATE", help="The planned local date, YYYY-MM-DD.")],
+    distance_km: Annotated[float, typer.Option("--distance-km", metavar="KM", help="The planned distance, km.")],
+    start: Annotated[str | None, typer.Option(metavar="HH:MM", help="Planned local start (default: your usual start).")] = None,
+    pace: Annotated[str | None, typer.Option(metavar="M:SS", help="Planned pace per km (default: your usual for the distance).")] = None,
+    where: Annotated[str | None, typer.Option(metavar="LAT,LON", help="Start position (default: the start of your most "
+                                                   "recent outdoor run); only its 0.1° cell is sent.")] = None,
+    forecast: Annotated[str, typer.Option(metavar="auto|off|CSV_FILE", help="auto: the forecast service; off; or hourly "
+                                               "rows in the weather.csv format.")] = "auto",
+    window: Annotated[str, typer.Option(metavar="HH:MM-HH:MM", help="Local hours a best start may use.")] = "05:00-21:00",
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text, json or html.")] = "text",
+    weather: Annotated[str, typer.Option(metavar="MODE", help="Weather archive for your earlier runs: auto, cache or off.")] = "auto",
+) -> None:
+    """Line a planned run up against the conditions that came before your cramps: distance and pace
+    against your history, heat hour by hour from the forecast, the best start that avoids the heat,
+    heat acclimatisation, fluid from your weigh-ins, your other patterns as reminders.
+
+    Conditions, never a prediction. Exit codes: 0 planned; 1 planned, with input problems in the
+    athlete folder (listed in the notes); 2 nothing planned (bad arguments, no athlete folder).
+    """
+    import analyzer
+
+    if fmt not in ("text", "json", "html"):
+        typer.echo(f"error: --format must be text, json or html (got {fmt!r})", err=True)
+        raise typer.Exit(2)
+    if weather not in ("auto", "cache", "off"):
+        typer.echo(f"error: --weather must be auto, cache or off (got {weather!r})", err=True)
+        raise typer.Exit(2)
+    if not (folder / "athlete.toml").is_file():
+        typer.echo(f"error: {folder} is not an athlete folder (no athlete.toml)", err=True)
+        raise typer.Exit(2)
+    parts = window.replace("–", "-").split("-")
+    if len(parts) != 2:
+        typer.echo(f"error: --window {window!r} is not like 05:00-21:00", err=True)
+        raise typer.Exit(2)
+    try:
+        athlete = analyzer.load_athlete(folder, weather=weather)
+        result = analyzer.plan_run(athlete, date=date, distance_km=distance_km, start=start, pace=pace, where=where,
+                                   forecast=forecast, window=(parts[0], parts[1]))
+    except (ValueError, analyzer.InputError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    text = {"text": result.to_text, "json": result.to_json, "html": result.to_html}[fmt]()
+    typer.echo(text, nl=not text.endswith("\n"))
+    raise typer.Exit(1 if result.analysis is not None and result.analysis.problems else 0)
 
 
 def main() -> None:

@@ -100,7 +100,11 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         unknown columns. ``air_temperature_c`` comes from weather.csv, an external air sensor or
         the weather archive (:mod:`analyzer.air`), and is NaN when none has it: the watch's
         wrist temperature is never used for it. A cramp logged with a date but no time has context
-        ``time_unknown`` and is never placed by invention.
+        ``time_unknown`` and is never placed by invention. A cramp logged by ``activity`` and
+        ``distance_km`` whose file was not read, or whose distance lies beyond the run's end (by
+        more than :data:`DISTANCE_PAST_END_KM`), is a problem for that row; it is placed by its
+        time when it has one, else kept with context ``not_placed`` (its activity and logged
+        distance, nothing else).
     """
     runs = _runs(athlete)
     spans = [(a, a.records.index.dropna().min(), a.records.index.dropna().max()) for a in runs]
@@ -108,7 +112,11 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
     rows = []
     for _, cramp in athlete.cramps.iterrows():
         try:
-            rows.append(_place(athlete, cramp, spans, tol))
+            why: list[str] = []
+            rows.append(_place(athlete, cramp, spans, tol, why))
+            if problems is not None:
+                problems += [Problem(str(Path(athlete.folder) / "cramps.csv"), f"row {int(cramp['cramp_row'])}",
+                                     w, athlete.id) for w in why]
         except Exception as exc:  # one row that cannot be placed never stops the others
             if problems is None:
                 raise
@@ -121,18 +129,57 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
     return out[OUTPUT_COLUMNS + [c for c in out.columns if c not in OUTPUT_COLUMNS]]
 
 
-def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta) -> dict[str, object]:
-    """One log row → one output row (see :func:`match_cramps`)."""
+DISTANCE_PAST_END_KM = 0.2
+"""How far past a run's recorded end a logged ``distance_km`` is still placed at the end (ours: GPS
+distances of the same run differ by a few per cent between a watch and an app)."""
+
+
+def run_length_km(act: Activity) -> float | None:
+    """The distance a cramp can be logged at in ``act``: its dated records' last distance (a
+    multisport file's running legs added up); ``None`` when the file has no such distance."""
+    legs = [leg for leg in act.legs() if leg.sport == "running"] if act.is_whole_file and len(act.legs()) > 1 else [act]
+    ends = [float(leg.records["distance_m"].max()) for leg in legs
+            if _dated(leg) and "distance_m" in leg.records and leg.records["distance_m"].notna().any()]
+    return sum(ends) / 1000.0 if ends else None
+
+
+def beyond_end(act: Activity, km: float) -> float | None:
+    """The run's length (km) when ``km`` lies past its end by more than :data:`DISTANCE_PAST_END_KM`, else ``None``."""
+    length = run_length_km(act)
+    return length if length is not None and km > length + DISTANCE_PAST_END_KM else None
+
+
+def _unplaceable(athlete: Athlete, name: str, km: float) -> str:
+    """Why a cramp logged as ``km`` into run file ``name`` cannot be placed in it ("" when it can)."""
+    act = athlete.activity(name)
+    if act is None:
+        return f"activity {name} is not among the run files read (activities/ or an account export)"
+    length = beyond_end(act, km)
+    if length is not None:
+        return f"distance_km {km:g} is beyond the end of {name}, which the watch recorded as {length:.2f} km"
+    return ""
+
+
+def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta, problems: list[str]) -> dict[str, object]:
+    """One log row → one output row (see :func:`match_cramps`); why it could not be placed is
+    added to ``problems``."""
     rec: dict[str, object] = {"athlete": athlete.id, "cramp_row": int(cramp["cramp_row"])}
     note = cramp.get("time_note")
     notes = [note] if isinstance(note, str) and note else []
     t = cramp["time_utc"]
     file_name = cramp.get("activity")
     by_distance = isinstance(file_name, str) and file_name and pd.notna(cramp.get("distance_km"))
-    if by_distance and athlete.activity(file_name) is None and pd.notna(t):
-        notes.append(f"activity {file_name} is not among the readable activity files; placed by its time")
+    unplaced = _unplaceable(athlete, file_name, float(cramp["distance_km"])) if by_distance else ""
+    if unplaced:
+        problems.append(unplaced + ("; the cramp is kept and placed by its logged time" if pd.notna(t)
+                                    else "; the cramp is kept, not placed in a run"))
         by_distance = False
-    if by_distance:
+        if pd.notna(t):
+            notes.append(f"{unplaced}; placed by its logged time instead")
+    if unplaced and pd.isna(t):
+        act, t_in, context = None, None, "not_placed"
+        notes.append(f"{unplaced}, and no time is logged: not placed in a run")
+    elif by_distance:
         act, t_in, context = _by_distance(athlete, file_name, float(cramp["distance_km"]), notes)
         if t_in is not None:
             if pd.notna(t) and abs(t - t_in) > tol:
@@ -145,14 +192,20 @@ def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta) -> dict
         notes.append("the log gives a date but no time: not placed in or out of a run")
     rec["time_utc"] = t
     rec["context"] = context
-    rec["activity"] = act.source if act is not None else (file_name if context == "during_run" else None)
+    rec["activity"] = act.source if act is not None else (file_name if context in ("during_run", "not_placed")
+                                                          else None)
     if context == "during_run" and act is not None and t_in is not None:
         rec.update(_moment(act, t_in))
     else:
         rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
         if by_distance and context == "during_run":  # not placed in time: the logged distance is still known
             rec["distance_km"] = float(cramp["distance_km"])
-    air_t, rh, air_source = air_at(athlete, act, t) if context != "at_rest" else air_at(athlete, None, t)
+    if context == "not_placed":  # what the runner logged is all that is known
+        rec["distance_km"] = float(cramp["distance_km"])
+    if context == "not_placed":
+        air_t, rh, air_source = np.nan, np.nan, ""
+    else:
+        air_t, rh, air_source = air_at(athlete, act, t) if context != "at_rest" else air_at(athlete, None, t)
     rec["air_temperature_c"] = air_t
     rec["air_temperature_source"] = air_source
     rec["heat_index_c"] = float(heat_index_c(air_t, rh)) if not np.isnan(air_t) else np.nan

@@ -9,8 +9,14 @@ item at most:
 * **process pool** — the pool is restarted and the items that had not finished are run
   again; the items that were running when it died are each retried alone, once, and an item
   that kills its worker a second time is given up with :class:`WorkerDied`;
-* **Dask** — the scheduler re-runs the lost tasks on the remaining workers; a local cluster
-  allows a task :data:`DASK_ALLOWED_FAILURES` deaths before giving it up (``KilledWorker``).
+* **Dask** — a task that was on a worker when it died comes back as ``KilledWorker`` (a local
+  cluster allows :data:`DASK_ALLOWED_FAILURES` deaths, none: the scheduler does not guess which of
+  the tasks on a dead worker was the culprit); once every other task has finished, each such task
+  is run again alone, one at a time, so a neighbour can no longer be hurt by it, and only a task
+  that kills a worker on its own is given up.
+
+Both rules are the same by design, not by timing: a task lost with a dead worker is never given
+up before it has been run with nothing beside it.
 
 Worker processes end when the main process ends, even when it is killed: each asks the
 kernel to be sent SIGTERM when its parent dies (Linux) and watches its parent's process id.
@@ -35,8 +41,9 @@ from typing import Any
 
 EXECUTORS = ("serial", "process", "dask")
 
-DASK_ALLOWED_FAILURES = 1
-"""Worker deaths a task may cause on a local Dask cluster before it is given up (one retry)."""
+DASK_ALLOWED_FAILURES = 0
+"""Worker deaths a task may be part of on a local Dask cluster before the scheduler gives it up
+(``KilledWorker``); the executor then runs each such task again alone (see the module docstring)."""
 
 Outcome = tuple[tuple, Any, BaseException | None]
 
@@ -147,12 +154,31 @@ class _Dask:
     def run(self, fn: Callable, items: list[tuple]) -> Iterator[Outcome]:
         from distributed import as_completed as dask_completed
 
+        lost: list[tuple] = []
         futures = {self.client.submit(fn, *args, pure=False): args for args in items}
         for fut in dask_completed(list(futures)):
+            args = futures[fut]
             try:
-                yield futures[fut], fut.result(), None
-            except Exception as exc:  # KilledWorker too: the batch goes on
-                yield futures[fut], None, exc
+                yield args, fut.result(), None
+            except Exception as exc:  # the batch goes on
+                if _killed_worker(exc):
+                    lost.append(args)  # maybe only a neighbour of the culprit: decided below, alone
+                else:
+                    yield args, None, exc
+            finally:
+                fut.release()
+        for args in lost:  # each alone, once: nothing else is running on the cluster now
+            fut = self.client.submit(fn, *args, pure=False)
+            try:
+                yield args, fut.result(), None
+            except Exception as exc:  # KilledWorker again: this task kills a worker on its own
+                yield args, None, exc
+            finally:
+                fut.release()
+
+
+def _killed_worker(exc: BaseException) -> bool:
+    return type(exc).__name__ == "KilledWorker"
 
 
 @contextlib.contextmanager

@@ -401,6 +401,17 @@ class Athlete:
         """IANA timezone of the athlete's local times."""
         return str(self.profile.get("timezone") or "UTC")
 
+    @property
+    def timezone_label(self) -> str:
+        """How pages name the zone: the IANA name, or ``UTC+09:00`` for one taken from the watch."""
+        return str(self.profile.get("timezone_label") or self.timezone)
+
+    @property
+    def timezone_guessed(self) -> bool:
+        """True when neither athlete.toml nor the watch says the zone (UTC is then a guess, and
+        nothing is said about the time of day)."""
+        return self.profile.get("timezone_source") == "guessed"
+
     @functools.cached_property
     def legs(self) -> list[Activity]:
         """Every activity, multisport files split into their legs (:meth:`Activity.legs`), in time order.

@@ -57,6 +57,10 @@ _ALL = [
               "Australian Bureau of Meteorology. Thermal comfort observations: the approximation of the wet bulb "
               "globe temperature from air temperature and humidity.",
               "http://www.bom.gov.au/info/thermal_stress/"),
+    Reference("daanen2018", "Daanen et al. 2018",
+              "Daanen HAM, Racinais S, Périard JD 2018. Heat acclimation decay and re-induction: a systematic review "
+              "and meta-analysis. Sports Med 48:409–430.",
+              "https://doi.org/10.1007/s40279-017-0808-x"),
     Reference("frandsen2025", "Frandsen et al. 2025",
               "Frandsen JSB et al. 2025. How much running is too much? Identifying high-risk running sessions in a "
               "5200-person cohort study. Br J Sports Med 59:1203–1210.",
@@ -103,6 +107,10 @@ _ALL = [
               "NWS Weather Prediction Center. The Heat Index Equation (Rothfusz LP 1990, NWS Southern Region "
               "Technical Attachment SR 90-23, a regression of Steadman RG 1979, J Appl Meteorol 18:861–873).",
               "https://www.wpc.ncep.noaa.gov/html/heatindex_equation.shtml"),
+    Reference("periard2015", "Périard et al. 2015",
+              "Périard JD, Racinais S, Sawka MN 2015. Adaptations and mechanisms of human heat acclimation: "
+              "applications for competitive athletes and sports. Scand J Med Sci Sports 25(Suppl 1):20–38.",
+              "https://doi.org/10.1111/sms.12408"),
     Reference("sawka2007", "Sawka et al. 2007 (ACSM)",
               "Sawka MN et al. 2007. American College of Sports Medicine position stand: exercise and fluid "
               "replacement. Med Sci Sports Exerc 39:377–390.",

@@ -28,7 +28,7 @@ def synthetic_run(
     hr_drift_bpm: float = 0.0,
     wrist_temperature_c: float | None = 30.0,
     pauses: Iterable[tuple[float, float]] = (),
-    utc_offset_s: int | None = 0,
+    utc_offset_s: int | None = None,
     cadence_spm: float = 170.0,
     seed: int = 0,
     sport: str = "running",
@@ -50,6 +50,9 @@ def synthetic_run(
         The watch's own sensor reading (constant ± 0.5 °C), or no temperature field.
     pauses : iterable of (stop_s, resume_s)
         Timer pauses in elapsed seconds; no records are written inside them.
+    utc_offset_s : int or None
+        The local offset the watch records (``activity.local_timestamp``), or ``None`` (the
+        default) for a file that does not record its local time.
     start_position_deg : (lat, lon), optional
         GPS track starting there and heading north-east; no position when ``None``.
     sensors : iterable of dict

@@ -41,11 +41,14 @@ def _no_weather_archive_on_the_internet():
 
     old = os.environ.get("CRAMP_WEATHER_URL")
     os.environ["CRAMP_WEATHER_URL"] = "http://127.0.0.1:9/v1/archive"
+    old_forecast = os.environ.get("CRAMP_FORECAST_URL")  # the forecast of `analyzer plan` likewise
+    os.environ["CRAMP_FORECAST_URL"] = "http://127.0.0.1:9/v1/forecast"
     yield
-    if old is None:
-        os.environ.pop("CRAMP_WEATHER_URL", None)
-    else:
-        os.environ["CRAMP_WEATHER_URL"] = old
+    for name, value in (("CRAMP_WEATHER_URL", old), ("CRAMP_FORECAST_URL", old_forecast)):
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def pdf_unavailable() -> str:

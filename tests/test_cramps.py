@@ -39,8 +39,13 @@ def test_local_time_matches_the_right_run_across_dst(tmp_path):
 
 def test_the_same_cramp_with_the_timezone_ignored_does_not_match(tmp_path):
     # read as UTC, 09:40 is 6 h 20 min before the run started: no run is near it
-    ath = _athlete(tmp_path, [{"time": "2024-03-10 09:40", "leg": "left"}], timezone="UTC")
+    ath = _athlete(tmp_path, [{"time": "2024-03-09 09:40", "leg": "left"}], timezone="UTC")
     assert analyzer.match_cramps(ath)["context"].iloc[0] != "during_run"
+    # on the day the watch recorded UTC−07:00 the runner was away from UTC: 09:40 is read at −07:00
+    # (16:40 UTC, 40 min into the run), and the row says so
+    ath = _athlete(tmp_path / "a", [{"time": "2024-03-10 09:40", "leg": "left"}], timezone="UTC")
+    row = analyzer.match_cramps(ath).iloc[0]
+    assert row["context"] == "during_run" and row["time_zone_used"] == "UTC-07:00"
     # read with the winter offset (PST, −8 h) it is 17:40 UTC, 40 min after the run: after_run, not during
     ath = _athlete(tmp_path / "b", [{"time": "2024-03-10T09:40:00-08:00", "leg": "left"}])
     row = analyzer.match_cramps(ath).iloc[0]
@@ -116,12 +121,16 @@ def test_unknown_activity_and_distance_beyond_run_are_noted(tmp_path):
         {"activity": "missing.fit", "distance_km": 3, "leg": "left"},
         {"activity": "2024-03-10-long.fit", "distance_km": 42, "leg": "left"},
     ])
-    out = analyzer.match_cramps(ath)
-    # the runner says it was in that run: kept in it, without a moment (the file cannot be read)
-    assert "not among" in out["match_note"].iloc[0] and out["context"].iloc[0] == "during_run"
-    assert out["activity"].iloc[0] == "missing.fit" and pd.isna(out["elapsed_s"].iloc[0])
-    assert "beyond the end" in out["match_note"].iloc[1]
-    assert out["distance_km"].iloc[1] == pytest.approx(10.0, abs=0.01)
+    problems: list = []
+    out = analyzer.match_cramps(ath, problems=problems)
+    # neither can be placed without inventing a moment: both kept, 'not placed', each a row problem
+    assert list(out["context"]) == ["not_placed", "not_placed"]
+    assert "not among" in out["match_note"].iloc[0] and out["activity"].iloc[0] == "missing.fit"
+    assert pd.isna(out["elapsed_s"].iloc[0]) and out["distance_km"].iloc[0] == 3
+    # the file's own total is 10 km: 42 km lies beyond it, and the logged km is kept as written
+    assert "beyond the end" in out["match_note"].iloc[1] and "10.00 km" in out["match_note"].iloc[1]
+    assert out["distance_km"].iloc[1] == 42 and pd.isna(out["elapsed_s"].iloc[1])
+    assert sorted(p.location for p in problems) == ["row 1", "row 2"]
 
 
 def _undated_fit(n: int = 600) -> bytes:

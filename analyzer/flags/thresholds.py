@@ -67,6 +67,13 @@ _ALL = [
               "race guidance; the Bureau of Meteorology estimate assumes sun"),
     Threshold("wbgt_extreme_c", 28.0, "°C", 10.0, 40.0, "ACSM race flags: black above 28 °C", ("armstrong1996",),
               "race guidance"),
+    Threshold("heat_acclimatisation_days", 14, "days", 1, 60,
+              "heat acclimation develops over 5–14 days of repeated heat exposure and decays without it; the "
+              "plan counts hot runs in this many days before the planned date",
+              ("periard2015", "daanen2018"), "context only, never a flag"),
+    Threshold("similar_air_c", 5.0, "°C", 0.5, 30.0,
+              "ours: a weigh-in run counts as in similar air when its mean air was within this many °C of the "
+              "planned run's forecast", (), "the number is ours"),
     Threshold("body_mass_loss_pct", 2.0, "%", 0.5, 10.0, "ACSM fluid-replacement position stand: avoid losing > 2 %",
               ("sawka2007",), "Goulet 2011, 2013: losses up to 4 % did not impair self-paced performance"),
     Threshold("mass_gain_kg", 0.0, "kg", 0.0, 5.0,

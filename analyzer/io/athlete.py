@@ -16,6 +16,7 @@ from analyzer.io.exports import export_kind, read_export
 from analyzer.io.fit import FitWarning
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
 from analyzer.io.weather_archive import WEATHER_MODES, Archive, lookup
+from analyzer.io.zones import away_days, choose_zone
 from analyzer.model import Athlete, Problem
 
 
@@ -93,6 +94,7 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     if root.is_file():  # an account export's zip, pointed at directly
         profile, _ = read_profile(root.parent / f".{athlete_id}-has-no-profile", athlete_id)
         activities, probs = _read_export_safely(root)
+        _choose_zone(profile, activities)
         return _finish(root, athlete_id, profile, activities, problems + probs, cache, weather, archive)
 
     def own(name: str) -> Path:
@@ -112,7 +114,6 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
 
     profile, probs = read_profile(own("athlete.toml"), athlete_id)
     problems += probs
-    tz = profile["timezone"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         if export_kind(root) is not None:  # the folder is an unzipped account export: its own list says what is a run
@@ -125,7 +126,9 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
             activities += more
             probs += more_probs
     problems += probs
-    cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id)
+    tz = _choose_zone(profile, activities)
+    cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id, away=away_days(activities, tz),
+                                   zone_label=profile["timezone_label"], date_order=profile.get("date_order"))
     problems += probs
     weather_csv, probs = read_weather(own("weather.csv"), tz, athlete_id)
     problems += probs
@@ -133,6 +136,15 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
     problems += probs
     return _finish(root, athlete_id, profile, activities, problems, cache, weather, archive, cramps, weather_csv,
                    weigh_ins)
+
+
+def _choose_zone(profile: dict, activities: list) -> str:
+    """Set the profile's ``timezone`` (and ``timezone_label``, ``timezone_source``, ``timezone_note``)
+    from athlete.toml, else the watch's recorded offsets (:func:`analyzer.io.zones.choose_zone`)."""
+    choice = choose_zone(profile, activities)
+    profile.update(timezone=choice.timezone, timezone_label=choice.label, timezone_source=choice.source,
+                   timezone_note=choice.note)
+    return choice.timezone
 
 
 def _finish(root: Path, athlete_id: str, profile: dict, activities: list, problems: list[Problem],

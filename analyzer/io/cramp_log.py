@@ -43,6 +43,8 @@ class LoggedCramp:
     path: Path
     cramp_row: int
     cells: dict[str, str]
+    run_note: str = ""
+    """Where ``activity`` was found (``activities/`` or an account export), or that it was not."""
 
 
 def resolve_time(text: str, tz: str, now: dt.datetime | None = None) -> str:
@@ -137,12 +139,50 @@ def log_cramp(
             raise InputError(path, "new row", mine[0].message.replace(" — row left out", "") + "; nothing was written")
         if number not in set(frame["cramp_row"]):
             raise InputError(path, "new row", "the row could not be read back; nothing was written")
+        run_note = _check_run(root, activity, km) if activity else ""  # after the reader's own checks
         if old:
             data = b"" if old.endswith(b"\n") else eol.encode()
         else:
             data = _line(header, delimiter, eol).encode()
         _append(root, path, data + line.encode("utf-8"), created=not old)
-    return LoggedCramp(path, number, {c: values.get(c, "") for c in header})
+    return LoggedCramp(path, number, {c: values.get(c, "") for c in header}, run_note)
+
+
+def _check_run(root: Path, name: str, km: float | None) -> str:
+    """Where the run ``name`` is (``activities/`` or an account export in the folder), or that it is
+    not there; :class:`InputError` when ``km`` is past the end of a run that could be read."""
+    import warnings
+
+    from analyzer.cramps import DISTANCE_PAST_END_KM, beyond_end
+    from analyzer.io.activities import read_activity
+    from analyzer.io.athlete import _exports_in, _read_export_safely
+    from analyzer.io.fit import FitWarning
+
+    act, where = None, ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        own = root / "activities" / name
+        if own.is_file():
+            try:
+                act, where = read_activity(own), ""  # the ordinary case: nothing to say
+            except Exception:  # an unreadable file: the reader will report it; the row is still logged
+                return f"{name} is in {root / 'activities'} but could not be read; the cramp is kept, not placed"
+        else:
+            for export in _exports_in(root, []):
+                found = [a for a in _read_export_safely(export)[0] if a.source == name]
+                if found:
+                    act, where = found[0], f"{name} was found in the account export {export.name}"
+                    break
+    if act is None:
+        return (f"{name} is not in {root / 'activities'} nor in an account export there; the cramp is kept, placed "
+                "once the file is there")
+    if km is not None:
+        length = beyond_end(act, km)
+        if length is not None:
+            raise InputError(root / "cramps.csv", "new row", f"--km {km:g} is beyond the end of {name}, which the "
+                             f"watch recorded as {length:.2f} km (more than {DISTANCE_PAST_END_KM:g} km past it); "
+                             "nothing was written")
+    return where
 
 
 def _existing_text(old: bytes, path: Path) -> tuple[str, str]:

@@ -34,6 +34,7 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,8 @@ def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Pr
     """``athlete.toml`` → profile dict with defaults filled; problems for bad keys."""
     profile: dict[str, Any] = {"name": default_name, "timezone": "UTC", "medications": [], "thresholds": {}}
     if not path.exists() and not path.is_symlink():
-        return profile, [Problem(str(path), "", "athlete.toml is missing; using folder name and UTC")]
+        return profile, [Problem(str(path), "", "athlete.toml is missing; using the folder name, and the time zone "
+                                 "the watch recorded (UTC, a guess, when it recorded none)")]
     text, problems = read_text(path)
     if text is None:
         return profile, problems
@@ -111,8 +113,11 @@ def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Pr
         profile["name"] = default_name
     try:
         ZoneInfo(str(profile["timezone"]))
+        if "timezone" in data:
+            profile["timezone_source"] = "athlete.toml"
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(Problem(str(path), "timezone", f"unknown timezone {profile['timezone']!r}; using UTC"))
+        problems.append(Problem(str(path), "timezone", f"unknown timezone {profile['timezone']!r}; using the time "
+                                "zone the watch recorded (UTC, a guess, when it recorded none)"))
         profile["timezone"] = "UTC"
     if profile.get("sex") not in (None, "female", "male"):
         problems.append(Problem(str(path), "sex", f"sex {profile['sex']!r} is not female or male; ignored"))
@@ -132,6 +137,10 @@ def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Pr
         problems.append(Problem(str(path), "weather", f"weather {profile['weather']!r} is not auto, cache or off; "
                                 "auto used"))
         profile["weather"] = "auto"
+    if profile.get("date_order") is not None and profile["date_order"] not in DATE_ORDERS:
+        problems.append(Problem(str(path), "date_order", f"date_order {profile['date_order']!r} is not DMY or MDY; "
+                                "ignored"))
+        del profile["date_order"]
     if not isinstance(profile.get("thresholds", {}), dict):
         problems.append(Problem(str(path), "thresholds", "[thresholds] must be a table; ignored"))
         profile["thresholds"] = {}
@@ -234,12 +243,83 @@ def parse_log_times(texts: list[str], tz: str) -> list[LogTime]:
     return out
 
 
-def _read_log_time(text: str) -> LogTime | pd.Timestamp:
+_SLASH_RE = re.compile(r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})"
+                       r"(?P<rest>[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+DATE_ORDERS = ("DMY", "MDY")
+"""``date_order`` in athlete.toml: how ``03/10/2024``-style dates (as spreadsheets save them) are read."""
+
+
+def slash_date_order(texts: list[str], setting: str | None = None) -> tuple[str | None, str]:
+    """How a file's ``dd/mm/yyyy`` or ``mm/dd/yyyy`` dates are read, and the sentence saying why.
+
+    A first number over 12 in any row makes the file day-first (``DMY``), a second number over 12
+    month-first (``MDY``); a file that never says is read in ``setting`` (``date_order`` in
+    athlete.toml), else not at all. A file whose rows say both is read in neither.
+
+    Examples
+    --------
+    >>> slash_date_order(["03/10/2024 07:00", "13/10/2024 9:38"])
+    ('DMY', 'dates like 03/10/2024 read day-first (DMY): 13/10/2024 9:38 in the same file has day 13')
+    >>> slash_date_order(["03/10/2024 07:00"])
+    (None, '')
+    >>> slash_date_order(["13/10/2024", "10/13/2024"])[1][:40]
+    'the file mixes day-first (13/10/2024) an'
+    """
+    day_first = month_first = None
+    for text in texts:
+        m = _SLASH_RE.match(text.strip())
+        if m is None:
+            continue
+        a, b = int(m["a"]), int(m["b"])
+        if a > 12 and b <= 12 and day_first is None:
+            day_first = text.strip()
+        elif b > 12 and a <= 12 and month_first is None:
+            month_first = text.strip()
+    if day_first and month_first:
+        return None, (f"the file mixes day-first ({day_first}) and month-first ({month_first}) dates, so neither "
+                      f"order can be trusted: write {ACCEPTED_TIMES}")
+    if day_first:
+        return "DMY", f"dates like 03/10/2024 read day-first (DMY): {day_first} in the same file has day " \
+                      f"{int(_SLASH_RE.match(day_first)['a'])}"  # type: ignore[index]
+    if month_first:
+        return "MDY", f"dates like 03/10/2024 read month-first (MDY): {month_first} in the same file has day " \
+                      f"{int(_SLASH_RE.match(month_first)['b'])}"  # type: ignore[index]
+    if setting in DATE_ORDERS:
+        return setting, f"dates like 03/10/2024 read {'day' if setting == 'DMY' else 'month'}-first " \
+                        f"({setting}), as date_order in athlete.toml says"
+    return None, ""
+
+
+def _from_slash(s: str, order: str | None) -> str | LogTime:
+    """A ``dd/mm/yyyy [HH:MM]`` text in ``order`` as ISO text, or why it cannot be read."""
+    m = _SLASH_RE.match(s)
+    if m is None or order is None:
+        return s
+    day, month = (int(m["a"]), int(m["b"])) if order == "DMY" else (int(m["b"]), int(m["a"]))
+    try:
+        date = dt.date(int(m["y"]), month, day)
+    except ValueError:
+        return LogTime(None, error=f'"{s}" is not a real date when read {"day" if order == "DMY" else "month"}-first '
+                                   f"({order}), as the rest of the file is")
+    return date.isoformat() + (" " + m["rest"][1:] if m["rest"] else "")
+
+
+def _read_log_time(text: str, order: str | None = None) -> LogTime | pd.Timestamp:
     """The checks of :func:`parse_log_time`: a :class:`LogTime` when the text settles the moment
-    (an offset, a date alone, an error), else the naive wall-clock time still to place in a zone."""
+    (an offset, a date alone, an error), else the naive wall-clock time still to place in a zone.
+    ``order`` (``DMY``/``MDY``) reads ``dd/mm/yyyy``-style dates (:func:`slash_date_order`)."""
     s = text.strip()
     if not s:
         return LogTime(None, error="empty")
+    iso = _from_slash(s, order)
+    if isinstance(iso, LogTime):
+        return iso
+    if iso != s:
+        read = _read_log_time(iso)
+        if isinstance(read, LogTime) and read.error:
+            return LogTime(None, error=read.error.replace(f'"{iso}"', f'"{s}"'))
+        return read
     m = _TIME_RE.match(s)
     if m is None:
         return LogTime(None, error=_why_not(s))
@@ -277,7 +357,15 @@ def _why_not(s: str) -> str:
     low = s.lower()
     if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(\s.*)?", s):
         return (f'day and month order is ambiguous in "{s}" (12/03/2024 is 12 March in Madrid, 3 December in '
-                f"New York): write {ACCEPTED_TIMES}")
+                f'New York) and no row of the file has a day over 12: set date_order = "DMY" or "MDY" in '
+                f"athlete.toml, or write {ACCEPTED_TIMES}")
+    twelve = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(:\d{2})?\s*([ap])\.?m\.?", low)
+    if twelve:
+        hour = int(twelve[2]) % 12 + (12 if twelve[5] == "p" else 0)
+        if int(twelve[2]) > 12:
+            return f'"{s}" mixes a 24-hour time with AM/PM: write {ACCEPTED_TIMES}'
+        return (f'"{s}" uses a 12-hour clock (AM/PM), which is not read: write the 24-hour time, '
+                f"{twelve[1]} {hour:02d}:{twelve[3]}{twelve[4] or ''}")
     if re.fullmatch(r"\d{1,2}(:\d{2}){1,2}\s*([ap]\.?m\.?)?", low) or re.search(r"\b[ap]\.?m\.?$", low):
         return f'"{s}" is a time without a date: write {ACCEPTED_TIMES}'
     if re.fullmatch(r"\d{4}(-\d{1,2})?", s):
@@ -359,7 +447,8 @@ def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str
     return header, rows, problems
 
 
-def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, list[Problem]]:
+def read_cramp_log(path: Path, tz: str, athlete: str = "", away: Mapping[str, list] | None = None,
+                   zone_label: str | None = None, date_order: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """``cramps.csv`` → one row per valid cramp; a problem per bad row.
 
     Returns
@@ -368,20 +457,39 @@ def read_cramp_log(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
         ``cramp_row`` (int), ``time_utc`` (UTC timestamp or NaT), ``activity``,
         ``distance_km``, ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
         ``time_note``, ``date_local`` (the local date; for a row giving a date alone, with
-        ``time_utc`` NaT), plus every unknown column as text.
+        ``time_utc`` NaT), ``time_zone_used`` (the zone or offset the time was read in), plus every
+        unknown column as text.
     problems : list of Problem
+
+    Other Parameters
+    ----------------
+    away : mapping, optional
+        Local dates on which the watch recorded an offset other than the home zone's
+        (:func:`analyzer.io.zones.away_days`): a time without an offset on such a day is read in
+        the watch's offset of that day, and the row's ``time_note`` says so.
+    zone_label : str, optional
+        How ``tz`` is named in ``time_zone_used`` (default: ``tz``).
+    date_order : {"DMY", "MDY"}, optional
+        How to read ``13/10/2024``-style dates when no row of the file settles it
+        (:func:`slash_date_order`).
     """
     header, rows, problems = _load(path, athlete)
-    return cramps_from_rows(header, rows, str(path), tz, athlete, problems)
+    return cramps_from_rows(header, rows, str(path), tz, athlete, problems, away=away, zone_label=zone_label,
+                            date_order=date_order)
 
 
 def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], file: str, tz: str,
-                     athlete: str = "", problems: list[Problem] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+                     athlete: str = "", problems: list[Problem] | None = None, *,
+                     away: Mapping[str, list] | None = None, zone_label: str | None = None,
+                     date_order: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Validated cramps from a log's header and numbered rows (see :func:`read_cramp_log`); the
     validation :func:`analyzer.log_cramp` applies to a new row."""
+    from analyzer.io.zones import format_offset, read_away
+
     problems = problems if problems is not None else []
     empty = pd.DataFrame({c: pd.Series([], dtype=object)
-                          for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note", "date_local")})
+                          for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note", "date_local",
+                                    "time_zone_used")})
     empty["cramp_row"] = empty["cramp_row"].astype("int64")
     empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
     if not header:
@@ -393,6 +501,7 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
     out = []
     seen: dict[tuple, int] = {}
     latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
+    order, order_note = slash_date_order([row.get("time", "") for _, row in rows], date_order)
     for row_no, row in rows:
         where = f"row {row_no}"
         key = tuple(sorted((k, v.strip()) for k, v in row.items()))
@@ -414,7 +523,25 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
         if duration == "bad" or (isinstance(duration, float) and not 0 <= duration <= MAX_CRAMP_DURATION_S):
             errors.append(f'duration_s "{row["duration_s"]}" is not a number of seconds from 0 to {MAX_CRAMP_DURATION_S}')
         time_text = row.get("time", "").strip()
-        when = parse_log_time(time_text, tz) if time_text else LogTime(None)
+        zone_used = None
+        read = _read_log_time(time_text, order) if time_text else LogTime(None)
+        if isinstance(read, LogTime):
+            when = read
+            if read.utc is not None:
+                zone_used = "the offset written in the log"
+        elif away and read.date().isoformat() in away:
+            at, off = read_away(read, away[read.date().isoformat()])
+            zone_used = format_offset(off)
+            when = LogTime(at, note=f"read in {zone_used}, the local time the watch recorded that day (away from "
+                                    f"{zone_label or tz})")
+        else:
+            at, note = _localize(read, tz, time_text)
+            when = LogTime(at, note=note)
+            zone_used = zone_label or tz
+        if order is None and order_note and _SLASH_RE.match(time_text):  # a file that says both orders
+            when = LogTime(None, error=f'"{time_text}": {order_note}')
+        elif order_note and order_note not in when.note and re.match(r"\d{1,2}[/.]", time_text):
+            when = LogTime(when.utc, when.date, "; ".join(n for n in (when.note, order_note) if n), when.error)
         time_utc, note, date_local = when.utc, when.note, when.date
         if time_text and when.error:
             errors.append(f"time: {when.error}")
@@ -444,7 +571,9 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
             duration_s=duration if isinstance(duration, float) else float("nan"),
             notes=row.get("notes", "").strip() or None, time_note=note or None,
             date_local=date_local if date_local is not None else (
-                time_utc.tz_convert(tz).date().isoformat() if time_utc is not None else None),
+                read.date().isoformat() if isinstance(read, pd.Timestamp)
+                else time_utc.tz_convert(tz).date().isoformat() if time_utc is not None else None),
+            time_zone_used=zone_used,
         )
         out.append(rec)
     if not out:

@@ -224,7 +224,9 @@ def write_athlete_report(
     }
     page = athlete_page(analysis)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone, since=since, until=until,
+    zone_note = ath.profile.get("timezone_note") if ath.profile.get("timezone_source") in ("watch", "guessed") else ""
+    common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone_label, zone_note=zone_note,
+                  since=since, until=until,
                   generated=generated, summary=summary, page=page, problems=analysis.problems,
                   medications=", ".join(ath.profile.get("medications", [])), pattern_names=PATTERN_NAMES)
     written = []
@@ -302,7 +304,7 @@ def _spark(cramps: pd.DataFrame, times: pd.Series, start: pd.Timestamp | None,
     span = max((end - start).total_seconds(), 86400.0)
     dots = []
     for c, t in zip(cramps.to_dict("records"), times, strict=True):
-        if pd.isna(t) and c.get("date_local"):
+        if pd.isna(t) and isinstance(c.get("date_local"), str) and c["date_local"]:
             t = pd.Timestamp(str(c["date_local"]), tz="UTC") + pd.Timedelta(hours=12)
         if pd.isna(t) or t < start - pd.Timedelta(days=1) or t > end + pd.Timedelta(days=1):
             continue
@@ -343,7 +345,7 @@ def write_team_files(
         else pd.Series(dtype=object)
     starts = [pd.Timestamp(r.summary["first_run_utc"]) for r in reports if r.summary.get("first_run_utc")]
     ends = [pd.Timestamp(r.summary["last_run_utc"]) for r in reports if r.summary.get("last_run_utc")]
-    if len(times) and times.notna().any():
+    if not starts and len(times) and times.notna().any():  # anchored on runs; cramps only when no one has a run
         starts.append(times.min())
         ends.append(times.max())
     start, end = (min(starts), max(ends)) if starts and ends else (None, None)

@@ -396,8 +396,8 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
         points.append({"x": xv if math.isfinite(xv) else x_gap, "y": yv if math.isfinite(yv) else y_gap,
                        "group": "runs with cramps" if r["had_cramp"] else "runs without cramps",
                        "run": r["activity"], "missing": "; ".join(missing) or "—",
-                       "hi": None if not math.isfinite(xv) else round(xv, 1),
-                       "ratio": None if not math.isfinite(yv) else round(yv, 2)})
+                       "hi": "—" if not math.isfinite(xv) else round(xv, 1),  # a tooltip never says null
+                       "ratio": "—" if not math.isfinite(yv) else round(yv, 2)})
     rules = [{"x": t["heat_index_caution_c"], "label": f"heat index threshold {t['heat_index_caution_c']:.1f} °C"}]
     x_scale = {"domain": [round(x_gap - 1, 2), round(x_hi, 2)], "nice": False, "zero": False}
     y_scale = {"domain": [round(y_gap - 0.04, 3), round(y_hi, 3)], "nice": False, "zero": False}
@@ -461,7 +461,7 @@ def timeline_chart(analysis: Analysis) -> dict:
         t = r["time_utc"]
         if pd.notna(t):
             when = pd.Timestamp(t).tz_convert(tz).tz_localize(None)
-        elif r.get("date_local"):
+        elif isinstance(r.get("date_local"), str) and r["date_local"]:
             when = pd.Timestamp(r["date_local"]) + pd.Timedelta(hours=12)
         else:
             continue

@@ -60,7 +60,7 @@ RULE_NAMES = {
 }
 
 CONTEXT_NAMES = {"during_run": "during a run", "after_run": "after a run", "at_rest": "at rest",
-                 "time_unknown": "time not logged"}
+                 "time_unknown": "time not logged", "not_placed": "not placed in a run"}
 
 
 def chip_value(rule: str, value: float, unit: str) -> str:
@@ -179,7 +179,9 @@ def athlete_page(analysis: Analysis) -> AthletePage:
                     for unit in (" °C", " %"):  # a number never wraps away from its unit
                         value = value.replace(unit, "\u00a0" + unit[1:])
                     chips.append({"pattern": pattern, "name": PATTERN_NAMES[pattern], "value": value})
-        when = _local(c.get("time_utc"), tz) or (f"{c.get('date_local')} (no time)" if c.get("date_local") else "")
+        day = c.get("date_local")
+        when = _local(c.get("time_utc"), tz) or (f"{day} (no time)" if isinstance(day, str) and day else
+                                                 "time not logged")
         cramp_rows.append({
             "cramp_row": int(c["cramp_row"]), "when": when, "context": CONTEXT_NAMES.get(c["context"], c["context"]),
             "activity": c["activity"] if isinstance(c["activity"], str) else "",
@@ -275,8 +277,36 @@ def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame, dates: d
         shown = [d for d in shown if d]
         if shown:
             out.append("runs: " + "; ".join(shown[:6]) + (" …" if len(shown) > 6 else ""))
+    if pattern == "dehydration_heat":
+        out += _acclimatisation_line(analysis, source)
     del tz
     return out
+
+
+def _acclimatisation_line(analysis: Analysis, source: pd.DataFrame) -> list[str]:
+    """Heat acclimatisation as context on the hot-day card: the hot runs in the days before each hot run
+    flagged here (:func:`analyzer.plan.acclimatisation`, Périard et al. 2015; Daanen et al. 2018)."""
+    import datetime as dt
+
+    from analyzer.plan import acclimatisation
+
+    hot = source[source["rule"].isin(["heat_index", "wbgt"])]["activity"].dropna()
+    runs = analysis.runs
+    if not len(hot) or not len(runs):
+        return []
+    by_name = dict(zip(runs["activity"], runs["date_local"].astype(str), strict=True))
+    counts = []
+    for name in dict.fromkeys(hot):
+        if name in by_name:
+            acc = acclimatisation(runs, dt.date.fromisoformat(by_name[name]), analysis.thresholds)
+            counts.append(f"{acc['hot_runs']} before {by_name[name]}")
+    if not counts:
+        return []
+    days = analysis.thresholds["heat_acclimatisation_days"]
+    return [f"heat acclimatisation (context): hot runs in the {days:.0f} days before each hot run: "
+            + "; ".join(counts[:6]) + (" …" if len(counts) > 6 else "")
+            + ". Heat acclimation builds over about 5–14 days and fades without heat (Périard et al. 2015; "
+            "Daanen et al. 2018)"]
 
 
 def _runs(analysis: Analysis) -> list[dict]:
