@@ -27,9 +27,10 @@ from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder,
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
-from analyzer.report.assets import vega_bundle
+from analyzer.report.assets import chart_script, vega_bundle
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
-from analyzer.report.files import inside, safe_dir_name
+from analyzer.report.files import inside
+from analyzer.report.out_folder import OWN_NAMES, ReportBusy, ReportFolder, page_name, report_lock
 from analyzer.report_cache import ReportCache, code_fingerprint, folder_fingerprint
 
 FORMATS = ("html", "pdf")
@@ -74,6 +75,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         hit.summary["report"] = f"{dest.name}/report.html"
         return hit
     athlete = None
+    bundle = None
     gaps_before = weather.gaps if weather is not None else 0
     try:
         athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
@@ -87,7 +89,9 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
                                        athlete.problems if athlete is not None else [])
     # a report missing weather the archive may still give (offline, busy, not yet published) is
     # not kept: the next run asks again
-    if reports is not None and not (weather is not None and weather.gaps > gaps_before):
+    # nor is one drawn with static figures because the chart script could not be had here
+    if reports is not None and not (weather is not None and weather.gaps > gaps_before) \
+            and (bundle is not None or "html" not in formats):
         reports.put(key, report, dest)
     return report
 
@@ -177,8 +181,7 @@ def run_report(
         result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds athlete.toml, cramps.csv or activities/; see docs/folders.md)")]
         result.exit_code = 2
         return result
-    taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv", "suggested_cramps.csv"}
-    dests = [out_dir / safe_dir_name(athlete_id_of(p), taken) for p in folders]
+    dests = [out_dir / page_name(p) for p in folders]
     foreign = not_a_report(out_dir)
     refused = check_out(out_dir, root, folders, dests)
     if refused:
@@ -189,10 +192,41 @@ def run_report(
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         result.notices.append(f"--out {out_dir} already held files and is not an earlier report ({shown}); they are "
                               "left as they were, beside the report")
+    try:
+        with report_lock(out_dir):
+            # a run of the whole team retires the pages of athletes no longer in it; a run of some
+            # athletes (--athlete, or one athlete folder) keeps the others
+            full = athletes is None and folders != [root]
+            return _write_report(result, root, out_dir, folders, problems, t0, full=full, since=since,
+                                 until=until, jobs=jobs, formats=formats, progress=progress, cache_dir=cache_dir,
+                                 use_cache=use_cache, executor=executor, scheduler=scheduler, weather=weather,
+                                 weather_url=weather_url)
+    except ReportBusy as exc:
+        result.problems = [Problem(str(out_dir), "", str(exc))]
+        result.exit_code = 2
+        return result
+
+
+def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list[Path], problems: list[Problem],
+                  t0: float, *, full: bool, since, until, jobs, formats, progress, cache_dir, use_cache, executor,
+                  scheduler, weather, weather_url) -> ReportResult:
+    """:func:`run_report` once it holds the report folder's lock: the athletes' sub-folders named
+    (docs/folders.md, "Athlete pages"), the athletes written, the team files, the manifest."""
+    manifest = ReportFolder.open(out_dir)
+    ids = [athlete_id_of(p) for p in folders]
+    dests = [out_dir / n for n in manifest.assign(folders, ids)]
+    refused = check_out(out_dir, root, folders, dests)
+    if refused:
+        result.problems = [Problem(str(out_dir), "", refused)]
+        result.exit_code = 2
+        return result
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     assets_dir = Path(cache_dir or default_cache_dir())
-    if "html" in formats and use_cache:
-        vega_bundle(str(assets_dir))  # built (or read) once here, so workers only read it
+    if "html" in formats:  # built (or read) once here, in its own process, so workers only read it
+        script, why = chart_script(str(assets_dir), use_cache)
+        if script is None:  # the pages are still written, with static figures
+            result.notices.append(f"the pages show static figures instead of interactive charts: {why}")
+            assets_dir = None
     archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
         host = urlparse(archive.api.url).hostname
@@ -219,7 +253,16 @@ def run_report(
                     failed.append(problem)
             tick()
     ordered = [reports[p] for p in folders if p in reports]
-    write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until), result.notices)
+    manifest.record([d.name for d in dests], folders, ids)
+    kept = [] if full else manifest.kept_rows([d.name for d in dests])  # an --athlete run keeps the others
+    for dest, p in zip(dests, folders, strict=True):
+        if p in reports:
+            manifest.keep_rows(dest.name, reports[p])
+    if full:
+        manifest.retire_others([d.name for d in dests])
+    team = ordered if not kept else sorted(ordered + kept, key=lambda r: str(r.athlete))
+    write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices)
+    manifest.save()
     result.athletes = len(ordered)
     result.runs = sum(int(r.summary["runs"]) for r in ordered)
     result.cramps = sum(int(r.summary["cramps"]) for r in ordered)
@@ -239,7 +282,7 @@ def not_a_report(out_dir: Path) -> list[str]:
     over one is the normal way to refresh a report and says nothing.
     """
     try:
-        names = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
+        names = sorted(p.name for p in out_dir.iterdir() if p.name not in OWN_NAMES) if out_dir.is_dir() else []
     except OSError:
         return []
     if not names:

@@ -198,6 +198,8 @@ def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta, problem
         rec.update(_moment(act, t_in))
     else:
         rec.update(elapsed_s=np.nan, distance_km=np.nan, pace_s_per_km=np.nan, heart_rate_bpm=np.nan)
+        if by_distance and context == "during_run":  # not placed in time: the logged distance is still known
+            rec["distance_km"] = float(cramp["distance_km"])
     if context == "not_placed":  # what the runner logged is all that is known
         rec["distance_km"] = float(cramp["distance_km"])
     if context == "not_placed":

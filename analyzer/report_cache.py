@@ -56,6 +56,32 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+ROW_FRAMES = ("cramps", "flags", "errors", "suggestions")
+
+
+def save_rows(folder: Path, report: AthleteReport) -> None:
+    """An athlete's team rows into ``folder`` (``meta.json`` and one Parquet file per frame)."""
+    for name in ROW_FRAMES:
+        frame = getattr(report, name).copy()
+        for col in frame.columns:  # mixed object columns as text, so Parquet takes them
+            if frame[col].dtype == object:
+                frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        frame.to_parquet(folder / f"{name}.parquet")
+    meta = {"athlete": report.athlete, "summary": report.summary, "written": report.written}
+    (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+
+
+def load_rows(folder: Path) -> AthleteReport | None:
+    """The rows :func:`save_rows` wrote, or ``None`` when they cannot be read."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        frames = {n: pd.read_parquet(folder / f"{n}.parquet") for n in ROW_FRAMES}
+        return AthleteReport(meta["athlete"], meta["summary"], frames["cramps"], frames["flags"], frames["errors"],
+                             meta["written"], frames["suggestions"])
+    except Exception:
+        return None
+
+
 class ReportCache:
     """Finished athlete reports by the fingerprint of everything that went into them.
 
@@ -71,10 +97,11 @@ class ReportCache:
         if not entry.is_dir():
             return None
         try:
-            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-            frames = {n: pd.read_parquet(entry / f"{n}.parquet") for n in ("cramps", "flags", "errors", "suggestions")}
+            report = load_rows(entry)
+            if report is None:
+                raise ValueError("its rows cannot be read")
             dest.mkdir(parents=True, exist_ok=True)
-            for name in meta["written"]:
+            for name in report.written:
                 tmp = dest / f".{name}.cached.tmp"
                 shutil.copyfile(entry / name, tmp)
                 os.replace(tmp, dest / name)
@@ -82,8 +109,7 @@ class ReportCache:
             log.warning("report cache entry %s is unreadable (%s); recomputing", entry, exc)
             shutil.rmtree(entry, ignore_errors=True)
             return None
-        return AthleteReport(meta["athlete"], meta["summary"], frames["cramps"], frames["flags"], frames["errors"],
-                             meta["written"], frames["suggestions"])
+        return report
 
     def put(self, key: str, report: AthleteReport, dest: Path) -> None:
         """Store a finished report (its files in ``dest`` and its team rows) under ``key``."""
@@ -91,13 +117,6 @@ class ReportCache:
         def write(folder: Path) -> None:
             for name in report.written:
                 shutil.copyfile(dest / name, folder / name)
-            for name in ("cramps", "flags", "errors", "suggestions"):
-                frame = getattr(report, name).copy()
-                for col in frame.columns:  # mixed object columns as text, so Parquet takes them
-                    if frame[col].dtype == object:
-                        frame[col] = frame[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
-                frame.to_parquet(folder / f"{name}.parquet")
-            meta = {"athlete": report.athlete, "summary": report.summary, "written": report.written}
-            (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+            save_rows(folder, report)
 
         store_entry(self.directory, key, write)

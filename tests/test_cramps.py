@@ -131,3 +131,38 @@ def test_unknown_activity_and_distance_beyond_run_are_noted(tmp_path):
     assert "beyond the end" in out["match_note"].iloc[1] and "10.00 km" in out["match_note"].iloc[1]
     assert out["distance_km"].iloc[1] == 42 and pd.isna(out["elapsed_s"].iloc[1])
     assert sorted(p.location for p in problems) == ["row 1", "row 2"]
+
+
+def _undated_fit(n: int = 600) -> bytes:
+    """A run file whose records carry distance, speed and heart rate but no timestamp (3 m apart)."""
+    from analyzer.io.fit_encode import FitWriter
+
+    w = FitWriter()
+    w.write("file_id", type="activity", manufacturer="development", product=1, serial_number=1)
+    dist = np.arange(n) * 3.0
+    w.write_many("record", distance=dist, heart_rate=np.full(n, 150.0), speed=np.full(n, 3.0))
+    w.write("session", sport="running", sub_sport="generic", event="session", event_type="stop",
+            total_distance=float(dist[-1]))
+    return w.to_bytes()
+
+
+def test_a_km_logged_in_a_file_without_timestamps_is_kept_and_its_chart_says_why(tmp_path):
+    import csv
+
+    folder = write_athlete(tmp_path / "team" / "ana", {"name": "Ana", "timezone": "UTC"},
+                           {"undated.fit": _undated_fit()},
+                           [{"activity": "undated.fit", "distance_km": 1.5, "leg": "left"}])
+    out = tmp_path / "out"
+    result = analyzer.run_report(folder, out, jobs=1, use_cache=False, weather="off")
+    assert result.exit_code == 1  # the file's missing timestamps are one input problem
+    with open(out / "cramps.csv", newline="", encoding="utf-8") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["context"], row["activity"], row["distance_km"]) == ("during_run", "undated.fit", "1.5")
+    assert row["elapsed_s"] == "" and row["time_utc"] == ""  # no moment is invented
+    page = (out / "ana" / "report.html").read_text(encoding="utf-8")
+    assert "NaTType" not in page and "ValueError" not in page
+    assert "no timestamps, so it is not drawn along the run" in page
+    a = analyzer.analyze(analyzer.load_athlete(folder, weather="off"))
+    fig = analyzer.plot_run(a.athlete.activities[0], a.cramps)  # the printed figure says the same, not "no data"
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts and all("no timestamps" in t for t in texts)

@@ -188,7 +188,8 @@ def strictest_weather(*modes: object) -> str:
 def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
     """Athlete folders in a team folder (or the folder itself, when it is one), in name order.
 
-    Symbolic links are not followed; each is reported in ``problems``.
+    Symbolic links are not followed; each is reported in ``problems``, as is every athlete
+    folder found one level too deep (inside a sub-folder that is not an athlete folder).
     """
     if folder.is_file():  # an export zip pointed at directly
         return [folder] if is_athlete_folder(folder) else []
@@ -201,6 +202,8 @@ def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
             continue
         if is_athlete_folder(p):
             found.append(p)
+        elif p.is_dir() and not p.name.startswith("."):
+            problems.extend(_too_deep(p))
     return found
 
 
@@ -212,6 +215,20 @@ def _existing(folder: object, what: str) -> Path:
     if not root.exists():
         raise FolderNotFoundError(root, what)
     return root
+
+
+def _too_deep(folder: Path) -> list[Problem]:
+    """Athlete folders one level too deep (inside a sub-folder of the team folder that is not one):
+    not read, and said, with where they were found."""
+    try:
+        children = sorted((c for c in folder.iterdir() if not c.name.startswith(".") and not c.is_symlink()),
+                          key=lambda c: c.name)
+    except OSError:
+        return []
+    return [Problem(str(c), "", f"looks like an athlete folder but is one level too deep (inside {folder.name}/, "
+                                "which is not an athlete folder); not read: move it up into the team folder",
+                    athlete_id_of(c))
+            for c in children if is_athlete_folder(c)]
 
 
 def load_team(folder: str | os.PathLike) -> list[Athlete]:

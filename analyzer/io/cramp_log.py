@@ -5,9 +5,10 @@ appends: the file's bytes stay as they were, and the new row follows them (``cra
 created with its header when absent). The row is checked by the same validation that reads the
 log, so what is refused here would have been refused there, with the same words.
 
-The write is atomic (the new file is written beside the old one and renamed over it), and
-concurrent writers are serialised by a lock kept outside the athlete folder, so two athletes'
-phones logging at once never lose a row.
+The row is appended in one write (a new ``cramps.csv`` is created with its header and the row
+in one write), so no temporary file is ever put among the inputs and a killed ``analyzer log``
+leaves the file as it was or with the whole row; concurrent writers are serialised by a lock
+kept outside the athlete folder, so two athletes' phones logging at once never lose a row.
 
 Times are read in the athlete's time zone. Besides the log's own forms
 (``2024-06-18 08:50``, ISO 8601 with an offset), ``now`` and ``today 07:42`` /
@@ -22,6 +23,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,10 +141,10 @@ def log_cramp(
             raise InputError(path, "new row", "the row could not be read back; nothing was written")
         run_note = _check_run(root, activity, km) if activity else ""  # after the reader's own checks
         if old:
-            data = old if old.endswith(b"\n") else old + eol.encode()
+            data = b"" if old.endswith(b"\n") else eol.encode()
         else:
             data = _line(header, delimiter, eol).encode()
-        _replace(path, data + line.encode("utf-8"))
+        _append(root, path, data + line.encode("utf-8"), created=not old)
     return LoggedCramp(path, number, {c: values.get(c, "") for c in header}, run_note)
 
 
@@ -203,22 +205,32 @@ def _line(cells: list[str], delimiter: str, eol: str = "\n") -> str:
     return buf.getvalue()
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` (same permissions)."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cramps.csv.", suffix=".tmp")
+def _append(root: Path, path: Path, data: bytes, created: bool) -> None:
+    """Append ``data`` to ``path`` in one write (creating it when ``created``), then flush it to disk.
+
+    A symbolic link is written through only when it leads to a file inside the athlete folder.
+    """
+    target = path
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise InputError(path, "", "is a symbolic link that leads nowhere; nothing was written") from None
+        if root.resolve() not in target.parents:
+            raise InputError(path, "", "is a symbolic link to a file outside the athlete folder; nothing was written")
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    if created and not target.exists():
+        flags |= os.O_CREAT | os.O_EXCL
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            if mode is not None:
-                os.fchmod(fh.fileno(), mode)
-            else:
-                mask = os.umask(0o022)
-                os.umask(mask)
-                os.fchmod(fh.fileno(), 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        fd = os.open(target, flags, 0o666)
+    except OSError as exc:
+        raise InputError(path, "", f"cannot be written ({exc.strerror or exc}); nothing was written") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(path, "", "is not a regular file; nothing was written")
+        view = memoryview(data)
+        while view:  # one write for a row; the loop only guards a short write
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -31,6 +31,7 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -44,6 +45,10 @@ import pandas as pd
 from analyzer.errors import InputError
 from analyzer.io.inputs import MAX_LOG_BYTES, read_input
 from analyzer.model import Problem
+
+PATH_SEPARATORS = tuple(sep for sep in (os.sep, os.altsep, "/") if sep)
+"""What makes an activity name a path here: ``/`` (and ``\\`` only where it separates folders,
+on Windows); elsewhere a backslash is a legal character of a file name."""
 
 LEGS = ("left", "right", "both")
 MUSCLES = ("calf", "hamstring", "quadriceps", "foot", "other")
@@ -553,7 +558,7 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
             errors.append("activity is given without distance_km")
         if not time_text and not (activity and isinstance(distance, float)):
             errors.append("needs a time, or an activity and distance_km")
-        if activity and ("/" in activity or "\\" in activity or activity.startswith(".")):
+        if activity and (any(sep in activity for sep in PATH_SEPARATORS) or activity.startswith(".")):
             errors.append(f'activity "{activity}" must be a file name in activities/, not a path')
         if errors:
             problems.append(Problem(file, where, "; ".join(errors) + " — row left out", athlete))

@@ -171,6 +171,7 @@ def plot_run(
                 weather, air_source = air.frame, air.source
         timezone = timezone or athlete.timezone
     recs = activity.records[activity.records.index.notna()]
+    undated = "the file's records carry no timestamps: not drawn" if len(activity.records) and not len(recs) else ""
     if x == "distance" and ("distance_m" not in recs or recs["distance_m"].isna().all()):
         x = "time"
     xs = recs["distance_m"] / 1000.0 if x == "distance" else recs["elapsed_s"] / 60.0
@@ -183,7 +184,7 @@ def plot_run(
         ax_pace.plot(xs, pace, color="#2c3e50", lw=1.2, label="pace")
         _min_span(ax_pace, pace, MIN_PACE_SPAN_MIN, inverted=True)
     else:
-        ax_pace.text(0.5, 0.5, "no speed data", transform=ax_pace.transAxes, ha="center", va="center")
+        ax_pace.text(0.5, 0.5, undated or "no speed data", transform=ax_pace.transAxes, ha="center", va="center")
     ax_pace.set_ylabel("pace (min/km)")
     ax_pace.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_pace(v * 60)))
     if not ax_pace.yaxis_inverted():
@@ -195,7 +196,7 @@ def plot_run(
         ax_hr.plot(xs, hr.reindex(recs.index).to_numpy(), color="#e67e22", lw=1.0, label="heart rate")
         _min_span(ax_hr, hr, MIN_HR_SPAN_BPM)
     else:
-        ax_hr.text(0.5, 0.5, "no heart-rate data", transform=ax_hr.transAxes, ha="center", va="center")
+        ax_hr.text(0.5, 0.5, undated or "no heart-rate data", transform=ax_hr.transAxes, ha="center", va="center")
     ax_hr.set_ylabel("heart rate (bpm)")
 
     drew_heat = False
@@ -217,7 +218,7 @@ def plot_run(
                      label="watch temperature (wrist, reads high: never air)")
         drew_heat = True
     if not drew_heat:
-        ax_heat.text(0.5, 0.5, "no temperature data (air temperature unknown)", transform=ax_heat.transAxes,
+        ax_heat.text(0.5, 0.5, undated or "no temperature data (air temperature unknown)", transform=ax_heat.transAxes,
                      ha="center", va="center")
     else:  # below the axes, never over the data
         drawn = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in ax_heat.get_lines()])

@@ -148,7 +148,7 @@ def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
             if act is None:
                 raise LookupError(f"the file {name} could not be read")
             air, frame = _air_frame(analysis, act)
-            start = act.start_time.tz_convert(tz) if act.start_time is not None else None
+            start = act.start_time.tz_convert(tz) if act.start_time is not None and pd.notna(act.start_time) else None
             title = f"{start:%a %d %b %Y %H:%M} · {name} · {act.distance_m / 1000:.1f} km" if start is not None else name
             entry["spec"] = charts.run_chart(act, analysis.cramps, frame, air.source if air.known else "", title,
                                              max_points=points)

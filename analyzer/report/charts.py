@@ -111,6 +111,9 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         The run is thinned to at most this many points (fewer when a page has many runs).
     """
     recs = activity.records[activity.records.index.notna()]
+    if len(activity.records) and not len(recs):
+        return _message_chart("This run's file has no timestamps, so it is not drawn along the run; its cramps "
+                              "are listed in the table with the distance logged.")
     recs = recs[~recs.index.duplicated()].sort_index()
     use_km = "distance_m" in recs and recs["distance_m"].notna().any()
     x = recs["distance_m"] / 1000.0 if use_km else recs["elapsed_s"] / 60.0

@@ -1,10 +1,8 @@
-"""Safe writing: atomic files, sanitised folder names, spreadsheet-safe CSV."""
+"""Safe writing: atomic files, spreadsheet-safe CSV (athlete folder names: :mod:`analyzer.report.out_folder`)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -43,26 +41,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 MAX_DIR_NAME_CHARS = 80
-"""Athlete folder names in a report are cut to this many characters (plus a short hash of the
-full id when cut), well inside every file system's 255-byte limit, suffix included."""
-
-
-def safe_dir_name(athlete_id: str, taken: set[str]) -> str:
-    """A folder name made only of letters, digits, ``.``, ``_`` and ``-`` that cannot climb out
-    of the report folder (no ``..``, no leading dot, no separators), at most
-    :data:`MAX_DIR_NAME_CHARS` long (a long id is cut and given a hash of the whole id), and
-    unique among ``taken`` (compared without case: ``Ana`` and ``ana`` get ``ana`` and ``ana_2``)."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", athlete_id).strip("._-") or "athlete"
-    name = name.replace("..", "_")
-    if len(name) > MAX_DIR_NAME_CHARS:
-        digest = hashlib.sha256(athlete_id.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-        name = f"{name[:MAX_DIR_NAME_CHARS - 9].rstrip('._-')}-{digest}"
-    base, i = name, 2
-    while name.lower() in taken:
-        name = f"{base}_{i}"
-        i += 1
-    taken.add(name.lower())
-    return name
+"""Athlete folder names in a report are at most this many characters
+(:func:`analyzer.report.out_folder.page_name`), well inside every file system's 255-byte limit."""
 
 
 def inside(root: Path, path: Path) -> bool:

@@ -58,3 +58,21 @@ def test_activities_are_in_time_order_and_html_summary_escapes(tmp_path):
     assert [a.source for a in ath.activities] == ["z-first.fit", "a-second.fit"]
     html = ath._repr_html_()
     assert "&lt;Eve&gt;" in html and "<Eve>" not in html
+
+
+def test_an_athlete_folder_one_level_too_deep_is_said_in_errors_csv(tmp_path):
+    import csv
+
+    team = tmp_path / "team"
+    run = {"a.fit": synthetic_run(dt.datetime(2024, 6, 1, 7, tzinfo=UTC), 5, 330)}
+    write_athlete(team / "ana", {"timezone": "UTC"}, run, [])
+    write_athlete(team / "juniors" / "bob", {"name": "Bob", "timezone": "UTC"}, run, [])  # one level too deep
+    (team / "notes").mkdir()
+    (team / "notes" / "plan.txt").write_text("intervals on Tuesday")  # not an athlete folder, nothing nested
+    result = analyzer.run_report(team, tmp_path / "out", jobs=1, use_cache=False, weather="off")
+    assert result.athletes == 1 and result.exit_code == 1
+    with open(tmp_path / "out" / "errors.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 1
+    assert rows[0]["athlete"] == "bob" and rows[0]["file"] == str(team / "juniors" / "bob")
+    assert "one level too deep" in rows[0]["message"] and "juniors/" in rows[0]["message"]

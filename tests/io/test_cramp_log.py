@@ -116,3 +116,36 @@ def test_the_command(folder):
     assert result.exit_code == 2 and 'leg "lef"' in result.output
     result = runner.invoke(app, ["log", str(folder), "--leg", "left", "--activity", "nope.fit", "--km", "3"])
     assert result.exit_code == 0 and "not in" in result.output
+
+
+KILLED_AT_FSYNC = """
+import os, signal, sys
+import analyzer.io.cramp_log as cramp_log
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # killed the moment the bytes go to disk
+cramp_log.log_cramp(sys.argv[1], leg="left", time="2024-06-18 08:50")
+"""
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_a_killed_log_leaves_no_temporary_file_among_the_inputs(folder, existing):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    header = "time,activity,distance_km,leg,muscle,severity,duration_s,notes\n"
+    old = header + "2024-06-17 07:00,,,right,calf,2,,\n"
+    if existing:
+        (folder / "cramps.csv").write_text(old, encoding="utf-8")
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.name != "cramps.csv")
+    done = subprocess.run([sys.executable, "-c", KILLED_AT_FSYNC, str(folder)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    after = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.name != "cramps.csv")
+    assert after == before  # no .cramps.csv.*.tmp (nor anything else) left in the athlete folder
+    # the file holds the whole row or none of it, after the bytes it had
+    text = (folder / "cramps.csv").read_text(encoding="utf-8") if (folder / "cramps.csv").exists() else ""
+    row = "2024-06-18 08:50,,,left,,,,\n"
+    assert text in ((old, old + row) if existing else ("", header + row))

@@ -177,3 +177,26 @@ def test_many_times_at_once_read_exactly_as_one_by_one():
     gap, overlap = parse_log_times(["2024-03-31 02:30", "2024-10-27 02:30"], "Europe/Madrid")
     assert str(gap.utc) == "2024-03-31 01:30:00+00:00" and "does not exist" in gap.note  # read as 03:30 local
     assert str(overlap.utc) == "2024-10-27 00:30:00+00:00" and "twice" in overlap.note  # the summer-time one
+
+
+def test_a_file_name_with_a_backslash_is_a_name_not_a_path(tmp_path):
+    import datetime as dt
+
+    import analyzer
+    from analyzer.synthetic import synthetic_run, write_athlete
+
+    start = dt.datetime(2024, 6, 3, 6, tzinfo=dt.UTC)
+    name = "long\\run.fit"  # a legal file name on Linux and macOS
+    folder = write_athlete(tmp_path / "ana", {"timezone": "UTC"}, {name: synthetic_run(start, 3.0, 300)},
+                           [{"activity": name, "distance_km": 1.5, "leg": "left"},
+                            {"activity": "runs/long.fit", "distance_km": 1.0, "leg": "left"}])
+    assert (folder / "activities" / name).is_file()
+    frame, problems = read_cramp_log(folder / "cramps.csv", "UTC", "ana")
+    assert frame["activity"].tolist() == [name]
+    assert [p.location for p in problems] == ["row 2"] and "not a path" in problems[0].message
+    a = analyzer.analyze(analyzer.load_athlete(folder, weather="off"))
+    placed = a.cramps.set_index("cramp_row").loc[1]
+    assert placed["context"] == "during_run" and placed["activity"] == name
+    assert abs(placed["elapsed_s"] - 1.5 * 300) <= 3  # 1.5 km at 5:00/km, within one record's noise
+    logged = analyzer.log_cramp(folder, leg="right", activity=name, km=2.0)
+    assert logged.cells["activity"] == name

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from analyzer.cli import app
+from analyzer.report.out_folder import OWN_NAMES
 from analyzer.synthetic import synthetic_run, write_athlete
 from tests.conftest import pdf_unavailable
 
@@ -205,7 +206,8 @@ def test_odd_athlete_names_stay_inside_out(report):
     evil = next(s for s in summary if s["athlete"] == "..evil name!")
     target = (out / evil["report"]).resolve()
     assert out.resolve() in target.parents and target.exists()
-    assert not any(p.name.startswith(".") for p in out.iterdir())
+    # no athlete's folder is hidden (the dot names are the report folder's own bookkeeping)
+    assert not any(p.name.startswith(".") for p in out.iterdir() if p.name not in OWN_NAMES)
     assert not (out.parent / "evil name!").exists()
 
 
@@ -259,3 +261,37 @@ def test_a_page_with_many_cramp_runs_keeps_to_its_size_budget(tmp_path):
     assert len(page.encode()) <= PAGE_BUDGET_BYTES
     points = re.findall(r'data-chart="run-0">(.*?)</script>', page)[0].count('"min":')
     assert MIN_RUN_POINTS <= points <= 5_000 // 24 + 1
+
+
+ADDRESS_SPACE_LIMIT_BYTES = 3 * 2**30
+"""``ulimit -v`` 3 GiB: Python, pandas and matplotlib run well inside it; the chart engine's
+JavaScript heap (vl-convert) cannot be reserved under it (it needs more than 4 GiB of address space)."""
+
+
+def test_an_address_space_limit_costs_the_interactive_charts_only(tmp_path):
+    import os
+    import resource
+
+    from tests.conftest import REPO
+
+    team = tmp_path / "team"
+    start = dt.datetime(2024, 5, 6, 6, tzinfo=UTC)
+    write_athlete(team / "ana", {"name": "Ana", "timezone": "UTC"}, {"r0.fit": synthetic_run(start, 4.0, 330)},
+                  [{"time": "2024-05-06 06:10", "leg": "left"}])
+    out = tmp_path / "out"
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT_BYTES, ADDRESS_SPACE_LIMIT_BYTES))
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-m", "analyzer", "report", str(team), "--out", str(out), "--jobs", "1",
+                           "--cache-dir", str(tmp_path / "fresh-cache"), "--weather", "off", "--quiet"],
+                          preexec_fn=limit, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    notes = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(notes) == 1 and notes[0].startswith("note: the pages show static figures instead of interactive "
+                                                   "charts: the chart engine (vl-convert) was stopped by")
+    assert "1 athletes, 1 runs, 1 cramps" in done.stdout
+    page = (out / "ana" / "report.html").read_text(encoding="utf-8")
+    assert "Cramp report — Ana" in page and page.count('src="data:image/png;base64,') >= 4  # run + 3 season figures
+    assert "static figures instead of interactive charts" in (out / "index.html").read_text(encoding="utf-8")
