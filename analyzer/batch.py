@@ -193,12 +193,18 @@ def run_report(
     assets_dir = Path(cache_dir or default_cache_dir())
     if "html" in formats and use_cache:
         vega_bundle(str(assets_dir))  # built (or read) once here, so workers only read it
-    archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
+    try:  # one archive for the whole report: its weather budget is the report's
+        archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
+    except ValueError as exc:  # an address that is not http(s): refused before anything is read or sent
+        result.problems = [Problem("", "", str(exc))]
+        result.exit_code = 2
+        return result
     if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
         host = urlparse(archive.api.url).hostname
         result.notices.append(f"the weather archive at {host} is not reachable (offline?): runs without a weather.csv "
                               "or an air sensor use only weather cached earlier; the others' air temperature is unknown")
         archive.mode = "cache"
+        archive.failure = f"the weather archive at {host} is not reachable (offline?), and these days were not cached earlier"
     tick = progress(len(folders)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
