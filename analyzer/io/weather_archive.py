@@ -824,6 +824,7 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
     out: dict = {}
     notes: dict[str, str] = {}
     wanted: dict[Cell, list[tuple]] = {}
+    reasons: dict[str, int] = {}
     for leg in legs:
         recs = leg.records[leg.records.index.notna()]
         if recs.empty:
@@ -849,12 +850,13 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
         first = (start - pd.Timedelta(hours=2)).date()
         last = min((end + pd.Timedelta(hours=2)).date(), utc_today())  # the archive refuses later days
         if first > last:
-            notes[leg.source] = (f"no weather.csv covers it, and it is dated after today ({utc_today()}, UTC): the "
-                                 "weather archive has no data for it (is the watch's clock right?)")
+            reason = (f"dated after today ({utc_today()}, UTC): the weather archive has no data for it (is the "
+                      "watch's clock right?)")
+            notes[leg.source] = reason
+            reasons[reason] = reasons.get(reason, 0) + 1
             continue
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         wanted.setdefault(archive.cell(lat, lon), []).append((leg.source, lat, lon, start, end, days))
-    reasons: dict[str, int] = {}
     for cell, runs in wanted.items():
         all_days = sorted({d for *_, days in runs for d in days})
         frame, where, why = archive.hours(cell, all_days, mode)
