@@ -99,8 +99,9 @@ days after the day. Without it the archive answers with its "best match" mix (EC
 MODEL_LABEL = "ERA5-Land/ERA5 reanalysis (Copernicus), Open-Meteo models=era5_seamless"
 """How the data source is named in ``air_temperature_source`` notes and the documentation."""
 
-ATTRIBUTION = "Weather data by Open-Meteo.com (CC BY 4.0), from ERA5/ERA5-Land of the Copernicus Climate Change Service"
-"""The archive's licence attribution, shown wherever its data is (Open-Meteo's terms: CC BY 4.0)."""
+ATTRIBUTION = ("Weather data by Open-Meteo.com (ERA5 and ERA5-Land reanalyses; contains modified Copernicus Climate "
+               "Change Service information)")
+"""The archive's attribution, shown with its licence (CC BY 4.0) wherever its data is (Open-Meteo's terms)."""
 
 ATTRIBUTION_URL = "https://open-meteo.com/"
 

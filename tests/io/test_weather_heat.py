@@ -83,6 +83,9 @@ def test_a_future_dated_run_never_costs_another_athlete_its_heat(strict, tmp_pat
     assert len(bob) == 1 and "air temperature unknown for 1 run:" in bob[0].message
     assert f"dated after today ({today}, UTC)" in bob[0].message
     assert not [p for p in result.problems if p.athlete == "ana"]
+    # the archive's data is on Ana's page, so is its licence attribution
+    page = (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")
+    assert "Weather data by Open-Meteo.com" in page and "CC BY 4.0" in page
 
 
 def test_a_refused_request_costs_only_its_own_runs(strict, tmp_path):
@@ -205,4 +208,5 @@ def test_offline_errors_say_the_archive_is_unreachable_not_a_setting(tmp_path, m
     assert "air temperature unknown for 3 runs" in message and "not reachable" in message
     assert "weather: cache" not in message and "setting" not in message
     assert result.exit_code == 1
+    assert "Open-Meteo.com" not in (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")  # none shown
     weather_archive._REACHABLE.clear()
