@@ -23,6 +23,15 @@ by this process and the runs concerned say their air temperature is unknown. Con
 workers share the cache through a lock per cell (filelock), so they never fetch the same cell
 twice.
 
+A stranger
+----------
+The archive, or a mirror, is not trusted: each request has a total deadline
+(:data:`REQUEST_DEADLINE_S`) and a report a weather budget (:data:`WEATHER_BUDGET_S`); answers
+are decompressed here within :data:`MAX_ANSWER_BYTES`; redirects to another host are not followed;
+every variable is read in its declared unit (:data:`UNITS`) and checked against physical bounds
+(:data:`BOUNDS`), and an answer that fails is refused whole and never cached. A refused request
+(HTTP 4xx) or answer costs only its own runs. Only ``http`` and ``https`` addresses are used.
+
 Settings
 --------
 The provider's address can be replaced (a mirror, or a test server): the environment variable
