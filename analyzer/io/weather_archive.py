@@ -652,6 +652,7 @@ class Archive:
 
         url = self._api.url
         origin = urlparse(url)
+        span = _span(params)
         session = requests.Session()
         session.trust_env = False  # no .netrc credentials, no proxy settings from elsewhere sent along
         box.setdefault("closers", []).append(session.close)
@@ -672,8 +673,8 @@ class Archive:
                 if answer.is_redirect:
                     target = urlparse(requests.compat.urljoin(url, answer.headers.get("Location", "")))
                     answer.close()
-                    if (target.scheme not in ("http", "https") or target.hostname != origin.hostname
-                            or (target.port or _default_port(target.scheme)) != (origin.port or _default_port(origin.scheme))):
+                    same_port = target.port == origin.port  # both absent: http → https on the same host is fine
+                    if target.scheme not in ("http", "https") or target.hostname != origin.hostname or not same_port:
                         raise ArchiveError(f"the weather archive at {origin.hostname} redirected the request to another "
                                            f"address ({target.hostname or target.scheme}); not followed, so nothing "
                                            "was sent there")
@@ -688,7 +689,7 @@ class Archive:
             if answer.status_code != 200:
                 body = _read_capped(answer, 64 * 1024, strict=False)
                 answer.close()
-                raise ArchiveError(f"the weather archive refused the request for {_span(params)} (HTTP "
+                raise ArchiveError(f"the weather archive refused the request for {span} (HTTP "
                                    f"{answer.status_code}{_reason(body)})", give_up=False)
             body = _read_capped(answer, MAX_ANSWER_BYTES)
             try:
@@ -733,10 +734,6 @@ def _transport_words(exc: BaseException) -> str:
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return "its answer could not be decompressed"
     return "the request failed"
-
-
-def _default_port(scheme: str) -> int:
-    return 443 if scheme == "https" else 80
 
 
 def _span(params: dict[str, str] | None) -> str:
@@ -864,6 +861,7 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
                       "watch's clock right?)")
             notes[leg.source] = reason
             reasons[reason] = reasons.get(reason, 0) + 1
+            archive.gaps += 1  # its day will come: such a report is not kept in the report cache
             continue
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         wanted.setdefault(archive.cell(lat, lon), []).append((leg.source, lat, lon, start, end, days))
