@@ -524,7 +524,7 @@ class Archive:
                     if missing and not why:
                         why = not_published(missing, today)
             except Exception as exc:  # a lock that times out, a disk that refuses: never fail a report
-                log.warning("weather lookup for %s failed: %r", cell.label, exc)
+                log.info("weather lookup for %s failed: %r", cell.label, exc)
                 why = why or in_words(exc)
             finally:
                 if lock is not None and lock.is_locked:
@@ -582,7 +582,7 @@ class Archive:
                     self.failure = str(exc)
                     _FAILURES[self._api.url] = self.failure  # not asked again by this process
                     return self.failure
-                log.warning("weather archive, %s %s to %s: %s", cell.label, a, b, exc)
+                log.info("weather archive, %s %s to %s: %s", cell.label, a, b, exc)
                 why = why or str(exc)
                 continue
             self.fetched_incomplete = self.fetched_incomplete or bool(frame["temperature_c"].isna().any())
@@ -623,11 +623,15 @@ class Archive:
         t.join(limit)
         if t.is_alive():
             box["abandoned"] = True
-            for closer in box.get("closers", []):
-                try:
-                    closer()
-                except Exception:  # noqa: BLE001 - best effort: the thread is left behind anyway
-                    pass
+
+            def close_all() -> None:
+                for closer in reversed(box.get("closers", [])):  # the socket first, then the session
+                    try:
+                        closer()
+                    except Exception:  # noqa: BLE001, S110 - best effort: the thread is left behind anyway
+                        pass
+
+            threading.Thread(target=close_all, daemon=True).start()  # never waits here for a blocked read
             host = urlparse(self._api.url).hostname
             if limit < REQUEST_DEADLINE_S:
                 raise ArchiveError(f"the weather archive at {host} gave no complete answer before the report's weather "
@@ -644,7 +648,7 @@ class Archive:
         except (ArchiveError, _Retry) as exc:
             box["error"] = exc
         except Exception as exc:  # noqa: BLE001 - said in words, never as a traceback
-            log.warning("weather archive request failed: %r", exc)
+            log.info("weather archive request failed: %r", exc)
             box["error"] = ArchiveError(in_words(exc))
 
     def _request_inner(self, params: dict[str, str] | None, box: dict) -> dict:
@@ -755,13 +759,17 @@ def _reason(body: bytes) -> str:
 
 
 def _shutter(answer):
-    """A callable that shuts the answer's socket, waking a read blocked in another thread."""
+    """A callable that shuts the answer's socket, waking a read blocked in another thread (closing
+    the answer itself would wait for that read)."""
     def shut() -> None:
         conn = getattr(answer.raw, "_connection", None) or getattr(answer.raw, "connection", None)
-        sock = getattr(conn, "sock", None)
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-        answer.close()
+        fp = getattr(getattr(answer.raw, "_fp", None), "fp", None)  # http.client's buffered socket file
+        for sock in (getattr(conn, "sock", None), getattr(getattr(fp, "raw", None), "_sock", None)):
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
     return shut
 
 

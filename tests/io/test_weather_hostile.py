@@ -77,15 +77,20 @@ def no_raw_text(lines):
 
 def test_a_trickling_server_costs_one_deadline_and_the_report_is_written(served, tmp_path, monkeypatch):
     monkeypatch.setattr(weather_archive, "REQUEST_DEADLINE_S", 1.0)
-    stop = threading.Event()
+    stop, gone = threading.Event(), threading.Event()
+    sent = []
 
     def trickle(request: Request) -> Response:
         def body():
-            for _ in range(100):  # one byte every 0.1 s: no single read ever waits 20 s
-                if stop.is_set():
-                    return
-                yield b" "
-                time.sleep(0.1)
+            try:
+                for _ in range(1000):  # one byte every 0.2 s, for minutes: no single read ever waits 20 s
+                    if stop.is_set():
+                        return
+                    yield b" "
+                    sent.append(1)
+                    time.sleep(0.2)
+            finally:
+                gone.set()  # the client hung up (or the test ended)
         return Response(body(), headers={"Content-Length": "100000"}, content_type="application/json")
 
     served.expect_request("/v1/archive").respond_with_handler(trickle)
@@ -94,8 +99,10 @@ def test_a_trickling_server_costs_one_deadline_and_the_report_is_written(served,
         write_athlete(team / f"a{k}", {"timezone": "Europe/Madrid"}, season(3), [])
     try:
         result = report(tmp_path)
+        hung_up = gone.wait(10)  # the abandoned connection was shut, not left trickling
     finally:
         stop.set()
+    assert hung_up and len(sent) < 500  # hung up long before the server's 1000 bytes (200 s) were sent
     assert result.athletes == 2 and (tmp_path / "out" / "index.html").exists()
     lines = weather_lines(result)
     assert len(lines) == 2  # one line per athlete; the archive was asked once, then not again
