@@ -442,7 +442,7 @@ class Archive:
         return self._api.cell(lat, lon)
 
     def _folder(self, cell: Cell) -> Path:
-        return self.cache_dir / "weather" / self.provider / self._api.model / cell.key
+        return self.cache_dir / "weather" / self.provider / (getattr(self._api, "model", "") or "default") / cell.key
 
     def _cached(self, cell: Cell, day: dt.date) -> tuple[pd.DataFrame, dict] | None:
         path = self._folder(cell) / f"{day.isoformat()}.json"
@@ -888,7 +888,7 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
             if not (np.isfinite(grid_lat) and np.isfinite(grid_lon)):
                 grid_lat, grid_lon = cell.lat, cell.lon
             out[name] = ArchiveWeather(part, archive.provider, cell.label, distance_km(lat, lon, grid_lat, grid_lon),
-                                       lat, lon, archive.api.model, archive.api.attribution)
+                                       lat, lon, getattr(archive.api, "model", ""), getattr(archive.api, "attribution", ""))
     problems = [Problem(folder, "weather", f"air temperature unknown for {n} run{'s' if n > 1 else ''}: {reason}",
                         athlete_id) for reason, n in reasons.items()]
     return out, notes, problems
