@@ -318,8 +318,9 @@ class OpenMeteoArchive:
                              f"{int(bad.sum())} such value{'s' if bad.sum() > 1 else ''}")
             frame[col] = arr
         with np.errstate(invalid="ignore"):
-            wet = (frame["dew_point_c"] > frame["temperature_c"] + 1.0).to_numpy()
-            over = (frame["direct_w_m2"] > frame["shortwave_w_m2"] + 1.0).to_numpy()
+            # margins for rounding and a reanalysis' small supersaturation in fog; beyond them the values cannot be
+            wet = (frame["dew_point_c"] > frame["temperature_c"] + 3.0).to_numpy()
+            over = (frame["direct_w_m2"] > frame["shortwave_w_m2"] + 5.0).to_numpy()
         if wet.any():
             raise refuse(f"its dew point is above the air temperature in {int(wet.sum())} hours")
         if over.any():
