@@ -144,6 +144,10 @@ def test_past_the_weather_budget_nothing_more_is_asked_and_the_report_is_written
     (lambda a: a["hourly"].update(temperature_2m=a["hourly"]["temperature_2m"][:50]),
      "it gives 50 values of air temperature for 240 hours"),
     (lambda a: a.update(latitude=48.85, longitude=2.35), "it is for a place"),
+    (lambda a: a["hourly"].update(dew_point_2m=[30.0] * len(a["hourly"]["time"])),  # air 16 °C: dew cannot be 30
+     "its dew point is above the air temperature in 240 hours"),
+    (lambda a: a["hourly"].update(direct_radiation=[v + 10 for v in a["hourly"]["shortwave_radiation"]]),
+     "its direct solar radiation exceeds the total in 240 hours"),
 ])
 def test_an_absurd_answer_is_refused_in_words_and_never_cached(served, tmp_path, change, words):
     served.expect_request("/v1/archive").respond_with_handler(lambda r: answer_json(r, change))
