@@ -6,10 +6,11 @@ sensor recorded in the FIT file (a Garmin Tempe or other ANT+ environment sensor
 weather archive (:mod:`analyzer.io.weather_archive`, looked up by :func:`analyzer.load_athlete`)
 → unknown, said plainly. The wrist temperature is never air.
 
-With a sensor, humidity (for the heat index) comes from the archive when it has the run. With
-the archive's wind and sunshine, WBGT comes from Liljegren's physical model; otherwise from the
-Bureau of Meteorology's estimate, labelled as such; a ``wbgt_c`` column in ``weather.csv`` is
-used as measured.
+With a sensor, humidity (for the heat index) comes from the archive's dew point at the sensor's
+temperature, when the archive has the run. With the archive's wind and sunshine, WBGT comes from
+Liljegren's physical model (each record with its hour's radiation and the sun over that hour,
+capped at 0.85 of the top of the atmosphere); otherwise from the Bureau of Meteorology's
+estimate, labelled as such; a ``wbgt_c`` column in ``weather.csv`` is used as measured.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analyzer.metrics.heat import wbgt_liljegren_c
-from analyzer.metrics.sun import cos_solar_zenith
+from analyzer.metrics.heat import liljegren_solar, relative_humidity_from_dew_point_pct, wbgt_liljegren_c
+from analyzer.metrics.sun import cos_solar_zenith_hour_mean, inverse_sun_distance_squared
 from analyzer.model import Activity, ArchiveWeather, Athlete
 
 WEATHER_MAX_GAP = pd.Timedelta(hours=2)
@@ -136,14 +137,37 @@ def interpolate_weather(times: pd.DatetimeIndex, weather: pd.DataFrame, columns:
 
 def _from_archive(times: pd.DatetimeIndex, archive: ArchiveWeather) -> pd.DataFrame:
     """Hourly archive values at the record times. Radiation is the mean of the hour before its
-    stamp, so it is placed at the half hour."""
+    stamp, so it is placed at the half hour; for WBGT, each record takes its hour's radiation with
+    the sun over that same hour (:func:`hourly_sun`)."""
     hours = archive.hours
-    inst = interpolate_weather(times, hours, ["temperature_c", "relative_humidity_pct", "wind_10m_mps",
-                                              "pressure_hpa"], pd.Timedelta(hours=2))
+    inst = interpolate_weather(times, hours, ["temperature_c", "relative_humidity_pct", "dew_point_c",
+                                              "wind_10m_mps", "pressure_hpa"], pd.Timedelta(hours=2))
     rad = hours[["shortwave_w_m2", "direct_w_m2"]].copy()
     rad.index = rad.index - pd.Timedelta(minutes=30)
     inst = inst.join(interpolate_weather(times, rad, ["shortwave_w_m2", "direct_w_m2"], pd.Timedelta(hours=2)))
+    if len(times):
+        hour_end = pd.DatetimeIndex(times).ceil("h")  # the hour whose mean covers the record: (stamp − 1 h, stamp]
+        sun = hourly_sun(hours, archive.lat, archive.lon, hour_end.unique())
+        at = sun.reindex(hour_end)
+        for col in SUN_COLUMNS:
+            inst[col] = at[col].to_numpy()
     return inst
+
+
+SUN_COLUMNS = ("sun_w_m2", "direct_fraction", "cos_zenith")
+
+
+def hourly_sun(hours: pd.DataFrame, lat: float, lon: float, stamps: pd.DatetimeIndex) -> pd.DataFrame:
+    """Per archive hour (the stamps asked for): the solar irradiance, its direct fraction and the
+    sun's height as Liljegren's model takes them (:func:`~analyzer.metrics.heat.liljegren_solar`):
+    hour-mean radiation with the hour-mean sun, capped at 0.85 of the top of the atmosphere."""
+    stamps = pd.DatetimeIndex(stamps)
+    rows = hours.reindex(stamps)
+    cz = cos_solar_zenith_hour_mean(stamps, lat, lon)
+    solar, fdir = liljegren_solar(rows["shortwave_w_m2"].to_numpy(dtype=float, na_value=np.nan),
+                                  rows["direct_w_m2"].to_numpy(dtype=float, na_value=np.nan), cz,
+                                  inverse_sun_distance_squared(stamps))
+    return pd.DataFrame({"sun_w_m2": solar, "direct_fraction": fdir, "cos_zenith": cz}, index=stamps)
 
 
 def run_air(athlete: Athlete, activity: Activity) -> RunAir:
@@ -164,9 +188,10 @@ def run_air(athlete: Athlete, activity: Activity) -> RunAir:
         frame = pd.DataFrame({"temperature_c": temp.to_numpy()}, index=times)
         humidity_source = ""
         if archive_known:
-            for col in ("relative_humidity_pct", "wind_10m_mps", "shortwave_w_m2", "direct_w_m2", "pressure_hpa"):
+            for col in ("relative_humidity_pct", "dew_point_c", "wind_10m_mps", "shortwave_w_m2", "direct_w_m2",
+                        "pressure_hpa", *SUN_COLUMNS):
                 frame[col] = from_archive[col].to_numpy()
-            humidity_source = archive.source
+            frame["relative_humidity_pct"], humidity_source = _sensor_humidity(frame, archive)
         _add_liljegren(frame, archive)
         return RunAir(frame, SOURCE_SENSOR, _wbgt_source(frame), humidity_source)
     if archive_known:
@@ -177,18 +202,25 @@ def run_air(athlete: Athlete, activity: Activity) -> RunAir:
     return RunAir(pd.DataFrame(index=times), SOURCE_UNKNOWN, note=note)
 
 
+def _sensor_humidity(frame: pd.DataFrame, archive: ArchiveWeather) -> tuple[np.ndarray, str]:
+    """Relative humidity at the sensor's temperature: from the archive's dew point (the water the
+    air carries), not the archive's relative humidity (which belongs to the archive's temperature)."""
+    dew = frame["dew_point_c"].to_numpy(dtype=float, na_value=np.nan)
+    if np.isfinite(dew).any():
+        rh = relative_humidity_from_dew_point_pct(frame["temperature_c"].to_numpy(dtype=float, na_value=np.nan), dew)
+        return rh, f"dew point from {archive.source}, at the sensor's temperature"
+    return np.full(len(frame), np.nan), ""  # without the dew point, the humidity at the sensor's air is not known
+
+
 def _add_liljegren(frame: pd.DataFrame, archive: ArchiveWeather | None) -> None:
-    needed = ("temperature_c", "relative_humidity_pct", "wind_10m_mps", "shortwave_w_m2")
+    """WBGT by Liljegren's model: air, humidity and wind at the record time; sun and radiation of
+    the record's archive hour (:func:`hourly_sun`)."""
+    needed = ("temperature_c", "relative_humidity_pct", "wind_10m_mps", *SUN_COLUMNS)
     if archive is None or not all(c in frame for c in needed) or frame[list(needed)].isna().all().any():
         return
-    direct = frame["direct_w_m2"].to_numpy() if "direct_w_m2" in frame else np.zeros(len(frame))
-    sw = frame["shortwave_w_m2"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fdir = np.where(sw > 0, direct / sw, 0.0)
     pressure = frame["pressure_hpa"].to_numpy() if "pressure_hpa" in frame else 1013.25
-    cz = cos_solar_zenith(frame.index, archive.lat, archive.lon)
-    frame["wbgt_c"] = wbgt_liljegren_c(frame["temperature_c"], frame["relative_humidity_pct"],
-                                       frame["wind_10m_mps"], sw, fdir, cz, pressure)
+    frame["wbgt_c"] = wbgt_liljegren_c(frame["temperature_c"], frame["relative_humidity_pct"], frame["wind_10m_mps"],
+                                       frame["sun_w_m2"], frame["direct_fraction"], frame["cos_zenith"], pressure)
     frame.attrs["wbgt_model"] = "liljegren"
 
 
@@ -217,7 +249,11 @@ def air_at(athlete: Athlete, activity: Activity | None, t: pd.Timestamp) -> tupl
         if len(temp):
             value = float(temp.iloc[min(temp.index.searchsorted(t), len(temp) - 1)])
             archive = athlete.archive.get(activity.source)
-            rh = _from_archive(at, archive)["relative_humidity_pct"].iloc[0] if archive is not None else np.nan
+            rh = np.nan
+            if archive is not None:
+                row = _from_archive(at, archive)
+                row["temperature_c"] = value
+                rh = _sensor_humidity(row, archive)[0][0]
             return value, float(rh), SOURCE_SENSOR
     archive = athlete.archive.get(activity.source)
     if archive is not None:

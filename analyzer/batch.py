@@ -222,17 +222,23 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
         return result
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     assets_dir = Path(cache_dir or default_cache_dir())
+    try:  # one archive for the whole report: its weather budget is the report's
+        archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
+    except ValueError as exc:  # an address that is not http(s): refused before anything is read or sent
+        result.problems = [Problem("", "", str(exc))]
+        result.exit_code = 2
+        return result
     if "html" in formats:  # built (or read) once here, in its own process, so workers only read it
         script, why = chart_script(str(assets_dir), use_cache)
         if script is None:  # the pages are still written, with static figures
             result.notices.append(f"the pages show static figures instead of interactive charts: {why}")
             assets_dir = None
-    archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
         host = urlparse(archive.api.url).hostname
         result.notices.append(f"the weather archive at {host} is not reachable (offline?): runs without a weather.csv "
                               "or an air sensor use only weather cached earlier; the others' air temperature is unknown")
         archive.mode = "cache"
+        archive.failure = f"the weather archive at {host} is not reachable (offline?), and these days were not cached earlier"
     tick = progress(len(folders)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []

@@ -338,6 +338,10 @@ class ArchiveWeather:
         From the run's start to the archive's grid point.
     lat, lon : float
         The run's start position (stays on this machine: used for the sun's height only).
+    model : str
+        The archive's model asked for (``era5_seamless``: ERA5-Land/ERA5 reanalysis).
+    attribution : str
+        The data licence's attribution, shown wherever these values are.
     """
 
     hours: pd.DataFrame
@@ -346,10 +350,13 @@ class ArchiveWeather:
     km_from_run: float
     lat: float
     lon: float
+    model: str = ""
+    attribution: str = ""
 
     @property
     def source(self) -> str:
-        return f"archive:{self.provider} ({self.cell_label}, {self.km_from_run:.1f} km from the run)"
+        model = f" {self.model}" if self.model else ""
+        return f"archive:{self.provider}{model} ({self.cell_label}, {self.km_from_run:.1f} km from the run)"
 
 
 REPR_ROWS = 20

@@ -40,6 +40,10 @@ _ALL = [
     Reference("adams2014", "Adams et al. 2014",
               "Adams WM, Ferraro EM, Huggins RA, Casa DJ 2014. Influence of body mass loss on changes in heart rate "
               "during exercise in the heat: a systematic review. J Strength Cond Res 28:2380–2389."),
+    Reference("alduchov1996", "Alduchov & Eskridge 1996",
+              "Alduchov OA, Eskridge RE 1996. Improved Magnus form approximation of saturation vapor pressure. "
+              "J Appl Meteorol 35:601–609.",
+              "https://doi.org/10.1175/1520-0450(1996)035<0601:IMFAOS>2.0.CO;2"),
     Reference("almond2005", "Almond et al. 2005",
               "Almond CSD et al. 2005. Hyponatremia among runners in the Boston Marathon. N Engl J Med 352:1550–1556.",
               "https://doi.org/10.1056/NEJMoa043901"),
@@ -80,9 +84,22 @@ _ALL = [
               "Goulet EDB 2011. Effect of exercise-induced dehydration on time-trial exercise performance: a "
               "meta-analysis. Br J Sports Med 45:1149–1156; Goulet EDB 2013. Effect of exercise-induced dehydration "
               "on endurance performance. Br J Sports Med 47:679–686."),
+    Reference("hersbach2020", "Hersbach et al. 2020",
+              "Hersbach H et al. 2020. The ERA5 global reanalysis. Q J R Meteorol Soc 146:1999–2049; with "
+              "Muñoz-Sabater J et al. 2021. ERA5-Land: a state-of-the-art global reanalysis dataset for land "
+              "applications. Earth Syst Sci Data 13:4349–4383.",
+              "https://doi.org/10.1002/qj.3803"),
+    Reference("hogan2016", "Hogan & Hirahara 2016",
+              "Hogan RJ, Hirahara S 2016. Effect of solar zenith angle specification in models on mean shortwave "
+              "fluxes and stratospheric temperatures. Geophys Res Lett 43:482–488.",
+              "https://doi.org/10.1002/2015GL066868"),
     Reference("impellizzeri2020", "Impellizzeri et al. 2020",
               "Impellizzeri FM et al. 2020. Acute:chronic workload ratio: conceptual issues and fundamental pitfalls. "
               "Int J Sports Physiol Perform 15:907–913."),
+    Reference("kong2022", "Kong & Huber 2022",
+              "Kong Q, Huber M 2022. Explicit calculations of wet-bulb globe temperature compared with approximations "
+              "and why it matters for labor productivity. Earth's Future 10:e2021EF002334.",
+              "https://doi.org/10.1029/2021EF002334"),
     Reference("liljegren2008", "Liljegren et al. 2008",
               "Liljegren JC, Carhart RA, Lawday P, Tschopp S, Sharp R 2008. Modeling the wet bulb globe temperature "
               "using standard meteorological measurements. J Occup Environ Hyg 5:645–655.",
@@ -107,6 +124,10 @@ _ALL = [
               "NWS Weather Prediction Center. The Heat Index Equation (Rothfusz LP 1990, NWS Southern Region "
               "Technical Attachment SR 90-23, a regression of Steadman RG 1979, J Appl Meteorol 18:861–873).",
               "https://www.wpc.ncep.noaa.gov/html/heatindex_equation.shtml"),
+    Reference("open_meteo", "Open-Meteo historical weather API",
+              "Zippenfenig P. Open-Meteo.com Weather API: Historical Weather API (ERA5 and ERA5-Land, "
+              "models=era5_seamless). Data licence CC BY 4.0.",
+              "https://open-meteo.com/en/docs/historical-weather-api"),
     Reference("periard2015", "Périard et al. 2015",
               "Périard JD, Racinais S, Sawka MN 2015. Adaptations and mechanisms of human heat acclimation: "
               "applications for competitive athletes and sports. Scand J Med Sci Sports 25(Suppl 1):20–38.",
@@ -115,6 +136,8 @@ _ALL = [
               "Sawka MN et al. 2007. American College of Sports Medicine position stand: exercise and fluid "
               "replacement. Med Sci Sports Exerc 39:377–390.",
               "https://doi.org/10.1249/mss.0b013e31802ca597"),
+    Reference("spencer1971", "Spencer 1971",
+              "Spencer JW 1971. Fourier series representation of the position of the sun. Search 2(5):172."),
     Reference("schwellnus2011a", "Schwellnus et al. 2011a",
               "Schwellnus MP, Drew N, Collins M 2011. Increased running speed and previous cramps rather than "
               "dehydration or serum sodium changes predict exercise-associated muscle cramping: a prospective "

@@ -5,20 +5,32 @@ What leaves the machine, and to whom
 One HTTPS GET per grid cell and span of days to the provider's archive (by default the
 Open-Meteo historical weather API, ``https://archive-api.open-meteo.com/v1/archive``), carrying
 only: the cell's latitude and longitude **rounded to the archive's grid (0.1°, about 11 km)**,
-the first and last date, the names of the hourly variables, and the units and time zone
-wanted (``wind_speed_unit=ms``, ``timezone=GMT``). No athlete name, no track, no time of day,
+the first and last date, the names of the hourly variables, the model (``models=era5_seamless``)
+and the units and time zone wanted (``wind_speed_unit=ms``, ``timezone=GMT``). Redirects are
+followed only within the archive's own host. No athlete name, no track, no time of day,
 no file. Nothing is sent with ``--weather cache`` or ``--weather off``.
 
 Caching and manners
 -------------------
-Answers are cached in the analyzer's cache folder, one JSON file per provider, cell and day
-(``weather/<provider>/<lat>_<lon>/<YYYY-MM-DD>.json``), so a second run sends nothing and a
-club's season in one area is a handful of requests. A day the archive does not have yet (the
-reanalysis runs about five days behind) is not cached. HTTP 429 and 5xx answers are retried
+Answers are cached in the analyzer's cache folder, one JSON file per provider, model, cell and
+day (``weather/<provider>/<model>/<lat>_<lon>/<YYYY-MM-DD>.json``), so a second run sends nothing
+and a club's season in one area is a handful of requests. A day the archive does not have yet (the
+reanalysis runs about five days behind) is not cached; days after today (UTC) are never asked
+for (the archive refuses them). Every answer is checked (units, physical bounds, one value per
+hour, the place) before anything of it is used or cached. HTTP 429 and 5xx answers are retried
 with exponential backoff (tenacity); when the tries are spent, the archive is not asked again
 by this process and the runs concerned say their air temperature is unknown. Concurrent
 workers share the cache through a lock per cell (filelock), so they never fetch the same cell
 twice.
+
+A stranger
+----------
+The archive, or a mirror, is not trusted: each request has a total deadline
+(:data:`REQUEST_DEADLINE_S`) and a report a weather budget (:data:`WEATHER_BUDGET_S`); answers
+are decompressed here within :data:`MAX_ANSWER_BYTES`; redirects to another host are not followed;
+every variable is read in its declared unit (:data:`UNITS`) and checked against physical bounds
+(:data:`BOUNDS`), and an answer that fails is refused whole and never cached. A refused request
+(HTTP 4xx) or answer costs only its own runs. Only ``http`` and ``https`` addresses are used.
 
 Settings
 --------
@@ -29,8 +41,9 @@ The provider's address can be replaced (a mirror, or a test server): the environ
 References
 ----------
 Open-Meteo, "Historical Weather API", https://open-meteo.com/en/docs/historical-weather-api
-(ERA5 and ERA5-Land reanalysis of the Copernicus Climate Change Service; radiation values are
-means over the preceding hour).
+(``models=era5_seamless``: ERA5 and ERA5-Land reanalysis of the Copernicus Climate Change
+Service; radiation values are means over the preceding hour). Data licence CC BY 4.0
+(:data:`ATTRIBUTION`).
 """
 
 from __future__ import annotations
@@ -42,6 +55,7 @@ import math
 import os
 import socket
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +79,40 @@ RETRY_WAIT_S = (0.5, 4.0)
 """First and longest wait between tries, seconds (doubling in between)."""
 
 TIMEOUT_S = (3.0, 20.0)
-"""Connect and read timeouts of a request, seconds."""
+"""Connect and read timeouts of a request, seconds (each wait for bytes; see also
+:data:`REQUEST_DEADLINE_S`)."""
+
+REQUEST_DEADLINE_S = 60.0
+"""Longest a request may take in all (connection, headers and the whole answer), seconds: a
+server that trickles a byte at a time never holds a report longer than this. The archive gives
+a year of one cell in well under a second."""
+
+WEATHER_BUDGET_S = 300.0
+"""Longest the weather archive may take over a whole report (every request of every athlete,
+counted from the start of the report), seconds. Past it, nothing more is asked; the runs still
+without weather say their air temperature is unknown, and the report is written."""
+
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+"""Largest answer read, after decompression (gzip or deflate), bytes. A year of one cell is
+about 0.4 MB; a bigger answer (or a compression bomb) is refused, never held in memory."""
+
+MAX_REDIRECTS = 3
+"""Redirects followed within the archive's own host (never to another host)."""
+
+MODEL = "era5_seamless"
+"""The archive's model asked for with ``models=``: ERA5-Land (0.1°, about 9 km) where it has a
+variable, ERA5 (0.25°) for the rest; one consistent reanalysis from 1940 on, published about five
+days after the day. Without it the archive answers with its "best match" mix (ECMWF IFS 9 km from
+2017 on), which changes with the date and is not the reanalysis these pages describe."""
+
+MODEL_LABEL = "ERA5-Land/ERA5 reanalysis (Copernicus), Open-Meteo models=era5_seamless"
+"""How the data source is named in ``air_temperature_source`` notes and the documentation."""
+
+ATTRIBUTION = ("Weather data by Open-Meteo.com (ERA5 and ERA5-Land reanalyses; contains modified Copernicus Climate "
+               "Change Service information)")
+"""The archive's attribution, shown with its licence (CC BY 4.0) wherever its data is (Open-Meteo's terms)."""
+
+ATTRIBUTION_URL = "https://open-meteo.com/"
 
 PROBE_TIMEOUT_S = 1.0
 """How long the offline check waits for the archive's host to accept a connection."""
@@ -87,7 +134,68 @@ COLUMNS = list(HOURLY.values())
 
 
 class ArchiveError(Exception):
-    """The archive could not give an answer (after its retries)."""
+    """The archive could not give an answer (after its retries).
+
+    ``give_up`` is True when asking again in this report is pointless (no connection, no
+    complete answer in time, a redirect to another host, busy after every retry); False when
+    only this request is concerned (a refused request, an answer that fails the checks)."""
+
+    def __init__(self, message: str, give_up: bool = True) -> None:
+        super().__init__(message)
+        self.give_up = give_up
+
+
+BOUNDS = {
+    # our column → (lowest, highest) physically possible hourly value at a running place
+    "temperature_c": (-90.0, 60.0),        # records: −89.2 °C (Vostok), 56.7 °C (Death Valley)
+    "relative_humidity_pct": (0.0, 100.0),
+    "dew_point_c": (-100.0, 40.0),         # highest dew point observed: 35 °C (Dhahran)
+    "wind_10m_mps": (0.0, 100.0),          # hourly mean; the strongest gust measured is 113 m/s
+    "shortwave_w_m2": (0.0, 1400.0),       # an hourly mean cannot exceed the solar constant, 1361 W/m²
+    "direct_w_m2": (0.0, 1400.0),
+    "pressure_hpa": (300.0, 1100.0),       # 8,000 m to the highest sea-level pressure, 1084 hPa
+}
+"""Physical bounds of every hourly variable: an answer with a value outside is refused whole."""
+
+UNITS = {
+    # our column → {declared unit: function to our unit}
+    "temperature_c": {"°C": None, "°F": lambda v: (v - 32.0) * 5.0 / 9.0},
+    "relative_humidity_pct": {"%": None},
+    "dew_point_c": {"°C": None, "°F": lambda v: (v - 32.0) * 5.0 / 9.0},
+    "wind_10m_mps": {"m/s": None, "km/h": lambda v: v / 3.6, "mph": lambda v: v * 0.44704,
+                     "kn": lambda v: v * 0.514444},
+    "shortwave_w_m2": {"W/m²": None, "W/m2": None},
+    "direct_w_m2": {"W/m²": None, "W/m2": None},
+    "pressure_hpa": {"hPa": None},
+}
+"""Units accepted as declared in ``hourly_units`` (and how they are converted); any other unit,
+or none, refuses the answer: a mirror answering in °F is read as °F, never as °C."""
+
+NAMES = {
+    "temperature_c": "air temperature", "relative_humidity_pct": "relative humidity",
+    "dew_point_c": "dew point", "wind_10m_mps": "wind", "shortwave_w_m2": "solar radiation",
+    "direct_w_m2": "direct solar radiation", "pressure_hpa": "air pressure",
+}
+
+
+def check_url(url: str) -> str:
+    """Why ``url`` cannot be the archive's address ("" when it can): only ``http`` and ``https``
+    with a host name are accepted (no ``file:``, ``ftp:``, ``javascript:``, no user or password)."""
+    try:
+        parts = urlparse(str(url))
+        port = parts.port
+    except ValueError:
+        return f"the weather archive address {str(url)[:100]!r} is not a valid URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
+        return f"the weather archive address {str(url)[:100]!r} is not http or https ({shown}); only http:// and " \
+               "https:// addresses are used"
+    if not parts.hostname:
+        return f"the weather archive address {str(url)[:100]!r} has no host name"
+    if parts.username or parts.password:
+        return f"the weather archive address {parts.hostname} carries a user name or password; give it without"
+    del port
+    return ""
 
 
 @dataclass(frozen=True)
@@ -117,11 +225,14 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 class OpenMeteoArchive:
-    """The Open-Meteo historical weather API (ERA5 / ERA5-Land reanalysis; free, no key)."""
+    """The Open-Meteo historical weather API, asked for ERA5-Land/ERA5 (:data:`MODEL`; free, no key)."""
 
     name = "open-meteo"
     grid_deg = 0.1
     default_url = "https://archive-api.open-meteo.com/v1/archive"
+    model = MODEL
+    model_label = MODEL_LABEL
+    attribution = ATTRIBUTION
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or self.default_url
@@ -131,31 +242,105 @@ class OpenMeteoArchive:
         return Cell(round(round(lat / step) * step, 1), round(round(lon / step) * step, 1))
 
     def params(self, cell: Cell, first: dt.date, last: dt.date) -> dict[str, str]:
-        """The whole query: a rounded position, two dates, variable names and units. Nothing else."""
+        """The whole query: a rounded position, two dates, variable names, model and units. Nothing else."""
         return {
             "latitude": f"{cell.lat:.1f}", "longitude": f"{cell.lon:.1f}",
             "start_date": first.isoformat(), "end_date": last.isoformat(),
-            "hourly": ",".join(HOURLY), "wind_speed_unit": "ms", "timezone": "GMT", "timeformat": "unixtime",
+            "hourly": ",".join(HOURLY), "models": self.model,
+            "wind_speed_unit": "ms", "timezone": "GMT", "timeformat": "unixtime",
         }
 
-    def parse(self, payload: dict) -> tuple[pd.DataFrame, dict[str, float]]:
-        """The documented JSON answer → hourly frame (UTC index, our column names) and where the grid point is."""
+    def parse(self, payload: object, cell: Cell | None = None, first: dt.date | None = None,
+              last: dt.date | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
+        """The documented JSON answer → hourly frame (UTC index, our column names) and where the grid point is.
+
+        Every variable is read in the unit ``hourly_units`` declares (:data:`UNITS`) and checked
+        against :data:`BOUNDS`; the hours must be whole hours in order, one value per hour for each
+        variable, within the days asked for; the grid point near the cell asked for. Any failure
+        raises :class:`ArchiveError` naming it in words, and nothing of the answer is kept.
+        """
+        def refuse(why: str) -> ArchiveError:
+            return ArchiveError(f"the weather archive's answer was refused: {why}", give_up=False)
+
+        if not isinstance(payload, dict):
+            raise refuse("it is not the archive's JSON object")
         hourly = payload.get("hourly")
-        if not isinstance(hourly, dict) or "time" not in hourly:
-            raise ArchiveError(f"answer without hourly data: {str(payload)[:200]}")
-        times = pd.to_datetime(np.asarray(hourly["time"], dtype="int64"), unit="s", utc=True)
+        if not isinstance(hourly, dict) or not isinstance(hourly.get("time"), list):
+            raise refuse("it holds no hourly data")
+        try:
+            stamps = np.array(hourly["time"], dtype="int64")
+        except (TypeError, ValueError, OverflowError):
+            raise refuse("its hours are not times (unix seconds)") from None
+        n = len(stamps)
+        if n == 0:
+            raise refuse("it holds no hours")
+        if (stamps % 3600).any() or (n > 1 and (np.diff(stamps) <= 0).any()):
+            raise refuse("its hours are not whole hours in time order")
+        if first is not None and last is not None:
+            lo = int(pd.Timestamp(first, tz="UTC").timestamp())
+            hi = int(pd.Timestamp(last, tz="UTC").timestamp()) + 23 * 3600
+            if stamps[0] < lo or stamps[-1] > hi:
+                raise refuse(f"it gives hours outside the days asked for ({first} to {last})")
+        times = pd.to_datetime(stamps, unit="s", utc=True)
         frame = pd.DataFrame(index=pd.DatetimeIndex(times, name="time"))
-        units = payload.get("hourly_units") or {}
+        units = payload.get("hourly_units")
+        units = units if isinstance(units, dict) else {}
         for var, col in HOURLY.items():
-            values = hourly.get(var)
-            arr = np.array([np.nan if v is None else v for v in values], dtype=float) if values is not None \
-                else np.full(len(times), np.nan)
-            if col == "wind_10m_mps" and str(units.get(var, "m/s")).replace(" ", "") in ("km/h", "kmh"):
-                arr = arr / 3.6
+            values = hourly.get(var, hourly.get(f"{var}_{self.model}"))
+            if values is None:
+                frame[col] = np.full(n, np.nan)
+                continue
+            if not isinstance(values, list) or len(values) != n:
+                count = len(values) if isinstance(values, list) else "no list of"
+                raise refuse(f"it gives {count} values of {NAMES[col]} for {n} hours")
+            try:
+                arr = np.array([np.nan if v is None else v for v in values], dtype=float)
+            except (TypeError, ValueError):
+                raise refuse(f"its {NAMES[col]} values are not all numbers") from None
+            unit = units.get(var, units.get(f"{var}_{self.model}"))
+            unit = unit.replace(" ", "") if isinstance(unit, str) else None
+            if not np.isfinite(arr).any():
+                frame[col] = arr  # nothing known (a day not published yet): no unit to check
+                continue
+            if unit not in UNITS[col]:
+                said = f"in {unit[:20]!r}" if unit else "without saying its unit"
+                raise refuse(f"it gives {NAMES[col]} {said}; expected {' or '.join(UNITS[col])}")
+            convert = UNITS[col][unit]
+            if convert is not None:
+                arr = convert(arr)
+            low, high = BOUNDS[col]
+            with np.errstate(invalid="ignore"):
+                bad = np.isinf(arr) | (arr < low) | (arr > high)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise refuse(f"{NAMES[col]} of {arr[i]:g} {next(iter(UNITS[col]))} at {times[i]:%Y-%m-%d %H:%M} UTC "
+                             f"is outside what is physically possible ({low:g} to {high:g}); "
+                             f"{int(bad.sum())} such value{'s' if bad.sum() > 1 else ''}")
             frame[col] = arr
-        where = {"lat": float(payload.get("latitude", math.nan)), "lon": float(payload.get("longitude", math.nan)),
-                 "elevation_m": float(payload.get("elevation", math.nan))}
+        with np.errstate(invalid="ignore"):
+            # margins for rounding and a reanalysis' small supersaturation in fog; beyond them the values cannot be
+            wet = (frame["dew_point_c"] > frame["temperature_c"] + 3.0).to_numpy()
+            over = (frame["direct_w_m2"] > frame["shortwave_w_m2"] + 5.0).to_numpy()
+        if wet.any():
+            raise refuse(f"its dew point is above the air temperature in {int(wet.sum())} hours")
+        if over.any():
+            raise refuse(f"its direct solar radiation exceeds the total in {int(over.sum())} hours")
+
+        def number(key: str) -> float:
+            value = payload.get(key)
+            return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+
+        where = {"lat": number("latitude"), "lon": number("longitude"), "elevation_m": number("elevation")}
+        if cell is not None and np.isfinite(where["lat"]) and np.isfinite(where["lon"]):
+            off = distance_km(cell.lat, cell.lon, where["lat"], where["lon"])
+            if off > MAX_GRID_OFFSET_KM:
+                raise refuse(f"it is for a place {off:.0f} km from the grid cell asked for")
         return frame, where
+
+
+MAX_GRID_OFFSET_KM = 30.0
+"""Farthest the archive's grid point may lie from the cell asked for (ERA5's 0.25° grid is at most
+about 20 km away); an answer for another place is refused."""
 
 
 PROVIDERS = {"open-meteo": OpenMeteoArchive}
@@ -230,6 +415,11 @@ class Archive:
     gaps: int = 0
     """How many lookups ended with days the archive may still give later (offline, busy, not yet
     published, or only the cache asked): a report with such gaps is not kept in the report cache."""
+    budget_s: float | None = None
+    """The weather budget (:data:`WEATHER_BUDGET_S` when not given), counted from creation: one
+    archive object serves a whole report, so this is the report's budget."""
+    deadline: float = field(init=False, default=0.0)
+    """Wall-clock time (``time.time()``) after which nothing more is asked; carried to workers."""
     _api: OpenMeteoArchive = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -239,6 +429,11 @@ class Archive:
             raise ValueError(f"unknown weather provider {self.provider!r}; known: {', '.join(PROVIDERS)}")
         self.cache_dir = Path(self.cache_dir)
         self._api = PROVIDERS[self.provider](self.url or configured_url())
+        if self.mode != "off":
+            bad = check_url(self._api.url)
+            if bad:
+                raise ValueError(bad)
+        self.deadline = time.time() + (WEATHER_BUDGET_S if self.budget_s is None else self.budget_s)
 
     @property
     def api(self) -> OpenMeteoArchive:
@@ -248,7 +443,7 @@ class Archive:
         return self._api.cell(lat, lon)
 
     def _folder(self, cell: Cell) -> Path:
-        return self.cache_dir / "weather" / self.provider / cell.key
+        return self.cache_dir / "weather" / self.provider / (getattr(self._api, "model", "") or "default") / cell.key
 
     def _cached(self, cell: Cell, day: dt.date) -> tuple[pd.DataFrame, dict] | None:
         path = self._folder(cell) / f"{day.isoformat()}.json"
@@ -301,6 +496,9 @@ class Archive:
         if mode == "off" or not days:
             return None, {}, ""
         days = sorted(set(days))
+        today = utc_today()
+        later = [d for d in days if d > today]  # the archive has nothing after today (UTC) and refuses them
+        days = [d for d in days if d <= today]
         found, where, missing = self._from_cache(cell, days)
         why = ""
         if missing and mode == "auto":
@@ -324,16 +522,19 @@ class Archive:
                     more, more_where, missing = self._from_cache(cell, missing)
                     found += more
                     where = where or more_where
-                    if missing and not why and self.fetched_incomplete:
-                        why = "the archive does not have these days yet (it runs about five days behind)"
+                    if missing and not why:
+                        why = not_published(missing, today)
             except Exception as exc:  # a lock that times out, a disk that refuses: never fail a report
-                why = why or f"{type(exc).__name__}: {exc}"
+                log.info("weather lookup for %s failed: %r", cell.label, exc)
+                why = why or in_words(exc)
             finally:
                 if lock is not None and lock.is_locked:
                     lock.release()
         elif missing:
-            why = "not in the cache (weather: cache)"
+            why = self.failure or "not in the weather cache, and the weather setting is cache (nothing is asked)"
         frame = pd.concat(found).sort_index() if found else None
+        if later and not missing:
+            missing, why = later, f"dated after today ({today}, UTC): the weather archive has no data for it yet"
         if missing:
             self.gaps += 1
         return frame, where, why if missing else ""
@@ -350,33 +551,50 @@ class Archive:
         return found, where, missing
 
     def _fetch(self, cell: Cell, days: list[dt.date]) -> str:
-        """Ask the archive for the span covering ``days``; "" on success, else why not."""
+        """Ask the archive for the span covering ``days``; "" on success, else why not.
+
+        A refused request or a refused answer concerns only its own days; no connection, no
+        complete answer in time, a cross-host redirect or an archive still busy after its retries
+        stops asking for the rest of this report."""
         self.failure = self.failure or _FAILURES.get(self._api.url, "")
         if self.failure:
             return self.failure
         if not reachable(self._api.url):
             self.failure = f"the weather archive at {urlparse(self._api.url).hostname} is not reachable (offline?)"
             return self.failure
-        first, last = days[0], days[-1]
+        first, last = days[0], min(days[-1], utc_today())
         spans = []
         while first <= last:
             end = min(last, first + dt.timedelta(days=MAX_DAYS_PER_REQUEST - 1))
             spans.append((first, end))
             first = end + dt.timedelta(days=1)
+        why = ""
         for a, b in spans:
+            if time.time() >= self.deadline:
+                self.failure = (f"the weather archive took the report's whole weather budget ({self._budget():.0f} s); "
+                                "nothing more was asked")
+                _FAILURES[self._api.url] = self.failure
+                return self.failure
             try:
                 payload = self._get(self._api.params(cell, a, b))
-                frame, where = self._api.parse(payload)
+                frame, where = self._api.parse(payload, cell, a, b)
             except ArchiveError as exc:
-                self.failure = f"the weather archive ({self.provider}) did not answer: {exc}"
-                _FAILURES[self._api.url] = self.failure  # not asked again by this process
-                return self.failure
+                if exc.give_up:
+                    self.failure = str(exc)
+                    _FAILURES[self._api.url] = self.failure  # not asked again by this process
+                    return self.failure
+                log.info("weather archive, %s %s to %s: %s", cell.label, a, b, exc)
+                why = why or str(exc)
+                continue
             self.fetched_incomplete = self.fetched_incomplete or bool(frame["temperature_c"].isna().any())
             self._store(cell, frame, where)
-        return ""
+        return why
+
+    def _budget(self) -> float:
+        return WEATHER_BUDGET_S if self.budget_s is None else self.budget_s
 
     def _get(self, params: dict[str, str]) -> dict:
-        import requests
+        """One answer, as JSON: retried on 429/5xx, within :data:`REQUEST_DEADLINE_S` and the budget."""
         from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
         def retryable(exc: BaseException) -> bool:
@@ -386,26 +604,214 @@ class Archive:
                wait=wait_exponential(multiplier=RETRY_WAIT_S[0], max=RETRY_WAIT_S[1]), reraise=True)
         def once() -> dict:
             self.requests_sent += 1
-            try:
-                answer = requests.get(self._api.url, params=params, timeout=TIMEOUT_S,
-                                      headers={"User-Agent": "cramp-analyzer"})
-            except requests.Timeout as exc:
-                raise _Retry(f"no answer within {TIMEOUT_S[1]:.0f} s") from exc
-            except requests.RequestException as exc:
-                raise ArchiveError(f"{type(exc).__name__}: {exc}") from exc
-            if answer.status_code == 429 or answer.status_code >= 500:
-                raise _Retry(f"HTTP {answer.status_code} {answer.reason}")
-            if answer.status_code != 200:
-                raise ArchiveError(f"HTTP {answer.status_code}: {answer.text[:200]}")
-            try:
-                return answer.json()
-            except ValueError as exc:
-                raise ArchiveError(f"the answer is not JSON ({exc})") from exc
+            return self._within_deadline(params)
 
         try:
             return once()
         except _Retry as exc:
-            raise ArchiveError(f"{exc} after {RETRY_ATTEMPTS} tries") from exc
+            raise ArchiveError(f"the weather archive is busy ({exc}) after {RETRY_ATTEMPTS} tries") from exc
+
+    def _within_deadline(self, params: dict[str, str]) -> dict:
+        """:meth:`_request` in a helper thread, given up at its deadline (the socket is shut)."""
+        budget_left = self.deadline - time.time()
+        limit = min(REQUEST_DEADLINE_S, budget_left)
+        if limit <= 0:
+            raise ArchiveError(f"the weather archive took the report's whole weather budget ({self._budget():.0f} s); "
+                               "nothing more was asked")
+        box: dict = {}
+        t = threading.Thread(target=self._request, args=(params, box), daemon=True)
+        t.start()
+        t.join(limit)
+        if t.is_alive():
+            box["abandoned"] = True
+
+            def close_all() -> None:
+                for closer in reversed(box.get("closers", [])):  # the socket first, then the session
+                    try:
+                        closer()
+                    except Exception:  # noqa: BLE001, S110 - best effort: the thread is left behind anyway
+                        pass
+
+            threading.Thread(target=close_all, daemon=True).start()  # never waits here for a blocked read
+            host = urlparse(self._api.url).hostname
+            if limit < REQUEST_DEADLINE_S:
+                raise ArchiveError(f"the weather archive at {host} gave no complete answer before the report's weather "
+                                   f"budget ({self._budget():.0f} s) ran out; nothing more was asked")
+            raise ArchiveError(f"the weather archive at {host} gave no complete answer within {REQUEST_DEADLINE_S:.0f} s "
+                               "(too slow); nothing more was asked")
+        if "error" in box:
+            raise box["error"]
+        return box["answer"]
+
+    def _request(self, params: dict[str, str], box: dict) -> None:
+        try:
+            box["answer"] = self._request_inner(params, box)
+        except (ArchiveError, _Retry) as exc:
+            box["error"] = exc
+        except Exception as exc:  # noqa: BLE001 - said in words, never as a traceback
+            log.info("weather archive request failed: %r", exc)
+            box["error"] = ArchiveError(in_words(exc))
+
+    def _request_inner(self, params: dict[str, str] | None, box: dict) -> dict:
+        import requests
+
+        url = self._api.url
+        origin = urlparse(url)
+        span = _span(params)
+        session = requests.Session()
+        session.trust_env = False  # no .netrc credentials, no proxy settings from elsewhere sent along
+        box.setdefault("closers", []).append(session.close)
+        try:
+            for _hop in range(MAX_REDIRECTS + 1):
+                try:
+                    answer = session.get(url, params=params, timeout=TIMEOUT_S, stream=True, allow_redirects=False,
+                                         headers={"User-Agent": "cramp-analyzer", "Accept-Encoding": "gzip, deflate"})
+                except requests.Timeout as exc:
+                    raise _Retry(f"no answer within {TIMEOUT_S[1]:.0f} s") from exc
+                except requests.RequestException as exc:
+                    raise ArchiveError(f"the weather archive at {origin.hostname} could not be reached "
+                                       f"({_transport_words(exc)})") from exc
+                box["closers"].append(_shutter(answer))
+                if box.get("abandoned"):
+                    answer.close()
+                    raise ArchiveError("abandoned")
+                if answer.is_redirect:
+                    target = urlparse(requests.compat.urljoin(url, answer.headers.get("Location", "")))
+                    answer.close()
+                    same_port = target.port == origin.port  # both absent: http → https on the same host is fine
+                    if target.scheme not in ("http", "https") or target.hostname != origin.hostname or not same_port:
+                        raise ArchiveError(f"the weather archive at {origin.hostname} redirected the request to another "
+                                           f"address ({target.hostname or target.scheme}); not followed, so nothing "
+                                           "was sent there")
+                    url, params = target.geturl(), None
+                    continue
+                break
+            else:
+                raise ArchiveError(f"the weather archive at {origin.hostname} redirected more than {MAX_REDIRECTS} times")
+            if answer.status_code == 429 or answer.status_code >= 500:
+                answer.close()
+                raise _Retry(f"HTTP {answer.status_code}")
+            if answer.status_code != 200:
+                body = _read_capped(answer, 64 * 1024, strict=False)
+                answer.close()
+                raise ArchiveError(f"the weather archive refused the request for {span} (HTTP "
+                                   f"{answer.status_code}{_reason(body)})", give_up=False)
+            body = _read_capped(answer, MAX_ANSWER_BYTES)
+            try:
+                return json.loads(body)
+            except (ValueError, RecursionError) as exc:
+                raise ArchiveError("the weather archive's answer was refused: it is not JSON", give_up=False) from exc
+        finally:
+            session.close()
+
+
+def utc_today() -> dt.date:
+    """Today's date in UTC: the last day the archive accepts."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def not_published(days: list[dt.date], today: dt.date) -> str:
+    """Why the archive's answer left ``days`` without air temperature, in words."""
+    if days and (today - days[-1]).days <= 10:
+        return "the weather archive does not have these days yet (ERA5 is published about five days after the day)"
+    return "the weather archive's answer has no air temperature for these days"
+
+
+def in_words(exc: BaseException) -> str:
+    """An unexpected failure of the weather lookup, said without exception text."""
+    name = type(exc).__name__
+    if name == "Timeout":  # filelock's
+        return "another report held the weather cache's lock for too long"
+    if isinstance(exc, OSError):
+        return f"the weather cache could not be used ({exc.strerror or 'a disk error'})"
+    if isinstance(exc, ArchiveError):
+        return str(exc)
+    return "the weather archive's answer could not be read"
+
+
+def _transport_words(exc: BaseException) -> str:
+    import requests
+
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "its certificate could not be verified"
+    if isinstance(exc, requests.ConnectionError):
+        return "the connection failed or was closed"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "its answer could not be decompressed"
+    return "the request failed"
+
+
+def _span(params: dict[str, str] | None) -> str:
+    if not params:
+        return "these days"
+    return f"{params.get('start_date', '?')} to {params.get('end_date', '?')}"
+
+
+def _reason(body: bytes) -> str:
+    """The archive's own short reason from a JSON error answer, if it gives one (printable text only)."""
+    try:
+        reason = json.loads(body).get("reason")
+    except (ValueError, AttributeError, RecursionError):
+        return ""
+    if not isinstance(reason, str):
+        return ""
+    text = "".join(ch for ch in reason if ch.isprintable())[:160].strip()
+    return f": {text}" if text else ""
+
+
+def _shutter(answer):
+    """A callable that shuts the answer's socket, waking a read blocked in another thread (closing
+    the answer itself would wait for that read)."""
+    def shut() -> None:
+        conn = getattr(answer.raw, "_connection", None) or getattr(answer.raw, "connection", None)
+        fp = getattr(getattr(answer.raw, "_fp", None), "fp", None)  # http.client's buffered socket file
+        for sock in (getattr(conn, "sock", None), getattr(getattr(fp, "raw", None), "_sock", None)):
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+    return shut
+
+
+def _read_capped(answer, cap: int, strict: bool = True) -> bytes:
+    """The answer's body, decompressed here (gzip, deflate) and never beyond ``cap`` bytes."""
+    import zlib
+
+    encoding = answer.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        decoder = None
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        decoder = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
+    else:
+        if not strict:
+            return b""
+        raise ArchiveError(f"the weather archive's answer was refused: it is compressed as {encoding[:20]!r}, which "
+                           "was not asked for", give_up=False)
+    out = bytearray()
+    while True:
+        chunk = answer.raw.read(16384, decode_content=False)
+        if not chunk:
+            break
+        if decoder is None:
+            out += chunk
+        else:
+            while chunk:
+                out += decoder.decompress(chunk, cap + 1 - len(out))
+                chunk = decoder.unconsumed_tail
+                if len(out) > cap:
+                    break
+        if len(out) > cap:
+            if not strict:
+                return bytes(out[:cap])
+            raise ArchiveError(f"the weather archive's answer was refused: it is larger than {cap // (1024 * 1024)} MB "
+                               "once decompressed", give_up=False)
+    if decoder is not None:
+        try:
+            out += decoder.flush()
+        except zlib.error:
+            pass
+    return bytes(out)
 
 
 class _Retry(Exception):
@@ -434,6 +840,7 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
     out: dict = {}
     notes: dict[str, str] = {}
     wanted: dict[Cell, list[tuple]] = {}
+    reasons: dict[str, int] = {}
     for leg in legs:
         recs = leg.records[leg.records.index.notna()]
         if recs.empty:
@@ -457,10 +864,16 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
             continue
         lat, lon = float(pos["latitude_deg"].iloc[0]), float(pos["longitude_deg"].iloc[0])
         first = (start - pd.Timedelta(hours=2)).date()
-        last = (end + pd.Timedelta(hours=2)).date()
+        last = min((end + pd.Timedelta(hours=2)).date(), utc_today())  # the archive refuses later days
+        if first > last:
+            reason = (f"dated after today ({utc_today()}, UTC): the weather archive has no data for it (is the "
+                      "watch's clock right?)")
+            notes[leg.source] = reason
+            reasons[reason] = reasons.get(reason, 0) + 1
+            archive.gaps += 1  # its day will come: such a report is not kept in the report cache
+            continue
         days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         wanted.setdefault(archive.cell(lat, lon), []).append((leg.source, lat, lon, start, end, days))
-    reasons: dict[str, int] = {}
     for cell, runs in wanted.items():
         all_days = sorted({d for *_, days in runs for d in days})
         frame, where, why = archive.hours(cell, all_days, mode)
@@ -476,7 +889,7 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
             if not (np.isfinite(grid_lat) and np.isfinite(grid_lon)):
                 grid_lat, grid_lon = cell.lat, cell.lon
             out[name] = ArchiveWeather(part, archive.provider, cell.label, distance_km(lat, lon, grid_lat, grid_lon),
-                                       lat, lon)
+                                       lat, lon, getattr(archive.api, "model", ""), getattr(archive.api, "attribution", ""))
     problems = [Problem(folder, "weather", f"air temperature unknown for {n} run{'s' if n > 1 else ''}: {reason}",
                         athlete_id) for reason, n in reasons.items()]
     return out, notes, problems

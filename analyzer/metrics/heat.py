@@ -214,3 +214,92 @@ def wbgt_liljegren_c(
     with np.errstate(all="ignore"):
         out = thermofeel.calculate_wbgt_liljegren(t_k, rh, p, va, np.clip(ssrd, 0, None), fdir, cossza)
     return np.asarray(out, dtype=float) - 273.15
+
+
+def relative_humidity_from_dew_point_pct(air_temperature_c: ArrayLike, dew_point_c: ArrayLike) -> np.ndarray:
+    """Relative humidity, %, of air at ``air_temperature_c`` holding the water of ``dew_point_c``.
+
+    ``RH = 100 × e_s(Td) / e_s(T)`` with the Magnus form ``e_s(T) = 6.1094 exp(17.625 T / (243.04 + T))``
+    hPa (Alduchov & Eskridge 1996). The dew point is what the air carries; relative humidity
+    belongs to one temperature. With an air sensor warmer than the archive's air, the archive's
+    relative humidity at the sensor's temperature would overstate the humidity (and the heat
+    index); its dew point at the sensor's temperature does not. Capped at 100 %.
+
+    References
+    ----------
+    Alduchov OA, Eskridge RE 1996, Improved Magnus form approximation of saturation vapor
+    pressure, J Appl Meteorol 35:601–609.
+
+    Examples
+    --------
+    >>> round(float(relative_humidity_from_dew_point_pct(30.0, 16.7)), 1)   # archive 25 °C / 60 % → 16.7 °C dew point
+    44.8
+    """
+    t = np.asarray(air_temperature_c, dtype=float)
+    td = np.asarray(dew_point_c, dtype=float)
+    with np.errstate(invalid="ignore"):
+        rh = 100.0 * np.exp(17.625 * td / (243.04 + td) - 17.625 * t / (243.04 + t))
+        return np.minimum(rh, 100.0)
+
+
+LILJEGREN_NORMSOLAR_MAX = 0.85
+"""Largest solar irradiance as a fraction of the top-of-atmosphere irradiance (Liljegren et al. 2008's
+``NORMSOLAR_MAX``): more is a sensor error, or hourly radiation paired with a sun too low."""
+
+LILJEGREN_CZA_MIN = 0.00873
+"""Cosine of 89.5°: with the sun lower, the solar irradiance is taken as zero (Liljegren's ``CZA_MIN``)."""
+
+LILJEGREN_FDIR_MAX = 0.9
+"""Largest direct-beam fraction of the solar irradiance (Liljegren's bound)."""
+
+
+def liljegren_solar(shortwave_w_m2: ArrayLike, direct_w_m2: ArrayLike, cos_zenith: ArrayLike,
+                    inverse_distance_sq: ArrayLike = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Solar irradiance and its direct fraction as Liljegren's WBGT model takes them.
+
+    As in Liljegren's ``calc_solar_parameters``: the irradiance is capped at
+    ``0.85 × S₀ cos θ (r₀/r)²`` (:data:`LILJEGREN_NORMSOLAR_MAX`, ``S₀`` =
+    :data:`~analyzer.metrics.sun.SOLAR_CONSTANT_W_M2`) and is zero with the sun below 89.5°
+    zenith. The direct fraction is the archive's own split (direct ÷ total), bounded to 0–0.9;
+    where the direct part is unknown, Liljegren's estimate from the normalised irradiance ``n``:
+    ``exp(3 − 1.34 n − 1.65 / n)``, bounded to 0–0.9.
+
+    Parameters
+    ----------
+    shortwave_w_m2, direct_w_m2 : array_like
+        Total and direct-beam irradiance on a horizontal surface (means over the same hour), W/m².
+    cos_zenith : array_like
+        The sun's height over the same hour (:func:`analyzer.metrics.sun.cos_solar_zenith_hour_mean`).
+    inverse_distance_sq : array_like
+        ``(r₀/r)²`` (:func:`analyzer.metrics.sun.inverse_sun_distance_squared`).
+
+    Returns
+    -------
+    solar_w_m2, direct_fraction : numpy.ndarray
+
+    References
+    ----------
+    Liljegren JC et al. 2008, Modeling the wet bulb globe temperature using standard
+    meteorological measurements, J Occup Environ Hyg 5:645–655 (and its C code, ``wbgt.c``).
+
+    Examples
+    --------
+    >>> solar, fdir = liljegren_solar(250.0, float("nan"), 0.2094, 0.9671)  # Madrid, 18–19 UTC in July
+    >>> round(float(solar), 1), float(fdir)
+    (235.3, 0.9)
+    """
+    from analyzer.metrics.sun import SOLAR_CONSTANT_W_M2
+
+    sw, direct, cz, inv = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (
+        shortwave_w_m2, direct_w_m2, cos_zenith, inverse_distance_sq)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        toa = SOLAR_CONSTANT_W_M2 * np.clip(cz, 0.0, None) * inv
+        up = cz >= LILJEGREN_CZA_MIN
+        norm = np.where(up, np.minimum(np.clip(sw, 0.0, None) / np.where(up, toa, 1.0), LILJEGREN_NORMSOLAR_MAX), 0.0)
+        norm = np.where(np.isnan(sw), np.nan, norm)
+        solar = norm * toa
+        own = np.where(sw > 0, direct / np.where(sw > 0, sw, 1.0), 0.0)
+        estimate = np.where(norm > 0, np.exp(3.0 - 1.34 * norm - 1.65 / np.where(norm > 0, norm, 1.0)), 0.0)
+        fdir = np.where(np.isnan(direct), estimate, own)
+        fdir = np.where(solar > 0, np.clip(fdir, 0.0, LILJEGREN_FDIR_MAX), 0.0)
+    return solar, fdir

@@ -140,6 +140,8 @@ class AthletePage:
     details: list[dict] = field(default_factory=list)
     other_run_flags: list[dict] = field(default_factory=list)
     period: tuple[str, str] = ("", "")
+    credits: list[dict] = field(default_factory=list)
+    """Data licences to credit on the page (the weather archive's, when its data is shown): ``text``, ``url``."""
 
 
 def _local(t: object, tz: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
@@ -199,8 +201,23 @@ def athlete_page(analysis: Analysis) -> AthletePage:
     return AthletePage(
         cards=_cards(analysis, by_cramp, dates), cramps=cramp_rows, runs=_runs(analysis), season=_season(analysis),
         how_to_read=_how_to_read(analysis), details=_details(analysis, cramp_rows),
-        other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis),
+        other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis), credits=_credits(analysis),
     )
+
+
+def _credits(analysis: Analysis) -> list[dict]:
+    """The weather archive's attribution (CC BY 4.0) when a run on the page takes air temperature
+    or humidity from it."""
+    runs = analysis.runs
+    archive = analysis.athlete.archive
+    if not len(runs) or not archive or "air_temperature_source" not in runs:
+        return []
+    used = [w for a, src in zip(runs["activity"], runs["air_temperature_source"], strict=True)
+            if (w := archive.get(a)) is not None and (str(src).startswith("archive:") or src == "sensor")]
+    texts = dict.fromkeys(w.attribution for w in used if w.attribution)
+    from analyzer.io.weather_archive import ATTRIBUTION_URL
+
+    return [{"text": t, "url": ATTRIBUTION_URL} for t in texts]
 
 
 def _period(analysis: Analysis) -> tuple[str, str]:

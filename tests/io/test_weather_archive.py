@@ -118,7 +118,7 @@ def test_hot_runs_from_the_archive_are_flagged_and_cool_ones_are_not(archive, tm
     assert runs.loc["r12.fit", "air_temperature_c"] == pytest.approx(34.0)
     assert runs.loc["r06.fit", "air_temperature_c"] == pytest.approx(16.0)
     source = runs.loc["r12.fit", "air_temperature_source"]
-    assert source.startswith("archive:open-meteo (40.4°N 3.7°W, ") and source.endswith(" km from the run)")
+    assert source.startswith("archive:open-meteo era5_seamless (40.4°N 3.7°W, ") and source.endswith(" km from the run)")
     assert runs.loc["r12.fit", "wbgt_source"].startswith("Liljegren")
     cramps = a.cramps.set_index("cramp_row")
     assert cramps.loc[1, "patterns"] == "dehydration_heat" and cramps.loc[2, "patterns"] == ""
@@ -135,8 +135,9 @@ def test_only_rounded_coordinates_and_dates_leave_the_machine(archive, tmp_path)
     analyzer.load_athlete(folder)
     assert len(archive.queries) == 1
     (q,) = archive.queries
-    assert set(q) == {"latitude", "longitude", "start_date", "end_date", "hourly", "wind_speed_unit", "timezone",
-                      "timeformat"}
+    assert set(q) == {"latitude", "longitude", "start_date", "end_date", "hourly", "models", "wind_speed_unit",
+                      "timezone", "timeformat"}
+    assert q["models"] == "era5_seamless"  # the reanalysis the docs name, not the archive's best-match mix
     assert q["latitude"] == "40.4" and q["longitude"] == "-3.7"  # not 40.4168, -3.7038
     assert (q["start_date"], q["end_date"]) == ("2024-06-03", "2024-06-12")
     assert "Secret" not in json.dumps(q)
@@ -181,7 +182,9 @@ def test_an_external_air_sensor_is_air_temperature(archive, tmp_path):
     row = a.runs.set_index("activity").loc["tempe.fit"]
     assert row["air_temperature_source"] == "sensor"
     assert row["air_temperature_c"] == pytest.approx(29.0, abs=0.2)
-    assert row["relative_humidity_pct"] == pytest.approx(55.0)  # humidity from the archive
+    # humidity from the archive's dew point (23.7 °C) at the sensor's 29 °C, by the Magnus form
+    # (Alduchov & Eskridge): 100 × exp(17.625 × 23.7 / 266.74 − 17.625 × 29 / 272.04) = 73.1 %
+    assert row["relative_humidity_pct"] == pytest.approx(73.1, abs=0.5)
     assert a.cramps.iloc[0]["air_temperature_source"] == "sensor"
     # without the sensor entry the same temperatures are the wrist's, never air
     plain = season(4)
@@ -253,5 +256,6 @@ def test_days_the_archive_does_not_have_yet_are_not_cached(archive, tmp_path, mo
     monkeypatch.setattr(sys.modules[__name__], "archive_answer", recent)
     folder = write_athlete(tmp_path / "ana", {"timezone": "Europe/Madrid"}, season(2), [])
     a = analyzer.load_athlete(folder)
-    assert a.archive == {} and "does not have these days yet" in a.archive_notes["r00.fit"]
-    assert not list(tmp_path.glob("**/weather/open-meteo/*/*.json"))
+    # days of 2024 are long published: the answer simply has no temperature (never "not yet")
+    assert a.archive == {} and a.archive_notes["r00.fit"].endswith("answer has no air temperature for these days")
+    assert not list(tmp_path.glob("**/weather/open-meteo/**/*.json"))
