@@ -27,7 +27,7 @@ from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder,
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
-from analyzer.report.assets import vega_bundle
+from analyzer.report.assets import start_bundle, vega_bundle
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
 from analyzer.report.files import inside, safe_dir_name
 from analyzer.report_cache import ReportCache, RunRowCache, code_fingerprint, folder_fingerprint
@@ -194,8 +194,11 @@ def run_report(
                               "left as they were, beside the report")
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     assets_dir = Path(cache_dir or default_cache_dir())
-    if "html" in formats and use_cache:
-        vega_bundle(str(assets_dir))  # built (or read) once here, so workers only read it
+    builder = None
+    if "html" in formats and use_cache:  # built once, in a process of its own while athletes are analysed
+        builder = start_bundle(str(assets_dir)) if executor != "dask" and not scheduler else None
+        if builder is None:
+            vega_bundle(str(assets_dir))  # read (or built) here, so workers only read it
     archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
         host = urlparse(archive.api.url).hostname
@@ -221,6 +224,8 @@ def run_report(
                 except OSError:
                     failed.append(problem)
             tick()
+    if builder is not None:
+        builder.join()
     ordered = [reports[p] for p in folders if p in reports]
     write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until), result.notices)
     result.athletes = len(ordered)

@@ -153,6 +153,10 @@ def report(
         typer.echo(f"error: --format must be html, pdf or html,pdf (got {fmt!r})", err=True)
         raise typer.Exit(2)
     show_bar = not quiet and sys.stderr.isatty()
+    if "html" in formats and not no_cache and executor != "dask" and scheduler is None:
+        from analyzer.report.assets import start_bundle
+
+        start_bundle(str(cache_dir) if cache_dir else None, wait=False)  # built while the rest imports
 
     def progress(total: int):
         if not show_bar:
