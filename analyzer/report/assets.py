@@ -84,6 +84,8 @@ def vega_bundle(cache_dir: str, store: bool = True) -> str | None:
     text = _read(path)
     if text:
         return text
+    if not store:  # nothing may be written to the cache folder, not even the lock file
+        return _build(path, store)
     with _building(cache_dir):
         return _read(path) or _build(path, store)
 
