@@ -185,6 +185,16 @@ def _run_row(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_ins: _
     return row
 
 
+def _hash_values(h, values: pd.Index | pd.Series) -> None:
+    """Feed one column's (or index's) values into the hash ``h``."""
+    arr = values.array.asi8 if isinstance(values.dtype, pd.DatetimeTZDtype) else values.to_numpy()
+    if arr.dtype.kind in "biufcmM":
+        h.update(np.ascontiguousarray(arr).view(np.uint8).tobytes() if arr.dtype.kind in "mM"
+                 else np.ascontiguousarray(arr).tobytes())
+    else:
+        h.update(repr(arr.tolist()).encode())
+
+
 def _hash_frame(h, frame: pd.DataFrame) -> None:
     """Feed a frame's index, column names, dtypes and values into the hash ``h``.
 
@@ -193,18 +203,12 @@ def _hash_frame(h, frame: pd.DataFrame) -> None:
     """
     dtypes = list(frame.dtypes)
     h.update(repr((frame.shape, list(map(str, frame.columns)), [str(t) for t in dtypes])).encode())
-    columns: list = [frame.index]
+    _hash_values(h, frame.index)
     if dtypes and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in dtypes):
         h.update(np.ascontiguousarray(frame.to_numpy(dtype=np.float64)).tobytes())
-    else:
-        columns += [frame[c] for c in frame.columns]
-    for values in columns:
-        arr = values.array.asi8 if isinstance(values.dtype, pd.DatetimeTZDtype) else values.to_numpy()
-        if arr.dtype.kind in "biufcmM":
-            h.update(np.ascontiguousarray(arr).view(np.uint8).tobytes() if arr.dtype.kind in "mM"
-                     else np.ascontiguousarray(arr).tobytes())
-        else:
-            h.update(repr(arr.tolist()).encode())
+        return
+    for c in frame.columns:
+        _hash_values(h, frame[c])
 
 
 def _weather_digest(athlete: Athlete) -> str:
@@ -228,7 +232,10 @@ def run_row_key(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_in:
                    cramps, weather_digest, repr(act.device), athlete.archive_notes.get(act.source))).encode())
     _hash_frame(h, act.records)
     sessions = act.sessions  # the run's distance reads their index and totals only
-    _hash_frame(h, sessions[["total_distance_m"]] if "total_distance_m" in sessions else sessions[[]])
+    h.update(repr((len(sessions), "total_distance_m" in sessions)).encode())
+    _hash_values(h, sessions.index)
+    if "total_distance_m" in sessions:
+        _hash_values(h, sessions["total_distance_m"])
     archive = athlete.archive.get(act.source)
     if archive is not None:
         h.update(repr((archive.provider, archive.cell_label, archive.km_from_run, archive.lat, archive.lon)).encode())
