@@ -29,7 +29,8 @@ READER_VERSION = "2"
 FRAMES = ("records", "laps", "sessions", "events", "pauses")
 
 CACHE_MIN_PARSE_S = 0.015
-"""Files that parsed faster than this are not stored: reading an entry back costs ~7 ms
+"""Files that parsed in less CPU time than this (the reading thread's, so a machine busy with
+other work does not make small files look slow) are not stored: reading an entry back costs ~7 ms
 (five Parquet files; benchmarks/README.md), more than parsing a one-hour run (~1.5 ms). Large
 files and the fitparse engine are the ones worth caching."""
 
