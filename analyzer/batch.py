@@ -13,6 +13,7 @@ or on a Dask cluster (:mod:`analyzer.executors`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 import traceback
@@ -33,6 +34,8 @@ from analyzer.report.files import inside, safe_dir_name
 from analyzer.report_cache import ReportCache, RunRowCache, code_fingerprint, folder_fingerprint
 
 FORMATS = ("html", "pdf")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,6 +84,8 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
         rows = RunRowCache(cache.directory, code_fingerprint()) if cache is not None else None
         analysis = analyze(athlete, rows_cache=rows)
+        if rows is not None:  # what changed, run by run: the rows whose inputs changed were computed
+            log.info("%s: %d run rows kept from earlier reports, %d computed", folder.name, rows.hits, rows.misses)
         bundle = vega_bundle(str(assets_dir), store_assets) if assets_dir is not None and "html" in formats else None
         report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle)
     except Exception as exc:  # the athlete is still reported: a page saying what failed
