@@ -141,8 +141,8 @@ class RunRowCache:
     """Each run's own row of the runs table, kept across reports (one small JSON file a row).
 
     Keys are :func:`analyzer.metrics.runs.run_row_key` (everything the row is computed from),
-    stored under ``salt`` too (the analyzer's own source), so a row never outlives a code
-    change. A new run added to an athlete's folder leaves every other run's key unchanged, so
+    stored under ``salt`` too (the analyzer's own source) and numpy's and pandas' versions, so a
+    row never outlives a code or library change. A new run added to an athlete's folder leaves every other run's key unchanged, so
     re-reporting computes that one row; the history columns (they depend on the other runs)
     are always computed afresh. A row that cannot be read back is computed again; a disk that
     refuses a write is logged and the row simply not kept.
@@ -150,7 +150,7 @@ class RunRowCache:
 
     def __init__(self, directory: str | os.PathLike, salt: str = "") -> None:
         self.directory = Path(directory) / "run-rows"
-        self.salt = salt
+        self.salt = f"{salt}|numpy {np.__version__}|pandas {pd.__version__}"  # their arithmetic makes the numbers
         self.hits = 0
         self.misses = 0
 
