@@ -413,10 +413,12 @@ def sample_team_cold(rounds: int) -> dict[str, list[float]]:
     return out
 
 
-def one_new_run(team: Path, work: Path, cache: Path, rounds: int) -> dict[str, list[float]]:
-    """One athlete's new run re-reported (``--jobs 2``, the other athletes from the report cache),
-    the former way (every run's row computed, weather.csv parsed again) and now, taking turns;
-    each round adds a new run file of its own."""
+def one_new_run(team: Path, work: Path, cache: Path, rounds: int, jobs: int = 2, offset_days: int = 0,
+                cpu: bool = False) -> dict[str, list[float]]:
+    """One athlete's new run re-reported (the other athletes from the report cache), the former
+    way (every run's row computed, weather.csv parsed again) and now, taking turns; each round
+    adds a new run file of its own. Wall clock, or with ``cpu`` (and ``jobs=1``) this process's
+    CPU time, which a machine busy with other work disturbs less."""
     import analyzer.batch
     import analyzer.io.athlete
     from analyzer.io.logs import read_weather
@@ -443,10 +445,12 @@ def one_new_run(team: Path, work: Path, cache: Path, rounds: int) -> dict[str, l
                 analyzer.io.athlete._read_weather_cached = (
                     (lambda path, tz, athlete_id, cache: read_weather(path, tz, athlete_id)) if label == "former"
                     else cached_weather)
-                t_new = t_last + dt.timedelta(days=2 + 2 * k, hours=3 * j)
+                t_new = t_last + dt.timedelta(days=2 + 2 * k + offset_days, hours=3 * j)
                 (first / "activities" / f"{t_new:%Y-%m-%d-%H%M}.fit").write_bytes(
-                    synthetic_run(t_new, 12.0, 330, seed=5 + 2 * k + j))
-                out[label].append(timed_report(team, work / "out-warm", cache, 2)[0])
+                    synthetic_run(t_new, 12.0, 330, seed=5 + 2 * k + j + offset_days))
+                c0 = time.process_time()
+                wall = timed_report(team, work / "out-warm", cache, jobs)[0]
+                out[label].append(time.process_time() - c0 if cpu else wall)
     finally:
         analyzer.batch.RunRowCache, analyzer.io.athlete._read_weather_cached = kept_rows, cached_weather
     return out
@@ -539,6 +543,11 @@ def main() -> None:
               f"{args.athletes - 1} from the cache)")
         turns = one_new_run(team, work, cache, args.repeat)
         print(f"  one new run, former (every row computed, weather.csv parsed) / now, taking turns, best of {args.repeat}:")
+        for label, times in turns.items():
+            print(f"    {label:<7} {min(times):5.2f} s (all: {', '.join(f'{x:.2f}' for x in times)})")
+        print(f"    former / now = {min(turns['former']) / min(turns['now']):.2f}×")
+        turns = one_new_run(team, work, cache, args.repeat, jobs=1, offset_days=2 * args.repeat + 2, cpu=True)
+        print(f"  the same with --jobs 1, CPU time of this process, best of {args.repeat}:")
         for label, times in turns.items():
             print(f"    {label:<7} {min(times):5.2f} s (all: {', '.join(f'{x:.2f}' for x in times)})")
         print(f"    former / now = {min(turns['former']) / min(turns['now']):.2f}×")
