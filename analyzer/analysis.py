@@ -142,7 +142,8 @@ def _athlete(value: object, weather: str) -> Athlete:
                     f"not {type(value).__name__}")
 
 
-def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, object] | None = None, weather: str = "auto") -> Analysis:
+def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, object] | None = None, weather: str = "auto",
+            rows_cache=None) -> Analysis:
     """Line every cramp up against load, pace, heat and fluid; flag the article's patterns.
 
     Parameters
@@ -158,6 +159,9 @@ def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, objec
         ``off`` leaves out the weather archive's data that :func:`analyzer.load_athlete` found
         (air temperature then comes from weather.csv and sensors only); ``auto`` and ``cache``
         use it (``analyze`` itself never goes to the network).
+    rows_cache : optional
+        Each run's own row kept from earlier reports (:class:`analyzer.report_cache.RunRowCache`,
+        or any mapping); see :func:`analyzer.metrics.runs.run_table`.
 
     Returns
     -------
@@ -184,7 +188,7 @@ def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, objec
         Problem(str(athlete.folder), "thresholds", e, athlete.id) for e in errors
     ]
     cramps = match_cramps(athlete, t["cramp_match_tolerance_min"], problems)
-    runs = run_table(athlete, cramps, t, problems)
+    runs = run_table(athlete, cramps, t, problems, rows_cache)
     flags: list[dict] = []
 
     def add(scope: str, found: list[dict], cramp_row=None, activity=None) -> None:

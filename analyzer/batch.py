@@ -13,6 +13,7 @@ or on a Dask cluster (:mod:`analyzer.executors`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 import traceback
@@ -31,9 +32,11 @@ from analyzer.report.assets import chart_script, vega_bundle
 from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
 from analyzer.report.files import inside
 from analyzer.report.out_folder import OWN_NAMES, ReportBusy, ReportFolder, page_name, report_lock
-from analyzer.report_cache import ReportCache, code_fingerprint, folder_fingerprint
+from analyzer.report_cache import ReportCache, RunRowCache, code_fingerprint, folder_fingerprint
 
 FORMATS = ("html", "pdf")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,7 +66,9 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
 
     With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
     previous run gets that run's report back (files copied, rows reused); otherwise activities
-    come from the parsed-activity cache and the report is computed and stored.
+    come from the parsed-activity cache, each run's row of the runs table is reused when
+    everything it is computed from is unchanged (:class:`RunRowCache`), and the report is
+    computed and stored.
     """
     reports = ReportCache(cache.directory) if cache is not None else None
     # everything that decides the output: the athlete's files and folder, the options, the code,
@@ -79,7 +84,10 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     gaps_before = weather.gaps if weather is not None else 0
     try:
         athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
-        analysis = analyze(athlete)
+        rows = RunRowCache(cache.directory, code_fingerprint()) if cache is not None else None
+        analysis = analyze(athlete, rows_cache=rows)
+        if rows is not None:  # what changed, run by run: the rows whose inputs changed were computed
+            log.info("%s: %d run rows kept from earlier reports, %d computed", folder.name, rows.hits, rows.misses)
         bundle = vega_bundle(str(assets_dir), store_assets) if assets_dir is not None and "html" in formats else None
         report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle)
     except Exception as exc:  # the athlete is still reported: a page saying what failed

@@ -11,10 +11,13 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analyzer.io.cache import READER_VERSION, store_entry
@@ -120,3 +123,92 @@ class ReportCache:
             save_rows(folder, report)
 
         store_entry(self.directory, key, write)
+
+
+def _encode(value: object) -> list:
+    """One row value as ``[type, value]`` JSON, so it reads back as the same Python value."""
+    if value is None:
+        return ["none", None]
+    if isinstance(value, bool | np.bool_):
+        return ["bool", bool(value)]
+    if isinstance(value, int | np.integer):
+        return ["int", int(value)]
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return ["float", v if math.isfinite(v) else repr(v)]
+    if isinstance(value, str):
+        return ["str", value]
+    if isinstance(value, pd.Timestamp) and value.tz is not None:
+        return ["utc", int(value.as_unit("ns").value), value.unit, str(value.tz)]
+    if value is pd.NaT:
+        return ["nat", None]
+    raise TypeError(f"a run row holds a {type(value).__name__}, which the row cache does not store")
+
+
+def _decode(item: list) -> object:
+    kind, value = item[0], item[1]
+    if kind == "float":
+        return float(value)
+    if kind == "utc":
+        return pd.Timestamp(value, tz="UTC").tz_convert(item[3]).as_unit(item[2])
+    if kind == "nat":
+        return pd.NaT
+    return value  # none, bool, int, str: JSON gives them back as they were
+
+
+class RunRowCache:
+    """Each run's own row of the runs table, kept across reports (one small JSON file a row).
+
+    Keys are :func:`analyzer.metrics.runs.run_row_key` (everything the row is computed from),
+    stored under ``salt`` too (the analyzer's own source) and numpy's and pandas' versions, so a
+    row never outlives a code or library change. A new run added to an athlete's folder leaves every other run's key unchanged, so
+    re-reporting computes that one row; the history columns (they depend on the other runs)
+    are always computed afresh. A row that cannot be read back is computed again; a disk that
+    refuses a write is logged and the row simply not kept.
+    """
+
+    def __init__(self, directory: str | os.PathLike, salt: str = "") -> None:
+        self.directory = Path(directory) / "run-rows"
+        self.salt = f"{salt}|numpy {np.__version__}|pandas {pd.__version__}"  # their arithmetic makes the numbers
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        name = hashlib.sha256((self.salt + key).encode()).hexdigest()
+        return self.directory / name[:2] / f"{name}.json"
+
+    def get(self, key: str, default: dict | None = None) -> dict | None:
+        """The row kept under ``key``, else ``default``."""
+        path = self._path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            row = {name: _decode(item) for name, item in data.items()}
+        except FileNotFoundError:
+            self.misses += 1
+            return default
+        except Exception as exc:  # damaged: computed again (and written over)
+            log.warning("run row cache entry %s is unreadable (%s); computing the row again", path, exc)
+            self.misses += 1
+            return default
+        self.hits += 1
+        return row
+
+    def __setitem__(self, key: str, row: dict) -> None:
+        path = self._path(key)
+        try:
+            text = json.dumps({name: _encode(value) for name, value in row.items()})
+        except TypeError as exc:
+            log.warning("run row not kept: %s", exc)
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError as exc:
+            log.warning("could not keep run row %s: %s", path, exc)

@@ -387,6 +387,75 @@ def report_memory_mb(team: Path, out: Path, athletes: list[str] | None) -> dict[
     return {"main_mb": float(out_[0]), "worker_mb": float(out_[1])}
 
 
+FORMER_BUNDLE = ("import sys, analyzer.report.assets as a; a.start_bundle = lambda *x, **k: None; "
+                 "from analyzer.cli import main; sys.argv[0] = 'analyzer'; main()")
+"""The command line as it was before the chart script was built in a process of its own: the
+batch builds it first, in the main process, before the athletes are analysed."""
+
+
+def sample_team_cold(rounds: int) -> dict[str, list[float]]:
+    """``analyzer report sample_data`` in a fresh process with an empty cache, the former way and
+    now, taking turns; wall clock and the CPU seconds of the process and its children."""
+    import resource
+
+    out: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for label, head in (("former", [sys.executable, "-c", FORMER_BUNDLE]), ("now", [sys.executable, "-m", "analyzer"])):
+            with tempfile.TemporaryDirectory() as fresh:
+                cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                subprocess.run([*head, "report", "sample_data", "--out", f"{fresh}/out", "-q", "--cache-dir",
+                                f"{fresh}/cache", "--weather", "off"], capture_output=True, cwd=HERE.parent)
+                wall = time.perf_counter() - t0
+                cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            out.setdefault(f"{label} wall", []).append(wall)
+            out.setdefault(f"{label} cpu", []).append(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime)
+    return out
+
+
+def one_new_run(team: Path, work: Path, cache: Path, rounds: int, jobs: int = 2, offset_days: int = 0,
+                cpu: bool = False) -> dict[str, list[float]]:
+    """One athlete's new run re-reported (the other athletes from the report cache), the former
+    way (every run's row computed, weather.csv parsed again) and now, taking turns; each round
+    adds a new run file of its own. Wall clock, or with ``cpu`` (and ``jobs=1``) this process's
+    CPU time, which a machine busy with other work disturbs less."""
+    import analyzer.batch
+    import analyzer.io.athlete
+    from analyzer.io.logs import read_weather
+
+    class NoRows:  # the former batch: no kept rows
+        def __init__(self, *args: object) -> None:
+            pass
+
+        def get(self, key: str, default=None):
+            return default
+
+        def __setitem__(self, key: str, row: dict) -> None:
+            pass
+
+    kept_rows, cached_weather = analyzer.batch.RunRowCache, analyzer.io.athlete._read_weather_cached
+    first = sorted(team.iterdir())[0]
+    newest = max((first / "activities").iterdir(), key=lambda p: p.name)
+    t_last = dt.datetime.strptime(newest.name[:15], "%Y-%m-%d-%H%M").replace(tzinfo=dt.UTC)
+    out: dict[str, list[float]] = {"former": [], "now": []}
+    try:
+        for k in range(rounds):
+            for j, label in enumerate(("former", "now")):
+                analyzer.batch.RunRowCache = NoRows if label == "former" else kept_rows
+                analyzer.io.athlete._read_weather_cached = (
+                    (lambda path, tz, athlete_id, cache: read_weather(path, tz, athlete_id)) if label == "former"
+                    else cached_weather)
+                t_new = t_last + dt.timedelta(days=2 + 2 * k + offset_days, hours=3 * j)
+                (first / "activities" / f"{t_new:%Y-%m-%d-%H%M}.fit").write_bytes(
+                    synthetic_run(t_new, 12.0, 330, seed=5 + 2 * k + j + offset_days))
+                c0 = time.process_time()
+                wall = timed_report(team, work / "out-warm", cache, jobs)[0]
+                out[label].append(time.process_time() - c0 if cpu else wall)
+    finally:
+        analyzer.batch.RunRowCache, analyzer.io.athlete._read_weather_cached = kept_rows, cached_weather
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=20)
@@ -442,6 +511,13 @@ def main() -> None:
         print(f"  warm (nothing changed):              {sample_warm:7.1f} s")
         print(f"  cold, HTML and PDF:                  {sample_pdf:7.1f} s")
         print(f"  athlete pages: {sizes[0] / 1e6:.2f}–{sizes[-1] / 1e6:.2f} MB (chart script included once per page)")
+        cold = sample_team_cold(args.repeat)
+        print(f"  cold, former (chart script built first) / now, taking turns, best of {args.repeat}:")
+        for label in ("former", "now"):
+            print(f"    {label:<7} wall {min(cold[f'{label} wall']):5.2f} s (all: "
+                  f"{', '.join(f'{x:.2f}' for x in cold[f'{label} wall'])}), CPU {min(cold[f'{label} cpu']):5.2f} s")
+        print(f"    former / now, wall: {min(cold['former wall']) / min(cold['now wall']):.2f}×; "
+              f"CPU: {min(cold['former cpu']) / min(cold['now cpu']):.2f}×")
 
         team = work / "club"
         t0 = time.perf_counter()
@@ -465,6 +541,16 @@ def main() -> None:
         one_new, _ = timed_report(team, work / "out-warm", cache, 2)
         print(f"  one athlete's new run, re-report:    {one_new:7.1f} s   (that athlete analysed again, "
               f"{args.athletes - 1} from the cache)")
+        turns = one_new_run(team, work, cache, args.repeat)
+        print(f"  one new run, former (every row computed, weather.csv parsed) / now, taking turns, best of {args.repeat}:")
+        for label, times in turns.items():
+            print(f"    {label:<7} {min(times):5.2f} s (all: {', '.join(f'{x:.2f}' for x in times)})")
+        print(f"    former / now = {min(turns['former']) / min(turns['now']):.2f}×")
+        turns = one_new_run(team, work, cache, args.repeat, jobs=1, offset_days=2 * args.repeat + 2, cpu=True)
+        print(f"  the same with --jobs 1, CPU time of this process, best of {args.repeat}:")
+        for label, times in turns.items():
+            print(f"    {label:<7} {min(times):5.2f} s (all: {', '.join(f'{x:.2f}' for x in times)})")
+        print(f"    former / now = {min(turns['former']) / min(turns['now']):.2f}×")
         if not args.quick:
             one, _ = timed_report(team, work / "out-j1", None, 1)
             two, _ = timed_report(team, work / "out-j2", None, 2)

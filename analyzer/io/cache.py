@@ -29,7 +29,8 @@ READER_VERSION = "2"
 FRAMES = ("records", "laps", "sessions", "events", "pauses")
 
 CACHE_MIN_PARSE_S = 0.015
-"""Files that parsed faster than this are not stored: reading an entry back costs ~7 ms
+"""Files that parsed in less CPU time than this (the reading thread's, so a machine busy with
+other work does not make small files look slow) are not stored: reading an entry back costs ~7 ms
 (five Parquet files; benchmarks/README.md), more than parsing a one-hour run (~1.5 ms). Large
 files and the fitparse engine are the ones worth caching."""
 
@@ -126,3 +127,29 @@ class ActivityCache:
             (folder / "meta.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
 
         store_entry(self.directory, key, write)
+
+
+    def get_table(self, kind: str, key: str) -> tuple[pd.DataFrame, list[Problem]] | None:
+        """A log read earlier (``kind`` e.g. ``"weather"``) by ``key``, with its problems; ``None`` on a miss."""
+        entry = self.directory / "tables" / f"{kind}-{key}"
+        if not entry.is_dir():
+            return None
+        try:
+            frame = pd.read_parquet(entry / "frame.parquet")
+            problems = [Problem(**p) for p in json.loads((entry / "problems.json").read_text(encoding="utf-8"))]
+        except Exception as exc:  # any damage: drop the entry and read the file again
+            log.warning("cache entry %s is unreadable (%s); reading the file again", entry, exc)
+            shutil.rmtree(entry, ignore_errors=True)
+            return None
+        return frame, problems
+
+    def put_table(self, kind: str, key: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+        """Store a log's frame and problems under ``key`` (atomically; skipped if the disk refuses)."""
+
+        def write(folder: Path) -> None:
+            frame.to_parquet(folder / "frame.parquet")
+            rows = [{"file": p.file, "location": p.location, "message": p.message, "athlete": p.athlete}
+                    for p in problems]
+            (folder / "problems.json").write_text(json.dumps(rows), encoding="utf-8")
+
+        store_entry(self.directory / "tables", f"{kind}-{key}", write)

@@ -6,6 +6,8 @@ has its unit in its name.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import MutableMapping
 from pathlib import Path
 
 import numpy as np
@@ -183,6 +185,64 @@ def _run_row(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_ins: _
     return row
 
 
+def _hash_values(h, values: pd.Index | pd.Series) -> None:
+    """Feed one column's (or index's) values into the hash ``h``."""
+    arr = values.array.asi8 if isinstance(values.dtype, pd.DatetimeTZDtype) else values.to_numpy()
+    if arr.dtype.kind in "biufcmM":
+        h.update(np.ascontiguousarray(arr).view(np.uint8).tobytes() if arr.dtype.kind in "mM"
+                 else np.ascontiguousarray(arr).tobytes())
+    else:
+        h.update(repr(arr.tolist()).encode())
+
+
+def _hash_frame(h, frame: pd.DataFrame) -> None:
+    """Feed a frame's index, column names, dtypes and values into the hash ``h``.
+
+    A frame of plain numbers only (a run's records) is taken as one float64 matrix (its integer
+    columns are counters, far below 2**53, so exact), in one call; other frames column by column.
+    """
+    dtypes = list(frame.dtypes)
+    h.update(repr((frame.shape, list(map(str, frame.columns)), [str(t) for t in dtypes])).encode())
+    _hash_values(h, frame.index)
+    if dtypes and all(isinstance(t, np.dtype) and t.kind in "iuf" for t in dtypes):
+        h.update(np.ascontiguousarray(frame.to_numpy(dtype=np.float64)).tobytes())
+        return
+    for c in frame.columns:
+        _hash_values(h, frame[c])
+
+
+def _weather_digest(athlete: Athlete) -> str:
+    h = hashlib.sha256()
+    _hash_frame(h, athlete.weather)
+    return h.hexdigest()
+
+
+def run_row_key(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_in: dict | None, cramps: int,
+                weather_digest: str) -> str:
+    """sha256 of everything one run's row is computed from (:func:`_run_row`).
+
+    The run's records, sessions' totals, device and name; the athlete's time zone, heart-rate settings,
+    sex and profile body mass; the weigh-in matched to it; its cramp count; the athlete's
+    weather (``weather_digest``) and the archive's hours and note for this run. Two runs with
+    the same key get the same row, so a row kept from an earlier report is used as it is.
+    """
+    h = hashlib.sha256()
+    h.update(repr((act.source, act.is_whole_file, athlete.timezone, hr_max, hr_rest, sex,
+                   athlete.profile.get("body_mass_kg"), sorted((str(k), repr(v)) for k, v in (weigh_in or {}).items()),
+                   cramps, weather_digest, repr(act.device), athlete.archive_notes.get(act.source))).encode())
+    _hash_frame(h, act.records)
+    sessions = act.sessions  # the run's distance reads their index and totals only
+    h.update(repr((len(sessions), "total_distance_m" in sessions)).encode())
+    _hash_values(h, sessions.index)
+    if "total_distance_m" in sessions:
+        _hash_values(h, sessions["total_distance_m"])
+    archive = athlete.archive.get(act.source)
+    if archive is not None:
+        h.update(repr((archive.provider, archive.cell_label, archive.km_from_run, archive.lat, archive.lon)).encode())
+        _hash_frame(h, archive.hours)
+    return h.hexdigest()
+
+
 def _cramps_per_run(cramps: pd.DataFrame) -> dict[str, int]:
     """Cramps during or just after each run, by the run's file name."""
     if not len(cramps):
@@ -192,11 +252,14 @@ def _cramps_per_run(cramps: pd.DataFrame) -> dict[str, int]:
 
 
 def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, float],
-              problems: list[Problem] | None = None) -> pd.DataFrame:
+              problems: list[Problem] | None = None, rows_cache: MutableMapping[str, dict] | None = None) -> pd.DataFrame:
     """One row per run of ``athlete`` (see :data:`RUN_COLUMNS`).
 
     With ``problems`` given, a run that cannot be analysed is left out and reported there
-    instead of raising.
+    instead of raising. With ``rows_cache`` (a mapping, e.g.
+    :class:`analyzer.report_cache.RunRowCache`), each run's own row is looked up by
+    :func:`run_row_key` and computed only when absent (then stored); the history columns,
+    which depend on the other runs, are always computed.
     """
     rows = []
     hr_max = athlete.profile.get("hr_max_bpm")
@@ -208,9 +271,19 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
         hr_max = float(np.nanmax(maxima)) if maxima and np.isfinite(np.nanmax(maxima)) else None
     weigh_ins = _WeighIns(athlete.weigh_ins)
     counts = _cramps_per_run(cramps)
+    weather_digest = _weather_digest(athlete) if rows_cache is not None else ""
     for act in runs:
         try:
-            rows.append(_run_row(athlete, act, hr_max, hr_rest, sex, weigh_ins, counts))
+            if rows_cache is None:
+                rows.append(_run_row(athlete, act, hr_max, hr_rest, sex, weigh_ins, counts))
+                continue
+            key = run_row_key(athlete, act, hr_max, hr_rest, sex, weigh_ins.for_run(act),
+                              int(counts.get(act.source, 0)), weather_digest)
+            row = rows_cache.get(key)
+            if row is None:
+                row = _run_row(athlete, act, hr_max, hr_rest, sex, weigh_ins, counts)
+                rows_cache[key] = row
+            rows.append(row)
         except Exception as exc:  # one run that cannot be analysed never stops the others
             if problems is None:
                 raise

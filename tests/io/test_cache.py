@@ -98,3 +98,42 @@ def test_out_inside_the_input_folder_is_refused(tmp_path):
     result = analyzer.run_report(folder.parent, folder.parent / "report", jobs=1)
     assert result.exit_code == 2 and "inside" in result.problems[-1].message
     assert not (folder.parent / "report").exists()
+
+
+def _weather_folder(tmp_path):
+    rows = [{"time": f"2024-05-01T{h:02d}:00:00+02:00", "temperature_c": 10 + h / 2, "relative_humidity_pct": 70 - h}
+            for h in range(24)]
+    folder = write_athlete(tmp_path / "ana", {"timezone": "Europe/Madrid"}, {}, [], rows)
+    with open(folder / "weather.csv", "a", encoding="utf-8") as fh:
+        fh.write("2024-05-02T01:00:00+02:00,hot,50\n")  # row 25: a problem that must come back with the frame
+    return folder
+
+
+def test_weather_csv_read_back_from_the_cache_equals_the_file_read(tmp_path):
+    folder = _weather_folder(tmp_path)
+    cache = ActivityCache(tmp_path / "cache")
+    first = analyzer.load_athlete(folder, cache, weather="off")
+    assert len(first.weather) == 24 and first.weather["temperature_c"].iloc[-1] == 10 + 23 / 2
+    assert [p.location for p in first.problems] == ["row 25"]
+    entries = list((tmp_path / "cache" / "tables").iterdir())
+    assert len(entries) == 1
+    (entries[0] / "frame.parquet").write_bytes(b"")  # would fail if read: the second read must come from it
+    pd.testing.assert_frame_equal(analyzer.load_athlete(folder, ActivityCache(tmp_path / "cache"), weather="off").weather,
+                                  first.weather)  # damaged: read again from the file, the same
+    second = analyzer.load_athlete(folder, ActivityCache(tmp_path / "cache"), weather="off")  # now from the entry
+    pd.testing.assert_frame_equal(second.weather, first.weather, check_exact=True)
+    assert second.weather.index.tz is not None and str(second.weather.index.dtype) == str(first.weather.index.dtype)
+    assert second.problems == first.problems
+
+
+def test_a_changed_weather_csv_or_zone_is_read_again(tmp_path):
+    folder = _weather_folder(tmp_path)
+    cache = ActivityCache(tmp_path / "cache")
+    analyzer.load_athlete(folder, cache, weather="off")
+    text = (folder / "weather.csv").read_text(encoding="utf-8")
+    (folder / "weather.csv").write_text(text.replace("T00:00:00+02:00,10.0", "T00:00:00+02:00,12.5"), encoding="utf-8")
+    changed = analyzer.load_athlete(folder, cache, weather="off")
+    assert changed.weather["temperature_c"].iloc[0] == 12.5
+    (folder / "athlete.toml").write_text('timezone = "Europe/London"\n', encoding="utf-8")
+    analyzer.load_athlete(folder, cache, weather="off")
+    assert len(list((tmp_path / "cache" / "tables").iterdir())) == 3
