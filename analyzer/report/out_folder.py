@@ -42,7 +42,7 @@ ROWS_DIR = ".report-rows"
 OWN_NAMES = (MANIFEST_NAME, LOCK_NAME, ROWS_DIR)
 """The report folder's bookkeeping files (hidden; never an athlete's page)."""
 
-PAGE_FILES = ("report.html", "report.pdf", "suggested_cramps.csv")
+PAGE_FILES = ("report.html", "report.pdf", "suggested_cramps.csv", "runs.csv")
 """The files an athlete's sub-folder holds."""
 
 _PLAIN = re.compile(r"[a-z0-9][a-z0-9_-]*")

@@ -212,20 +212,28 @@ def test_a_busy_archive_gives_unknown_with_one_problem_and_the_batch_goes_on(arc
     assert rows["air_temperature_source"].eq("unknown").all() and rows["air_temperature_c"].isna().all()
 
 
-def test_offline_says_so_once_adds_about_a_second_and_never_fails(tmp_path, monkeypatch):
+def test_offline_says_so_once_probes_once_and_never_fails(tmp_path, monkeypatch):
     monkeypatch.setenv("CRAMP_WEATHER_URL", "http://127.0.0.1:9/v1/archive")  # nothing listens there
     weather_archive._REACHABLE.clear()
+    probes: list[tuple] = []
+    connect = weather_archive.socket.create_connection
+
+    def counted(address, *args, **kwargs):
+        probes.append(address)
+        return connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(weather_archive.socket, "create_connection", counted)
+    asked: list[dict] = []
+    monkeypatch.setattr(weather_archive.Archive, "_get", lambda self, params: asked.append(params))
     team = tmp_path / "team"
     for k in range(3):
         write_athlete(team / f"a{k}", {"timezone": "Europe/Madrid"}, season(6), cramps_on([12]))
-    t0 = time.perf_counter()
     offline = report(team, tmp_path / "out", tmp_path / "cache", use_cache=False)
-    t_offline = time.perf_counter() - t0
-    t0 = time.perf_counter()
     off = report(team, tmp_path / "out_off", tmp_path / "cache", use_cache=False, weather="off")
-    t_off = time.perf_counter() - t0
     assert offline.athletes == 3 and len(offline.notices) == 1 and "not reachable" in offline.notices[0]
-    assert t_offline - t_off < 1.5
+    # what costs time offline: one connection tried for the whole report (its probe time bounded by
+    # PROBE_TIMEOUT_S), and no request to the archive for any of the 18 runs
+    assert probes == [("127.0.0.1", 9)] and asked == []
     assert not off.notices
     a = analyzer.analyze(analyzer.load_athlete(team / "a0", weather="cache"))
     assert not (a.flags["pattern"] == "dehydration_heat").any()
