@@ -37,6 +37,16 @@ import pandas as pd
 from analyzer.errors import InputError
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, gunzip_capped, read_input
+from analyzer.io.track import FOOT_SPORTS as TRACK_FOOT_SPORTS
+from analyzer.io.track import (
+    MAX_RUNNING_SPEED_MPS,
+    clean_cumulative_m,
+    cleaned_text,
+    fast_speed_mask,
+    fast_speed_text,
+    in_time_order,
+    out_of_order_text,
+)
 from analyzer.model import Activity, Problem
 
 GPX_NAMESPACES = ("http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0")
@@ -163,27 +173,38 @@ def _pauses(t_ns: np.ndarray, dist: np.ndarray, breaks: np.ndarray) -> tuple[np.
 
 
 def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, breaks: np.ndarray,
-             name: str, problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Columns per point (already in time order) → the records and pauses frames."""
+             name: str, problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Columns per point, in file order → the records and pauses frames, and the metres left out of the
+    distance (see :mod:`analyzer.io.track`)."""
     n = len(t_ns)
     valid = t_ns != _NAT
     if (~valid).any():
         problems.append(Problem(name, "", f"{int((~valid).sum())} of {n} points carry no readable time; left out"))
-    keep = valid
-    t_ns = t_ns[keep]
-    cols = {k: v[keep] for k, v in cols.items()}
-    breaks = breaks[keep]
-    order = np.argsort(t_ns, kind="stable")
-    t_ns = t_ns[order]
-    cols = {k: v[order] for k, v in cols.items()}
-    breaks = breaks[order]
-    out: dict[str, np.ndarray] = {"session": np.zeros(len(t_ns), dtype=np.int64)}
+    t_ns = t_ns[valid]
+    cols = {k: v[valid] for k, v in cols.items()}
+    breaks = breaks[valid]
+    limit = MAX_RUNNING_SPEED_MPS if sport in TRACK_FOOT_SPORTS else None
+    # distance step by step in file order, before points out of time order are left out (never re-sorted)
     lat, lon = cols.get("lat"), cols.get("lon")
     dist = cols.get("distance")
+    what = "the file's distance"
     if (dist is None or np.isnan(dist).all()) and lat is not None and np.isfinite(lat).any():
-        dist = along_track_m(lat, lon)
+        dist, what = along_track_m(lat, lon), "the distance along the track"
+    left_out_m = 0.0
     if dist is not None and np.isnan(dist).all():
         dist = None
+    if dist is not None:
+        cleaned = clean_cumulative_m(t_ns, dist, limit)
+        dist, left_out_m = cleaned.distance_m, cleaned.left_out_m
+        problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, what, limit))
+    keep = in_time_order(t_ns)
+    if not keep.all():
+        problems.append(Problem(name, "", out_of_order_text(t_ns, keep)))
+        t_ns = t_ns[keep]
+        cols = {k: v[keep] for k, v in cols.items()}
+        breaks = breaks[keep]
+        dist = dist[keep] if dist is not None else None
+    out: dict[str, np.ndarray] = {"session": np.zeros(len(t_ns), dtype=np.int64)}
     starts, ends = _pauses(t_ns, dist, breaks)
     start = t_ns[0] if len(t_ns) else 0
     elapsed = (t_ns - start) / 1e9
@@ -197,6 +218,13 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
     speed = cols.get("speed")
     if (speed is None or np.isnan(speed).all()) and dist is not None:
         speed = _speed_from_distance(t_ns, dist)
+        if limit is not None:  # across points left out, the distance jumps: no pace there
+            speed = np.where(speed > limit, np.nan, speed)
+    elif limit is not None:
+        fast = fast_speed_mask(speed, limit)
+        if fast.any():
+            problems.append(Problem(name, "", fast_speed_text(t_ns, fast, limit)))
+            speed = np.where(fast, np.nan, speed)
     if speed is not None and np.isfinite(speed).any():
         out["speed_mps"] = speed
     hr = cols.get("hr")
@@ -216,7 +244,7 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
     records = frame(out, utc_index(t_ns, "time"))
     duration = (ends.astype(float) - starts.astype(float)) / 1e9
     pauses = frame({"start": utc_array(starts), "end": utc_array(ends), "duration_s": duration})
-    return records, pauses
+    return records, pauses, left_out_m
 
 
 def _ext_values(point: Element) -> dict[str, str]:
@@ -300,7 +328,7 @@ def read_gpx(source: str | os.PathLike | BinaryIO) -> Activity:
             cols[key] = _floats(values)
     brk = np.array(breaks, dtype=bool)
     brk[0] = False
-    records, pauses = _records(cols, _times_ns(times), sport, brk, name, problems)
+    records, pauses, _ = _records(cols, _times_ns(times), sport, brk, name, problems)
     return _activity(records, pauses, pd.DataFrame(), sport, name, problems,
                      {"manufacturer": root.get("creator")}, title_el.text if title_el is not None else "")
 
@@ -378,17 +406,17 @@ def read_tcx(source: str | os.PathLike | BinaryIO) -> Activity:
             cols[key] = np.where(np.isfinite(ext), ext, cols[key]) if key in cols else ext
     brk = np.array(breaks, dtype=bool)
     brk[0] = False
-    records, pauses = _records(cols, _times_ns(times), sport, brk, name, problems)
+    records, pauses, left_out_m = _records(cols, _times_ns(times), sport, brk, name, problems)
     laps = pd.DataFrame(lap_rows)
     if len(laps):
         laps["start_time"] = pd.to_datetime(laps["start_time"], utc=True, errors="coerce", format="ISO8601")
         laps.insert(0, "session", 0)
     return _activity(records, pauses, laps, sport, name, problems, {"manufacturer": "garmin (TCX)"},
-                     notes_el.text.strip() if notes_el is not None and notes_el.text else "")
+                     notes_el.text.strip() if notes_el is not None and notes_el.text else "", left_out_m)
 
 
 def _activity(records: pd.DataFrame, pauses: pd.DataFrame, laps: pd.DataFrame, sport: str, name: str,
-              problems: list[Problem], device: dict, title: str) -> Activity:
+              problems: list[Problem], device: dict, title: str, left_out_m: float = 0.0) -> Activity:
     session: dict[str, object] = {"sport": sport}
     if len(records):
         session["start_time"] = records.index[0]
@@ -400,7 +428,8 @@ def _activity(records: pd.DataFrame, pauses: pd.DataFrame, laps: pd.DataFrame, s
             session["avg_heart_rate_bpm"] = float(records["heart_rate_bpm"].mean())
             session["max_heart_rate_bpm"] = float(records["heart_rate_bpm"].max())
     if len(laps) and laps["total_distance_m"].notna().any():
-        session["total_distance_m"] = float(laps["total_distance_m"].sum())
+        # the laps' own total, less what was left out of the records' distance (steps back, too fast)
+        session["total_distance_m"] = max(float(laps["total_distance_m"].sum()) - left_out_m, 0.0)
     if len(laps) and laps["total_timer_time_s"].notna().any():
         session["total_timer_time_s"] = float(laps["total_timer_time_s"].sum())
     sessions = pd.DataFrame([session])
