@@ -13,6 +13,10 @@ than :data:`PAUSE_MIN_GAP_S` during which the runner moved slower than
 :data:`PAUSE_MAX_SPEED_MPS` (or any gap over :data:`PAUSE_ALWAYS_S`), and the break between two
 TCX ``Track`` elements, are taken as timer pauses.
 
+Points are taken in file order: points out of time order are left out (never re-sorted), and no
+distance is counted over a step back in time or, on foot, faster than a runner can go
+(:mod:`analyzer.io.track`); each is a problem naming the file and times.
+
 Files are parsed with ``defusedxml``: a document type declaration or entity definition (the
 "billion laughs" expansion) is refused, so is a file over the activity size limit; a
 malformed file is a problem naming its line. Nothing is ever written.

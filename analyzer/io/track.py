@@ -38,8 +38,9 @@ faster than this is a GPS jump or a clock fault, not running. Ours: the record's
 
 POSITION_TOLERANCE_M = 20.0
 """Metres a step may exceed :data:`MAX_RUNNING_SPEED_MPS` × its duration before it counts as too fast: two
-GPS fixes a second or two apart can each be off by several metres (civil GPS: ≤ 7.8 m 95 % of the time in
-open sky, more between buildings), so a 24 m step in 2 s is jitter, not a sprint. Ours."""
+GPS fixes a second or two apart can each be off by several metres (a phone's fix is typically within 4.9 m
+in open sky, worse near buildings, bridges and trees: GPS.gov, "GPS accuracy"), so a 24 m step in 2 s is
+jitter, not a sprint. Ours."""
 
 FOOT_SPORTS = frozenset({"running", "walking", "hiking"})
 """Sports checked against :data:`MAX_RUNNING_SPEED_MPS` (a ride or a ski run may go faster)."""
