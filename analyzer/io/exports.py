@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 import lzma
@@ -243,8 +244,8 @@ class _Zip:
         for name, copies in self.members.items():
             if len(copies) > 1:
                 problems.append(Problem(label, f"member {name}", f"appears {len(copies)} times in the zip; each copy "
-                                                                 "is read on its own (copy 2 onwards named "
-                                                                 "'… (copy 2)'), none replaces another"))
+                                                                 "is read on its own (named '… (copy 2)' and so on "
+                                                                 "in problems), none replaces another"))
         # an export zipped with its top folder: read names relative to it
         tops = {n.split("/", 1)[0] for n in self.members}
         self.prefix = ""
@@ -500,16 +501,42 @@ def _strava_zip(z: _Zip, problems: list[Problem], budget: _Budget) -> list[Activ
         if not copies:
             problems.append(Problem(z.label, f"member {entry.path}", "named by the export but not in the zip"))
             continue
+        copies_read = _Copies(entry.path, z.label, problems)
         for shown, info in copies:
             if budget.spent():
                 problems.append(Problem(z.label, f"member {shown}", budget.why()))
                 continue
             data = z.read(entry.path, _inflation_cap(info.compress_size), info, shown)
-            if data is not None:
-                act = _read_file(data, entry.path, z.label, problems, entry, info.compress_size, budget, shown)
-                if act is not None:
-                    out.append(act)
+            if data is None or copies_read.seen(data, shown):
+                continue
+            act = _read_file(data, entry.path, z.label, problems, entry, info.compress_size, budget, shown)
+            if act is not None:
+                out.append(copies_read.named(act))
     return out
+
+
+class _Copies:
+    """The copies of one member name: an identical copy is read once; the first copy that reads keeps the
+    plain name (so a cramp log naming the file finds it), later ones are ``… (copy k)``."""
+
+    def __init__(self, name: str, label: str, problems: list[Problem]) -> None:
+        self.name, self.label, self.problems = name, label, problems
+        self.digests: set[bytes] = set()
+        self.kept = 0
+
+    def seen(self, data: bytes, shown: str) -> bool:
+        digest = hashlib.sha256(data).digest()
+        if digest in self.digests:
+            self.problems.append(Problem(self.label, f"member {shown}", "the same bytes as an earlier copy; read once"))
+            return True
+        self.digests.add(digest)
+        return False
+
+    def named(self, act: Activity) -> Activity:
+        if self.kept == 0:
+            act.source = PurePosixPath(self.name).name
+        self.kept += 1
+        return act
 
 
 # ------------------------------------------------------------------ Garmin Connect
@@ -642,12 +669,13 @@ def _garmin_files(z: _Zip, summaries: dict[str, ExportActivity], problems: list[
         summary = summaries.get(_activity_id(name) or "")
         if summary is not None and summary.sport != "running":
             continue  # the export says it is not a run: not even read
+        copies_read = _Copies(name, z.label, problems)
         for shown, info in z.copies(name):
             if budget.spent():
                 problems.append(Problem(z.label, f"member {shown}", budget.why()))
                 continue
             data = z.read(name, _inflation_cap(info.compress_size), info, shown)
-            if data is None:
+            if data is None or copies_read.seen(data, shown):
                 continue
             act = _read_file(data, name, z.label, problems, summary or ExportActivity(name, None), info.compress_size,
                              budget, shown)
@@ -655,7 +683,7 @@ def _garmin_files(z: _Zip, summaries: dict[str, ExportActivity], problems: list[
                 continue
             if summary is None and act.sport != "running":
                 continue
-            out.append(act)
+            out.append(copies_read.named(act))
     return out
 
 
