@@ -320,6 +320,7 @@ def read_gpx(source: str | os.PathLike | BinaryIO) -> Activity:
             ext_rows.append(_ext_values(pt))
             breaks.append(first)
             first = False
+            pt.clear()  # its values are taken: free the point's elements as we go (a big file's tree is most of its memory)
     if not times:
         raise InputError(name, "", "a GPX file without track points (routes and waypoints are not runs)")
     cols = {"lat": _floats(lat), "lon": _floats(lon), "ele": _floats(ele)}
@@ -399,6 +400,7 @@ def read_tcx(source: str | os.PathLike | BinaryIO) -> Activity:
                 ext_rows.append(_ext_values(pt))
                 breaks.append(first)
                 first = False
+                pt.clear()  # as in read_gpx: free the point as soon as its values are taken
     if not times:
         raise InputError(name, "", "a TCX activity without track points")
     cols = {"lat": _floats(lat), "lon": _floats(lon), "ele": _floats(ele), "distance": _floats(dist),
