@@ -174,24 +174,28 @@ def test_a_compressed_nested_zip_is_spooled_within_its_cap(tmp_path):
 
 
 def test_activity_files_that_inflate_a_thousand_times_are_refused(tmp_path):
-    # FIT files of one record repeated: 60 MiB each from about 60 kB (real FIT files shrink 2-5 times)
-    one = _fit(2)
-    body = deflated([(one, 1), (one[-40:-2] * 1000, 60 * MIB // 38_000)], level=9)
-    gz = gzip.compress(_fit(3000, 2.5) * 1)
-    files = [(f"{UPLOADS.rstrip('/')}/x.fit", body, 8)]
-    members = [(f"{SUMMARY_DIR}user_summarizedActivities.json", stored(SUMMARY), 0)]
-    inner = tmp_path / "inner.zip"
-    write_zip(inner, [(f"bomb_{1170000010 + k}.fit", body, 8) for k in range(20)]
-              + [("a_11700000001.fit.gz", stored(gz), 0)])
-    members.append((f"{UPLOADS}UploadedFiles_0-_Part1.zip", stored(inner.read_bytes()), 0))
-    del files
-    path = write_zip(tmp_path / "ana.zip", members)
+    # FIT files of one record repeated 300,000 times (4.2 MB each from a few kB; real FIT files shrink 2-5
+    # times): twenty of them held 2.5 GB before (2 million records each, from a 1.1 MB export)
+    n = 300_000
+    one = encode_run(START, np.zeros(n), distance_m=np.full(n, 5.0), speed_mps=np.full(n, 3.0),
+                     heart_rate_bpm=np.full(n, 150.0), laps_every_m=None)
+    body = deflated([(one, 1)], level=9)
+    assert body[2] > 500 * len(body[0])
+    gz = gzip.compress(_fit(3000, 2.5))
+    inner = write_zip(tmp_path / "inner.zip", [(f"bomb_{1170000010 + k}.fit", body, 8) for k in range(20)]
+                      + [("a_11700000001.fit.gz", stored(gz), 0)])
+    path = write_zip(tmp_path / "ana.zip", [(f"{SUMMARY_DIR}user_summarizedActivities.json", stored(SUMMARY), 0),
+                                           (f"{UPLOADS}UploadedFiles_0-_Part1.zip", stored(inner.read_bytes()), 0)])
     assert path.stat().st_size < 10 * MIB
     got = _measure(path, tmp_path)
-    assert got["peak_mib"] <= 1024 and got["peak_mib"] - got["base_mib"] < 200, got
+    assert got["peak_mib"] <= 1024 and got["peak_mib"] - got["base_mib"] < 100, got
     assert got["runs"] == ["a_11700000001.fit.gz"]
     bombs = [p for p in got["problems"] if "bomb_" in p]
     assert len(bombs) == 20 and all("zip bomb" in p for p in bombs)
+    # the same inside a .gz: the gzip layer counts against the same limit
+    path = _strava(tmp_path / "s.zip", [("activities/101.fit.gz", gzip.compress(one, 9))])
+    acts, problems = read_export(path)
+    assert acts == [] and "inflates to more than" in problems[0].message and "times its" in problems[0].message
 
 
 def test_the_records_held_from_one_export_are_capped(tmp_path, monkeypatch):
