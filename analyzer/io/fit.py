@@ -55,6 +55,7 @@ from analyzer.io.track import (
     fast_speed_mask,
     fast_speed_text,
     in_time_order,
+    missing_time_s,
     out_of_order_text,
 )
 from analyzer.model import Activity, Deferred, Problem
@@ -591,6 +592,9 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
     keep = in_time_order(ns)
     if not keep.all():
         problems.append(Problem(name, "", out_of_order_text(ns, keep)))
+        hidden_s = missing_time_s(ns, keep)  # time run before the clock stepped back
+        out["elapsed_s"] = out["elapsed_s"] + hidden_s
+        out["timer_s"] = out["timer_s"] + hidden_s
         out = {k: v[keep] for k, v in out.items()}
         ns = ns[keep]
     return frame(out, utc_index(ns, "time"))

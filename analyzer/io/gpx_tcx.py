@@ -49,6 +49,7 @@ from analyzer.io.track import (
     fast_speed_mask,
     fast_speed_text,
     in_time_order,
+    missing_time_s,
     out_of_order_text,
 )
 from analyzer.model import Activity, Problem
@@ -202,8 +203,10 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
         dist, left_out_m = cleaned.distance_m, cleaned.left_out_m
         problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, what, limit))
     keep = in_time_order(t_ns)
+    hidden_s = np.zeros(int(keep.sum()))
     if not keep.all():
         problems.append(Problem(name, "", out_of_order_text(t_ns, keep)))
+        hidden_s = missing_time_s(t_ns, keep)[keep]  # time run before the clock stepped back
         t_ns = t_ns[keep]
         cols = {k: v[keep] for k, v in cols.items()}
         breaks = breaks[keep]
@@ -211,7 +214,7 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
     out: dict[str, np.ndarray] = {"session": np.zeros(len(t_ns), dtype=np.int64)}
     starts, ends = _pauses(t_ns, dist, breaks)
     start = t_ns[0] if len(t_ns) else 0
-    elapsed = (t_ns - start) / 1e9
+    elapsed = (t_ns - start) / 1e9 + hidden_s
     paused_before = np.zeros(len(t_ns))
     for s, e in zip(starts, ends, strict=True):
         paused_before[t_ns >= e] += (e - s) / 1e9

@@ -89,6 +89,52 @@ def in_time_order(t_ns: np.ndarray) -> np.ndarray:
     return keep
 
 
+BLOCK_MAX_LEAD_S = 10.0
+"""A block of points left out for being out of time order counts as running time the kept points do not
+show (the clock stepped back after it) only when it follows the point before it within this many
+seconds; a lone point far ahead in time (a glitch) adds nothing."""
+
+
+def missing_time_s(t_ns: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Seconds of running hidden by a clock that stepped back, before each point (cumulative).
+
+    When the clock steps back after a stretch of points, the points kept after it carry times that
+    are behind by about the stretch's length: the stretch (left out by :func:`in_time_order`) is still
+    time run. Each block of consecutive points left out, in time order within itself, that follows the
+    kept point before it within :data:`BLOCK_MAX_LEAD_S` and is followed by a step back, adds its span
+    (from that kept point to its last point, plus one step like the one into it) to every point after it. Elapsed and moving time then
+    match the distance, which is counted along those points too.
+
+    Examples
+    --------
+    >>> s = 1_000_000_000
+    >>> t = np.array([0, 1, 2, 3, 1, 2, 3, 4]) * s  # the clock goes back 3 s after the fourth point
+    >>> keep = in_time_order(t)
+    >>> missing_time_s(t, keep)[keep].tolist()
+    [0.0, 0.0, 3.0, 3.0, 3.0, 3.0]
+    """
+    t = np.asarray(t_ns, dtype=np.int64)
+    add = np.zeros(len(t))
+    dropped = np.flatnonzero(~keep & (t != _NAT))
+    if not len(dropped):
+        return add
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(dropped) > 1) + 1])
+    ends = np.concatenate([starts[1:], [len(dropped)]])
+    for a, b in zip(starts, ends, strict=True):
+        block = dropped[a:b]
+        first, last = int(block[0]), int(block[-1])
+        before = [i for i in range(first - 1, -1, -1) if keep[i] and t[i] != _NAT][:1]
+        after = [i for i in range(last + 1, len(t)) if t[i] != _NAT][:1]
+        if not before or not after:
+            continue
+        lead = (t[first] - t[before[0]]) / 1e9
+        inside = t[block]
+        if not (0 <= lead <= BLOCK_MAX_LEAD_S) or bool((np.diff(inside) < 0).any()) or t[after[0]] >= t[last]:
+            continue
+        add[last + 1:] += (t[last] - t[before[0]]) / 1e9 + lead  # and one step on to the next point
+    return add
+
+
 @dataclass
 class Cleaned:
     """What :func:`clean_cumulative_m` did to one stretch of a track.

@@ -92,6 +92,29 @@ def test_a_gpx_whose_clock_steps_back_gives_the_tracks_true_length():
     assert float(recs["speed_mps"].max()) <= MAX_RUNNING_SPEED_MPS
     text = _messages(act)
     assert "stepback.gpx" in text and "299 points out of time order" in text and "not re-sorted" in text
+    # the five minutes the clock lost are still time run: moving time is the hour, so the pace is true
+    assert float(recs["timer_s"].iloc[-1]) == pytest.approx(N - 1, abs=1)
+
+
+def test_a_cramp_by_km_and_the_pace_of_a_run_whose_clock_stepped_back(tmp_path):
+    import analyzer
+    from analyzer.synthetic import write_athlete
+
+    lat, lon = _arc(N, 13_000.0)
+    steps = [0.0] + [_flat_length_m(lat[i - 1:i + 1], lon[i - 1:i + 1]) for i in range(1, N)]
+    reached = int(np.argmax(np.cumsum(steps) >= 10_000.0))  # the point (in file order, 1 s apart) at km 10
+    folder = write_athlete(tmp_path / "ana", {"timezone": "UTC"}, {},
+                           [{"activity": "stepback.gpx", "distance_km": 10.0, "leg": "left"}])
+    (folder / "activities" / "stepback.gpx").write_bytes(_gpx(lat, lon, T_STEP_BACK))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyzer.analyze(analyzer.load_athlete(folder))
+    cramp = a.cramps.iloc[0]
+    assert cramp["context"] == "during_run" and cramp["elapsed_s"] == pytest.approx(reached, abs=2)
+    run = a.runs.iloc[0]
+    true_m = float(np.sum(steps))
+    assert run["distance_km"] == pytest.approx(true_m / 1000, rel=0.02)
+    assert run["pace_s_per_km"] == pytest.approx((N - 1) / (true_m / 1000), rel=0.01)  # was 9 % fast
 
 
 def test_the_cli_inspects_such_a_gpx_as_13_km(tmp_path):
@@ -130,6 +153,7 @@ def test_a_fit_whose_clock_steps_back_keeps_the_watchs_distance():
     assert act.distance_m == pytest.approx(own[-1], rel=0.02)
     assert act.records.index.is_monotonic_increasing and act.records["distance_m"].is_monotonic_increasing
     assert len(act.records) == N - 299
+    assert float(act.records["timer_s"].iloc[-1]) == pytest.approx(N - 1, abs=1)
     assert "stepback.fit" in _messages(act) and "299 points out of time order" in _messages(act)
 
 
