@@ -616,13 +616,18 @@ def _clean_track(out: dict[str, np.ndarray], ns: np.ndarray, sessions: _Columns,
     sports = sessions.data.get("sport")
     totals = sessions.data.get("total_distance_m")
     if totals is not None:
-        totals = np.asarray(totals, dtype=float).copy()
-    valid = ns != _NAT
-    session_of = out["session"]
-    for s in np.unique(session_of):
+        totals = np.array(totals, dtype=float) if totals.dtype.kind in "fiu" else None
+    valid = np.flatnonzero(ns != _NAT)
+    session_of = out["session"][valid]
+    order = np.argsort(session_of, kind="stable")  # each session's records, in file order
+    bounds = np.flatnonzero(np.diff(session_of[order])) + 1
+    for group in np.split(order, bounds):
+        if not len(group):
+            continue
+        s = int(session_of[group[0]])
+        idx = valid[group]
         sport = sports[s] if sports is not None and 0 <= s < len(sports) else None
-        limit = MAX_RUNNING_SPEED_MPS if sport in TRACK_FOOT_SPORTS else None
-        idx = np.flatnonzero((session_of == s) & valid)
+        limit = MAX_RUNNING_SPEED_MPS if isinstance(sport, str) and sport in TRACK_FOOT_SPORTS else None
         if dist is not None and len(idx):
             cleaned = clean_cumulative_m(ns[idx], dist[idx], limit)
             dist[idx] = cleaned.distance_m

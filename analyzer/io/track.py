@@ -114,24 +114,28 @@ def missing_time_s(t_ns: np.ndarray, keep: np.ndarray) -> np.ndarray:
     [0.0, 0.0, 3.0, 3.0, 3.0, 3.0]
     """
     t = np.asarray(t_ns, dtype=np.int64)
-    add = np.zeros(len(t))
-    dropped = np.flatnonzero(~keep & (t != _NAT))
+    n = len(t)
+    add = np.zeros(n)
+    valid = t != _NAT
+    dropped = np.flatnonzero(~keep & valid)
     if not len(dropped):
         return add
+    at = np.arange(n)
+    last_kept = np.maximum.accumulate(np.where(keep & valid, at, -1))  # the last kept point at or before i
+    next_valid = np.minimum.accumulate(np.where(valid, at, n)[::-1])[::-1]  # the first timed point at or after i
     starts = np.concatenate([[0], np.flatnonzero(np.diff(dropped) > 1) + 1])
     ends = np.concatenate([starts[1:], [len(dropped)]])
-    for a, b in zip(starts, ends, strict=True):
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         block = dropped[a:b]
         first, last = int(block[0]), int(block[-1])
-        before = [i for i in range(first - 1, -1, -1) if keep[i] and t[i] != _NAT][:1]
-        after = [i for i in range(last + 1, len(t)) if t[i] != _NAT][:1]
-        if not before or not after:
+        before = int(last_kept[first - 1]) if first > 0 else -1
+        after = int(next_valid[last + 1]) if last + 1 < n else n
+        if before < 0 or after >= n:
             continue
-        lead = (t[first] - t[before[0]]) / 1e9
-        inside = t[block]
-        if not (0 <= lead <= BLOCK_MAX_LEAD_S) or bool((np.diff(inside) < 0).any()) or t[after[0]] >= t[last]:
+        lead = (t[first] - t[before]) / 1e9
+        if not (0 <= lead <= BLOCK_MAX_LEAD_S) or bool((np.diff(t[block]) < 0).any()) or t[after] >= t[last]:
             continue
-        add[last + 1:] += (t[last] - t[before[0]]) / 1e9 + lead  # and one step on to the next point
+        add[last + 1:] += (t[last] - t[before]) / 1e9 + lead  # and one step on to the next point
     return add
 
 
