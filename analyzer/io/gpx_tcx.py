@@ -121,6 +121,13 @@ def _floats(texts: list[str | None]) -> np.ndarray:
     return out
 
 
+def _float_or_nan(text: str | None) -> float:
+    try:
+        return float(text) if text else np.nan
+    except ValueError:
+        return np.nan
+
+
 def _times_ns(texts: list[str | None]) -> np.ndarray:
     times = pd.to_datetime(pd.Series(texts, dtype=object), utc=True, errors="coerce", format="ISO8601")
     return pd.DatetimeIndex(times).as_unit("ns").asi8
@@ -299,46 +306,80 @@ def read_gpx(source: str | os.PathLike | BinaryIO) -> Activity:
     InputError
         Not XML, not GPX, entity definitions, too big: naming the file and line.
     """
+    import io
+
+    import defusedxml.ElementTree as safe_et
+    from defusedxml import DefusedXmlException
+
     data, name, note = _read(source)
-    root = _parse_xml(data, name)
-    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-    if _local(root.tag) != "gpx" or ns not in GPX_NAMESPACES:
-        raise InputError(name, "line 1", f"not a GPX 1.0/1.1 file: the root element is {root.tag!r}")
-    q = f"{{{ns}}}"
     problems = [Problem(name, "", note)] if note else []
-    track = root.find(f"{q}trk")
-    type_el = track.find(f"{q}type") if track is not None else None
-    title_el = track.find(f"{q}name") if track is not None else None
-    sport = gpx_sport(type_el.text if type_el is not None else None) or "running"
-    lat, lon, ele, times, ext_rows, breaks = [], [], [], [], [], []
-    for seg in root.iter(f"{q}trkseg"):
-        first = True
-        for pt in seg.iter(f"{q}trkpt"):
-            lat.append(pt.get("lat"))
-            lon.append(pt.get("lon"))
-            e = pt.find(f"{q}ele")
-            t = pt.find(f"{q}time")
-            ele.append(e.text if e is not None else None)
-            times.append(t.text.strip() if t is not None and t.text else None)
-            ext_rows.append(_ext_values(pt))
-            breaks.append(first)
-            first = False
-            pt.clear()  # its values are taken: free the point's elements as we go (a big file's tree is most of its memory)
+    # parsed as a stream, each point freed once its values are taken: memory follows the points, not the
+    # document tree (a 64 MiB file's tree alone took 600 MB)
+    lat: list[float] = []
+    lon: list[float] = []
+    ele: list[float] = []
+    times: list[str | None] = []
+    ext_rows: list[dict[str, str] | None] = []
+    breaks: list[bool] = []
+    stack: list[Element] = []
+    q = ""
+    creator = None
+    first_trk: Element | None = None
+    track_text: dict[str, str | None] = {}
+    first = True
+    try:
+        for event, el in safe_et.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                if not stack:
+                    ns = el.tag[1:].split("}")[0] if el.tag.startswith("{") else ""
+                    if _local(el.tag) != "gpx" or ns not in GPX_NAMESPACES:
+                        raise InputError(name, "line 1", f"not a GPX 1.0/1.1 file: the root element is {el.tag!r}")
+                    q, creator = f"{{{ns}}}", el.get("creator")
+                elif el.tag == f"{q}trkseg":
+                    first = True
+                elif el.tag == f"{q}trk" and first_trk is None:
+                    first_trk = el
+                stack.append(el)
+                continue
+            stack.pop()
+            if el.tag == f"{q}trkpt" and any(s.tag == f"{q}trkseg" for s in stack):
+                lat.append(_float_or_nan(el.get("lat")))
+                lon.append(_float_or_nan(el.get("lon")))
+                e = el.find(f"{q}ele")
+                t = el.find(f"{q}time")
+                ele.append(_float_or_nan(e.text if e is not None else None))
+                times.append(t.text.strip() if t is not None and t.text else None)
+                ext_rows.append(_ext_values(el) or None)
+                breaks.append(first)
+                first = False
+                stack[-1].clear()  # the point and those before it are read: free them
+            elif el.tag in (f"{q}type", f"{q}name") and stack and stack[-1] is first_trk:
+                track_text.setdefault(_local(el.tag), el.text)
+            elif el.tag in (f"{q}wpt", f"{q}rte"):
+                el.clear()  # waypoints and routes are not the run
+    except DefusedXmlException as exc:
+        raise InputError(name, "", "declares a document type or entities, which activity files never need "
+                                   f"(a crafted file can expand to gigabytes); not read ({type(exc).__name__})") from exc
+    except ParseError as exc:
+        line, _col = getattr(exc, "position", (None, None))
+        raise InputError(name, f"line {line}" if line else "", f"not well-formed XML ({exc})") from exc
+    del data
+    sport = gpx_sport(track_text.get("type")) or "running"
     if not times:
         raise InputError(name, "", "a GPX file without track points (routes and waypoints are not runs)")
-    cols = {"lat": _floats(lat), "lon": _floats(lon), "ele": _floats(ele)}
+    cols = {"lat": np.array(lat), "lon": np.array(lon), "ele": np.array(ele)}
     null_island = (cols["lat"] == 0) & (cols["lon"] == 0)  # a placeholder some apps write for "no fix"
     cols["lat"][null_island] = np.nan
     cols["lon"][null_island] = np.nan
     for key in ("hr", "cad", "temp", "power", "speed"):
-        values = [r.get(key) for r in ext_rows]
+        values = [r.get(key) if r else None for r in ext_rows]
         if any(values):
             cols[key] = _floats(values)
     brk = np.array(breaks, dtype=bool)
     brk[0] = False
     records, pauses, _ = _records(cols, _times_ns(times), sport, brk, name, problems)
     return _activity(records, pauses, pd.DataFrame(), sport, name, problems,
-                     {"manufacturer": root.get("creator")}, title_el.text if title_el is not None else "")
+                     {"manufacturer": creator}, track_text.get("name") or "")
 
 
 def read_tcx(source: str | os.PathLike | BinaryIO) -> Activity:
