@@ -80,6 +80,12 @@ _ALL = [
               "Garrison SR, Dormuth CR, Morrow RL, Carney GA, Khan KM 2012. Nocturnal leg cramps and prescription use "
               "that precedes them: a sequence symmetry analysis. Arch Intern Med 172:120–126.",
               "https://doi.org/10.1001/archinternmed.2011.1029"),
+    Reference("gps_gov", "GPS.gov",
+              "U.S. Space Force / National Coordination Office for Space-Based PNT. GPS accuracy.",
+              "https://www.gps.gov/systems/gps/performance/accuracy/"),
+    Reference("graubner2011", "Graubner & Nixdorf 2011",
+              "Graubner R, Nixdorf E 2011. Biomechanical analysis of the sprint and hurdles events at the 2009 IAAF "
+              "World Championships in Athletics. New Studies in Athletics 26(1/2):19–53."),
     Reference("goulet2013", "Goulet 2011, 2013",
               "Goulet EDB 2011. Effect of exercise-induced dehydration on time-trial exercise performance: a "
               "meta-analysis. Br J Sports Med 45:1149–1156; Goulet EDB 2013. Effect of exercise-induced dehydration "

@@ -52,6 +52,17 @@ from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, decode, ta
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, gunzip_capped, read_input
+from analyzer.io.track import FOOT_SPORTS as TRACK_FOOT_SPORTS
+from analyzer.io.track import (
+    MAX_RUNNING_SPEED_MPS,
+    clean_cumulative_m,
+    cleaned_text,
+    fast_speed_mask,
+    fast_speed_text,
+    in_time_order,
+    missing_time_s,
+    out_of_order_text,
+)
 from analyzer.model import Activity, Deferred, Problem
 
 ENGINES = ("numpy", "fitparse")
@@ -636,7 +647,59 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
             while name_ in out:
                 name_ += "_dev"
             out[name_] = values
+    _clean_track(out, ns, sessions, name, problems)
+    keep = in_time_order(ns)
+    if not keep.all():
+        problems.append(Problem(name, "", out_of_order_text(ns, keep)))
+        hidden_s = missing_time_s(ns, keep)  # time run before the clock stepped back
+        out["elapsed_s"] = out["elapsed_s"] + hidden_s
+        out["timer_s"] = out["timer_s"] + hidden_s
+        out = {k: v[keep] for k, v in out.items()}
+        ns = ns[keep]
     return frame(out, utc_index(ns, "time"))
+
+
+def _clean_track(out: dict[str, np.ndarray], ns: np.ndarray, sessions: _Columns, name: str,
+                 problems: list[Problem]) -> None:
+    """The watch's distance and speed, session by session in file order (see :mod:`analyzer.io.track`):
+    no distance over a step back in time, none faster than a runner on foot, no reading lower than an
+    earlier one; the sessions' own totals lose what was left out."""
+    dist, speed = out.get("distance_m"), out.get("speed_mps")
+    if dist is None and speed is None:
+        return
+    # the decoder's own arrays may be shared or read-only: work on copies
+    if dist is not None:
+        dist = out["distance_m"] = np.array(dist, dtype=float)
+    if speed is not None:
+        speed = out["speed_mps"] = np.array(speed, dtype=float)
+    sports = sessions.data.get("sport")
+    totals = sessions.data.get("total_distance_m")
+    if totals is not None:
+        totals = np.array(totals, dtype=float) if totals.dtype.kind in "fiu" else None
+    valid = np.flatnonzero(ns != _NAT)
+    session_of = out["session"][valid]
+    order = np.argsort(session_of, kind="stable")  # each session's records, in file order
+    bounds = np.flatnonzero(np.diff(session_of[order])) + 1
+    for group in np.split(order, bounds):
+        if not len(group):
+            continue
+        s = int(session_of[group[0]])
+        idx = valid[group]
+        sport = sports[s] if sports is not None and 0 <= s < len(sports) else None
+        limit = MAX_RUNNING_SPEED_MPS if isinstance(sport, str) and sport in TRACK_FOOT_SPORTS else None
+        if dist is not None and len(idx):
+            cleaned = clean_cumulative_m(ns[idx], dist[idx], limit)
+            dist[idx] = cleaned.distance_m
+            problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, "the watch's distance", limit))
+            if totals is not None and cleaned.left_out_m > 0 and 0 <= s < len(totals) and np.isfinite(totals[s]):
+                totals[s] = max(totals[s] - cleaned.left_out_m, 0.0)
+        if speed is not None and limit is not None and len(idx):
+            fast = fast_speed_mask(speed[idx], limit)
+            if fast.any():
+                problems.append(Problem(name, "", fast_speed_text(ns[idx], fast, limit)))
+                speed[idx[fast]] = np.nan
+    if totals is not None:
+        sessions.data["total_distance_m"] = totals
 
 
 def _device(messages: Messages) -> dict[str, object]:

@@ -13,6 +13,10 @@ than :data:`PAUSE_MIN_GAP_S` during which the runner moved slower than
 :data:`PAUSE_MAX_SPEED_MPS` (or any gap over :data:`PAUSE_ALWAYS_S`), and the break between two
 TCX ``Track`` elements, are taken as timer pauses.
 
+Points are taken in file order: points out of time order are left out (never re-sorted), and no
+distance is counted over a step back in time or, on foot, faster than a runner can go
+(:mod:`analyzer.io.track`); each is a problem naming the file and times.
+
 Files are parsed with ``defusedxml``: a document type declaration or entity definition (the
 "billion laughs" expansion) is refused, so is a file over the activity size limit; a
 malformed file is a problem naming its line. Nothing is ever written.
@@ -37,6 +41,17 @@ import pandas as pd
 from analyzer.errors import InputError
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, gunzip_capped, read_input
+from analyzer.io.track import FOOT_SPORTS as TRACK_FOOT_SPORTS
+from analyzer.io.track import (
+    MAX_RUNNING_SPEED_MPS,
+    clean_cumulative_m,
+    cleaned_text,
+    fast_speed_mask,
+    fast_speed_text,
+    in_time_order,
+    missing_time_s,
+    out_of_order_text,
+)
 from analyzer.model import Activity, Problem
 
 GPX_NAMESPACES = ("http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0")
@@ -106,6 +121,13 @@ def _floats(texts: list[str | None]) -> np.ndarray:
     return out
 
 
+def _float_or_nan(text: str | None) -> float:
+    try:
+        return float(text) if text else np.nan
+    except ValueError:
+        return np.nan
+
+
 def _times_ns(texts: list[str | None]) -> np.ndarray:
     times = pd.to_datetime(pd.Series(texts, dtype=object), utc=True, errors="coerce", format="ISO8601")
     return pd.DatetimeIndex(times).as_unit("ns").asi8
@@ -163,30 +185,43 @@ def _pauses(t_ns: np.ndarray, dist: np.ndarray, breaks: np.ndarray) -> tuple[np.
 
 
 def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, breaks: np.ndarray,
-             name: str, problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Columns per point (already in time order) → the records and pauses frames."""
+             name: str, problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Columns per point, in file order → the records and pauses frames, and the metres left out of the
+    distance (see :mod:`analyzer.io.track`)."""
     n = len(t_ns)
     valid = t_ns != _NAT
     if (~valid).any():
         problems.append(Problem(name, "", f"{int((~valid).sum())} of {n} points carry no readable time; left out"))
-    keep = valid
-    t_ns = t_ns[keep]
-    cols = {k: v[keep] for k, v in cols.items()}
-    breaks = breaks[keep]
-    order = np.argsort(t_ns, kind="stable")
-    t_ns = t_ns[order]
-    cols = {k: v[order] for k, v in cols.items()}
-    breaks = breaks[order]
-    out: dict[str, np.ndarray] = {"session": np.zeros(len(t_ns), dtype=np.int64)}
+    t_ns = t_ns[valid]
+    cols = {k: v[valid] for k, v in cols.items()}
+    breaks = breaks[valid]
+    limit = MAX_RUNNING_SPEED_MPS if sport in TRACK_FOOT_SPORTS else None
+    # distance step by step in file order, before points out of time order are left out (never re-sorted)
     lat, lon = cols.get("lat"), cols.get("lon")
     dist = cols.get("distance")
+    what = "the file's distance"
     if (dist is None or np.isnan(dist).all()) and lat is not None and np.isfinite(lat).any():
-        dist = along_track_m(lat, lon)
+        dist, what = along_track_m(lat, lon), "the distance along the track"
+    left_out_m = 0.0
     if dist is not None and np.isnan(dist).all():
         dist = None
+    if dist is not None:
+        cleaned = clean_cumulative_m(t_ns, dist, limit)
+        dist, left_out_m = cleaned.distance_m, cleaned.left_out_m
+        problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, what, limit))
+    keep = in_time_order(t_ns)
+    hidden_s = np.zeros(int(keep.sum()))
+    if not keep.all():
+        problems.append(Problem(name, "", out_of_order_text(t_ns, keep)))
+        hidden_s = missing_time_s(t_ns, keep)[keep]  # time run before the clock stepped back
+        t_ns = t_ns[keep]
+        cols = {k: v[keep] for k, v in cols.items()}
+        breaks = breaks[keep]
+        dist = dist[keep] if dist is not None else None
+    out: dict[str, np.ndarray] = {"session": np.zeros(len(t_ns), dtype=np.int64)}
     starts, ends = _pauses(t_ns, dist, breaks)
     start = t_ns[0] if len(t_ns) else 0
-    elapsed = (t_ns - start) / 1e9
+    elapsed = (t_ns - start) / 1e9 + hidden_s
     paused_before = np.zeros(len(t_ns))
     for s, e in zip(starts, ends, strict=True):
         paused_before[t_ns >= e] += (e - s) / 1e9
@@ -197,6 +232,13 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
     speed = cols.get("speed")
     if (speed is None or np.isnan(speed).all()) and dist is not None:
         speed = _speed_from_distance(t_ns, dist)
+        if limit is not None:  # across points left out, the distance jumps: no pace there
+            speed = np.where(speed > limit, np.nan, speed)
+    elif limit is not None:
+        fast = fast_speed_mask(speed, limit)
+        if fast.any():
+            problems.append(Problem(name, "", fast_speed_text(t_ns, fast, limit)))
+            speed = np.where(fast, np.nan, speed)
     if speed is not None and np.isfinite(speed).any():
         out["speed_mps"] = speed
     hr = cols.get("hr")
@@ -216,7 +258,7 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
     records = frame(out, utc_index(t_ns, "time"))
     duration = (ends.astype(float) - starts.astype(float)) / 1e9
     pauses = frame({"start": utc_array(starts), "end": utc_array(ends), "duration_s": duration})
-    return records, pauses
+    return records, pauses, left_out_m
 
 
 def _ext_values(point: Element) -> dict[str, str]:
@@ -264,45 +306,80 @@ def read_gpx(source: str | os.PathLike | BinaryIO) -> Activity:
     InputError
         Not XML, not GPX, entity definitions, too big: naming the file and line.
     """
+    import io
+
+    import defusedxml.ElementTree as safe_et
+    from defusedxml import DefusedXmlException
+
     data, name, note = _read(source)
-    root = _parse_xml(data, name)
-    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-    if _local(root.tag) != "gpx" or ns not in GPX_NAMESPACES:
-        raise InputError(name, "line 1", f"not a GPX 1.0/1.1 file: the root element is {root.tag!r}")
-    q = f"{{{ns}}}"
     problems = [Problem(name, "", note)] if note else []
-    track = root.find(f"{q}trk")
-    type_el = track.find(f"{q}type") if track is not None else None
-    title_el = track.find(f"{q}name") if track is not None else None
-    sport = gpx_sport(type_el.text if type_el is not None else None) or "running"
-    lat, lon, ele, times, ext_rows, breaks = [], [], [], [], [], []
-    for seg in root.iter(f"{q}trkseg"):
-        first = True
-        for pt in seg.iter(f"{q}trkpt"):
-            lat.append(pt.get("lat"))
-            lon.append(pt.get("lon"))
-            e = pt.find(f"{q}ele")
-            t = pt.find(f"{q}time")
-            ele.append(e.text if e is not None else None)
-            times.append(t.text.strip() if t is not None and t.text else None)
-            ext_rows.append(_ext_values(pt))
-            breaks.append(first)
-            first = False
+    # parsed as a stream, each point freed once its values are taken: memory follows the points, not the
+    # document tree (a 64 MiB file's tree alone took 600 MB)
+    lat: list[float] = []
+    lon: list[float] = []
+    ele: list[float] = []
+    times: list[str | None] = []
+    ext_rows: list[dict[str, str] | None] = []
+    breaks: list[bool] = []
+    stack: list[Element] = []
+    q = ""
+    creator = None
+    first_trk: Element | None = None
+    track_text: dict[str, str | None] = {}
+    first = True
+    try:
+        for event, el in safe_et.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                if not stack:
+                    ns = el.tag[1:].split("}")[0] if el.tag.startswith("{") else ""
+                    if _local(el.tag) != "gpx" or ns not in GPX_NAMESPACES:
+                        raise InputError(name, "line 1", f"not a GPX 1.0/1.1 file: the root element is {el.tag!r}")
+                    q, creator = f"{{{ns}}}", el.get("creator")
+                elif el.tag == f"{q}trkseg":
+                    first = True
+                elif el.tag == f"{q}trk" and first_trk is None:
+                    first_trk = el
+                stack.append(el)
+                continue
+            stack.pop()
+            if el.tag == f"{q}trkpt" and any(s.tag == f"{q}trkseg" for s in stack):
+                lat.append(_float_or_nan(el.get("lat")))
+                lon.append(_float_or_nan(el.get("lon")))
+                e = el.find(f"{q}ele")
+                t = el.find(f"{q}time")
+                ele.append(_float_or_nan(e.text if e is not None else None))
+                times.append(t.text.strip() if t is not None and t.text else None)
+                ext_rows.append(_ext_values(el) or None)
+                breaks.append(first)
+                first = False
+                stack[-1].clear()  # the point and those before it are read: free them
+            elif el.tag in (f"{q}type", f"{q}name") and stack and stack[-1] is first_trk:
+                track_text.setdefault(_local(el.tag), el.text)
+            elif el.tag in (f"{q}wpt", f"{q}rte"):
+                el.clear()  # waypoints and routes are not the run
+    except DefusedXmlException as exc:
+        raise InputError(name, "", "declares a document type or entities, which activity files never need "
+                                   f"(a crafted file can expand to gigabytes); not read ({type(exc).__name__})") from exc
+    except ParseError as exc:
+        line, _col = getattr(exc, "position", (None, None))
+        raise InputError(name, f"line {line}" if line else "", f"not well-formed XML ({exc})") from exc
+    del data
+    sport = gpx_sport(track_text.get("type")) or "running"
     if not times:
         raise InputError(name, "", "a GPX file without track points (routes and waypoints are not runs)")
-    cols = {"lat": _floats(lat), "lon": _floats(lon), "ele": _floats(ele)}
+    cols = {"lat": np.array(lat), "lon": np.array(lon), "ele": np.array(ele)}
     null_island = (cols["lat"] == 0) & (cols["lon"] == 0)  # a placeholder some apps write for "no fix"
     cols["lat"][null_island] = np.nan
     cols["lon"][null_island] = np.nan
     for key in ("hr", "cad", "temp", "power", "speed"):
-        values = [r.get(key) for r in ext_rows]
+        values = [r.get(key) if r else None for r in ext_rows]
         if any(values):
             cols[key] = _floats(values)
     brk = np.array(breaks, dtype=bool)
     brk[0] = False
-    records, pauses = _records(cols, _times_ns(times), sport, brk, name, problems)
+    records, pauses, _ = _records(cols, _times_ns(times), sport, brk, name, problems)
     return _activity(records, pauses, pd.DataFrame(), sport, name, problems,
-                     {"manufacturer": root.get("creator")}, title_el.text if title_el is not None else "")
+                     {"manufacturer": creator}, track_text.get("name") or "")
 
 
 def read_tcx(source: str | os.PathLike | BinaryIO) -> Activity:
@@ -367,6 +444,7 @@ def read_tcx(source: str | os.PathLike | BinaryIO) -> Activity:
                 ext_rows.append(_ext_values(pt))
                 breaks.append(first)
                 first = False
+                pt.clear()  # as in read_gpx: free the point as soon as its values are taken
     if not times:
         raise InputError(name, "", "a TCX activity without track points")
     cols = {"lat": _floats(lat), "lon": _floats(lon), "ele": _floats(ele), "distance": _floats(dist),
@@ -378,17 +456,17 @@ def read_tcx(source: str | os.PathLike | BinaryIO) -> Activity:
             cols[key] = np.where(np.isfinite(ext), ext, cols[key]) if key in cols else ext
     brk = np.array(breaks, dtype=bool)
     brk[0] = False
-    records, pauses = _records(cols, _times_ns(times), sport, brk, name, problems)
+    records, pauses, left_out_m = _records(cols, _times_ns(times), sport, brk, name, problems)
     laps = pd.DataFrame(lap_rows)
     if len(laps):
         laps["start_time"] = pd.to_datetime(laps["start_time"], utc=True, errors="coerce", format="ISO8601")
         laps.insert(0, "session", 0)
     return _activity(records, pauses, laps, sport, name, problems, {"manufacturer": "garmin (TCX)"},
-                     notes_el.text.strip() if notes_el is not None and notes_el.text else "")
+                     notes_el.text.strip() if notes_el is not None and notes_el.text else "", left_out_m)
 
 
 def _activity(records: pd.DataFrame, pauses: pd.DataFrame, laps: pd.DataFrame, sport: str, name: str,
-              problems: list[Problem], device: dict, title: str) -> Activity:
+              problems: list[Problem], device: dict, title: str, left_out_m: float = 0.0) -> Activity:
     session: dict[str, object] = {"sport": sport}
     if len(records):
         session["start_time"] = records.index[0]
@@ -400,7 +478,8 @@ def _activity(records: pd.DataFrame, pauses: pd.DataFrame, laps: pd.DataFrame, s
             session["avg_heart_rate_bpm"] = float(records["heart_rate_bpm"].mean())
             session["max_heart_rate_bpm"] = float(records["heart_rate_bpm"].max())
     if len(laps) and laps["total_distance_m"].notna().any():
-        session["total_distance_m"] = float(laps["total_distance_m"].sum())
+        # the laps' own total, less what was left out of the records' distance (steps back, too fast)
+        session["total_distance_m"] = max(float(laps["total_distance_m"].sum()) - left_out_m, 0.0)
     if len(laps) and laps["total_timer_time_s"].notna().any():
         session["total_timer_time_s"] = float(laps["total_timer_time_s"].sum())
     sessions = pd.DataFrame([session])
