@@ -13,6 +13,7 @@ or on a Dask cluster (:mod:`analyzer.executors`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 import traceback
@@ -28,7 +29,14 @@ from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
 from analyzer.report.assets import vega_bundle
-from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
+from analyzer.report.build import (
+    AthleteReport,
+    previous_for,
+    read_last_report,
+    write_athlete_report,
+    write_team_files,
+    write_unanalysed_report,
+)
 from analyzer.report.files import inside, safe_dir_name
 from analyzer.report_cache import ReportCache, code_fingerprint, folder_fingerprint
 
@@ -57,7 +65,8 @@ class ReportResult:
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
                  until: dt.date | None, cache: ActivityCache | None, weather: Archive | None = None,
-                 assets_dir: Path | None = None, store_assets: bool = True) -> AthleteReport:
+                 assets_dir: Path | None = None, store_assets: bool = True,
+                 previous: dict | None = None) -> AthleteReport:
     """Task: load, analyze and write one athlete.
 
     With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
@@ -69,7 +78,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     # and the name of the folder the report goes to (two athletes can never swap reports)
     mode = weather.mode if weather is not None else "off"
     key = folder_fingerprint(folder, str(folder.resolve()), dest.name, code_fingerprint(), formats, since, until,
-                             mode) if reports is not None else ""
+                             mode, json.dumps(previous, sort_keys=True)) if reports is not None else ""
     if reports is not None and (hit := reports.get(key, dest)) is not None:
         hit.summary["report"] = f"{dest.name}/report.html"
         return hit
@@ -79,7 +88,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
         analysis = analyze(athlete)
         bundle = vega_bundle(str(assets_dir), store_assets) if assets_dir is not None and "html" in formats else None
-        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle)
+        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle, previous)
     except Exception as exc:  # the athlete is still reported: a page saying what failed
         problem = _failure(folder, exc)
         return write_unanalysed_report(athlete_id_of(folder), athlete.name if athlete is not None else athlete_id_of(folder), dest,
@@ -199,14 +208,15 @@ def run_report(
         result.notices.append(f"the weather archive at {host} is not reachable (offline?): runs without a weather.csv "
                               "or an air sensor use only weather cached earlier; the others' air temperature is unknown")
         archive.mode = "cache"
+    last = read_last_report(out_dir)  # what the previous report here showed: the rest is marked new
     tick = progress(len(folders)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
     jobs = max(1, jobs or os.cpu_count() or 1)
     kind = executor or ("serial" if jobs == 1 else "process")
     with open_executor(kind, jobs, scheduler) as pool:
-        tasks = [(p, dest, formats, since, until, cache, archive, assets_dir, use_cache)
-                 for p, dest in zip(folders, dests, strict=True)]
+        tasks = [(p, dest, formats, since, until, cache, archive, assets_dir, use_cache,
+                  previous_for(last, athlete_id_of(p))) for p, dest in zip(folders, dests, strict=True)]
         for args, report, error in run_tasks(pool, _one_athlete, tasks):
             if error is None:
                 reports[args[0]] = report

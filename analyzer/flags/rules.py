@@ -206,12 +206,13 @@ def medication(listed: list[str], t: dict[str, float]) -> list[Flag]:
     flags = []
     for text, generic, cls in match_medications(listed):
         lowers = " that can lower potassium" if cls.potassium_depleting else ""
+        named = text if generic.lower() in text.lower() else f"{text} ({generic})"
         flags.append({
             "pattern": "medication", "rule": "medication_class", "value": cls.sequence_ratio,
             "threshold": float("nan"), "unit": "sequence ratio",
             "source": ("Sequence-symmetry analysis of prescriptions in adults aged 50 and over (night cramps "
                        "treated with quinine); an association, not proof. " + cite("garrison2012")),
-            "message": f"You listed {text} ({generic}), a {cls.name}{lowers}. In adults aged 50 and over, night "
+            "message": f"You listed {named}, a {cls.name}{lowers}. In adults aged 50 and over, night "
                        f"cramps were treated more often after starting this class than before ({cls.evidence()}). "
                        "That study was of night cramps, not cramps while running. Please don't change any "
                        "medicine without your prescriber.",
