@@ -170,5 +170,6 @@ def source_of(name: str) -> str:
         parts.append("; ".join(REFERENCES[k].full() for k in t.references))
     if t.contested:
         parts.append(f"How contested: {t.contested}")
-    parts.append(f"Setting {t.name} (default {t.default:.4g} {t.unit})")
+    shown = f"{t.default:.1f}" if t.unit in ("°C", "%") else f"{t.default:.4g}"  # 32.2 °C, as pages round it
+    parts.append(f"Setting {t.name} (default {shown} {t.unit})")
     return ". ".join(p.rstrip(".") for p in parts) + "."

@@ -28,7 +28,7 @@ from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
 from analyzer.report import charts
-from analyzer.report.content import PATTERN_NAMES, athlete_page, seen_keys, since_text
+from analyzer.report.content import GLOSSARY, PATTERN_NAMES, athlete_page, explain, seen_keys, since_text
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
 from analyzer.suggestions import SUGGESTION_COLUMNS
 
@@ -100,6 +100,7 @@ def previous_for(state: dict | None, athlete: str) -> dict | None:
 
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_env.filters["explain"] = explain
 _env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # compact chart data
 
 
@@ -271,7 +272,8 @@ def write_athlete_report(
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone, since=since, until=until,
                   generated=generated, summary=summary, page=page, problems=analysis.problems,
-                  medications=", ".join(ath.profile.get("medications", [])), pattern_names=PATTERN_NAMES)
+                  medications=", ".join(ath.profile.get("medications", [])), pattern_names=PATTERN_NAMES,
+                  glossary=GLOSSARY)
     written = []
     if "pdf" in formats:
         pdf, note = _pdf(analysis, common)

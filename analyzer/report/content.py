@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+from markupsafe import Markup, escape
 
-from analyzer.analysis import Analysis
+from analyzer.analysis import Analysis, season_digits
 from analyzer.flags.medications import match_medications
 from analyzer.flags.thresholds import THRESHOLDS, source_of
 from analyzer.formatting import format_heat_index, format_pace, leg_text, severity_text
@@ -64,12 +65,53 @@ PATTERN_NEXT = {
     "one_leg": "The article's hint: cramps in one leg only can come from a pinched nerve in the back.",
     "night": "The article's advice: gentle calf stretching before bed; and a review of any medicines with the "
              "prescriber.",
-    "medication": "Bring this page to the prescriber's next review; never change a medicine because of it.",
+    "medication": "Bring this page to the next medicine review with the prescriber.",
 }
 """What to try next, per pattern: in the article's terms, never medical advice."""
 
 NUMBNESS_WORDS = re.compile(r"\b(tingl\w*|numb\w*|pins and needles|prickl\w*)", re.IGNORECASE)
 """Words in a cramp's notes that the advice to see a clinician names (numbness, tingling)."""
+
+GLOSSARY = {
+    "ACWR": "acute:chronic workload ratio: the last 7 days' training load ÷ the average week of the last 28 days "
+            "(coupled: the 28 days include the 7); shown as context only, its danger zone is strongly contested",
+    "× usual speed": "this run's average speed ÷ the usual speed of the athlete's runs of a similar distance "
+                     "(within ±25 %) in the previous 60 days: 1.05 is 5 % faster than usual",
+    "× longest 30 d": "this run's distance ÷ the longest run of the previous 30 days: 1.10 is 10 % longer",
+    "sequence ratio": "in a study of prescriptions, how many more people started treatment for night cramps after "
+                      "starting the medicine than before it: 1 is no difference, 1.20 is 20 % more",
+    "95 % CI": "95 % confidence interval: the range the true number most likely lies in; a range that includes 1 "
+               "does not show a difference",
+    "Fisher exact p": "the chance of a split between cramp runs and other runs at least this uneven if the measure "
+                      "had nothing to do with cramps; small samples give large p",
+    "heat index": "how hot it feels, from air temperature and humidity (US National Weather Service)",
+    "WBGT": "wet-bulb globe temperature: heat stress from air temperature, humidity, sun and wind (the measure "
+            "race medical teams use)",
+    "drift": "heart-rate drift (aerobic decoupling): how much heart rate rose against pace from the first half "
+             "of the run to the second, %",
+}
+"""Words a coach may not know, explained where they appear (a hover or tap note) and in "how to read this"."""
+
+_TERMS = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in sorted(GLOSSARY, key=len, reverse=True)) + r")(?!\w)")
+
+
+def explain(text: object) -> Markup:
+    """``text`` escaped, with each :data:`GLOSSARY` term wrapped in a note that shows on hover or tap.
+
+    Examples
+    --------
+    >>> str(explain("ACWR < 1"))[:42]
+    '<abbr class="term" tabindex="0" title="acu'
+    """
+    out, last = [], 0
+    raw = "" if text is None else str(text)
+    for m in _TERMS.finditer(raw):
+        out.append(str(escape(raw[last:m.start()])))
+        out.append(f'<abbr class="term" tabindex="0" title="{escape(GLOSSARY[m.group(0)])}">{escape(m.group(0))}</abbr>')
+        last = m.end()
+    out.append(str(escape(raw[last:])))
+    return Markup("".join(out))
+
 
 RULE_NAMES = {
     "long_run_spike": "longer than usual", "faster_than_usual": "faster than usual", "heat_index": "heat index",
@@ -112,6 +154,21 @@ def chip_value(rule: str, value: float, unit: str) -> str:
     if rule == "medication_class":
         return f"ratio {value:.2f}"
     return f"{value:g} {unit}".strip()
+
+
+def threshold_text(value: float, unit: str) -> str:
+    """A threshold as every page rounds it: °C and % to 0.1, ratios to 0.01, counts whole.
+
+    Examples
+    --------
+    >>> threshold_text(32.2222, "°C"), threshold_text(1.1, "ratio"), threshold_text(4, "runs or days")
+    ('32.2 °C', '1.10 ×', '4 runs or days')
+    """
+    if unit in ("°C", "%", "kg", "h"):
+        return f"{value:.1f} {unit}" if unit != "h" else f"{value:g} h"
+    if unit == "ratio":
+        return f"{value:.2f} ×"
+    return f"{value:g} {unit}"
 
 
 def number(value: object, digits: int = 1, unit: str = "") -> str:
@@ -327,7 +384,7 @@ def clinician_triggers(analysis: Analysis) -> list[tuple[str, str]]:
             note = c.get("notes")
             if isinstance(note, str) and NUMBNESS_WORDS.search(note):
                 when = _local(c.get("time_utc"), tz, "%d %b %Y") or str(c.get("date_local") or "")
-                noted.append(f"cramp {int(c['cramp_row'])}{f' ({when})' if when else ''}: “{note.strip()}”")
+                noted.append(f"cramp {int(c['cramp_row'])}{f' on {when}' if when else ''}: “{note.strip()}”")
     if noted:
         out.append(("one_leg" if "one_leg" in patterns else "",
                     "The notes mention tingling or numbness (" + "; ".join(noted) + "): with cramps, that is a "
@@ -344,8 +401,8 @@ def clinician_triggers(analysis: Analysis) -> list[tuple[str, str]]:
                                  f"night cramps (from {need} in {t['night_frequent_window_days']:.0f} days, setting "
                                  "night_frequent_count) are a reason to see a clinician."))
     if "medication" in patterns:
-        out.append(("medication", "A listed medicine in a class linked to cramps: worth raising with the "
-                                  "prescriber or a clinician."))
+        out.append(("medication", "A medicine in a class linked to cramps is among the reasons to see a "
+                                  "clinician."))
     return out
 
 
@@ -477,14 +534,20 @@ def _runs(analysis: Analysis) -> list[dict]:
     return rows
 
 
+SMALL_SAMPLE = "; a small sample shows association at most"
+"""Said once under the season table instead of in every verdict."""
+
+
 def _season(analysis: Analysis) -> list[dict]:
     rows = []
     for s in analysis.season.to_dict("records"):
-        rows.append({"label": s["label"], "threshold": number(s["threshold"], 2),
+        digits = season_digits(str(s["label"]))
+        rows.append({"label": s["label"], "threshold": number(s["threshold"], digits),
                      "cramp_runs": f"{s['cramp_runs_above']} / {s['cramp_runs']}",
                      "other_runs": f"{s['other_runs_above']} / {s['other_runs']}",
-                     "median_cramp": number(s["median_cramp_runs"], 2), "median_other": number(s["median_other_runs"], 2),
-                     "verdict": s["verdict"]})
+                     "median_cramp": number(s["median_cramp_runs"], digits),
+                     "median_other": number(s["median_other_runs"], digits),
+                     "verdict": str(s["verdict"]).replace(SMALL_SAMPLE, "")})
     return rows
 
 
@@ -498,8 +561,11 @@ def _how_to_read(analysis: Analysis) -> list[dict]:
         threshold = ""
         if name:
             t = THRESHOLDS[name]
-            threshold = f"{analysis.thresholds[name]:.4g} {t.unit} (setting {name})"
-        seen.append({"rule": rule, "name": RULE_NAMES.get(rule, rule), "pattern": PATTERN_NAMES.get(row["pattern"], ""),
+            threshold = f"{threshold_text(analysis.thresholds[name], t.unit)} (setting {name})"
+        label = RULE_NAMES.get(rule, rule)
+        pattern = PATTERN_NAMES.get(row["pattern"], "")
+        label = pattern if label in pattern else f"{label}, a check for {pattern}"
+        seen.append({"rule": rule, "name": label, "label": label[0].upper() + label[1:], "pattern": pattern,
                      "threshold": threshold, "source": source_of(name) if name else row["source"]})
     return seen
 
@@ -520,18 +586,39 @@ def _details(analysis: Analysis, cramp_rows: list[dict]) -> list[dict]:
     """Each cramp's flag messages in full (without their sources, which are in "how to read this")."""
     flags = analysis.flags
     out = []
-    first_said: dict[str, int] = {}  # a message shared by several cramps (one leg, a medicine) is said once
+    # a sentence shared by several cramps (one leg, a medicine, the evidence of a rule) is said once:
+    # the first cramp says it, the later ones name the pattern "as for cramp N"
+    first_said: dict[str, int] = {}
     for c in cramp_rows:
         mine = flags[(flags["scope"] == "cramp") & (flags["cramp_row"] == c["cramp_row"])] if len(flags) else flags
-        messages = []
+        messages, same = [], {}
         for p, m in zip(mine["pattern"], mine["message"], strict=True):
-            if m in first_said:
-                m = f"The same as for cramp {first_said[m]}."
-            else:
-                first_said[m] = c["cramp_row"]
-            messages.append({"name": PATTERN_NAMES[p], "message": m})
-        out.append({**c, "messages": messages})
+            new = []
+            for sentence in split_sentences(m):
+                if sentence in first_said:
+                    same.setdefault(first_said[sentence], []).append(PATTERN_NAMES[p])
+                else:
+                    first_said[sentence] = c["cramp_row"]
+                    new.append(sentence)
+            if new:
+                messages.append({"name": PATTERN_NAMES[p], "message": " ".join(new)})
+        as_for = "; ".join(f"{', '.join(dict.fromkeys(names))} as for cramp {row}" for row, names in same.items())
+        out.append({**c, "messages": messages, "as_for": as_for})
     return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"'])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """A message's sentences (split after ``.``, ``!`` or ``?`` followed by a space and a capital).
+
+    Examples
+    --------
+    >>> split_sentences("Heat index 32.2 °C. The flag starts at 32.2 °C.")
+    ['Heat index 32.2 °C.', 'The flag starts at 32.2 °C.']
+    """
+    return [s.strip() for s in _SENTENCE_END.split(str(text)) if s.strip()]
 
 
 def _other_run_flags(analysis: Analysis, dates: dict[str, str]) -> list[dict]:
