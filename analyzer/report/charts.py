@@ -264,9 +264,12 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         return _message_chart("No speed, heart-rate or temperature data in this run.")
     # selections live on unit views: a zoom on each panel's first layer, all bound to the shared x scale,
     # so dragging or scrolling on any panel zooms them all together
+    # (one top-level selection over all panels' views: one signal, so no panel's binding overrides another's)
+    views = []
     for i, p in enumerate(panels):
         first = next(layer for layer in p["layer"] if "data" not in layer)
-        first["params"] = [{**zoom, "name": "zoom" if i == 0 else f"zoom_{i}"}]
+        first["name"] = f"panel_{i}"
+        views.append(first["name"])
     for p in panels[:-1]:  # one distance axis, at the bottom
         for layer in p["layer"]:
             enc = layer.get("encoding", {})
@@ -287,7 +290,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
     head, _, rest = title.partition(" · ")
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
             "title": {"text": head, "subtitle": rest, "anchor": "start", "fontSize": 13},
-            "data": {"values": values}, "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
+            "data": {"values": values}, "params": [{**zoom, "views": views}], "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
             "spacing": 6, "autosize": {"type": "fit-x", "contains": "padding"}, "config": _CONFIG,
             "usermeta": {"cramps": len(marks), "pauses": len(pauses), "points": len(values), "legend": legend}}
 

@@ -220,6 +220,7 @@ class AthletePage:
     period: tuple[str, str] = ("", "")
     since: str = ""
     clinician: list[str] = field(default_factory=list)
+    season_note: str = ""
 
 
 def cramp_key(time_utc: object, date_local: object, activity: object, leg: object, muscle: object) -> str:
@@ -354,7 +355,7 @@ def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePag
         cards=cards, cramps=cramp_rows, runs=runs, season=_season(analysis),
         how_to_read=_how_to_read(analysis), details=_details(analysis, cramp_rows),
         other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis),
-        since=since_text(previous, seen)[0],
+        since=since_text(previous, seen)[0], season_note=_season_note(analysis),
         clinician=[text for _, text in triggers if text not in placed],
     )
 
@@ -549,6 +550,18 @@ def _season(analysis: Analysis) -> list[dict]:
                      "median_other": number(s["median_other_runs"], digits),
                      "verdict": str(s["verdict"]).replace(SMALL_SAMPLE, "")})
     return rows
+
+
+def _season_note(analysis: Analysis) -> str:
+    """One sentence instead of the season table when no measure has enough cramp runs to compare."""
+    season = analysis.season
+    if not len(season) or not season["fisher_p"].isna().all():
+        return ""
+    need = analysis.thresholds["season_min_cramp_runs"]
+    most = int(season["cramp_runs"].max())
+    runs = f"{most} run{'s' if most != 1 else ''} with a cramp" if most else "no run with a cramp"
+    return (f"Too few cramp runs to compare: {runs} (at least {need:.0f} are needed for any measure), "
+            "so runs with and without cramps are not set side by side.")
 
 
 def _how_to_read(analysis: Analysis) -> list[dict]:

@@ -188,7 +188,7 @@ def test_html_escapes_input_text_and_is_self_contained(report):
     assert "Ana &lt;b&gt;" in page
     parser = _Links()
     parser.feed(page)
-    assert parser.tables >= 3
+    assert parser.tables >= 2  # cramps and all runs (the season comparison is one sentence with too few cramp runs)
     # charts are specs the browser draws with the script inlined once; nothing is fetched
     assert page.count('data-chart="') >= 3 and page.count("vegaEmbed(") == 1
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
