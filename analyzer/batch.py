@@ -24,7 +24,14 @@ from urllib.parse import urlparse
 
 from analyzer.analysis import analyze
 from analyzer.executors import open_executor, run_tasks
-from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder, load_athlete, restrict_period
+from analyzer.io.athlete import (
+    athlete_id_of,
+    find_athletes,
+    folders_with_athletes,
+    is_athlete_folder,
+    load_athlete,
+    restrict_period,
+)
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
@@ -176,14 +183,23 @@ def run_report(
         result.exit_code = 2
         return result
     problems: list[Problem] = []
-    folders = find_athletes(root, problems)
+    skipped: list[Path] = []
+    folders = find_athletes(root, problems, skipped)
+    if skipped:  # earlier reports inside the input folder: said once, never read as athletes
+        names = ", ".join(f"{p.name}/" for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        result.notices.append(f"skipped {names} in {root}: earlier report folder{'s' if len(skipped) > 1 else ''}, "
+                              "not athlete folders")
     if athletes is not None:
         wanted = set(athletes)
         missing = wanted - {athlete_id_of(p) for p in folders}
         problems += [Problem(str(root / m), "", "no such athlete folder", m) for m in sorted(missing)]
         folders = [p for p in folders if athlete_id_of(p) in wanted]
     if not folders:
-        result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds athlete.toml, cramps.csv or activities/; see docs/folders.md)")]
+        hint = "; ".join(f"{p} holds {n} athlete folder{'s' if n != 1 else ''}: analyzer report {p} --out {out_dir}"
+                         for p, n in folders_with_athletes(root))
+        result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds "
+                                              "athlete.toml, cramps.csv or activities/; see docs/folders.md)"
+                                              + (f". Try: {hint}" if hint else ""))]
         result.exit_code = 2
         return result
     taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv", "suggested_cramps.csv"}
