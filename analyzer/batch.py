@@ -202,7 +202,8 @@ def run_report(
                                               + (f". Try: {hint}" if hint else ""))]
         result.exit_code = 2
         return result
-    taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv", "suggested_cramps.csv"}
+    taken: set[str] = {"index.html", "summary.csv", "cramps.csv", "flags.csv", "errors.csv", "suggested_cramps.csv",
+                       "team.pdf", ".last_report.json"}
     dests = [out_dir / safe_dir_name(athlete_id_of(p), taken) for p in folders]
     foreign = not_a_report(out_dir)
     refused = check_out(out_dir, root, folders, dests)
@@ -245,7 +246,7 @@ def run_report(
                     failed.append(problem)
             tick()
     ordered = [reports[p] for p in folders if p in reports]
-    write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until), result.notices)
+    write_team_files(out_dir, ordered, problems + failed, _iso(since), _iso(until), result.notices, formats)
     result.athletes = len(ordered)
     result.runs = sum(int(r.summary["runs"]) for r in ordered)
     result.cramps = sum(int(r.summary["cramps"]) for r in ordered)

@@ -362,10 +362,11 @@ def _spark(cramps: pd.DataFrame, times: pd.Series, start: pd.Timestamp | None,
 
 def write_team_files(
     out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None,
-    notices: list[str] | None = None,
+    notices: list[str] | None = None, formats: tuple[str, ...] = ("html",),
 ) -> None:
     """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv``, ``suggested_cramps.csv``
-    (headers even when empty)."""
+    (headers even when empty), and with ``pdf`` in ``formats`` the one-page printed team summary
+    ``team.pdf``."""
     summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
     frames = [r.cramps for r in reports if len(r.cramps)]
     cramps = pd.concat(frames, ignore_index=True) if frames else \
@@ -444,7 +445,7 @@ def write_team_files(
               "flags": int(summary["flags"].sum()) if len(summary) else 0,
               "runs": int(summary["runs"].sum()) if len(summary) else 0,
               "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
-    html = _template("index.html.j2").render(
+    team = dict(
         css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,
         pattern_names=PATTERN_NAMES, pattern_meaning=PATTERN_MEANING, notices=notices or [],
         window=window, window_days=ATTENTION_WINDOW_DAYS, stronger=[PATTERN_NAMES[p] for p in STRONGER_EVIDENCE],
@@ -452,8 +453,26 @@ def write_team_files(
         failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
-    atomic_write_text(out / "index.html", html)
+    atomic_write_text(out / "index.html", _template("index.html.j2").render(**team))
+    if "pdf" in formats:
+        note = _team_pdf(out, team)
+        if note and notices is not None:
+            notices.append(note)
     _write_last_report(out, reports)
+
+
+def _team_pdf(out: Path, team: dict) -> str:
+    """``team.pdf``: the team page on one landscape A4 sheet (WeasyPrint); "" or why it was not written."""
+    try:
+        from weasyprint import HTML
+    except Exception as exc:
+        return f"no team.pdf: WeasyPrint is not usable here ({type(exc).__name__}: {exc})"
+    try:
+        pdf = HTML(string=_template("index.html.j2").render(**team, printed=True), base_url=str(out)).write_pdf()
+    except Exception as exc:
+        return f"no team.pdf: it could not be laid out ({type(exc).__name__}: {exc})"
+    atomic_write_bytes(out / "team.pdf", pdf)
+    return ""
 
 
 def _write_last_report(out: Path, reports: list[AthleteReport]) -> None:

@@ -95,7 +95,8 @@ def test_report_folder_has_exactly_the_formats_files(report):
         header, _ = _csv(out / name)
         assert header[: len(columns)] == columns
     assert (out / "ana" / "report.html").exists()
-    assert "3 athletes" in result.output.splitlines()[-1]
+    assert "3 athletes" in result.output.splitlines()[-2]
+    assert result.output.splitlines()[-1] == f"open {out / 'index.html'}"  # where to look next
 
 
 def test_problems_are_listed_and_everyone_else_reported(report):
@@ -159,6 +160,22 @@ def test_files_are_written_with_the_users_umask(report):
         mode = stat.S_IMODE(path.stat().st_mode)
         expected = (0o777 if path.is_dir() else 0o666) & ~mask
         assert mode == expected, (path, oct(mode), oct(expected))
+
+
+def test_the_team_summary_prints_on_one_landscape_page(report):
+    import pypdf
+
+    if pdf_unavailable():
+        pytest.skip(pdf_unavailable())
+
+    _, out, _, _ = report
+    pdf = pypdf.PdfReader(out / "team.pdf")
+    assert len(pdf.pages) == 1
+    assert (round(float(pdf.pages[0].mediabox.width)), round(float(pdf.pages[0].mediabox.height))) == (842, 595)
+    text = " ".join(pdf.pages[0].extract_text().split())
+    _, summary = _csv(out / "summary.csv")
+    assert all(row["name"] in text for row in summary)  # every athlete, on the one page
+    assert "Order:" in text and "Click a column" not in text and "not medical advice" in text
 
 
 def test_pdf_is_a4_linked_from_the_page_and_dates_every_cramp(report):
