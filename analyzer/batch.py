@@ -85,7 +85,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     # and the name of the folder the report goes to (two athletes can never swap reports)
     mode = weather.mode if weather is not None else "off"
     key = folder_fingerprint(folder, str(folder.resolve()), dest.name, code_fingerprint(), formats, since, until,
-                             mode, json.dumps(previous, sort_keys=True)) if reports is not None else ""
+                             mode, _previous_key(previous)) if reports is not None else ""
     if reports is not None and (hit := reports.get(key, dest)) is not None:
         hit.summary["report"] = f"{dest.name}/report.html"
         return hit
@@ -106,6 +106,15 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     if reports is not None and not (weather is not None and weather.gaps > gaps_before):
         reports.put(key, report, dest)
     return report
+
+
+def _previous_key(previous: dict | None) -> str:
+    """What the last report showed, for the cache key: its keys, not its date. A page differs with the
+    date only when something is new, and then the athlete's files (or the code) changed anyway, so an
+    unchanged athlete's report is reused run after run."""
+    if previous is None:
+        return "none"
+    return json.dumps({k: v for k, v in previous.items() if k != "date"}, sort_keys=True)
 
 
 def _iso(day: dt.date | None) -> str | None:

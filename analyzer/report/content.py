@@ -272,7 +272,8 @@ def since_text(previous: dict | None, seen: dict[str, list[str]]) -> tuple[str, 
         parts.append(f"{len(runs)} new run{'s' if len(runs) != 1 else ''}")
     if patterns:
         parts.append("newly raised: " + ", ".join(PATTERN_NAMES.get(p, p) for p in patterns))
-    text = f"since {date}: " + ("; ".join(parts) if parts else "nothing new")
+    # with nothing new the line carries no date, so an unchanged athlete's cached report stays right
+    text = f"since {date}: " + "; ".join(parts) if parts else "nothing new since the last report"
     return text, {"cramps": len(cramps), "runs": len(runs), "patterns": patterns, "date": date}
 
 
