@@ -231,7 +231,8 @@ def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
             shown = f"{thr:.{season_digits(label)}f}"  # as the page rounds it: 32.2 °C, 1.10 ×
             row["verdict"] = f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above {shown}"
             if a + c == 0 or b + d == 0:  # nothing differs between the groups: a p would tell nothing
-                row["verdict"] += " (no run on one side of the threshold, so no comparison)"
+                row["verdict"] += (" (no run reached it, so no comparison)" if a + c == 0
+                                   else " (every run reached it, so no comparison)")
             else:
                 row["verdict"] += (f" (Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association "
                                    "at most)")
