@@ -109,3 +109,16 @@ def test_night_cramp_is_shown_in_local_time(lena):
 )
 def test_chip_values(rule, value, text):
     assert chip_value(rule, value, "") == text
+
+
+def test_since_line_counts_what_is_new_against_the_last_report():
+    from analyzer.report.content import since_text
+
+    last = {"date": "2024-11-18 07:02 UTC", "cramps": ["a"], "runs": ["r1"], "patterns": ["night"]}
+    now = {"cramps": ["a", "b"], "runs": ["r1", "r2", "r3"], "patterns": ["night", "one_leg"]}
+    text, counts = since_text(last, now)
+    assert text == "since 2024-11-18 07:02 UTC: 1 new cramp; 2 new runs; newly raised: one leg only"
+    assert counts == {"cramps": 1, "runs": 2, "patterns": ["one_leg"], "date": "2024-11-18 07:02 UTC"}
+    assert since_text(last, {"cramps": ["a"], "runs": ["r1"], "patterns": ["night"]})[0] == \
+        "nothing new since the last report"  # no date: an unchanged athlete's cached page stays true
+    assert since_text(None, now) == ("", {})  # the first report in a folder marks nothing
