@@ -296,6 +296,11 @@ def _with_unit(value: float, threshold: str) -> str:
     return f"{number}×" if unit == "ratio" else f"{number} {unit}"
 
 
+def season_digits(label: str) -> int:
+    """Decimals a season threshold is shown with: 1 for °C and %, 2 for ratios (32.2 °C, 1.10)."""
+    return 1 if ("°C" in label or "%" in label) else 2
+
+
 def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
     """Runs with cramps vs runs without, for each variable of :data:`SEASON_VARIABLES`.
 
@@ -322,8 +327,13 @@ def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
             row["verdict"] = f"too few cramp runs to say ({len(cr)} with this value; {t['season_min_cramp_runs']:.0f} needed)"
         else:
             row["fisher_p"] = fisher_exact_p(a, b, c, d)
-            row["verdict"] = (f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above "
-                              f"{_with_unit(thr, name)} "
-                              f"(Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association at most)")
+            shown = _with_unit(thr, name)  # as the page rounds it: 32.2 °C, 1.1×
+            row["verdict"] = f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above {shown}"
+            if a + c == 0 or b + d == 0:  # nothing differs between the groups: a p would tell nothing
+                row["verdict"] += (" (no run reached it, so no comparison)" if a + c == 0
+                                   else " (every run reached it, so no comparison)")
+            else:
+                row["verdict"] += (f" (Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association "
+                                   "at most)")
         out.append(row)
     return pd.DataFrame(out)

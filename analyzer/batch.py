@@ -13,6 +13,7 @@ or on a Dask cluster (:mod:`analyzer.executors`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import time
@@ -24,12 +25,26 @@ from urllib.parse import urlparse
 
 from analyzer.analysis import analyze
 from analyzer.executors import open_executor, run_tasks
-from analyzer.io.athlete import athlete_id_of, find_athletes, is_athlete_folder, load_athlete, restrict_period
+from analyzer.io.athlete import (
+    athlete_id_of,
+    find_athletes,
+    folders_with_athletes,
+    is_athlete_folder,
+    load_athlete,
+    restrict_period,
+)
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
 from analyzer.report.assets import chart_script, vega_bundle
-from analyzer.report.build import AthleteReport, write_athlete_report, write_team_files, write_unanalysed_report
+from analyzer.report.build import (
+    AthleteReport,
+    previous_for,
+    read_last_report,
+    write_athlete_report,
+    write_team_files,
+    write_unanalysed_report,
+)
 from analyzer.report.files import inside
 from analyzer.report.out_folder import OWN_NAMES, ReportBusy, ReportFolder, page_name, report_lock
 from analyzer.report_cache import ReportCache, RunRowCache, code_fingerprint, folder_fingerprint
@@ -61,7 +76,8 @@ class ReportResult:
 
 def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
                  until: dt.date | None, cache: ActivityCache | None, weather: Archive | None = None,
-                 assets_dir: Path | None = None, store_assets: bool = True) -> AthleteReport:
+                 assets_dir: Path | None = None, store_assets: bool = True,
+                 previous: dict | None = None) -> AthleteReport:
     """Task: load, analyze and write one athlete.
 
     With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
@@ -75,7 +91,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
     # and the name of the folder the report goes to (two athletes can never swap reports)
     mode = weather.mode if weather is not None else "off"
     key = folder_fingerprint(folder, str(folder.resolve()), dest.name, code_fingerprint(), formats, since, until,
-                             mode) if reports is not None else ""
+                             mode, _previous_key(previous)) if reports is not None else ""
     if reports is not None and (hit := reports.get(key, dest)) is not None:
         hit.summary["report"] = f"{dest.name}/report.html"
         return hit
@@ -89,7 +105,7 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         if rows is not None:  # what changed, run by run: the rows whose inputs changed were computed
             log.info("%s: %d run rows kept from earlier reports, %d computed", folder.name, rows.hits, rows.misses)
         bundle = vega_bundle(str(assets_dir), store_assets) if assets_dir is not None and "html" in formats else None
-        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle)
+        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle, previous)
     except Exception as exc:  # the athlete is still reported: a page saying what failed
         problem = _failure(folder, exc)
         return write_unanalysed_report(athlete_id_of(folder), athlete.name if athlete is not None else athlete_id_of(folder), dest,
@@ -102,6 +118,15 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
             and (bundle is not None or "html" not in formats):
         reports.put(key, report, dest)
     return report
+
+
+def _previous_key(previous: dict | None) -> str:
+    """What the last report showed, for the cache key: its keys, not its date. A page differs with the
+    date only when something is new, and then the athlete's files (or the code) changed anyway, so an
+    unchanged athlete's report is reused run after run."""
+    if previous is None:
+        return "none"
+    return json.dumps({k: v for k, v in previous.items() if k != "date"}, sort_keys=True)
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -179,14 +204,23 @@ def run_report(
         result.exit_code = 2
         return result
     problems: list[Problem] = []
-    folders = find_athletes(root, problems)
+    skipped: list[Path] = []
+    folders = find_athletes(root, problems, skipped)
+    if skipped:  # earlier reports inside the input folder: said once, never read as athletes
+        names = ", ".join(f"{p.name}/" for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        result.notices.append(f"skipped {names} in {root}: earlier report folder{'s' if len(skipped) > 1 else ''}, "
+                              "not athlete folders")
     if athletes is not None:
         wanted = set(athletes)
         missing = wanted - {athlete_id_of(p) for p in folders}
         problems += [Problem(str(root / m), "", "no such athlete folder", m) for m in sorted(missing)]
         folders = [p for p in folders if athlete_id_of(p) in wanted]
     if not folders:
-        result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds athlete.toml, cramps.csv or activities/; see docs/folders.md)")]
+        hint = "; ".join(f"{p} holds {n} athlete folder{'s' if n != 1 else ''}: analyzer report {p} --out {out_dir}"
+                         for p, n in folders_with_athletes(root))
+        result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds "
+                                              "athlete.toml, cramps.csv or activities/; see docs/folders.md)"
+                                              + (f". Try: {hint}" if hint else ""))]
         result.exit_code = 2
         return result
     dests = [out_dir / page_name(p) for p in folders]
@@ -247,14 +281,15 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
                               "or an air sensor use only weather cached earlier; the others' air temperature is unknown")
         archive.mode = "cache"
         archive.failure = f"the weather archive at {host} is not reachable (offline?), and these days were not cached earlier"
+    last = read_last_report(out_dir)  # what the previous report here showed: the rest is marked new
     tick = progress(len(folders)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
     jobs = max(1, jobs or os.cpu_count() or 1)
     kind = executor or ("serial" if jobs == 1 else "process")
     with open_executor(kind, jobs, scheduler) as pool:
-        tasks = [(p, dest, formats, since, until, cache, archive, assets_dir, use_cache)
-                 for p, dest in zip(folders, dests, strict=True)]
+        tasks = [(p, dest, formats, since, until, cache, archive, assets_dir, use_cache,
+                  previous_for(last, athlete_id_of(p))) for p, dest in zip(folders, dests, strict=True)]
         for args, report, error in run_tasks(pool, _one_athlete, tasks):
             if error is None:
                 reports[args[0]] = report
@@ -275,7 +310,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     if full:
         manifest.retire_others([d.name for d in dests])
     team = ordered if not kept else sorted(ordered + kept, key=lambda r: str(r.athlete))
-    write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices)
+    write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices, formats)
     manifest.save()
     result.athletes = len(ordered)
     result.runs = sum(int(r.summary["runs"]) for r in ordered)

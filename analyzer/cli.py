@@ -37,6 +37,12 @@ def _describe(act: analyzer.Activity) -> str:
     )
 
 
+def _export_kind(path: Path) -> str | None:
+    from analyzer.io.exports import export_kind
+
+    return export_kind(path) if path.exists() else None
+
+
 @app.command(short_help="Read activity files and say what is in them.")
 def inspect(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="One or more activity files: .fit, .gpx, .tcx (optionally .gz).")],
@@ -52,6 +58,12 @@ def inspect(
     for i, file in enumerate(files):
         if i:
             typer.echo("")
+        kind = _export_kind(file)
+        if kind:  # a whole account export: say what it is and where it belongs
+            name = {"strava": "a Strava account export", "garmin": "a Garmin Connect account export"}[kind]
+            typer.echo(f"{file}: {name}, not a single activity file. It is an athlete folder by itself: put it in "
+                       f"a team folder, or report it directly with: analyzer report {file} --out report")
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", analyzer.FitWarning)
             try:
@@ -177,6 +189,8 @@ def report(
         executor=executor, scheduler=scheduler, weather=weather, weather_url=weather_url,
     )
     if result.exit_code == 2:
+        for notice in result.notices:
+            typer.echo(f"note: {notice}", err=True)
         for p in result.problems:
             typer.echo(f"error: {p}", err=True)
         raise typer.Exit(2)
@@ -188,6 +202,8 @@ def report(
         if len(result.problems) > 20:
             typer.echo(f"… and {len(result.problems) - 20} more in errors.csv", err=True)
     typer.echo(result.line())
+    if (Path(out) / "index.html").is_file():  # the first thing to do next
+        typer.echo(f"open {Path(out) / 'index.html'}")
     raise typer.Exit(result.exit_code)
 
 

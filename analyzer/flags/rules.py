@@ -81,13 +81,23 @@ def heat_index(value_c: float, where: str, t: dict[str, float], beyond_chart: bo
                   "strain is well documented, its link to cramps is weaker (weak, contested evidence).")]
 
 
+def _wbgt_source_words(source: str) -> str:
+    """How the WBGT was had, as words after the number: ``, measured`` or ``, estimated from ... ``."""
+    if not source:
+        return ""
+    if source.startswith("estimated (BoM"):
+        return (", estimated from air temperature and humidity by the Bureau of Meteorology's formula, which "
+                "assumes sun and light wind")
+    return f", {source}"
+
+
 def wbgt(value_c: float, source: str, t: dict[str, float]) -> list[Flag]:
     """Wet-bulb globe temperature against the ACSM race flags."""
     if not _ok(value_c) or value_c < t["wbgt_high_c"]:
         return []
     flag = "black" if value_c >= t["wbgt_extreme_c"] else "red"
     return [_flag("dehydration_heat", "wbgt", value_c, "wbgt_high_c", t, "°C",
-                  f"WBGT reached {value_c:.1f} °C ({source}), an ACSM '{flag}' flag for racing "
+                  f"WBGT reached {value_c:.1f} °C{_wbgt_source_words(source)}, an ACSM '{flag}' flag for racing "
                   f"(red from {t['wbgt_high_c']:.0f} °C, black above {t['wbgt_extreme_c']:.0f} °C). Heat stress is "
                   "consistent with the article's hot-day dehydration; its link to cramps is weak.")]
 
@@ -206,12 +216,13 @@ def medication(listed: list[str], t: dict[str, float]) -> list[Flag]:
     flags = []
     for text, generic, cls in match_medications(listed):
         lowers = " that can lower potassium" if cls.potassium_depleting else ""
+        named = text if generic.lower() in text.lower() else f"{text} ({generic})"
         flags.append({
             "pattern": "medication", "rule": "medication_class", "value": cls.sequence_ratio,
             "threshold": float("nan"), "unit": "sequence ratio",
             "source": ("Sequence-symmetry analysis of prescriptions in adults aged 50 and over (night cramps "
                        "treated with quinine); an association, not proof. " + cite("garrison2012")),
-            "message": f"You listed {text} ({generic}), a {cls.name}{lowers}. In adults aged 50 and over, night "
+            "message": f"You listed {named}, a {cls.name}{lowers}. In adults aged 50 and over, night "
                        f"cramps were treated more often after starting this class than before ({cls.evidence()}). "
                        "That study was of night cramps, not cramps while running. Please don't change any "
                        "medicine without your prescriber.",

@@ -87,6 +87,11 @@ _ALL = [
     Threshold("night_start_local_h", 22, "h", 0, 23, "ours: night is 22:00–07:00 local"),
     Threshold("night_end_local_h", 7, "h", 0, 23, "ours: night is 22:00–07:00 local"),
     Threshold("night_min_gap_after_run_h", 2, "h", 0, 24, "ours: a cramp this soon after a run is not 'at rest'"),
+    Threshold("night_frequent_count", 4, "night cramps", 2, 100,
+              "ours: this many night cramps at rest within night_frequent_window_days (about weekly) count as "
+              "'frequent', the word of the advice to see a clinician; the article gives no number", (),
+              "the number is ours"),
+    Threshold("night_frequent_window_days", 30, "days", 7, 365, "ours: about a month, so four is about weekly"),
     Threshold("cramp_match_tolerance_min", 15, "min", 0, 180, "ours: logs are written after the fact"),
     Threshold("season_min_cramp_runs", 3, "runs", 1, 100, "ours: below this, the season comparison says 'too few to say'"),
 ]
@@ -205,5 +210,6 @@ def source_of(name: str) -> str:
         parts.append("; ".join(REFERENCES[k].full() for k in t.references))
     if t.contested:
         parts.append(f"How contested: {t.contested}")
-    parts.append(f"Setting {t.name} (default {t.default:.4g} {t.unit})")
+    shown = f"{t.default:.1f}" if t.unit in ("°C", "%") else f"{t.default:.4g}"  # 32.2 °C, as pages round it
+    parts.append(f"Setting {t.name} (default {shown} {t.unit})")
     return ". ".join(p.rstrip(".") for p in parts) + "."

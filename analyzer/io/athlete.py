@@ -32,6 +32,18 @@ def is_athlete_folder(folder: Path) -> bool:
                                 or export_kind(folder) is not None)
 
 
+def is_report_folder(folder: Path) -> bool:
+    """A report folder this analyzer wrote (its ``summary.csv`` starts with the ``athlete`` column
+    and an ``index.html`` is beside it): never an athlete folder, though it holds a ``cramps.csv``."""
+    try:
+        if not (folder / "index.html").is_file():
+            return False
+        with open(folder / "summary.csv", encoding="utf-8", errors="replace") as f:
+            return f.readline().lstrip("\ufeff").startswith("athlete,")
+    except OSError:
+        return False
+
+
 def athlete_id_of(path: Path) -> str:
     """The athlete id: a folder's name, or an export zip's name without ``.zip``."""
     name = path.resolve().name
@@ -220,20 +232,30 @@ def strictest_weather(*modes: object) -> str:
     return min(known, key=WEATHER_MODES[::-1].index) if known else "auto"
 
 
-def find_athletes(folder: Path, problems: list[Problem]) -> list[Path]:
+def find_athletes(folder: Path, problems: list[Problem], skipped: list[Path] | None = None) -> list[Path]:
     """Athlete folders in a team folder (or the folder itself, when it is one), in name order.
 
     Symbolic links are not followed; each is reported in ``problems``, as is every athlete
-    folder found one level too deep (inside a sub-folder that is not an athlete folder).
+    folder found one level too deep (inside a sub-folder that is not an athlete folder). Earlier
+    report folders (:func:`is_report_folder`) are never taken for athletes; they are added to ``skipped``.
     """
     if folder.is_file():  # an export zip pointed at directly
         return [folder] if is_athlete_folder(folder) else []
-    if is_athlete_folder(folder) and not any(is_athlete_folder(p) for p in folder.iterdir() if p.is_dir()):
+    if is_report_folder(folder):
+        if skipped is not None:
+            skipped.append(folder)
+        return []
+    if is_athlete_folder(folder) and not any(is_athlete_folder(p) for p in folder.iterdir() if p.is_dir()
+                                             and not is_report_folder(p)):
         return [folder]
     found = []
     for p in sorted(folder.iterdir(), key=lambda p: p.name):
         if p.is_symlink():
             problems.append(Problem(str(p), "", "symbolic link in the team folder; not followed", p.name))
+            continue
+        if p.is_dir() and is_report_folder(p):
+            if skipped is not None:
+                skipped.append(p)
             continue
         if is_athlete_folder(p):
             found.append(p)
@@ -264,6 +286,27 @@ def _too_deep(folder: Path) -> list[Problem]:
                                 "which is not an athlete folder); not read: move it up into the team folder",
                     athlete_id_of(c))
             for c in children if is_athlete_folder(c)]
+
+
+def folders_with_athletes(folder: Path, limit: int = 3) -> list[tuple[Path, int]]:
+    """Sub-folders of ``folder`` that hold athlete folders, with how many (for a hint when
+    ``folder`` itself holds none); at most ``limit``, most athletes first."""
+    out = []
+    try:
+        children = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+    except OSError:
+        return []
+    for p in children:
+        if is_report_folder(p):
+            continue
+        try:
+            n = sum(1 for c in p.iterdir() if c.is_dir() and not c.is_symlink() and is_athlete_folder(c)
+                    and not is_report_folder(c))
+        except OSError:
+            continue
+        if n:
+            out.append((p, n))
+    return sorted(out, key=lambda t: -t[1])[:limit]
 
 
 def load_team(folder: str | os.PathLike) -> list[Athlete]:

@@ -67,7 +67,11 @@ def _local_cramp_times(analysis: Analysis) -> pd.Series:
 def _date_axis(ax) -> None:
     locator = AutoDateLocator(minticks=3, maxticks=7)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    # ticks as people write dates ("15 Jun", "Jul"), the year once in the corner ("2024"), never "2024-Jul"
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(
+        locator, formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S"],
+        zero_formats=["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y %H:%M"]))
 
 
 def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figure:

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import functools
 import io
+import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,7 +29,7 @@ from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
 from analyzer.plots import detached_figures
 from analyzer.report import charts
-from analyzer.report.content import PATTERN_NAMES, athlete_page
+from analyzer.report.content import GLOSSARY, PATTERN_NAMES, athlete_page, explain, seen_keys, since_text
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
 from analyzer.suggestions import SUGGESTION_COLUMNS
 
@@ -61,7 +62,46 @@ PATTERN_MEANING = {
     "medication": "a medicine linked to cramps",
 }
 
+LAST_REPORT = ".last_report.json"
+"""The report folder's memory of what it showed last time (docs/folders.md): per athlete the keys of
+its cramps and runs and its patterns, and when. The next report into the same folder marks what is
+new against it."""
+
+ATTENTION_WINDOW_DAYS = 14
+"""The team page puts athletes with cramps in this many days before the report's last day first."""
+
+STRONGER_EVIDENCE = ("over_exertion", "medication")
+"""Patterns whose evidence for cramps is moderate (runner cohorts; a large prescription study): after
+recent cramps and their severity, athletes with these come first on the team page."""
+
+
+def read_last_report(out: Path) -> dict | None:
+    """What the last report into ``out`` showed (:data:`LAST_REPORT`), or ``None`` when there is
+    none or it cannot be read (then nothing is marked new; the file is rewritten at the end)."""
+    try:
+        state = json.loads((Path(out) / LAST_REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or not isinstance(state.get("athletes"), dict):
+        return None
+    return state
+
+
+def previous_for(state: dict | None, athlete: str) -> dict | None:
+    """One athlete's entry of the last report (with its ``date``); ``{"absent": True}`` when the
+    last report did not have this athlete; ``None`` when there was no last report."""
+    if state is None:
+        return None
+    entry = state["athletes"].get(athlete)
+    date = str(state.get("generated", ""))
+    if not isinstance(entry, dict):
+        return {"absent": True, "date": date}
+    return {"date": date, **{k: [str(v) for v in entry.get(k, []) if isinstance(v, str)]
+                             for k in ("cramps", "runs", "patterns")}}
+
+
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_env.filters["explain"] = explain
 _env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # compact chart data
 
 
@@ -202,12 +242,15 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
 
 def write_athlete_report(
     analysis: Analysis, folder: Path, formats: tuple[str, ...] = ("html",),
-    since: str | None = None, until: str | None = None, bundle: str | None = None,
+    since: str | None = None, until: str | None = None, bundle: str | None = None, previous: dict | None = None,
 ) -> AthleteReport:
     """Write ``folder/report.html`` (and ``report.pdf``) for one athlete; return its team rows.
 
     Parameters
     ----------
+    previous : dict, optional
+        What the last report in the same report folder showed for this athlete
+        (:func:`previous_for`): what is not in it is marked new.
     bundle : str, optional
         The chart script (:func:`analyzer.report.assets.vega_bundle`); without it the page shows
         static figures instead of interactive charts.
@@ -224,13 +267,17 @@ def write_athlete_report(
         "first_run_utc": runs["start_utc"].min().isoformat() if len(runs) else "",
         "last_run_utc": runs["start_utc"].max().isoformat() if len(runs) else "",
     }
-    page = athlete_page(analysis)
+    page = athlete_page(analysis, previous)
+    seen = seen_keys(analysis)
+    summary["seen"] = seen
+    summary["since_text"], summary["since_counts"] = since_text(previous, seen)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     zone_note = ath.profile.get("timezone_note") if ath.profile.get("timezone_source") in ("watch", "guessed") else ""
     common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone_label, zone_note=zone_note,
                   since=since, until=until,
                   generated=generated, summary=summary, page=page, problems=analysis.problems,
-                  medications=", ".join(ath.profile.get("medications", [])), pattern_names=PATTERN_NAMES)
+                  medications=", ".join(ath.profile.get("medications", [])), pattern_names=PATTERN_NAMES,
+                  glossary=GLOSSARY)
     written = []
     if "pdf" in formats:
         pdf, note = _pdf(analysis, common)
@@ -356,10 +403,11 @@ def _team_runs_csv(out: Path, reports: list[AthleteReport]) -> str:
 
 def write_team_files(
     out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None,
-    notices: list[str] | None = None,
+    notices: list[str] | None = None, formats: tuple[str, ...] = ("html",),
 ) -> None:
     """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv``, ``suggested_cramps.csv``,
-    ``runs.csv`` (headers even when empty)."""
+    ``runs.csv`` (headers even when empty), and with ``pdf`` in ``formats`` the one-page printed team
+    summary ``team.pdf``."""
     summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
     frames = [r.cramps for r in reports if len(r.cramps)]
     cramps = pd.concat(frames, ignore_index=True) if frames else \
@@ -396,24 +444,90 @@ def write_team_files(
     elif start is not None and end - start > SEASON_SPAN:
         start = end - SEASON_SPAN
     season = (f"{start:%d %b %Y}", f"{end:%d %b %Y}") if start is not None else ("", "")
+    # attention: cramps in the window before the report's last day, their worst severity, then patterns
+    last_day = pd.Timestamp(until, tz="UTC") + pd.Timedelta(days=1) if until else end
+    window_start = last_day - pd.Timedelta(days=ATTENTION_WINDOW_DAYS) if last_day is not None else None
+    when = times.copy() if len(cramps) else times
+    if len(cramps) and "date_local" in cramps:  # a cramp logged with a date only counts at its noon
+        dated = pd.to_datetime(cramps["date_local"], errors="coerce", format="ISO8601", utc=True) + pd.Timedelta(hours=12)
+        when = when.fillna(dated) if len(when) else when
+    severity = pd.to_numeric(cramps["severity"], errors="coerce") if len(cramps) and "severity" in cramps \
+        else pd.Series(dtype=float)
+    row_of = {}  # errors.csv data rows (1-based) per athlete
+    for i, a in enumerate(errors["athlete"].tolist() if len(errors) else [], start=1):
+        row_of.setdefault(str(a), []).append(i)
     athletes = []
     for r in reports:
         mine = cramps["athlete"] == r.athlete if len(cramps) else None
         pattern_list = [p for p in str(r.summary["patterns"]).split(";") if p]
+        recent = mine & (when > window_start) & (when <= last_day) if mine is not None and window_start is not None \
+            else None
+        n_recent = int(recent.sum()) if recent is not None else 0
+        worst_recent = severity[recent].max() if n_recent else float("nan")
+        worst = severity[mine].max() if mine is not None and mine.any() else float("nan")
+        problems_list = [{"where": Path(str(e["file"])).name + (f" ({e['location']})" if e["location"] else ""),
+                          "message": e["message"], "row": n}
+                         for e, n in zip(r.errors.to_dict("records"), row_of.get(r.athlete, []), strict=False)]
+        counts = r.summary.get("since_counts") or {}
         athletes.append({**r.summary, "href": r.summary["report"], "pattern_list": pattern_list,
-                         "spark": _spark(cramps[mine], times[mine], start, end) if mine is not None else []})
-    athletes.sort(key=lambda a: (-int(a["cramps"]), -len(a["pattern_list"]), -int(a["flags"]), str(a["name"]).lower()))
+                         "spark": _spark(cramps[mine], times[mine], start, end) if mine is not None else [],
+                         "recent": n_recent, "worst_recent": 0 if pd.isna(worst_recent) else int(worst_recent),
+                         "worst": 0 if pd.isna(worst) else int(worst),
+                         "stronger": sum(1 for p in pattern_list if p in STRONGER_EVIDENCE),
+                         "problem_list": problems_list,
+                         "since_text": r.summary.get("since_text", "") if any(counts.get(k) for k in
+                                                                              ("cramps", "runs", "patterns")) else "",
+                         "new_patterns": list(counts.get("patterns", [])),
+                         "new_cramps": int(counts.get("cramps", 0))})
+    athletes.sort(key=lambda a: (-a["recent"], -a["worst_recent"], -a["stronger"], -len(a["pattern_list"]),
+                                 -a["worst"], -int(a["cramps"]), str(a["name"]).lower()))
+    window = (f"{last_day - pd.Timedelta(days=ATTENTION_WINDOW_DAYS):%d %b} to "
+              f"{last_day - pd.Timedelta(seconds=1):%d %b %Y}") if last_day is not None else ""
     totals = {"cramps": int(summary["cramps"].sum()) if len(summary) else 0,
               "flags": int(summary["flags"].sum()) if len(summary) else 0,
               "runs": int(summary["runs"].sum()) if len(summary) else 0,
               "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
-    html = _template("index.html.j2").render(
+    team = dict(
         css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,
         pattern_names=PATTERN_NAMES, pattern_meaning=PATTERN_MEANING, notices=notices or [],
+        window=window, window_days=ATTENTION_WINDOW_DAYS, stronger=[PATTERN_NAMES[p] for p in STRONGER_EVIDENCE],
+        since_date=next((str(r.summary["since_counts"]["date"]) for r in reports if r.summary.get("since_counts")), ""),
         failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
-    atomic_write_text(out / "index.html", html)
+    atomic_write_text(out / "index.html", _template("index.html.j2").render(**team))
+    if "pdf" in formats:
+        note = _team_pdf(out, team)
+        if note and notices is not None:
+            notices.append(note)
+    _write_last_report(out, reports)
+
+
+def _team_pdf(out: Path, team: dict) -> str:
+    """``team.pdf``: the team page on one landscape A4 sheet (WeasyPrint); "" or why it was not written."""
+    try:
+        from weasyprint import HTML
+    except Exception as exc:
+        return f"no team.pdf: WeasyPrint is not usable here ({type(exc).__name__}: {exc})"
+    try:
+        pdf = HTML(string=_template("index.html.j2").render(**team, printed=True), base_url=str(out)).write_pdf()
+    except Exception as exc:
+        return f"no team.pdf: it could not be laid out ({type(exc).__name__}: {exc})"
+    atomic_write_bytes(out / "team.pdf", pdf)
+    return ""
+
+
+def _write_last_report(out: Path, reports: list[AthleteReport]) -> None:
+    """Remember what this report showed (:data:`LAST_REPORT`); athletes not in this report (or not
+    analysed this time) keep their earlier entry."""
+    state = read_last_report(out) or {"athletes": {}}
+    athletes = dict(state["athletes"])
+    for r in reports:
+        if isinstance(r.summary.get("seen"), dict):
+            athletes[r.athlete] = r.summary["seen"]
+    text = json.dumps({"format": 1, "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                       "athletes": athletes}, sort_keys=True, ensure_ascii=False)
+    atomic_write_text(out / LAST_REPORT, text)
 
 
 def write_unanalysed_report(athlete_id: str, name: str, folder: Path, error: str,

@@ -44,6 +44,8 @@ SLOWEST_PACE_S_PER_KM = 900.0
 """Paces slower than 15:00 min/km (standing, walking at a water stop) are not drawn."""
 
 CRAMP_COLOR = "#c0392b"
+AIR_COLOR = "#d68910"
+"""Air temperature is amber: red is the cramp marker's own colour."""
 RUN_COLOR = "#7f8c8d"
 REST_COLOR = "#2c3e50"
 PATTERN_COLORS = {"over_exertion": "#d35400", "dehydration_heat": "#c0392b", "one_leg": "#8e44ad",
@@ -141,29 +143,50 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
     panels = []
     zoom = {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
     x_enc = {"field": "x", "type": "quantitative", "title": x_title, "axis": {"tickCount": 8}}
-    hover = {"name": "hover", "select": {"type": "point", "on": "pointermove", "nearest": True, "encodings": ["x"],
-                                         "clear": "pointerout"}}
-    tooltip = [{"field": "x", "title": x_title, "format": ".2f"}, {"field": "min", "title": "minutes", "format": ".0f"}]
+    hover = {"name": "hover", "select": {"type": "point", "on": "pointermove", "fields": ["x"], "clear": "pointerout"}}
+    # every tooltip value is text worked out in the browser, "—" where the run has no value there
+    texts = [("x_text", "x", ".2f", x_title), ("min_text", "min", ".0f", "minutes")]
+    if "hr" in data:
+        texts.append(("hr_text", "hr", ".0f", "heart rate (bpm)"))
+    if "air" in data:
+        texts.append(("air_text", "air", ".1f", "air °C"))
+    if "hi" in data:
+        texts.append(("hi_text", "hi", ".1f", "heat index °C"))
+    tip_calc = [{"calculate": f"isValid(datum.{f}) && isFinite(datum.{f}) ? format(datum.{f}, '{fmt}') : '—'",
+                 "as": name} for name, f, fmt, _ in texts]
+    if "pace" in data:
+        tip_calc.append({"calculate": f"isValid(datum.pace) ? {_PACE_TEXT} : '—'", "as": "pace_text"})
+    tooltip = [{"field": name, "title": title} for name, _, _, title in texts[:2]]
     if "pace" in data:
         tooltip.append({"field": "pace_text", "title": "pace (min/km)"})
-    if "hr" in data:
-        tooltip.append({"field": "hr", "title": "heart rate (bpm)", "format": ".0f"})
-    if "air" in data:
-        tooltip.append({"field": "air", "title": "air °C", "format": ".1f"})
+    tooltip += [{"field": name, "title": title} for name, _, _, title in texts[2:]]
+
+    def hover_strips(name: str) -> dict:
+        """Invisible strips, one per point, from half-way to the previous point to half-way to the next, the
+        panel's full height: the pointer anywhere over a panel gives that point's values (the nearest-point
+        Voronoi of Vega-Lite loses the calculated fields, which showed as "undefined")."""
+        return {"transform": [{"window": [{"op": "lag", "field": "x", "as": "x_prev"},
+                                          {"op": "lead", "field": "x", "as": "x_next"}],
+                               "sort": [{"field": "x"}]},
+                              {"calculate": "isValid(datum.x_prev) ? (datum.x + datum.x_prev) / 2 : datum.x", "as": "x0"},
+                              {"calculate": "isValid(datum.x_next) ? (datum.x + datum.x_next) / 2 : datum.x", "as": "x1"},
+                              *tip_calc],
+                "mark": {"type": "rect", "opacity": 0, "clip": True},
+                "params": [{**hover, "name": name}],
+                "encoding": {"x": {"field": "x0", "type": "quantitative"}, "x2": {"field": "x1"}, "tooltip": tooltip}}
 
     def panel(field: str, title: str, color: str, scale: dict | None = None, extra: list | None = None) -> dict:
+        hover_name = "hover" if not panels else f"hover_{len(panels)}"  # each panel answers the pointer over it
         layers = [{"mark": {"type": "line", "color": color, "strokeWidth": 1.5, "clip": True},
                    "encoding": {"x": x_enc, "y": {"field": field, "type": "quantitative", "title": title,
                                                   "scale": scale or {"zero": False}}}}]
         layers += extra or []
-        layers.append({"mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
+        layers.append({"transform": tip_calc, "mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
                        "encoding": {"x": {"field": "x", "type": "quantitative"},
-                                    "opacity": {"condition": {"param": "hover", "empty": False, "value": 1}, "value": 0},
+                                    "opacity": {"condition": {"param": hover_name, "empty": False, "value": 1},
+                                                "value": 0},
                                     "tooltip": tooltip}})
-        layers.append({"mark": {"type": "point", "opacity": 0, "size": 40},
-                       "params": [hover] if not panels else [],
-                       "encoding": {"x": {"field": "x", "type": "quantitative"},
-                                    "y": {"field": field, "type": "quantitative"}, "tooltip": tooltip}})
+        layers.append(hover_strips(hover_name))
         return {"height": 110, "width": "container", "layer": layers}
 
     if "pace" in data and data["pace"].notna().any():
@@ -198,7 +221,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
                                                            "title": "temperature (°C)", "scale": temp_scale},
                                          "color": {"field": "what", "type": "nominal", "legend": None,
                                                    "scale": {"domain": [names["air"], names["hi"]],
-                                                             "range": ["#c0392b", "#8e44ad"]}},
+                                                             "range": [AIR_COLOR, "#8e44ad"]}},
                                          "strokeDash": {"field": "what", "type": "nominal", "legend": None,
                                                         "scale": {"domain": [names["air"], names["hi"]],
                                                                   "range": [[1, 0], [5, 3]]}}}})
@@ -208,10 +231,11 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
                             "encoding": {"x": x_enc, "y": {"field": "wrist", "type": "quantitative",
                                                            "title": "temperature (°C)", "scale": temp_scale}}})
     if heat_layers:
-        heat_layers.append({"mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
+        heat_layers.append({"transform": tip_calc, "mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
                             "encoding": {"x": {"field": "x", "type": "quantitative"},
-                                         "opacity": {"condition": {"param": "hover", "empty": False, "value": 1},
-                                                     "value": 0}, "tooltip": tooltip}})
+                                         "opacity": {"condition": {"param": f"hover_{len(panels)}", "empty": False,
+                                                                   "value": 1}, "value": 0}, "tooltip": tooltip}})
+        heat_layers.append(hover_strips(f"hover_{len(panels)}"))
         panels.append({"height": 90, "width": "container", "layer": heat_layers})
 
     marks = _cramp_marks(activity, cramps, use_km)
@@ -241,9 +265,14 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
                                  "text": {"field": "short"}}})
     if not panels:
         return _message_chart("No speed, heart-rate or temperature data in this run.")
-    # selections live on a unit view: the zoom on the first panel's first layer (it drives the shared x)
-    first = next(layer for layer in panels[0]["layer"] if "data" not in layer)
-    first["params"] = [zoom]
+    # selections live on unit views: a zoom on each panel's first layer, all bound to the shared x scale,
+    # so dragging or scrolling on any panel zooms them all together
+    # (one top-level selection over all panels' views: one signal, so no panel's binding overrides another's)
+    views = []
+    for i, p in enumerate(panels):
+        first = next(layer for layer in p["layer"] if "data" not in layer)
+        first["name"] = f"panel_{i}"
+        views.append(first["name"])
     for p in panels[:-1]:  # one distance axis, at the bottom
         for layer in p["layer"]:
             enc = layer.get("encoding", {})
@@ -252,7 +281,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
     legend = []
     if "air" in data and data["air"].notna().any():
         legend.append({"label": f"air temperature ({air_source})" if air_source else "air temperature",
-                       "color": "#c0392b", "dash": ""})
+                       "color": AIR_COLOR, "dash": ""})
         if "hi" in data and data["hi"].notna().any():
             legend.append({"label": "heat index (NWS)", "color": "#8e44ad", "dash": "5 3"})
     if "wrist" in data:
@@ -264,8 +293,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
     head, _, rest = title.partition(" · ")
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
             "title": {"text": head, "subtitle": rest, "anchor": "start", "fontSize": 13},
-            "data": {"values": values}, "transform": [{"calculate": _PACE_TEXT, "as": "pace_text"}],
-            "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
+            "data": {"values": values}, "params": [{**zoom, "views": views}], "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
             "spacing": 6, "autosize": {"type": "fit-x", "contains": "padding"}, "config": _CONFIG,
             "usermeta": {"cramps": len(marks), "pauses": len(pauses), "points": len(values), "legend": legend}}
 
@@ -320,9 +348,12 @@ def weekly_chart(analysis: Analysis) -> dict:
     km = runs.groupby(week)["distance_km"].sum()
     all_weeks = pd.date_range(km.index.min(), km.index.max(), freq="7D") if len(km) else km.index
     km = km.reindex(all_weeks, fill_value=0.0)
-    bars = [{"week": w.strftime("%d %b"), "start": w.strftime("%Y-%m-%d"), "km": round(float(v), 1),
-             "runs": int((week == w).sum())} for w, v in km.items()]
-    order = [b["week"] for b in bars]
+    km = km[km > 0]  # weeks without runs are a gap on the time axis, not a zero bar
+    if not len(km):
+        return _message_chart("No distance recorded in this period.")
+    bars = [{"week": w.strftime("%d %b"), "start": w.strftime("%Y-%m-%d"),
+             "end": (w + pd.Timedelta(days=7)).strftime("%Y-%m-%d"), "label": w.strftime("%a %d %b %Y"),
+             "km": round(float(v), 1), "runs": int((week == w).sum())} for w, v in km.items()]
     marks = []
     c = analysis.cramps
     if len(c):
@@ -339,22 +370,27 @@ def weekly_chart(analysis: Analysis) -> dict:
             if pd.isna(w):
                 continue
             top = float(km.get(w, 0.0))
-            marks.append({"week": w.strftime("%d %b"), "kind": kind, "n": int(n),
+            marks.append({"week": w.strftime("%d %b"), "mid": (w + pd.Timedelta(days=3.5)).strftime("%Y-%m-%dT%H:%M"),
+                          "kind": kind, "n": int(n),
                           "y": top if kind.startswith("during") else 0.0,
                           "label": f"{int(n)} cramp{'s' if n > 1 else ''} {kind}"})
     y_max = max(float(km.max()) * 1.25 if len(km) else 1.0, 1.0)
-    x_enc = {"field": "week", "type": "ordinal", "sort": order, "title": "week starting (local)",
-             "axis": {"labelAngle": 0, "labelOverlap": "greedy"}}
-    layers = [{"mark": {"type": "bar", "color": RUN_COLOR},
-               "encoding": {"x": x_enc,
+    first, last = km.index.min(), km.index.max() + pd.Timedelta(days=7)
+    long = (last - first) > pd.Timedelta(days=120)
+    x_scale = {"domain": [first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")]}
+    x_enc = {"field": "start", "type": "temporal", "title": "week (local)", "scale": x_scale,
+             "axis": {"labelAngle": 0, "labelOverlap": True, "tickCount": 6,
+                      "format": "%b %Y" if long else "%d %b %Y"}}
+    layers = [{"mark": {"type": "bar", "color": RUN_COLOR, "stroke": "#fff", "strokeWidth": 1},
+               "encoding": {"x": x_enc, "x2": {"field": "end"},
                             "y": {"field": "km", "type": "quantitative", "title": "distance per week (km)",
                                   "scale": {"domain": [0, round(y_max, 1)]}},
-                            "tooltip": [{"field": "start", "title": "week of"},
+                            "tooltip": [{"field": "label", "title": "week of"},
                                         {"field": "km", "title": "km"}, {"field": "runs", "title": "runs"}]}}]
     if marks:
         layers.append({"data": {"values": marks},
-                       "mark": {"type": "point", "filled": True, "size": 140, "yOffset": -8},
-                       "encoding": {"x": x_enc,
+                       "mark": {"type": "point", "filled": True, "size": 140, "yOffset": -8, "clip": True},
+                       "encoding": {"x": {"field": "mid", "type": "temporal", "scale": x_scale},
                                     "y": {"field": "y", "type": "quantitative"},
                                     "shape": {"field": "kind", "type": "nominal", "title": "cramps",
                                               "scale": {"domain": ["during or after a run", "at rest or time unknown"],
@@ -382,7 +418,8 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     x = runs["heat_index_max_c"].astype(float)
     y = runs["distance_ratio"].astype(float)
     x_lo = float(np.nanmin(x)) - 3 if x.notna().any() else 10.0
-    x_hi = max(float(np.nanmax(x)) + 2 if x.notna().any() else 35.0, t["heat_index_caution_c"] + 2)
+    x_hi = float(np.nanmax(x)) + 2 if x.notna().any() else 35.0  # the axis follows the data
+    heat_thr = t["heat_index_caution_c"]
     y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
     y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
     x_gap, y_gap = x_lo - 1.5, y_lo - 0.06
@@ -396,9 +433,14 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
         points.append({"x": xv if math.isfinite(xv) else x_gap, "y": yv if math.isfinite(yv) else y_gap,
                        "group": "runs with cramps" if r["had_cramp"] else "runs without cramps",
                        "run": r["activity"], "missing": "; ".join(missing) or "—",
-                       "hi": "—" if not math.isfinite(xv) else round(xv, 1),  # a tooltip never says null
-                       "ratio": "—" if not math.isfinite(yv) else round(yv, 2)})
-    rules = [{"x": t["heat_index_caution_c"], "label": f"heat index threshold {t['heat_index_caution_c']:.1f} °C"}]
+                       "hi": None if not math.isfinite(xv) else round(xv, 1),
+                       "ratio": None if not math.isfinite(yv) else round(yv, 2),
+                       "hi_text": f"{xv:.1f}" if math.isfinite(xv) else "not known",
+                       "ratio_text": f"{yv:.2f}" if math.isfinite(yv) else "not known"})
+    # the threshold line only where the axis reaches it; otherwise the subtitle says how far it is
+    rules = [{"x": heat_thr, "label": f"heat index threshold {heat_thr:.1f} °C"}] if heat_thr <= x_hi else []
+    beyond = (f"the heat index threshold ({heat_thr:.1f} °C) is beyond the hottest run"
+              if heat_thr > x_hi and x.notna().any() else "")
     x_scale = {"domain": [round(x_gap - 1, 2), round(x_hi, 2)], "nice": False, "zero": False}
     y_scale = {"domain": [round(y_gap - 0.04, 3), round(y_hi, 3)], "nice": False, "zero": False}
     bands = [
@@ -416,12 +458,14 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
          "encoding": {"x": {"field": "tx", "type": "quantitative", "scale": x_scale},
                       "y": {"field": "ty", "type": "quantitative", "scale": y_scale},
                       "angle": {"field": "angle", "type": "quantitative", "scale": None}, "text": {"field": "label"}}},
-        {"data": {"values": rules}, "mark": {"type": "rule", "color": "#8e44ad", "strokeDash": [4, 3]},
-         "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale}, "tooltip": [{"field": "label"}]}},
+        *([{"data": {"values": rules}, "mark": {"type": "rule", "color": "#8e44ad", "strokeDash": [4, 3]},
+            "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale},
+                         "tooltip": [{"field": "label", "title": "threshold"}]}}] if rules else []),
         {"data": {"values": [{"y": t["long_run_spike_ratio"], "label": "long-run spike threshold "
                               f"{t['long_run_spike_ratio']:.2f}×"}]},
          "mark": {"type": "rule", "color": "#2c3e50", "strokeDash": [2, 2]},
-         "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale}, "tooltip": [{"field": "label"}]}},
+         "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale},
+                      "tooltip": [{"field": "label", "title": "threshold"}]}},
         {"mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
          "encoding": {
              "x": {"field": "x", "type": "quantitative", "title": "heat index during the run (°C)", "scale": x_scale},
@@ -431,14 +475,15 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
                        "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": [CRAMP_COLOR, RUN_COLOR]}},
              "shape": {"field": "group", "type": "nominal", "title": None,
                        "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": ["cross", "circle"]}},
-             "tooltip": [{"field": "run"}, {"field": "hi", "title": "heat index °C"},
-                         {"field": "ratio", "title": "× longest 30 d"}, {"field": "missing", "title": "missing"}]}},
+             "tooltip": [{"field": "run", "title": "run"}, {"field": "hi_text", "title": "heat index °C"},
+                         {"field": "ratio_text", "title": "× longest 30 d"}, {"field": "missing", "title": "missing"}]}},
     ]
     n_cramp = int(runs["had_cramp"].astype(bool).sum())
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 260,
             "data": {"values": points}, "layer": layers, "config": _CONFIG,
             "title": {"text": "Runs with cramps vs runs without", "anchor": "start", "fontSize": 13,
-                      "subtitle": ["grey bands: runs without a heat index (left)", "or without 30 days of history (bottom)"]},
+                      "subtitle": ["grey bands: runs without a heat index (left)", "or without 30 days of history (bottom)"]
+                      + ([beyond] if beyond else [])},
             "usermeta": {"cramp_runs": n_cramp, "runs": len(points)}}
 
 

@@ -8,11 +8,14 @@ names); the CSV files keep the ids and the raw numbers.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
+from markupsafe import Markup, escape
 
-from analyzer.analysis import Analysis
+from analyzer.analysis import Analysis, season_digits
+from analyzer.flags.medications import match_medications
 from analyzer.flags.thresholds import THRESHOLDS, source_of
 from analyzer.formatting import format_heat_index, format_pace, leg_text, severity_text
 
@@ -52,6 +55,63 @@ PATTERN_CHANGES = {
     "night": "Nothing in the runs can: see a clinician if night cramps are frequent.",
     "medication": "Only your prescriber can judge it; never change a medicine on this page's account.",
 }
+
+PATTERN_NEXT = {
+    "over_exertion": "Build distance and pace up more gradually, so that no run is much longer or faster than the "
+                     "runs of the weeks before it.",
+    "dehydration_heat": "On hot days: drink to a plan before, during and after the run (the article's advice), "
+                        "weigh before and after to see what a run costs, and run in the cooler hours. Drinking "
+                        "more than you sweat carries its own risk, so a plan replaces about what is lost, not more.",
+    "one_leg": "The article's hint: cramps in one leg only can come from a pinched nerve in the back.",
+    "night": "The article's advice: gentle calf stretching before bed; and a review of any medicines with the "
+             "prescriber.",
+    "medication": "Bring this page to the next medicine review with the prescriber.",
+}
+"""What to try next, per pattern: in the article's terms, never medical advice."""
+
+NUMBNESS_WORDS = re.compile(r"\b(tingl\w*|numb\w*|pins and needles|prickl\w*)", re.IGNORECASE)
+"""Words in a cramp's notes that the advice to see a clinician names (numbness, tingling)."""
+
+GLOSSARY = {
+    "ACWR": "acute:chronic workload ratio: the last 7 days' training load ÷ the average week of the last 28 days "
+            "(coupled: the 28 days include the 7); shown as context only, its danger zone is strongly contested",
+    "× usual speed": "this run's average speed ÷ the usual speed of the athlete's runs of a similar distance "
+                     "(within ±25 %) in the previous 60 days: 1.05 is 5 % faster than usual",
+    "× longest 30 d": "this run's distance ÷ the longest run of the previous 30 days: 1.10 is 10 % longer",
+    "sequence ratio": "in a study of prescriptions, how many more people started treatment for night cramps after "
+                      "starting the medicine than before it: 1 is no difference, 1.20 is 20 % more",
+    "95 % CI": "95 % confidence interval: the range the true number most likely lies in; a range that includes 1 "
+               "does not show a difference",
+    "Fisher exact p": "the chance of a split between cramp runs and other runs at least this uneven if the measure "
+                      "had nothing to do with cramps; small samples give large p",
+    "heat index": "how hot it feels, from air temperature and humidity (US National Weather Service)",
+    "WBGT": "wet-bulb globe temperature: heat stress from air temperature, humidity, sun and wind (the measure "
+            "race medical teams use)",
+    "drift": "heart-rate drift (aerobic decoupling): how much heart rate rose against pace from the first half "
+             "of the run to the second, %",
+}
+"""Words a coach may not know, explained where they appear (a hover or tap note) and in "how to read this"."""
+
+_TERMS = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in sorted(GLOSSARY, key=len, reverse=True)) + r")(?!\w)")
+
+
+def explain(text: object) -> Markup:
+    """``text`` escaped, with each :data:`GLOSSARY` term wrapped in a note that shows on hover or tap.
+
+    Examples
+    --------
+    >>> str(explain("ACWR < 1"))[:42]
+    '<abbr class="term" tabindex="0" title="acu'
+    """
+    out, last = [], 0
+    raw = "" if text is None else str(text)
+    for m in _TERMS.finditer(raw):
+        out.append(str(escape(raw[last:m.start()])))
+        out.append(f'<abbr class="term" tabindex="0" title="{escape(GLOSSARY[m.group(0)])}">{escape(m.group(0))}</abbr>')
+        last = m.end()
+    out.append(str(escape(raw[last:])))
+    return Markup("".join(out))
+
 
 RULE_NAMES = {
     "long_run_spike": "longer than usual", "faster_than_usual": "faster than usual", "heat_index": "heat index",
@@ -96,6 +156,21 @@ def chip_value(rule: str, value: float, unit: str) -> str:
     return f"{value:g} {unit}".strip()
 
 
+def threshold_text(value: float, unit: str) -> str:
+    """A threshold as every page rounds it: °C and % to 0.1, ratios to 0.01, counts whole.
+
+    Examples
+    --------
+    >>> threshold_text(32.2222, "°C"), threshold_text(1.1, "ratio"), threshold_text(4, "runs or days")
+    ('32.2 °C', '1.10 ×', '4 runs or days')
+    """
+    if unit in ("°C", "%", "kg", "h"):
+        return f"{value:.1f} {unit}" if unit != "h" else f"{value:g} h"
+    if unit == "ratio":
+        return f"{value:.2f} ×"
+    return f"{value:g} {unit}"
+
+
 def number(value: object, digits: int = 1, unit: str = "") -> str:
     """A number as read: rounded, no "-0.0", empty when unknown."""
     if value is None or isinstance(value, str):
@@ -125,6 +200,9 @@ class Card:
     changes: str
     cramps: int
     runs: int
+    next_steps: list[str] = field(default_factory=list)
+    clinician: list[str] = field(default_factory=list)
+    new: bool = False
 
 
 @dataclass
@@ -142,6 +220,63 @@ class AthletePage:
     period: tuple[str, str] = ("", "")
     credits: list[dict] = field(default_factory=list)
     """Data licences to credit on the page (the weather archive's, when its data is shown): ``text``, ``url``."""
+    since: str = ""
+    clinician: list[str] = field(default_factory=list)
+    season_note: str = ""
+
+
+def cramp_key(time_utc: object, date_local: object, activity: object, leg: object, muscle: object) -> str:
+    """A cramp's identity from one report to the next: its time (or date), run, leg and muscle.
+
+    Row numbers are not used: a row inserted above would renumber every cramp after it.
+
+    Examples
+    --------
+    >>> cramp_key(pd.Timestamp("2024-06-01 07:05", tz="UTC"), None, "a.fit", "left", "calf")
+    '2024-06-01T07:05:00Z||a.fit|left|calf'
+    """
+    def text(v: object) -> str:
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+    t = "" if time_utc is None or pd.isna(time_utc) else pd.Timestamp(time_utc).tz_convert("UTC").strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    return "|".join([t, text(date_local), text(activity), text(leg), text(muscle)])
+
+
+def seen_keys(analysis: Analysis) -> dict[str, list[str]]:
+    """What a report shows, as keys: its cramps, runs and patterns (for "new since the last report")."""
+    c = analysis.cramps
+    cramps = [cramp_key(r.get("time_utc"), r.get("date_local"), r.get("activity"), r.get("leg"), r.get("muscle"))
+              for r in c.to_dict("records")] if len(c) else []
+    runs = [a for a in dict.fromkeys(analysis.runs["activity"]) if isinstance(a, str)] if len(analysis.runs) else []
+    return {"cramps": cramps, "runs": runs, "patterns": list(analysis.patterns)}
+
+
+def since_text(previous: dict | None, seen: dict[str, list[str]]) -> tuple[str, dict[str, object]]:
+    """The one line "since <date>: …" and its counts, against what the last report showed.
+
+    ``previous`` is the athlete's entry of the last report (``date``, ``cramps``, ``runs``,
+    ``patterns``), or ``None`` when there was no earlier report in the folder ("" then).
+    """
+    if previous is None:
+        return "", {}
+    date = str(previous.get("date", ""))
+    if previous.get("absent"):
+        return f"since {date}: new in this report", {"cramps": len(seen["cramps"]), "runs": len(seen["runs"]),
+                                                      "patterns": list(seen["patterns"]), "date": date}
+    cramps = [k for k in seen["cramps"] if k not in set(previous.get("cramps", []))]
+    runs = [k for k in seen["runs"] if k not in set(previous.get("runs", []))]
+    patterns = [p for p in seen["patterns"] if p not in set(previous.get("patterns", []))]
+    parts = []
+    if cramps:
+        parts.append(f"{len(cramps)} new cramp{'s' if len(cramps) != 1 else ''}")
+    if runs:
+        parts.append(f"{len(runs)} new run{'s' if len(runs) != 1 else ''}")
+    if patterns:
+        parts.append("newly raised: " + ", ".join(PATTERN_NAMES.get(p, p) for p in patterns))
+    # with nothing new the line carries no date, so an unchanged athlete's cached report stays right
+    text = f"since {date}: " + "; ".join(parts) if parts else "nothing new since the last report"
+    return text, {"cramps": len(cramps), "runs": len(runs), "patterns": patterns, "date": date}
 
 
 def _local(t: object, tz: str, fmt: str = "%a %d %b %Y %H:%M") -> str:
@@ -160,15 +295,24 @@ def _run_dates(analysis: Analysis) -> dict[str, str]:
             for a, t in zip(first["activity"], first["start_utc"], strict=True) if isinstance(a, str)}
 
 
-def athlete_page(analysis: Analysis) -> AthletePage:
-    """The content of one athlete's report (see the module docstring)."""
+def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePage:
+    """The content of one athlete's report (see the module docstring).
+
+    ``previous`` is what the last report in the same folder showed for this athlete
+    (:func:`seen_keys` plus its ``date``); cramps, runs and patterns not in it are marked new.
+    """
     tz = analysis.athlete.timezone
+    seen = seen_keys(analysis)
+    known = previous is not None and not previous.get("absent")
+    old_cramps = set(previous.get("cramps", [])) if known else set()
+    old_runs = set(previous.get("runs", [])) if known else set()
+    old_patterns = set(previous.get("patterns", [])) if known else set()
     flags = analysis.flags
     cramps = analysis.cramps
     by_cramp = {int(r): g for r, g in flags[flags["scope"] == "cramp"].groupby("cramp_row")} if len(flags) else {}
     dates = _run_dates(analysis)
     cramp_rows = []
-    for c in cramps.to_dict("records"):
+    for c, key in zip(cramps.to_dict("records"), seen["cramps"], strict=True):
         own = by_cramp.get(int(c["cramp_row"]))
         chips = []
         if own is not None:
@@ -197,11 +341,27 @@ def athlete_page(analysis: Analysis) -> AthletePage:
             if pd.notna(c.get("heat_index_c")) else "",
             "chips": chips, "notes": c.get("notes") if isinstance(c.get("notes"), str) else "",
             "match_note": c.get("match_note") if isinstance(c.get("match_note"), str) else "",
+            "new": known and key not in old_cramps,
         })
+    cards = _cards(analysis, by_cramp, dates)
+    for card in cards:
+        card.new = known and card.pattern not in old_patterns
+    runs = _runs(analysis)
+    for r in runs:
+        r["new"] = known and r["activity"] not in old_runs
+    triggers = clinician_triggers(analysis)
+    placed = set()
+    for card in cards:
+        for pattern, text in triggers:
+            if pattern == card.pattern:
+                card.clinician.append(text)
+                placed.add(text)
     return AthletePage(
-        cards=_cards(analysis, by_cramp, dates), cramps=cramp_rows, runs=_runs(analysis), season=_season(analysis),
+        cards=cards, cramps=cramp_rows, runs=runs, season=_season(analysis),
         how_to_read=_how_to_read(analysis), details=_details(analysis, cramp_rows),
         other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis), credits=_credits(analysis),
+        since=since_text(previous, seen)[0], season_note=_season_note(analysis),
+        clinician=[text for _, text in triggers if text not in placed],
     )
 
 
@@ -218,6 +378,53 @@ def _credits(analysis: Analysis) -> list[dict]:
     from analyzer.io.weather_archive import ATTRIBUTION_URL
 
     return [{"text": t, "url": ATTRIBUTION_URL} for t in texts]
+
+
+def clinician_triggers(analysis: Analysis) -> list[tuple[str, str]]:
+    """The reasons to see a clinician that the article and the cited sources name, where they apply.
+
+    Each is ``(pattern, sentence)``: the pattern whose card says it (``""``: none, said on its
+    own). One leg only; tingling or numbness in a cramp's notes (on the one-leg card when
+    there is one); frequent night cramps (``night_frequent_count`` within
+    ``night_frequent_window_days``); a listed medicine in a class linked to cramps.
+
+    References
+    ----------
+    The boundary note of the report (frequent, one-sided, numbness, after a new medicine);
+    Garrison et al. 2012 for the medicine classes.
+    """
+    flags, t, tz = analysis.flags, analysis.thresholds, analysis.athlete.timezone
+    patterns = set(flags["pattern"]) if len(flags) else set()
+    out: list[tuple[str, str]] = []
+    if "one_leg" in patterns:
+        out.append(("one_leg", "Cramps in one leg only are among the reasons to see a clinician."))
+    cramps = analysis.cramps
+    noted = []
+    if len(cramps) and "notes" in cramps:
+        for c in cramps.to_dict("records"):
+            note = c.get("notes")
+            if isinstance(note, str) and NUMBNESS_WORDS.search(note):
+                when = _local(c.get("time_utc"), tz, "%d %b %Y") or str(c.get("date_local") or "")
+                noted.append(f"cramp {int(c['cramp_row'])}{f' on {when}' if when else ''}: “{note.strip()}”")
+    if noted:
+        out.append(("one_leg" if "one_leg" in patterns else "",
+                    "The notes mention tingling or numbness (" + "; ".join(noted) + "): with cramps, that is a "
+                    "reason to see a clinician."))
+    night = flags[(flags["scope"] == "cramp") & (flags["rule"] == "night")] if len(flags) else flags
+    if len(night):
+        times = cramps.set_index("cramp_row").loc[night["cramp_row"].astype(int).unique(), "time_utc"]
+        times = pd.to_datetime(times, utc=True).dropna().sort_values()
+        need, window = int(t["night_frequent_count"]), pd.Timedelta(days=float(t["night_frequent_window_days"]))
+        values = list(times)
+        most = max((sum(1 for u in values[i:] if u - v < window) for i, v in enumerate(values)), default=0)
+        if most >= need:
+            out.append(("night", f"{most} night cramps within {t['night_frequent_window_days']:.0f} days: frequent "
+                                 f"night cramps (from {need} in {t['night_frequent_window_days']:.0f} days, setting "
+                                 "night_frequent_count) are a reason to see a clinician."))
+    if "medication" in patterns:
+        out.append(("medication", "A medicine in a class linked to cramps is among the reasons to see a "
+                                  "clinician."))
+    return out
 
 
 def _period(analysis: Analysis) -> tuple[str, str]:
@@ -241,7 +448,9 @@ def _cards(analysis: Analysis, by_cramp: dict, dates: dict[str, str]) -> list[Ca
         runs = mine[mine["scope"] == "run"]["activity"].nunique()
         numbers = _card_numbers(analysis, pattern, mine, dates)
         if pattern == "medication":
-            headline = numbers[0] if numbers else "A listed medicine is in a class linked to night cramps."
+            n = len(numbers)
+            headline = (f"{n} listed medicine{'s are' if n != 1 else ' is'} in a class linked to night cramps in "
+                        "adults aged 50 and over; that study was of night cramps, not cramps while running.")
         elif pattern == "one_leg":
             row = mine[mine["scope"] == "athlete"].iloc[0]
             headline = (f"{fitting} of {n_cramps} cramps were single-leg cramps on one side, on "
@@ -251,16 +460,47 @@ def _cards(analysis: Analysis, by_cramp: dict, dates: dict[str, str]) -> list[Ca
         else:
             headline = f"No cramp logged; {runs} run{'s' if runs != 1 else ''} crossed its threshold."
         cards.append(Card(pattern, PATTERN_NAMES[pattern], headline, numbers, PATTERN_CAUSE[pattern],
-                          PATTERN_EVIDENCE[pattern], PATTERN_CHANGES[pattern], int(fitting), int(runs)))
+                          PATTERN_EVIDENCE[pattern], PATTERN_CHANGES[pattern], int(fitting), int(runs),
+                          next_steps=_next_steps(analysis, pattern, mine)))
     return cards
+
+
+def _next_steps(analysis: Analysis, pattern: str, mine: pd.DataFrame) -> list[str]:
+    """What to try next on a card: :data:`PATTERN_NEXT` with this athlete's own numbers."""
+    out = [PATTERN_NEXT[pattern]]
+    t = analysis.thresholds
+    cramp = mine[mine["scope"] == "cramp"]
+    source = cramp if len(cramp) else mine[mine["scope"] == "run"]
+    if pattern == "over_exertion":
+        spike = source[source["rule"] == "long_run_spike"]["value"].astype(float)
+        if len(spike):
+            out.append(f"The numbers: the cramp run was {spike.max():.2f} × the longest run of the previous "
+                       f"{t['long_run_history_days']:.0f} days (the flag starts at {t['long_run_spike_ratio']:.2f} ×).")
+        fast = source[source["rule"] == "faster_than_usual"]["value"].astype(float)
+        if len(fast):
+            out.append(f"It was run {(fast.max() - 1) * 100:.0f} % faster than usual for the distance (the flag "
+                       f"starts at {(t['pace_faster_ratio'] - 1) * 100:.0f} %).")
+    elif pattern == "dehydration_heat":
+        runs = analysis.runs
+        sweat = runs["sweat_rate_l_per_h"].astype(float).dropna() if "sweat_rate_l_per_h" in runs else []
+        if len(sweat):
+            loss = runs["body_mass_loss_pct"].astype(float).dropna()
+            out.append(f"Your weigh-ins: about {sweat.median():.1f} L of sweat an hour (median of {len(sweat)} "
+                       f"run{'s' if len(sweat) != 1 else ''}, {sweat.min():.1f}–{sweat.max():.1f} L/h)"
+                       + (f", up to {loss.max():.1f} % of body mass lost" if len(loss) else "") + ".")
+        else:
+            out.append("Weigh-ins before and after runs (weigh_ins.csv) would give your own sweat rate here.")
+    return out
 
 
 def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame, dates: dict[str, str]) -> list[str]:
     tz = analysis.athlete.timezone
     out: list[str] = []
     if pattern == "medication":
-        for msg in mine["message"]:
-            out.append(msg.split(". Please")[0] + ".")
+        for text, generic, cls in match_medications(list(analysis.athlete.profile.get("medications", []))):
+            named = text if generic.lower() in text.lower() else f"{text} ({generic})"
+            lowers = ", which can lower potassium" if cls.potassium_depleting else ""
+            out.append(f"{named}: a {cls.name}{lowers}; {cls.evidence()}")
         return out
     cramp = mine[mine["scope"] == "cramp"]
     source = cramp if len(cramp) else mine[mine["scope"] == "run"]
@@ -343,15 +583,33 @@ def _runs(analysis: Analysis) -> list[dict]:
     return rows
 
 
+SMALL_SAMPLE = "; a small sample shows association at most"
+"""Said once under the season table instead of in every verdict."""
+
+
 def _season(analysis: Analysis) -> list[dict]:
     rows = []
     for s in analysis.season.to_dict("records"):
-        rows.append({"label": s["label"], "threshold": number(s["threshold"], 2),
+        digits = season_digits(str(s["label"]))
+        rows.append({"label": s["label"], "threshold": number(s["threshold"], digits),
                      "cramp_runs": f"{s['cramp_runs_above']} / {s['cramp_runs']}",
                      "other_runs": f"{s['other_runs_above']} / {s['other_runs']}",
-                     "median_cramp": number(s["median_cramp_runs"], 2), "median_other": number(s["median_other_runs"], 2),
-                     "verdict": s["verdict"]})
+                     "median_cramp": number(s["median_cramp_runs"], digits),
+                     "median_other": number(s["median_other_runs"], digits),
+                     "verdict": str(s["verdict"]).replace(SMALL_SAMPLE, "")})
     return rows
+
+
+def _season_note(analysis: Analysis) -> str:
+    """One sentence instead of the season table when no measure has enough cramp runs to compare."""
+    season = analysis.season
+    if not len(season) or not season["fisher_p"].isna().all():
+        return ""
+    need = analysis.thresholds["season_min_cramp_runs"]
+    most = int(season["cramp_runs"].max())
+    runs = f"{most} run{'s' if most != 1 else ''} with a cramp" if most else "no run with a cramp"
+    return (f"Too few cramp runs to compare: {runs} (at least {need:.0f} are needed for any measure), "
+            "so runs with and without cramps are not set side by side.")
 
 
 def _how_to_read(analysis: Analysis) -> list[dict]:
@@ -364,8 +622,11 @@ def _how_to_read(analysis: Analysis) -> list[dict]:
         threshold = ""
         if name:
             t = THRESHOLDS[name]
-            threshold = f"{analysis.thresholds[name]:.4g} {t.unit} (setting {name})"
-        seen.append({"rule": rule, "name": RULE_NAMES.get(rule, rule), "pattern": PATTERN_NAMES.get(row["pattern"], ""),
+            threshold = f"{threshold_text(analysis.thresholds[name], t.unit)} (setting {name})"
+        label = RULE_NAMES.get(rule, rule)
+        pattern = PATTERN_NAMES.get(row["pattern"], "")
+        label = pattern if label in pattern else f"{label}, a check for {pattern}"
+        seen.append({"rule": rule, "name": label, "label": label[0].upper() + label[1:], "pattern": pattern,
                      "threshold": threshold, "source": source_of(name) if name else row["source"]})
     return seen
 
@@ -386,18 +647,39 @@ def _details(analysis: Analysis, cramp_rows: list[dict]) -> list[dict]:
     """Each cramp's flag messages in full (without their sources, which are in "how to read this")."""
     flags = analysis.flags
     out = []
-    first_said: dict[str, int] = {}  # a message shared by several cramps (one leg, a medicine) is said once
+    # a sentence shared by several cramps (one leg, a medicine, the evidence of a rule) is said once:
+    # the first cramp says it, the later ones name the pattern "as for cramp N"
+    first_said: dict[str, int] = {}
     for c in cramp_rows:
         mine = flags[(flags["scope"] == "cramp") & (flags["cramp_row"] == c["cramp_row"])] if len(flags) else flags
-        messages = []
+        messages, same = [], {}
         for p, m in zip(mine["pattern"], mine["message"], strict=True):
-            if m in first_said:
-                m = f"The same as for cramp {first_said[m]}."
-            else:
-                first_said[m] = c["cramp_row"]
-            messages.append({"name": PATTERN_NAMES[p], "message": m})
-        out.append({**c, "messages": messages})
+            new = []
+            for sentence in split_sentences(m):
+                if sentence in first_said:
+                    same.setdefault(first_said[sentence], []).append(PATTERN_NAMES[p])
+                else:
+                    first_said[sentence] = c["cramp_row"]
+                    new.append(sentence)
+            if new:
+                messages.append({"name": PATTERN_NAMES[p], "message": " ".join(new)})
+        as_for = "; ".join(f"{', '.join(dict.fromkeys(names))} as for cramp {row}" for row, names in same.items())
+        out.append({**c, "messages": messages, "as_for": as_for})
     return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"'])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """A message's sentences (split after ``.``, ``!`` or ``?`` followed by a space and a capital).
+
+    Examples
+    --------
+    >>> split_sentences("Heat index 32.2 °C. The flag starts at 32.2 °C.")
+    ['Heat index 32.2 °C.', 'The flag starts at 32.2 °C.']
+    """
+    return [s.strip() for s in _SENTENCE_END.split(str(text)) if s.strip()]
 
 
 def _other_run_flags(analysis: Analysis, dates: dict[str, str]) -> list[dict]:

@@ -39,7 +39,7 @@ from analyzer.report_cache import load_rows, save_rows
 MANIFEST_NAME = ".report-manifest.json"
 LOCK_NAME = ".report.lock"
 ROWS_DIR = ".report-rows"
-OWN_NAMES = (MANIFEST_NAME, LOCK_NAME, ROWS_DIR)
+OWN_NAMES = (MANIFEST_NAME, LOCK_NAME, ROWS_DIR, ".last_report.json")
 """The report folder's bookkeeping files (hidden; never an athlete's page)."""
 
 PAGE_FILES = ("report.html", "report.pdf", "suggested_cramps.csv", "runs.csv")

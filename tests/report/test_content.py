@@ -71,7 +71,7 @@ def test_the_page_leads_with_one_card_per_pattern(lena):
 def test_each_explanation_is_said_once(lena, page_text):
     one_leg_message = lena.flags.query("pattern == 'one_leg' and scope == 'cramp'")["message"].iloc[0]
     assert page_text.count(" ".join(one_leg_message.split())) == 1  # not once per cramp
-    assert page_text.count("The same as for cramp 1.") == 4  # the other four one-leg cramps point back to it
+    assert page_text.count("one leg only as for cramp 1") == 4  # the other four one-leg cramps point back to it
 
 
 def test_plain_names_and_real_citations_never_ids_or_files(page_text):
@@ -109,3 +109,16 @@ def test_night_cramp_is_shown_in_local_time(lena):
 )
 def test_chip_values(rule, value, text):
     assert chip_value(rule, value, "") == text
+
+
+def test_since_line_counts_what_is_new_against_the_last_report():
+    from analyzer.report.content import since_text
+
+    last = {"date": "2024-11-18 07:02 UTC", "cramps": ["a"], "runs": ["r1"], "patterns": ["night"]}
+    now = {"cramps": ["a", "b"], "runs": ["r1", "r2", "r3"], "patterns": ["night", "one_leg"]}
+    text, counts = since_text(last, now)
+    assert text == "since 2024-11-18 07:02 UTC: 1 new cramp; 2 new runs; newly raised: one leg only"
+    assert counts == {"cramps": 1, "runs": 2, "patterns": ["one_leg"], "date": "2024-11-18 07:02 UTC"}
+    assert since_text(last, {"cramps": ["a"], "runs": ["r1"], "patterns": ["night"]})[0] == \
+        "nothing new since the last report"  # no date: an unchanged athlete's cached page stays true
+    assert since_text(None, now) == ("", {})  # the first report in a folder marks nothing

@@ -1,0 +1,286 @@
+"""The coach's Monday morning, in a real browser (Debian's Chromium, headless, via Playwright).
+
+Who needs attention (the team page's order, "new" since the last report), why and what next
+(each card's next step and the clinician triggers), tables a coach reads at desk and phone width,
+run charts whose every panel answers the pointer and zooms, and no sentence said more than twice.
+Expected values are worked out by hand from the sample team's own files (``sample_data/``).
+Skipped, saying why, where Chromium or Playwright cannot be had.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+import analyzer
+from tests.conftest import REPO
+from tests.report.test_browser import CHROMIUM, _open, _wait_for_charts, sync_playwright
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it when it can)"),
+    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed"),
+]
+
+ADDED = "2024-11-10 07:40,,,left,calf,4,,\n"
+"""One cramp added to Kai's log between two reports (Asia/Tokyo local time, at rest)."""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The sample team reported twice into the same folder, Kai's log one cramp longer the second time."""
+    root = tmp_path_factory.mktemp("coach")
+    team = root / "team"
+    shutil.copytree(REPO / "sample_data", team, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    first = root / "first"
+    assert analyzer.run_report(team, first, jobs=1, weather="off").athletes == 6
+    second = root / "second"
+    shutil.copytree(first, second)  # the same report folder, as it was after the first run
+    with open(team / "kai_control" / "cramps.csv", "a", encoding="utf-8") as f:
+        f.write(ADDED)
+    assert analyzer.run_report(team, second, jobs=1, weather="off").cramps == 18
+    return first, second
+
+
+def _names(page) -> list[str]:
+    return page.eval_on_selector_all("#athletes tbody tr td:first-child a", "els => els.map(e => e.textContent)")
+
+
+def test_team_page_is_in_attention_order_and_says_so(reports, browser):
+    first, _ = reports
+    page, errors = _open(browser, first / "index.html", 1280)
+    try:
+        # The team's last run is George's on Fri 15 Nov 2024, so the window is 01-15 Nov. Only George has
+        # cramps in it (02 and 09 Nov, at night). Nobody else does: Tom comes next for over-exertion (the
+        # stronger evidence); María and Lena have one pattern each, María's worst cramp 4/5 before Lena's
+        # 3/5; Kai has cramps but no pattern; the Workoutizer runner none.
+        assert _names(page) == ["George P.", "Tom R.", "María G.", "Lena K.", "Kai S.", "Workoutizer demo runner"]
+        order = page.inner_text("#order")
+        assert "last 14 days (01 Nov to 15 Nov 2024)" in order and "worst severity" in order
+        recent = page.eval_on_selector_all("#athletes tbody tr td:nth-child(3)", "els => els.map(e => e.dataset.value)")
+        assert recent == ["2", "0", "0", "0", "0", "0"]
+        assert page.locator("#athletes .new").count() == 0  # a first report marks nothing new
+        # Lena's typo (row 3 of her cramps.csv) is listed under her name, pointing at errors.csv's first row
+        problems = page.inner_text("#problems-4")
+        assert "Lena K." in problems
+        item = page.locator("#problems-4 + ul li").inner_text()
+        assert "cramps.csv (row 3)" in item and '"rigth"' in item and "errors.csv row 1" in item
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_new_marks_after_a_second_report_with_one_added_cramp(reports, browser):
+    _, second = reports
+    page, errors = _open(browser, second / "index.html", 1280)
+    try:
+        # Kai's added cramp (10 Nov) is in the window: one recent cramp of 4/5 puts Kai second
+        assert _names(page) == ["George P.", "Kai S.", "Tom R.", "María G.", "Lena K.", "Workoutizer demo runner"]
+        kai = page.locator("#athletes tbody tr").nth(1)
+        assert kai.locator(".new").count() == 1 and "+1 new" in kai.inner_text()
+        assert re.search(r"since \d{4}-\d\d-\d\d \d\d:\d\d UTC: 1 new cramp$", kai.locator(".since").inner_text())
+        assert page.locator("#athletes .new").count() == 1  # nobody else has anything new
+    finally:
+        page.close()
+    page, more = _open(browser, second / "kai_control" / "report.html", 1280)
+    try:
+        marked = page.locator("#cramps ~ .table-wrap tbody tr:has(.new)")
+        assert marked.count() == 1 and "Sun 10 Nov 2024 07:40" in marked.inner_text()  # Tokyo time, as logged
+        assert "1 new cramp" in page.inner_text(".since-line")
+        assert page.locator("#runs-table .new").count() == 0  # no new run
+        assert errors == [] and more == []
+    finally:
+        page.close()
+
+
+def _card(page, name: str):
+    return page.locator("section.card", has=page.locator(f"h3:text-is('{name}')"))
+
+
+def test_each_pattern_card_says_what_to_try_next_and_when_to_see_a_clinician(reports, browser):
+    first, _ = reports
+    team = REPO / "sample_data"
+    checks = {
+        "tom_spike": ("Over-exertion", ["more gradually",
+                                        # the half marathon (21.1 km) against his longest run of the 30 days
+                                        # before (10.0 km): 21.1 / 10.0
+                                        f"{21.1 / 10.0:.2f} × the longest run of the previous 30 days"], []),
+        "lena_right": ("One leg only", ["pinched nerve"],
+                       ["Cramps in one leg only", "tingling in the foot after"]),  # her notes, cramp row 6
+        "george_night": ("Night cramps at rest", ["stretching before bed"],
+                         # 15 Oct, 24 Oct, 02 Nov, 09 Nov: four night cramps within 25 days
+                         ["4 night cramps within 30 days"]),
+    }
+    weigh = pd.read_csv(team / "maria_hot" / "weigh_ins.csv")
+    worst_loss = ((weigh["mass_before_kg"] - weigh["mass_after_kg"]) / weigh["mass_before_kg"] * 100).max()
+    checks["maria_hot"] = ("Hot-day dehydration", ["drink to a plan", "weigh before and after", "cooler hours",
+                                                   f"median of {len(weigh)} runs",
+                                                   f"up to {worst_loss:.1f} % of body mass lost"], [])
+    for athlete, (name, nexts, clinician) in checks.items():
+        page, errors = _open(browser, first / athlete / "report.html", 1280)
+        try:
+            card = _card(page, name)
+            assert card.count() == 1, (athlete, name)
+            text = card.locator(".next").inner_text()
+            for words in nexts:
+                assert words in text, (athlete, words, text)
+            if clinician:
+                said = card.locator(".clinician").inner_text()
+                for words in clinician:
+                    assert words in said, (athlete, words, said)
+            else:
+                assert card.locator(".clinician").count() == 0
+            assert errors == []
+        finally:
+            page.close()
+    page, _ = _open(browser, first / "george_night" / "report.html", 1280)
+    try:  # furosemide and atorvastatin: the medicine card names the trigger, each medicine once
+        medicine = _card(page, "Medicine")
+        assert "among the reasons to see a clinician" in medicine.locator(".clinician").inner_text()
+        assert "furosemide 40 mg (furosemide)" not in page.inner_text("body")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("athlete", ["maria_hot", "tom_spike", "lena_right", "wkz_runner"])
+def test_all_runs_hides_no_column_at_desk_width(reports, browser, athlete):
+    first, _ = reports
+    page, _ = _open(browser, first / athlete / "report.html", 1280)
+    try:
+        heads = page.eval_on_selector_all("#runs-table thead th", "els => els.map(e => e.textContent)")
+        assert heads[:2] == ["date", "cramps"]  # cramps first after the date
+        wrap = page.evaluate("() => { const w = document.getElementById('runs-table').parentElement;"
+                             " return [w.scrollWidth, w.clientWidth]; }")
+        assert wrap[0] <= wrap[1], wrap  # no horizontal scroll: nothing hidden behind it
+        runs = pd.read_csv(first / "cramps.csv")
+        shaded = page.locator("#runs-table tr.cramp-run").count()
+        during = runs[(runs["athlete"] == athlete) & runs["context"].isin(["during_run", "after_run"])]
+        assert shaded == during["activity"].nunique()
+    finally:
+        page.close()
+
+
+def test_the_verdict_is_on_a_phone_screen(reports, browser):
+    first, _ = reports
+    page, errors = _open(browser, first / "maria_hot" / "report.html", 390)
+    try:
+        rows = page.locator("#season-table tbody tr")
+        assert rows.count() == 5
+        for i in range(rows.count()):
+            row = rows.nth(i).bounding_box()
+            verdict = rows.nth(i).locator("td.verdict").bounding_box()
+            assert verdict["x"] >= 0 and verdict["x"] + verdict["width"] <= 390, verdict
+            assert row["height"] < 300, row
+        assert errors == []
+    finally:
+        page.close()
+
+
+def _tooltip(page) -> str | None:
+    return page.evaluate("() => { const e = document.getElementById('vg-tooltip-element');"
+                         " return e && e.classList.contains('visible') ? e.innerText : null; }")
+
+
+def _panels(page, chart: str) -> list[dict]:
+    """The plot area of each panel of a run chart (its grid), in viewport coordinates, top to bottom."""
+    return page.evaluate("""(chart) => Array.from(document.querySelectorAll(`#${chart} svg g.role-scope`))
+        .filter(g => /concat_\\d+_group/.test(g.getAttribute('class')))
+        .map(g => {
+            const grids = Array.from(g.querySelectorAll('g.role-axis')).map(a => a.getBoundingClientRect())
+                .filter(r => r.width > 0 && r.height > 0);
+            const r = grids.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+            return {x: r.x, y: r.y, width: r.width, height: r.height};
+        })""", chart)
+
+
+BAD = re.compile(r"\b(undefined|null|NaN|Infinity)\b")
+
+
+@pytest.mark.parametrize("athlete", ["maria_hot", "tom_spike", "lena_right"])
+def test_every_chart_panel_answers_the_pointer_with_defined_values(reports, browser, athlete):
+    first, _ = reports
+    page, errors = _open(browser, first / athlete / "report.html", 1280)
+    try:
+        _wait_for_charts(page)
+        charts = page.eval_on_selector_all("div.chart-live[id^='run-']", "els => els.map(e => e.id)")
+        assert charts
+        for chart in charts:
+            page.locator(f"#{chart}").scroll_into_view_if_needed()
+            panels = _panels(page, chart)
+            assert len(panels) >= 2, chart  # pace and heart rate at least
+            for box in panels:
+                page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] / 2)
+                page.wait_for_function("() => { const e = document.getElementById('vg-tooltip-element');"
+                                       " return e && e.classList.contains('visible'); }", timeout=5_000)
+                text = _tooltip(page)
+                assert text and not BAD.search(text), (chart, text)
+                assert "pace (min/km)" in text and re.search(r"\b\d{1,2}:\d\d\b", text), text
+        for chart in ("season-weekly", "season-scatter"):  # the season charts' marks too
+            page.locator(f"#{chart}").scroll_into_view_if_needed()
+            mark = page.locator(f"#{chart} svg g.mark-rect path, #{chart} svg g.mark-symbol path").last
+            box = mark.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(300)
+            text = _tooltip(page)
+            assert text is None or not BAD.search(text), (chart, text)
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_every_panel_zooms_all_panels_together(reports, browser):
+    first, _ = reports
+    for i in range(3):  # pace, heart rate, temperature of María's first cramp run
+        page, errors = _open(browser, first / "maria_hot" / "report.html", 1280)
+        try:
+            _wait_for_charts(page)
+            page.locator("#run-0").scroll_into_view_if_needed()
+            panels = _panels(page, "run-0")
+            assert len(panels) == 3
+            before = page.evaluate("() => window.cramp_charts['run-0'].scale('x').domain()")
+            box = panels[i]
+            page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+            page.mouse.wheel(0, -500)
+            page.wait_for_timeout(400)
+            after = page.evaluate("() => window.cramp_charts['run-0'].scale('x').domain()")
+            assert after[1] - after[0] < before[1] - before[0], (i, before, after)  # narrower, on the shared axis
+            assert errors == []
+        finally:
+            page.close()
+
+
+def _sentences(page) -> list[str]:
+    texts = page.eval_on_selector_all("p, li, dd, dt, td, h3", "els => els.map(e => e.innerText)")
+    out = []
+    for t in texts:
+        for line in t.split("\n"):
+            # a sentence ends with . ! or ? (labels and chips such as "one leg only · 5 runs/days" do not)
+            out += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(“\"'])", line)
+                    if len(s.strip()) >= 20 and s.strip()[-1] in ".!?"]
+    return out
+
+
+def test_no_sentence_said_more_than_twice_on_a_page(reports, browser):
+    first, _ = reports
+    for rel in ["index.html", *[f"{a}/report.html" for a in ("george_night", "kai_control", "lena_right", "maria_hot",
+                                                              "tom_spike", "wkz_runner")]]:
+        page, _ = _open(browser, first / rel, 1280)
+        try:
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+            repeated = {s: n for s, n in Counter(_sentences(page)).items() if n > 2}
+            assert repeated == {}, (rel, repeated)
+        finally:
+            page.close()
