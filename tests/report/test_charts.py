@@ -134,7 +134,8 @@ def test_cramp_runs_chart_shows_every_cramp_run_even_without_history(analysis):
     assert len(cramp_points) == int(analysis.runs["had_cramp"].sum()) == 2
     assert len(points) == len(analysis.runs) == 13
     r1 = next(p for p in cramp_points if p["run"] == "r1.fit")
-    assert r1["ratio"] == "—" and "less than 30 days of history" in r1["missing"]  # in the band, not dropped
+    # in the band, not dropped; its tooltip says the ratio is not known (never null)
+    assert r1["ratio"] is None and r1["ratio_text"] == "not known" and "less than 30 days of history" in r1["missing"]
     big = next(p for p in cramp_points if p["run"] == "big.fit")
     assert big["ratio"] == pytest.approx(14 / 8, abs=0.01)  # 14 km against the 8-km runs of the prior 30 days
 
