@@ -225,6 +225,7 @@ def write_athlete_report(
         "last_run_utc": runs["start_utc"].max().isoformat() if len(runs) else "",
     }
     page = athlete_page(analysis)
+    summary["credits"] = [c["text"] for c in page.credits]  # for the team page (not a summary.csv column)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     zone_note = ath.profile.get("timezone_note") if ath.profile.get("timezone_source") in ("watch", "guessed") else ""
     common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone_label, zone_note=zone_note,
@@ -407,9 +408,13 @@ def write_team_files(
               "flags": int(summary["flags"].sum()) if len(summary) else 0,
               "runs": int(summary["runs"].sum()) if len(summary) else 0,
               "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
+    from analyzer.io.weather_archive import ATTRIBUTION_URL
+
     html = _template("index.html.j2").render(
         css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,
         pattern_names=PATTERN_NAMES, pattern_meaning=PATTERN_MEANING, notices=notices or [],
+        credits=list(dict.fromkeys(t for r in reports for t in r.summary.get("credits") or [])),
+        credit_url=ATTRIBUTION_URL,
         failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
