@@ -324,6 +324,7 @@ def weekly_chart(analysis: Analysis) -> dict:
              "runs": int((week == w).sum())} for w, v in km.items()]
     order = [b["week"] for b in bars]
     marks = []
+    outside = 0  # cramps in weeks without runs before the first or after the last: the axis spans the runs
     c = analysis.cramps
     if len(c):
         when = pd.to_datetime(c["time_utc"], utc=True)
@@ -338,13 +339,16 @@ def weekly_chart(analysis: Analysis) -> dict:
                 ).groupby(["week", "kind"]).size().items():
             if pd.isna(w):
                 continue
+            if w not in km.index:
+                outside += int(n)
+                continue
             top = float(km.get(w, 0.0))
             marks.append({"week": w.strftime("%d %b"), "kind": kind, "n": int(n),
                           "y": top if kind.startswith("during") else 0.0,
                           "label": f"{int(n)} cramp{'s' if n > 1 else ''} {kind}"})
     y_max = max(float(km.max()) * 1.25 if len(km) else 1.0, 1.0)
-    x_enc = {"field": "week", "type": "ordinal", "sort": order, "title": "week starting (local)",
-             "axis": {"labelAngle": 0, "labelOverlap": "greedy"}}
+    x_enc = {"field": "week", "type": "ordinal", "sort": order, "scale": {"domain": order},
+             "title": "week starting (local)", "axis": {"labelAngle": 0, "labelOverlap": "greedy"}}
     layers = [{"mark": {"type": "bar", "color": RUN_COLOR},
                "encoding": {"x": x_enc,
                             "y": {"field": "km", "type": "quantitative", "title": "distance per week (km)",
@@ -363,10 +367,12 @@ def weekly_chart(analysis: Analysis) -> dict:
                                               "scale": {"domain": ["during or after a run", "at rest or time unknown"],
                                                         "range": [CRAMP_COLOR, REST_COLOR]}},
                                     "tooltip": [{"field": "label", "title": "cramps"}]}})
+    title = {"text": "Weekly distance, with the week's cramps", "anchor": "start", "fontSize": 13}
+    if outside:
+        title["subtitle"] = f"{outside} cramp{'s' if outside > 1 else ''} outside these weeks (in the cramp table)"
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 180,
-            "data": {"values": bars}, "layer": layers, "config": _CONFIG,
-            "title": {"text": "Weekly distance, with the week's cramps", "anchor": "start", "fontSize": 13},
-            "usermeta": {"weeks": len(bars), "cramp_marks": sum(m["n"] for m in marks)}}
+            "data": {"values": bars}, "layer": layers, "config": _CONFIG, "title": title,
+            "usermeta": {"weeks": len(bars), "cramp_marks": sum(m["n"] for m in marks), "cramps_outside": outside}}
 
 
 def cramp_runs_chart(analysis: Analysis) -> dict:
@@ -457,6 +463,11 @@ def timeline_chart(analysis: Analysis) -> dict:
     points = []
     from analyzer.report.content import CONTEXT_NAMES
 
+    pad = pd.Timedelta(days=2)
+    domain = None
+    if start is not None:  # the runs' span: a cramp logged long after (or before) them never stretches the axis
+        domain = [(start.tz_localize(None) - pad).strftime("%Y-%m-%d"), (end.tz_localize(None) + pad).strftime("%Y-%m-%d")]
+    outside = 0
     for r in c.to_dict("records") if len(c) else []:
         t = r["time_utc"]
         if pd.notna(t):
@@ -465,27 +476,27 @@ def timeline_chart(analysis: Analysis) -> dict:
             when = pd.Timestamp(r["date_local"]) + pd.Timedelta(hours=12)
         else:
             continue
+        if domain is not None and not (pd.Timestamp(domain[0]) <= when <= pd.Timestamp(domain[1])):
+            outside += 1
+            continue
         sev = r.get("severity")
         points.append({"t": when.strftime("%Y-%m-%dT%H:%M"), "row": CONTEXT_NAMES.get(r["context"], r["context"]),
                        "leg": "both legs" if r.get("leg") == "both" else r.get("leg"),
                        "size": 40 + 25 * (sev if isinstance(sev, (int, float)) and sev == sev else 1),
                        "label": f"cramp {int(r['cramp_row'])}: {leg_text(r.get('leg'), r.get('muscle'))}"
                                 + (f", {severity_text(sev)}" if severity_text(sev) else "")})
-    domain = None
-    if start is not None:
-        pad = pd.Timedelta(days=2)
-        domain = [(start.tz_localize(None) - pad).strftime("%Y-%m-%d"), (end.tz_localize(None) + pad).strftime("%Y-%m-%d")]
     x = {"field": "t", "type": "temporal", "title": "date (local)",
          "axis": {"format": "%d %b", "labelOverlap": True, "tickCount": 6}}
     if domain:
         x["scale"] = {"domain": domain}
+    away = f"{outside} cramp{'s' if outside > 1 else ''} outside this span (in the cramp table)" if outside else ""
     if not points:
         span = f" between {start:%d %b} and {end:%d %b %Y}" if start is not None else ""
-        return _message_chart(f"No cramps logged{span}.", 50)
+        return _message_chart(f"No cramps logged{span}." + (f" {away[0].upper()}{away[1:]}." if away else ""), 50)
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 130,
             "data": {"values": points}, "config": _CONFIG,
             "title": {"text": "Cramps over the season", "anchor": "start", "fontSize": 13,
-                      "subtitle": "marker size: severity"},
+                      "subtitle": ["marker size: severity", away] if away else "marker size: severity"},
             "mark": {"type": "point", "filled": True, "color": CRAMP_COLOR, "opacity": 0.9},
             "encoding": {"x": x, "y": {"field": "row", "type": "nominal", "title": None, "sort": CONTEXT_ROWS,
                                        "scale": {"domain": CONTEXT_ROWS}},
@@ -495,4 +506,4 @@ def timeline_chart(analysis: Analysis) -> dict:
                          "size": {"field": "size", "type": "quantitative", "legend": None, "scale": None},
                          "tooltip": [{"field": "label", "title": "cramp"},
                                      {"field": "t", "type": "temporal", "title": "when", "format": "%a %d %b %H:%M"}]},
-            "usermeta": {"cramps": len(points)}}
+            "usermeta": {"cramps": len(points), "cramps_outside": outside}}
