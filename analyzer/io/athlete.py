@@ -281,7 +281,12 @@ def load_team(folder: str | os.PathLike) -> list[Athlete]:
 
 def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.date | None = None) -> Athlete:
     """The athlete with only the runs and cramps whose local date is within ``since``–``until``
-    (both inclusive; ``None`` leaves that side open). Weather and weigh-ins are kept whole."""
+    (both inclusive; ``None`` leaves that side open). Weather and weigh-ins are kept whole.
+
+    A cramp that cannot be dated (no time, no date, and its run file was not read) is in every
+    period: it is kept, and placed nowhere with its row problem. A cramp left out whose logged
+    run and distance do not fit (the file not read, the distance past the run's end) keeps its
+    row problem in ``problems``: a row problem is said whatever the period."""
     if since is None and until is None:
         return athlete
     tz = athlete.timezone
@@ -300,9 +305,39 @@ def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.da
             d = dt.date.fromisoformat(str(day))
             return (since is None or d >= since) and (until is None or d <= until)
 
+        def keep_row(t: object, a: object, d: object) -> bool:
+            if pd.notna(t):
+                return keep(t)
+            dated = isinstance(d, str) and bool(d)
+            if isinstance(a, str) and a:
+                if a in names:
+                    return True
+                if athlete.activity(a) is None and not dated:
+                    return True  # no run read, no date: in no period and in every one
+            return dated and keep_day(d)
+
         dates = c["date_local"] if "date_local" in c else pd.Series(None, index=c.index)
-        mask = [keep(t) if pd.notna(t) else (a in names if isinstance(a, str) and a else
-                                              (isinstance(d, str) and keep_day(d)))
-                for t, a, d in zip(c["time_utc"], c["activity"], dates, strict=True)]
+        mask = [keep_row(t, a, d) for t, a, d in zip(c["time_utc"], c["activity"], dates, strict=True)]
+        problems = list(athlete.problems) + _left_out_row_problems(athlete, c[[not m for m in mask]])
         c = c[mask]
+        return dataclasses.replace(athlete, activities=acts, cramps=c, problems=problems)
     return dataclasses.replace(athlete, activities=acts, cramps=c)
+
+
+def _left_out_row_problems(athlete: Athlete, left_out: pd.DataFrame) -> list[Problem]:
+    """The row problems of cramps left out of a report period whose logged run and distance do
+    not fit (as :func:`analyzer.cramps.match_cramps` says them for the cramps kept)."""
+    from analyzer.cramps import _unplaceable
+
+    out = []
+    if "distance_km" not in left_out:
+        return out
+    for _, row in left_out.iterrows():
+        name, km = row.get("activity"), row.get("distance_km")
+        if not (isinstance(name, str) and name and pd.notna(km)):
+            continue
+        why = _unplaceable(athlete, name, float(km))
+        if why:
+            out.append(Problem(str(Path(athlete.folder) / "cramps.csv"), f"row {int(row['cramp_row'])}",
+                               f"{why}; the cramp is outside the report period, so it is left out", athlete.id))
+    return out
