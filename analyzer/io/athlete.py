@@ -19,7 +19,7 @@ from analyzer.io.exports import export_kind, read_export
 from analyzer.io.fit import FitWarning
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
 from analyzer.io.weather_archive import WEATHER_MODES, Archive, lookup
-from analyzer.io.zones import away_days, choose_zone
+from analyzer.io.zones import ZONE_FROM_PROFILE, away_days, choose_zone, unset_watch_zone
 from analyzer.model import Athlete, Problem
 
 
@@ -137,7 +137,10 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
             probs += more_probs
     problems += probs
     tz = _choose_zone(profile, activities)
-    cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id, away=away_days(activities, tz),
+    unset = unset_watch_zone(activities, tz) if profile.get("timezone_source") == ZONE_FROM_PROFILE else ""
+    if unset:  # every run day would look like a trip: the travel rule is not applied, said once
+        problems.append(Problem(str(root), "", unset, athlete_id))
+    cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id, away={} if unset else away_days(activities, tz),
                                    zone_label=profile["timezone_label"], date_order=profile.get("date_order"))
     problems += probs
     weather_csv, probs = _read_weather_cached(own("weather.csv"), tz, athlete_id, cache)
