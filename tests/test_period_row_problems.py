@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 import analyzer
 from analyzer.synthetic import synthetic_run, write_athlete
@@ -38,3 +39,15 @@ def test_row_problems_are_said_whatever_the_period(tmp_path):
     assert list(out["context"]) == ["not_placed", "during_run"]
     # the runs of 9 and 12 June are the period's
     assert pd.read_csv(tmp_path / "out" / "summary.csv").loc[0, "runs"] == 2
+
+
+def test_a_cramp_logged_by_the_run_files_stem_stays_in_its_period(tmp_path):
+    runs = {f"r{d}.fit": synthetic_run(START + dt.timedelta(days=d), 8.0, 330, seed=d) for d in (0, 9)}
+    cramps = [{"activity": "r9", "distance_km": 4, "leg": "left"}]  # the stem of r9.fit (12 June), no time
+    write_athlete(tmp_path / "team" / "ana", {"timezone": "Europe/Madrid"}, runs, cramps)
+    analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache", weather="off",
+                        since=dt.date(2024, 6, 8))
+    out = pd.read_csv(tmp_path / "out" / "cramps.csv", keep_default_na=False)
+    assert list(out["cramp_row"]) == [1] and list(out["context"]) == ["during_run"]
+    # 4 km into an 8 km run at 330 s/km: 1320 s
+    assert out.loc[0, "elapsed_s"] == pytest.approx(1320, abs=5)

@@ -313,9 +313,10 @@ def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.da
                 return keep(t)
             dated = isinstance(d, str) and bool(d)
             if isinstance(a, str) and a:
-                if a in names:
+                run = athlete.activity(a)  # the file's name, or its stem
+                if a in names or (run is not None and run.source in names):
                     return True
-                if athlete.activity(a) is None and not dated:
+                if run is None and not dated:
                     return True  # no run read, no date: in no period and in every one
             return dated and keep_day(d)
 
