@@ -31,6 +31,8 @@ are decompressed here within :data:`MAX_ANSWER_BYTES`; redirects to another host
 every variable is read in its declared unit (:data:`UNITS`) and checked against physical bounds
 (:data:`BOUNDS`), and an answer that fails is refused whole and never cached. A refused request
 (HTTP 4xx) or answer costs only its own runs. Only ``http`` and ``https`` addresses are used.
+The forecast (:mod:`analyzer.io.weather_forecast`) is asked through the same
+:func:`protected_get` and read by the same checks.
 
 Settings
 --------
