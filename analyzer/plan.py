@@ -353,6 +353,8 @@ def _read_forecast(forecast: object, tz: str, where: tuple[float, float] | None,
         if got.hours is None:
             notes.append(f"No forecast: {got.why_not}; the heat conditions are unknown (distance and pace are assessed).")
             return None, "", "unavailable"
+        if got.attribution:
+            notes.append(f"Forecast data: {got.attribution}, open-meteo.com; licence CC BY 4.0.")
         return got.hours, "provider", got.source
     path = Path(os.fspath(forecast))
     if not path.is_file():

@@ -19,7 +19,7 @@ from analyzer.io.exports import export_kind, read_export
 from analyzer.io.fit import FitWarning
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
 from analyzer.io.weather_archive import WEATHER_MODES, Archive, lookup
-from analyzer.io.zones import away_days, choose_zone
+from analyzer.io.zones import ZONE_FROM_PROFILE, away_days, choose_zone, unset_watch_zone
 from analyzer.model import Athlete, Problem
 
 
@@ -149,7 +149,10 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
             probs += more_probs
     problems += probs
     tz = _choose_zone(profile, activities)
-    cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id, away=away_days(activities, tz),
+    unset = unset_watch_zone(activities, tz) if profile.get("timezone_source") == ZONE_FROM_PROFILE else ""
+    if unset:  # every run day would look like a trip: the travel rule is not applied, said once
+        problems.append(Problem(str(root), "", unset, athlete_id))
+    cramps, probs = read_cramp_log(own("cramps.csv"), tz, athlete_id, away={} if unset else away_days(activities, tz),
                                    zone_label=profile["timezone_label"], date_order=profile.get("date_order"))
     problems += probs
     weather_csv, probs = _read_weather_cached(own("weather.csv"), tz, athlete_id, cache)
@@ -324,7 +327,12 @@ def load_team(folder: str | os.PathLike) -> list[Athlete]:
 
 def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.date | None = None) -> Athlete:
     """The athlete with only the runs and cramps whose local date is within ``since``–``until``
-    (both inclusive; ``None`` leaves that side open). Weather and weigh-ins are kept whole."""
+    (both inclusive; ``None`` leaves that side open). Weather and weigh-ins are kept whole.
+
+    A cramp that cannot be dated (no time, no date, and its run file was not read) is in every
+    period: it is kept, and placed nowhere with its row problem. A cramp left out whose logged
+    run and distance do not fit (the file not read, the distance past the run's end) keeps its
+    row problem in ``problems``: a row problem is said whatever the period."""
     if since is None and until is None:
         return athlete
     tz = athlete.timezone
@@ -343,9 +351,40 @@ def restrict_period(athlete: Athlete, since: dt.date | None = None, until: dt.da
             d = dt.date.fromisoformat(str(day))
             return (since is None or d >= since) and (until is None or d <= until)
 
+        def keep_row(t: object, a: object, d: object) -> bool:
+            if pd.notna(t):
+                return keep(t)
+            dated = isinstance(d, str) and bool(d)
+            if isinstance(a, str) and a:
+                run = athlete.activity(a)  # the file's name, or its stem
+                if a in names or (run is not None and run.source in names):
+                    return True
+                if run is None and not dated:
+                    return True  # no run read, no date: in no period and in every one
+            return dated and keep_day(d)
+
         dates = c["date_local"] if "date_local" in c else pd.Series(None, index=c.index)
-        mask = [keep(t) if pd.notna(t) else (a in names if isinstance(a, str) and a else
-                                              (isinstance(d, str) and keep_day(d)))
-                for t, a, d in zip(c["time_utc"], c["activity"], dates, strict=True)]
+        mask = [keep_row(t, a, d) for t, a, d in zip(c["time_utc"], c["activity"], dates, strict=True)]
+        problems = list(athlete.problems) + _left_out_row_problems(athlete, c[[not m for m in mask]])
         c = c[mask]
+        return dataclasses.replace(athlete, activities=acts, cramps=c, problems=problems)
     return dataclasses.replace(athlete, activities=acts, cramps=c)
+
+
+def _left_out_row_problems(athlete: Athlete, left_out: pd.DataFrame) -> list[Problem]:
+    """The row problems of cramps left out of a report period whose logged run and distance do
+    not fit (as :func:`analyzer.cramps.match_cramps` says them for the cramps kept)."""
+    from analyzer.cramps import _unplaceable
+
+    out = []
+    if "distance_km" not in left_out:
+        return out
+    for _, row in left_out.iterrows():
+        name, km = row.get("activity"), row.get("distance_km")
+        if not (isinstance(name, str) and name and pd.notna(km)):
+            continue
+        why = _unplaceable(athlete, name, float(km))
+        if why:
+            out.append(Problem(str(Path(athlete.folder) / "cramps.csv"), f"row {int(row['cramp_row'])}",
+                               f"{why}; the cramp is outside the report period, so it is left out", athlete.id))
+    return out

@@ -31,6 +31,8 @@ are decompressed here within :data:`MAX_ANSWER_BYTES`; redirects to another host
 every variable is read in its declared unit (:data:`UNITS`) and checked against physical bounds
 (:data:`BOUNDS`), and an answer that fails is refused whole and never cached. A refused request
 (HTTP 4xx) or answer costs only its own runs. Only ``http`` and ``https`` addresses are used.
+The forecast (:mod:`analyzer.io.weather_forecast`) is asked through the same
+:func:`protected_get` and read by the same checks.
 
 Settings
 --------
@@ -178,22 +180,23 @@ NAMES = {
 }
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, what: str = "weather archive") -> str:
     """Why ``url`` cannot be the archive's address ("" when it can): only ``http`` and ``https``
-    with a host name are accepted (no ``file:``, ``ftp:``, ``javascript:``, no user or password)."""
+    with a host name are accepted (no ``file:``, ``ftp:``, ``javascript:``, no user or password).
+    ``what`` names the service in the message (``weather archive``, ``weather forecast``)."""
     try:
         parts = urlparse(str(url))
         port = parts.port
     except ValueError:
-        return f"the weather archive address {str(url)[:100]!r} is not a valid URL"
+        return f"the {what} address {str(url)[:100]!r} is not a valid URL"
     if parts.scheme.lower() not in ("http", "https"):
         shown = f"{parts.scheme}:" if parts.scheme else "no scheme"
-        return f"the weather archive address {str(url)[:100]!r} is not http or https ({shown}); only http:// and " \
+        return f"the {what} address {str(url)[:100]!r} is not http or https ({shown}); only http:// and " \
                "https:// addresses are used"
     if not parts.hostname:
-        return f"the weather archive address {str(url)[:100]!r} has no host name"
+        return f"the {what} address {str(url)[:100]!r} has no host name"
     if parts.username or parts.password:
-        return f"the weather archive address {parts.hostname} carries a user name or password; give it without"
+        return f"the {what} address {parts.hostname} carries a user name or password; give it without"
     del port
     return ""
 
@@ -233,6 +236,8 @@ class OpenMeteoArchive:
     model = MODEL
     model_label = MODEL_LABEL
     attribution = ATTRIBUTION
+    what = "weather archive"
+    """How the service is named in messages."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or self.default_url
@@ -260,7 +265,7 @@ class OpenMeteoArchive:
         raises :class:`ArchiveError` naming it in words, and nothing of the answer is kept.
         """
         def refuse(why: str) -> ArchiveError:
-            return ArchiveError(f"the weather archive's answer was refused: {why}", give_up=False)
+            return ArchiveError(f"the {self.what}'s answer was refused: {why}", give_up=False)
 
         if not isinstance(payload, dict):
             raise refuse("it is not the archive's JSON object")
@@ -594,115 +599,160 @@ class Archive:
         return WEATHER_BUDGET_S if self.budget_s is None else self.budget_s
 
     def _get(self, params: dict[str, str]) -> dict:
-        """One answer, as JSON: retried on 429/5xx, within :data:`REQUEST_DEADLINE_S` and the budget."""
-        from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
-
-        def retryable(exc: BaseException) -> bool:
-            return isinstance(exc, _Retry)
-
-        @retry(retry=retry_if_exception(retryable), stop=stop_after_attempt(RETRY_ATTEMPTS),
-               wait=wait_exponential(multiplier=RETRY_WAIT_S[0], max=RETRY_WAIT_S[1]), reraise=True)
-        def once() -> dict:
+        """One answer, as JSON: :func:`protected_get` within the report's budget."""
+        def sent() -> None:
             self.requests_sent += 1
-            return self._within_deadline(params)
 
-        try:
-            return once()
-        except _Retry as exc:
-            raise ArchiveError(f"the weather archive is busy ({exc}) after {RETRY_ATTEMPTS} tries") from exc
+        return protected_get(self._api.url, params, self.deadline, self._budget(), what=self._api.what, on_send=sent,
+                             budget_words="the report's weather budget")
 
-    def _within_deadline(self, params: dict[str, str]) -> dict:
-        """:meth:`_request` in a helper thread, given up at its deadline (the socket is shut)."""
-        budget_left = self.deadline - time.time()
-        limit = min(REQUEST_DEADLINE_S, budget_left)
-        if limit <= 0:
-            raise ArchiveError(f"the weather archive took the report's whole weather budget ({self._budget():.0f} s); "
-                               "nothing more was asked")
-        box: dict = {}
-        t = threading.Thread(target=self._request, args=(params, box), daemon=True)
-        t.start()
-        t.join(limit)
-        if t.is_alive():
-            box["abandoned"] = True
 
-            def close_all() -> None:
-                for closer in reversed(box.get("closers", [])):  # the socket first, then the session
-                    try:
-                        closer()
-                    except Exception:  # noqa: BLE001, S110 - best effort: the thread is left behind anyway
-                        pass
+def protected_get(url: str, params: dict[str, str], deadline: float, budget_s: float, what: str = "weather archive",
+                  on_send=None, budget_words: str = "its time budget") -> dict:
+    """One JSON answer from a weather service that is not trusted (the archive, the forecast).
 
-            threading.Thread(target=close_all, daemon=True).start()  # never waits here for a blocked read
-            host = urlparse(self._api.url).hostname
-            if limit < REQUEST_DEADLINE_S:
-                raise ArchiveError(f"the weather archive at {host} gave no complete answer before the report's weather "
-                                   f"budget ({self._budget():.0f} s) ran out; nothing more was asked")
-            raise ArchiveError(f"the weather archive at {host} gave no complete answer within {REQUEST_DEADLINE_S:.0f} s "
-                               "(too slow); nothing more was asked")
-        if "error" in box:
-            raise box["error"]
-        return box["answer"]
+    Retried on 429/5xx (:data:`RETRY_ATTEMPTS`, tenacity), each try within
+    :data:`REQUEST_DEADLINE_S` and all of them before ``deadline``; redirects followed only within
+    the same host (:data:`MAX_REDIRECTS`); the body read within :data:`MAX_ANSWER_BYTES` once
+    decompressed. Raises :class:`ArchiveError`, in words naming ``what``.
 
-    def _request(self, params: dict[str, str], box: dict) -> None:
-        try:
-            box["answer"] = self._request_inner(params, box)
-        except (ArchiveError, _Retry) as exc:
-            box["error"] = exc
-        except Exception as exc:  # noqa: BLE001 - said in words, never as a traceback
-            log.info("weather archive request failed: %r", exc)
-            box["error"] = ArchiveError(in_words(exc))
+    Parameters
+    ----------
+    url : str
+        The service's address (checked with :func:`check_url` first).
+    params : dict
+        The whole query.
+    deadline : float
+        Wall-clock time (``time.time()``) after which nothing is asked.
+    budget_s : float
+        The budget ``deadline`` was set from, seconds (for the message).
+    what : str
+        The service's name in messages.
+    on_send : callable, optional
+        Called before each try (a request counter).
+    budget_words : str
+        The budget's name in messages ("the report's weather budget").
+    """
+    from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-    def _request_inner(self, params: dict[str, str] | None, box: dict) -> dict:
-        import requests
+    bad = check_url(url, what)
+    if bad:
+        raise ArchiveError(bad)
 
-        url = self._api.url
-        origin = urlparse(url)
-        span = _span(params)
-        session = requests.Session()
-        session.trust_env = False  # no .netrc credentials, no proxy settings from elsewhere sent along
-        box.setdefault("closers", []).append(session.close)
-        try:
-            for _hop in range(MAX_REDIRECTS + 1):
+    def retryable(exc: BaseException) -> bool:
+        return isinstance(exc, _Retry)
+
+    @retry(retry=retry_if_exception(retryable), stop=stop_after_attempt(RETRY_ATTEMPTS),
+           wait=wait_exponential(multiplier=RETRY_WAIT_S[0], max=RETRY_WAIT_S[1]), reraise=True)
+    def once() -> dict:
+        if on_send is not None:
+            on_send()
+        return _within_deadline(url, params, deadline, budget_s, what, budget_words)
+
+    try:
+        return once()
+    except _Retry as exc:
+        raise ArchiveError(f"the {what} is busy ({exc}) after {RETRY_ATTEMPTS} tries") from exc
+
+
+def _whole(budget_words: str) -> str:
+    """"the report's weather budget" → "the report's whole weather budget"."""
+    parts = budget_words.rsplit(" ", 2)
+    return f"{parts[0]} whole {parts[1]} {parts[2]}" if len(parts) == 3 else f"all of {budget_words}"
+
+
+def _within_deadline(url: str, params: dict[str, str], deadline: float, budget_s: float, what: str,
+                     budget_words: str) -> dict:
+    """:func:`_request` in a helper thread, given up at its deadline (the socket is shut)."""
+    limit = min(REQUEST_DEADLINE_S, deadline - time.time())
+    if limit <= 0:
+        raise ArchiveError(f"the {what} took {_whole(budget_words)} ({budget_s:g} s); nothing more was asked")
+    box: dict = {}
+    t = threading.Thread(target=_request, args=(url, params, box, what), daemon=True)
+    t.start()
+    t.join(limit)
+    if t.is_alive():
+        box["abandoned"] = True
+
+        def close_all() -> None:
+            for closer in reversed(box.get("closers", [])):  # the socket first, then the session
                 try:
-                    answer = session.get(url, params=params, timeout=TIMEOUT_S, stream=True, allow_redirects=False,
-                                         headers={"User-Agent": "cramp-analyzer", "Accept-Encoding": "gzip, deflate"})
-                except requests.Timeout as exc:
-                    raise _Retry(f"no answer within {TIMEOUT_S[1]:.0f} s") from exc
-                except requests.RequestException as exc:
-                    raise ArchiveError(f"the weather archive at {origin.hostname} could not be reached "
-                                       f"({_transport_words(exc)})") from exc
-                box["closers"].append(_shutter(answer))
-                if box.get("abandoned"):
-                    answer.close()
-                    raise ArchiveError("abandoned")
-                if answer.is_redirect:
-                    target = urlparse(requests.compat.urljoin(url, answer.headers.get("Location", "")))
-                    answer.close()
-                    same_port = target.port == origin.port  # both absent: http → https on the same host is fine
-                    if target.scheme not in ("http", "https") or target.hostname != origin.hostname or not same_port:
-                        raise ArchiveError(f"the weather archive at {origin.hostname} redirected the request to another "
-                                           f"address ({target.hostname or target.scheme}); not followed, so nothing "
-                                           "was sent there")
-                    url, params = target.geturl(), None
-                    continue
-                break
-            else:
-                raise ArchiveError(f"the weather archive at {origin.hostname} redirected more than {MAX_REDIRECTS} times")
-            if answer.status_code == 429 or answer.status_code >= 500:
-                answer.close()
-                raise _Retry(f"HTTP {answer.status_code}")
-            if answer.status_code != 200:
-                body = _read_capped(answer, 64 * 1024, strict=False)
-                answer.close()
-                raise ArchiveError(f"the weather archive refused the request for {span} (HTTP "
-                                   f"{answer.status_code}{_reason(body)})", give_up=False)
-            body = _read_capped(answer, MAX_ANSWER_BYTES)
+                    closer()
+                except Exception:  # noqa: BLE001, S110 - best effort: the thread is left behind anyway
+                    pass
+
+        threading.Thread(target=close_all, daemon=True).start()  # never waits here for a blocked read
+        host = urlparse(url).hostname
+        if limit < REQUEST_DEADLINE_S:
+            raise ArchiveError(f"the {what} at {host} gave no complete answer before {budget_words} "
+                               f"({budget_s:g} s) ran out; nothing more was asked")
+        raise ArchiveError(f"the {what} at {host} gave no complete answer within {REQUEST_DEADLINE_S:.0f} s "
+                           "(too slow); nothing more was asked")
+    if "error" in box:
+        raise box["error"]
+    return box["answer"]
+
+
+def _request(url: str, params: dict[str, str], box: dict, what: str) -> None:
+    try:
+        box["answer"] = _request_inner(url, params, box, what)
+    except (ArchiveError, _Retry) as exc:
+        box["error"] = exc
+    except Exception as exc:  # noqa: BLE001 - said in words, never as a traceback
+        log.info("%s request failed: %r", what, exc)
+        box["error"] = ArchiveError(in_words(exc, what))
+
+
+def _request_inner(url: str, params: dict[str, str] | None, box: dict, what: str) -> dict:
+    import requests
+
+    origin = urlparse(url)
+    span = _span(params)
+    session = requests.Session()
+    session.trust_env = False  # no .netrc credentials, no proxy settings from elsewhere sent along
+    box.setdefault("closers", []).append(session.close)
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
             try:
-                return json.loads(body)
-            except (ValueError, RecursionError) as exc:
-                raise ArchiveError("the weather archive's answer was refused: it is not JSON", give_up=False) from exc
-        finally:
-            session.close()
+                answer = session.get(url, params=params, timeout=TIMEOUT_S, stream=True, allow_redirects=False,
+                                     headers={"User-Agent": "cramp-analyzer", "Accept-Encoding": "gzip, deflate"})
+            except requests.Timeout as exc:
+                raise _Retry(f"no answer within {TIMEOUT_S[1]:.0f} s") from exc
+            except requests.RequestException as exc:
+                raise ArchiveError(f"the {what} at {origin.hostname} could not be reached "
+                                   f"({_transport_words(exc)})") from exc
+            box["closers"].append(_shutter(answer))
+            if box.get("abandoned"):
+                answer.close()
+                raise ArchiveError("abandoned")
+            if answer.is_redirect:
+                target = urlparse(requests.compat.urljoin(url, answer.headers.get("Location", "")))
+                answer.close()
+                same_port = target.port == origin.port  # both absent: http → https on the same host is fine
+                if target.scheme not in ("http", "https") or target.hostname != origin.hostname or not same_port:
+                    raise ArchiveError(f"the {what} at {origin.hostname} redirected the request to another "
+                                       f"address ({target.hostname or target.scheme}); not followed, so nothing "
+                                       "was sent there")
+                url, params = target.geturl(), None
+                continue
+            break
+        else:
+            raise ArchiveError(f"the {what} at {origin.hostname} redirected more than {MAX_REDIRECTS} times")
+        if answer.status_code == 429 or answer.status_code >= 500:
+            answer.close()
+            raise _Retry(f"HTTP {answer.status_code}")
+        if answer.status_code != 200:
+            body = _read_capped(answer, 64 * 1024, strict=False, what=what)
+            answer.close()
+            raise ArchiveError(f"the {what} refused the request for {span} (HTTP "
+                               f"{answer.status_code}{_reason(body)})", give_up=False)
+        body = _read_capped(answer, MAX_ANSWER_BYTES, what=what)
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            raise ArchiveError(f"the {what}'s answer was refused: it is not JSON", give_up=False) from exc
+    finally:
+        session.close()
 
 
 def utc_today() -> dt.date:
@@ -717,7 +767,7 @@ def not_published(days: list[dt.date], today: dt.date) -> str:
     return "the weather archive's answer has no air temperature for these days"
 
 
-def in_words(exc: BaseException) -> str:
+def in_words(exc: BaseException, what: str = "weather archive") -> str:
     """An unexpected failure of the weather lookup, said without exception text."""
     name = type(exc).__name__
     if name == "Timeout":  # filelock's
@@ -726,7 +776,7 @@ def in_words(exc: BaseException) -> str:
         return f"the weather cache could not be used ({exc.strerror or 'a disk error'})"
     if isinstance(exc, ArchiveError):
         return str(exc)
-    return "the weather archive's answer could not be read"
+    return f"the {what}'s answer could not be read"
 
 
 def _transport_words(exc: BaseException) -> str:
@@ -774,7 +824,7 @@ def _shutter(answer):
     return shut
 
 
-def _read_capped(answer, cap: int, strict: bool = True) -> bytes:
+def _read_capped(answer, cap: int, strict: bool = True, what: str = "weather archive") -> bytes:
     """The answer's body, decompressed here (gzip, deflate) and never beyond ``cap`` bytes."""
     import zlib
 
@@ -786,7 +836,7 @@ def _read_capped(answer, cap: int, strict: bool = True) -> bytes:
     else:
         if not strict:
             return b""
-        raise ArchiveError(f"the weather archive's answer was refused: it is compressed as {encoding[:20]!r}, which "
+        raise ArchiveError(f"the {what}'s answer was refused: it is compressed as {encoding[:20]!r}, which "
                            "was not asked for", give_up=False)
     out = bytearray()
     while True:
@@ -804,7 +854,7 @@ def _read_capped(answer, cap: int, strict: bool = True) -> bytes:
         if len(out) > cap:
             if not strict:
                 return bytes(out[:cap])
-            raise ArchiveError(f"the weather archive's answer was refused: it is larger than {cap // (1024 * 1024)} MB "
+            raise ArchiveError(f"the {what}'s answer was refused: it is larger than {cap // (1024 * 1024)} MB "
                                "once decompressed", give_up=False)
     if decoder is not None:
         try:

@@ -10,10 +10,25 @@ the units and time zone wanted (``wind_speed_unit=ms``, ``timezone=GMT``,
 ``timeformat=unixtime``). No athlete name, no history, no time of day, no file. Nothing is sent
 with ``--forecast off`` or a forecast file.
 
+No ``models=`` is sent: the forecast service answers with its own "best match", a mix of
+national weather services' models chosen for the place (:data:`FORECAST_MODEL`); not the
+archive's ERA5 reanalysis.
+
 The answer is in the same documented JSON format as the archive's (``hourly.time`` in Unix
 seconds and one list per variable; radiation is the mean of the preceding hour), so it is read
-by the archive's own parser (:meth:`analyzer.io.weather_archive.OpenMeteoArchive.parse`). A
-forecast is not cached: it changes by the hour.
+by the archive's own parser (:meth:`analyzer.io.weather_archive.OpenMeteoArchive.parse`): every
+unit read as declared, every value within physical bounds, the hours within the days asked for,
+the place near the cell asked for, or the whole answer is refused. A forecast is not cached: it
+changes by the hour.
+
+A stranger
+----------
+The forecast service, or a mirror, is asked exactly as the archive is
+(:func:`analyzer.io.weather_archive.protected_get`): only ``http`` and ``https`` addresses; each
+try within the archive's ``REQUEST_DEADLINE_S`` and all of them within
+:data:`FORECAST_BUDGET_S`; 429 and 5xx retried; redirects followed only within the same host;
+the answer read within ``MAX_ANSWER_BYTES`` once decompressed. A refused answer is said in words
+and the plan goes on without heat.
 
 Settings
 --------
@@ -24,13 +39,15 @@ The service's address can be replaced (a mirror, or a test server): the environm
 References
 ----------
 Open-Meteo, "Weather Forecast API", https://open-meteo.com/en/docs (hourly variables; forecasts
-up to 16 days ahead, and up to 92 days back).
+up to 16 days ahead, and up to 92 days back; ``models`` defaults to the best match for the
+place). Data licence CC BY 4.0 (:data:`FORECAST_ATTRIBUTION`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +55,15 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from analyzer.io.weather_archive import HOURLY, TIMEOUT_S, ArchiveError, Cell, OpenMeteoArchive, reachable
+from analyzer.io.weather_archive import (
+    HOURLY,
+    ArchiveError,
+    Cell,
+    OpenMeteoArchive,
+    check_url,
+    protected_get,
+    reachable,
+)
 
 FORECAST_URL_ENV = "CRAMP_FORECAST_URL"
 
@@ -48,12 +73,31 @@ FORECAST_DAYS_AHEAD = 16
 FORECAST_DAYS_BACK = 92
 """The furthest day back the forecast service gives (Open-Meteo: 92 days)."""
 
+FORECAST_BUDGET_S = 90.0
+"""Longest the forecast may take in all (every try of its one request), seconds; each try has
+the archive's own deadline (``REQUEST_DEADLINE_S``, 60 s)."""
+
+FORECAST_MODEL = "best_match"
+"""The forecast's model: the service's default "best match" for the place (no ``models=`` is sent)."""
+
+FORECAST_MODEL_LABEL = "Open-Meteo forecast, best match of national weather services' models"
+"""How the forecast's source is named."""
+
+FORECAST_ATTRIBUTION = "Weather forecast by Open-Meteo.com (best match of national weather services' models)"
+"""The forecast's attribution, shown with its licence (CC BY 4.0) wherever its data is (Open-Meteo's terms).
+No Copernicus reanalysis line: a forecast is not the ERA5 reanalysis."""
+
 
 class OpenMeteoForecast(OpenMeteoArchive):
-    """The Open-Meteo forecast API: the archive's grid, query style and answer format, another address."""
+    """The Open-Meteo forecast API: the archive's grid, query style, answer format and checks; another
+    address, model (the service's best match) and attribution."""
 
     name = "open-meteo-forecast"
     default_url = "https://api.open-meteo.com/v1/forecast"
+    model = FORECAST_MODEL
+    model_label = FORECAST_MODEL_LABEL
+    attribution = FORECAST_ATTRIBUTION
+    what = "weather forecast"
 
     def params(self, cell: Cell, first: dt.date, last: dt.date) -> dict[str, str]:
         """The whole query: a rounded position, two dates, variable names and units. Nothing else."""
@@ -93,11 +137,14 @@ class Forecast:
         ``forecast:<provider> (<cell>)``, or ``""``.
     why_not : str
         Why there is no forecast (offline, too far ahead, the service's error), or ``""``.
+    attribution : str
+        The data licence's attribution (CC BY 4.0), shown wherever these values are; ``""`` without hours.
     """
 
     hours: pd.DataFrame | None
     source: str = ""
     why_not: str = ""
+    attribution: str = ""
 
 
 def fetch_forecast(lat: float, lon: float, day: dt.date, url: str | None = None,
@@ -118,6 +165,9 @@ def fetch_forecast(lat: float, lon: float, day: dt.date, url: str | None = None,
         Today's date (UTC) for the range check; default the clock's.
     """
     api = OpenMeteoForecast(url or configured_forecast_url())
+    bad = check_url(api.url, api.what)
+    if bad:
+        return Forecast(None, why_not=bad)
     today = today or dt.datetime.now(dt.UTC).date()
     if (day - today).days > FORECAST_DAYS_AHEAD:
         return Forecast(None, why_not=f"the forecast reaches only {FORECAST_DAYS_AHEAD} days ahead "
@@ -125,33 +175,16 @@ def fetch_forecast(lat: float, lon: float, day: dt.date, url: str | None = None,
     if (today - day).days > FORECAST_DAYS_BACK:
         return Forecast(None, why_not=f"the forecast service keeps only the last {FORECAST_DAYS_BACK} days")
     if not reachable(api.url):
-        return Forecast(None, why_not=f"the weather forecast at {urlparse(api.url).hostname} is not reachable (offline?)")
+        return Forecast(None, why_not=f"the {api.what} at {urlparse(api.url).hostname} is not reachable (offline?)")
     cell = api.cell(lat, lon)
     first = day - dt.timedelta(days=1)  # a local day spans two UTC dates
     last = day + dt.timedelta(days=1)
     try:
-        payload = _get(api.url, api.params(cell, first, last))
-        frame, _where = api.parse(payload)
-    except (ArchiveError, ValueError, TypeError) as exc:
-        return Forecast(None, why_not=f"the weather forecast did not answer: {exc}")
+        payload = protected_get(api.url, api.params(cell, first, last), time.time() + FORECAST_BUDGET_S,
+                                FORECAST_BUDGET_S, what=api.what, budget_words="the forecast's time budget")
+        frame, _where = api.parse(payload, cell, first, last)
+    except ArchiveError as exc:
+        return Forecast(None, why_not=str(exc))
     if frame.empty or frame["temperature_c"].isna().all():
-        return Forecast(None, why_not="the weather forecast has no hours for this day")
-    return Forecast(frame, f"forecast:{OpenMeteoArchive.name} ({cell.label})")
-
-
-def _get(url: str, params: dict[str, str]) -> dict:
-    import requests
-
-    try:
-        answer = requests.get(url, params=params, timeout=TIMEOUT_S, headers={"User-Agent": "cramp-analyzer"})
-    except requests.RequestException as exc:
-        raise ArchiveError(f"{type(exc).__name__}: {exc}") from exc
-    if answer.status_code != 200:
-        raise ArchiveError(f"HTTP {answer.status_code} {answer.reason}")
-    try:
-        payload = answer.json()
-    except ValueError as exc:
-        raise ArchiveError(f"the answer is not JSON ({exc})") from exc
-    if not isinstance(payload, dict):
-        raise ArchiveError("the answer is not a JSON object")
-    return payload
+        return Forecast(None, why_not=f"the {api.what} has no hours for this day")
+    return Forecast(frame, f"forecast:{OpenMeteoArchive.name} ({cell.label})", attribution=api.attribution)

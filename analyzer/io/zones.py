@@ -8,7 +8,10 @@ that run (:attr:`analyzer.model.Activity.utc_offset`). It is evidence of where t
   without evidence, so nothing is said about the time of day (night cramps are "not
   assessable");
 * a cramp time written without an offset, on a day the watch recorded an offset different
-  from the home zone's (the runner was away), is read in the watch's offset of that day.
+  from the home zone's (the runner was away), is read in the watch's offset of that day;
+* unless the watch's local time was never set (:func:`unset_watch_zone`): every file recorded
+  offset 0 while the home zone is never UTC+00:00 on those days. Then no day is a trip, and it is
+  said once for the athlete.
 """
 
 from __future__ import annotations
@@ -136,6 +139,33 @@ def away_days(activities: Iterable[Activity], home_tz: str) -> dict[str, list[tu
         day = (start + off).tz_localize(None).date().isoformat()
         out.setdefault(day, []).append((start, end, off))
     return out
+
+
+UNSET_ZONE_MIN_RUNS = 2
+"""Runs with a recorded offset needed before "all at offset 0" is taken for a watch whose local
+time was never set (ours: one run at UTC+00:00 may be a genuine trip, to London or Lisbon)."""
+
+
+def unset_watch_zone(activities: Iterable[Activity], home_tz: str) -> str:
+    """Why the watch's local time looks never set ("" when it does not): at least
+    :data:`UNSET_ZONE_MIN_RUNS` runs recorded an offset, every one of them 0, while ``home_tz`` is
+    never UTC+00:00 at those runs' moments. A travel rule on such data would make every run day
+    a trip to UTC+00:00.
+
+    References
+    ----------
+    Garmin, FIT SDK, Profile, message ``activity``, field ``local_timestamp``: "timestamp epoch
+    expressed in local time, used to convert activity timestamps to local time".
+    """
+    recorded = watch_offsets(activities)
+    if len(recorded) < UNSET_ZONE_MIN_RUNS or any(off != pd.Timedelta(0) for _, _, off in recorded):
+        return ""
+    zone = ZoneInfo(home_tz)
+    if any(start.to_pydatetime().astimezone(zone).utcoffset() == dt.timedelta(0) for start, _, _ in recorded):
+        return ""
+    return (f"the watch's local time looks never set: all {len(recorded)} runs recorded UTC+00:00, which "
+            f"{home_tz} (athlete.toml) never is on those days; cramp times without an offset are read in "
+            f"{home_tz}, and no run day is taken for a trip")
 
 
 def read_away(wall: pd.Timestamp, runs: list[tuple[pd.Timestamp, pd.Timestamp, pd.Timedelta]]

@@ -74,6 +74,11 @@ def _date_axis(ax) -> None:
         offset_formats=["", "%Y", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y %H:%M"]))
 
 
+def _outside_note(ax, text: str) -> None:
+    ax.text(1.0, 1.02, text, transform=ax.transAxes, ha="right", va="bottom", fontsize="small", color="#7f8c8d",
+            gid="cramps-outside")
+
+
 def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figure:
     """Bars of distance per local week (Monday start), with every cramp of the week marked.
 
@@ -107,12 +112,15 @@ def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figur
     ax.bar(km.index, km.to_numpy(), width=6, color=RUN_COLOR, align="edge", label="distance per week", gid="week")
     y_top = float(km.max()) * 1.25 if len(km) else 1.0
     c = analysis.cramps
+    outside = 0  # the axis spans the weeks of runs: a cramp logged long after them never stretches it
     if len(c):
         cweek = _local_cramp_times(analysis).dt.to_period("W-SUN").dt.start_time
+        within = (cweek >= km.index.min()) & (cweek <= km.index.max())
+        outside = int((cweek.notna() & ~within).sum())
         running = c["context"].isin(["during_run", "after_run"]).to_numpy()
         for kind, mask, marker, color, gid in (("during or after a run", running, "v", CRAMP_COLOR, "cramp-week"),
                                                 ("at rest or time not logged", ~running, "o", REST_COLOR, "rest-week")):
-            counts = cweek[mask].value_counts()
+            counts = cweek[mask & within.to_numpy()].value_counts()
             if counts.empty:
                 continue
             xs = [w + pd.Timedelta(days=3) for w in counts.index]
@@ -122,6 +130,9 @@ def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figur
             for x, y, n in zip(xs, ys, counts.to_numpy(), strict=True):
                 ax.annotate(str(int(n)), (x, y), xytext=(0, 9 if gid == "cramp-week" else 10),
                             textcoords="offset points", ha="center", color=color, fontsize="small")
+    ax.set_xlim(km.index.min() - pd.Timedelta(days=1), km.index.max() + pd.Timedelta(days=7))
+    if outside:
+        _outside_note(ax, f"{outside} cramp{'s' if outside > 1 else ''} outside these weeks (in the cramp table)")
     ax.set_ylim(0, y_top)
     ax.set_ylabel("distance per week (km)")
     ax.set_xlabel("week starting (local)")
@@ -216,14 +227,16 @@ def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure
     if len(runs):
         local_runs = pd.to_datetime(runs["start_utc"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
         start, end = local_runs.min(), local_runs.max()
-    elif len(times) and times.notna().any():
+    elif len(times) and times.notna().any():  # anchored on runs; on cramps only when there is no run
         start, end = times.min(), times.max()
     else:
         start = end = None
-    if start is not None and len(times) and times.notna().any():
-        start, end = min(start, times.min()), max(end, times.max())
+    pad = max((end - start) * 0.04, pd.Timedelta(days=1)) if start is not None else None
+    within = ((times >= start - pad) & (times <= end + pad)).to_numpy() if start is not None \
+        else np.zeros(len(times), dtype=bool)
+    outside = int((times.notna().to_numpy() & ~within).sum()) if len(times) else 0
     for leg, marker in LEG_MARKERS.items():
-        mine = (c["leg"] == leg).to_numpy() if len(c) else np.zeros(0, dtype=bool)
+        mine = (c["leg"] == leg).to_numpy() & within if len(c) else np.zeros(0, dtype=bool)
         if not mine.any():
             continue
         sizes = severity_marker_size(c["severity"].astype(float).to_numpy()[mine])
@@ -231,8 +244,9 @@ def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure
                    label=LEG_NAMES[leg], gid=f"cramps-{leg}", zorder=3, clip_on=False)
     ax.set_yticks(list(CONTEXT_ROWS.values()), list(CONTEXT_NAMES.values()))
     ax.set_ylim(-0.6, 3.6)
+    if outside:
+        _outside_note(ax, f"{outside} cramp{'s' if outside > 1 else ''} outside this span (in the cramp table)")
     if start is not None:
-        pad = max((end - start) * 0.04, pd.Timedelta(days=1))
         ax.set_xlim(start - pad, end + pad)
         _date_axis(ax)
     else:

@@ -271,6 +271,7 @@ def write_athlete_report(
     seen = seen_keys(analysis)
     summary["seen"] = seen
     summary["since_text"], summary["since_counts"] = since_text(previous, seen)
+    summary["credits"] = [c["text"] for c in page.credits]  # for the team page (not a summary.csv column)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     zone_note = ath.profile.get("timezone_note") if ath.profile.get("timezone_source") in ("watch", "guessed") else ""
     common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone_label, zone_note=zone_note,
@@ -487,11 +488,15 @@ def write_team_files(
               "flags": int(summary["flags"].sum()) if len(summary) else 0,
               "runs": int(summary["runs"].sum()) if len(summary) else 0,
               "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
+    from analyzer.io.weather_archive import ATTRIBUTION_URL
+
     team = dict(
         css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,
         pattern_names=PATTERN_NAMES, pattern_meaning=PATTERN_MEANING, notices=notices or [],
         window=window, window_days=ATTENTION_WINDOW_DAYS, stronger=[PATTERN_NAMES[p] for p in STRONGER_EVIDENCE],
         since_date=next((str(r.summary["since_counts"]["date"]) for r in reports if r.summary.get("since_counts")), ""),
+        credits=list(dict.fromkeys(t for r in reports for t in r.summary.get("credits") or [])),
+        credit_url=ATTRIBUTION_URL,
         failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

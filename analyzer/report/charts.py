@@ -355,6 +355,7 @@ def weekly_chart(analysis: Analysis) -> dict:
              "end": (w + pd.Timedelta(days=7)).strftime("%Y-%m-%d"), "label": w.strftime("%a %d %b %Y"),
              "km": round(float(v), 1), "runs": int((week == w).sum())} for w, v in km.items()]
     marks = []
+    outside = 0  # cramps in weeks without runs before the first or after the last: the axis spans the runs
     c = analysis.cramps
     if len(c):
         when = pd.to_datetime(c["time_utc"], utc=True)
@@ -368,6 +369,9 @@ def weekly_chart(analysis: Analysis) -> dict:
                 lambda k: "during or after a run" if k in ("during_run", "after_run") else "at rest or time unknown")
                 ).groupby(["week", "kind"]).size().items():
             if pd.isna(w):
+                continue
+            if w < km.index.min() or w > km.index.max():  # a week without runs inside the season is drawn
+                outside += int(n)
                 continue
             top = float(km.get(w, 0.0))
             marks.append({"week": w.strftime("%d %b"), "mid": (w + pd.Timedelta(days=3.5)).strftime("%Y-%m-%dT%H:%M"),
@@ -399,10 +403,12 @@ def weekly_chart(analysis: Analysis) -> dict:
                                               "scale": {"domain": ["during or after a run", "at rest or time unknown"],
                                                         "range": [CRAMP_COLOR, REST_COLOR]}},
                                     "tooltip": [{"field": "label", "title": "cramps"}]}})
+    title = {"text": "Weekly distance, with the week's cramps", "anchor": "start", "fontSize": 13}
+    if outside:
+        title["subtitle"] = f"{outside} cramp{'s' if outside > 1 else ''} outside these weeks (in the cramp table)"
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 180,
-            "data": {"values": bars}, "layer": layers, "config": _CONFIG,
-            "title": {"text": "Weekly distance, with the week's cramps", "anchor": "start", "fontSize": 13},
-            "usermeta": {"weeks": len(bars), "cramp_marks": sum(m["n"] for m in marks)}}
+            "data": {"values": bars}, "layer": layers, "config": _CONFIG, "title": title,
+            "usermeta": {"weeks": len(bars), "cramp_marks": sum(m["n"] for m in marks), "cramps_outside": outside}}
 
 
 def cramp_runs_chart(analysis: Analysis) -> dict:
@@ -502,6 +508,11 @@ def timeline_chart(analysis: Analysis) -> dict:
     points = []
     from analyzer.report.content import CONTEXT_NAMES
 
+    pad = pd.Timedelta(days=2)
+    domain = None
+    if start is not None:  # the runs' span: a cramp logged long after (or before) them never stretches the axis
+        domain = [(start.tz_localize(None) - pad).strftime("%Y-%m-%d"), (end.tz_localize(None) + pad).strftime("%Y-%m-%d")]
+    outside = 0
     for r in c.to_dict("records") if len(c) else []:
         t = r["time_utc"]
         if pd.notna(t):
@@ -510,27 +521,27 @@ def timeline_chart(analysis: Analysis) -> dict:
             when = pd.Timestamp(r["date_local"]) + pd.Timedelta(hours=12)
         else:
             continue
+        if domain is not None and not (pd.Timestamp(domain[0]) <= when <= pd.Timestamp(domain[1])):
+            outside += 1
+            continue
         sev = r.get("severity")
         points.append({"t": when.strftime("%Y-%m-%dT%H:%M"), "row": CONTEXT_NAMES.get(r["context"], r["context"]),
                        "leg": "both legs" if r.get("leg") == "both" else r.get("leg"),
                        "size": 40 + 25 * (sev if isinstance(sev, (int, float)) and sev == sev else 1),
                        "label": f"cramp {int(r['cramp_row'])}: {leg_text(r.get('leg'), r.get('muscle'))}"
                                 + (f", {severity_text(sev)}" if severity_text(sev) else "")})
-    domain = None
-    if start is not None:
-        pad = pd.Timedelta(days=2)
-        domain = [(start.tz_localize(None) - pad).strftime("%Y-%m-%d"), (end.tz_localize(None) + pad).strftime("%Y-%m-%d")]
     x = {"field": "t", "type": "temporal", "title": "date (local)",
          "axis": {"format": "%d %b", "labelOverlap": True, "tickCount": 6}}
     if domain:
         x["scale"] = {"domain": domain}
+    away = f"{outside} cramp{'s' if outside > 1 else ''} outside this span (in the cramp table)" if outside else ""
     if not points:
         span = f" between {start:%d %b} and {end:%d %b %Y}" if start is not None else ""
-        return _message_chart(f"No cramps logged{span}.", 50)
+        return _message_chart(f"No cramps logged{span}." + (f" {away[0].upper()}{away[1:]}." if away else ""), 50)
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 130,
             "data": {"values": points}, "config": _CONFIG,
             "title": {"text": "Cramps over the season", "anchor": "start", "fontSize": 13,
-                      "subtitle": "marker size: severity"},
+                      "subtitle": ["marker size: severity", away] if away else "marker size: severity"},
             "mark": {"type": "point", "filled": True, "color": CRAMP_COLOR, "opacity": 0.9},
             "encoding": {"x": x, "y": {"field": "row", "type": "nominal", "title": None, "sort": CONTEXT_ROWS,
                                        "scale": {"domain": CONTEXT_ROWS}},
@@ -540,4 +551,4 @@ def timeline_chart(analysis: Analysis) -> dict:
                          "size": {"field": "size", "type": "quantitative", "legend": None, "scale": None},
                          "tooltip": [{"field": "label", "title": "cramp"},
                                      {"field": "t", "type": "temporal", "title": "when", "format": "%a %d %b %H:%M"}]},
-            "usermeta": {"cramps": len(points)}}
+            "usermeta": {"cramps": len(points), "cramps_outside": outside}}
