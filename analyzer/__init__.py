@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.batch import ReportResult, run_report
     from analyzer.cramps import match_cramps
     from analyzer.errors import AnalyzerError, FitError, FolderNotFoundError, InputError, ThresholdError
+    from analyzer.flags.rules import Flag
     from analyzer.formatting import format_duration, format_pace, format_utc_offset, readable
     from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
     from analyzer.io.athlete import load_athlete, load_team
@@ -38,6 +39,7 @@ _LAZY = {
     "match_cramps": "analyzer.cramps",
     "AnalyzerError": "analyzer.errors",
     "FitError": "analyzer.errors",
+    "Flag": "analyzer.flags.rules",
     "InputError": "analyzer.errors",
     "FolderNotFoundError": "analyzer.errors",
     "ThresholdError": "analyzer.errors",
@@ -96,6 +98,7 @@ __all__ = [
     "AnalyzerError",
     "FitError",
     "FitWarning",
+    "Flag",
     "FolderNotFoundError",
     "InputError",
     "Problem",

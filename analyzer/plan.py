@@ -63,7 +63,8 @@ DISCLAIMER = ("This is training information, not medical advice. It lines a plan
               "clinician for cramps that are frequent, severe, one-sided, come with numbness, weakness, swelling or "
               "skin changes, come on with walking and ease with rest, or appear after a new medicine.")
 
-CONDITION_COLUMNS = ["name", "pattern", "value", "threshold", "unit", "met", "history", "source", "detail"]
+CONDITION_COLUMNS = ["name", "pattern", "value", "threshold", "unit", "met", "history", "source", "detail",
+                     "beyond_chart"]
 """The columns of :attr:`RunPlan.conditions` (the JSON contract's keys, plus ``detail``)."""
 
 OUTLOOK_COLUMNS = ["time_local", "temperature_c", "relative_humidity_pct", "heat_index_c", "wbgt_c", "wbgt_source",
@@ -104,7 +105,8 @@ class RunPlan:
     forecast_source : str
         ``file:<name>``, ``frame``, ``forecast:<provider> (<cell>)``, ``off`` or ``unavailable``.
     conditions : DataFrame
-        One row per condition (:data:`CONDITION_COLUMNS`): ``met`` is True, False or None (unknown).
+        One row per condition (:data:`CONDITION_COLUMNS`): ``met`` is True, False or None (unknown);
+        ``beyond_chart`` says the heat index lies beyond the NWS chart.
     outlook : DataFrame
         The hourly outlook of the planned day (:data:`OUTLOOK_COLUMNS`); empty without a forecast.
     best_start : dict or None
@@ -420,7 +422,7 @@ def _heat_of(hours: pd.DataFrame, kind: str, where: tuple[float, float] | None, 
 def _heat_met(heat: dict | None, wbgt_source: str, t: dict[str, float]) -> tuple[bool | None, bool | None]:
     if heat is None:
         return None, None
-    hi = bool(rules.heat_index(heat["heat_index_c"], "", t, heat["beyond_chart"]))
+    hi = bool(rules.heat_index(heat["heat_index_c"], t, heat["beyond_chart"]))
     wb = bool(rules.wbgt(heat["wbgt_c"], wbgt_source, t))
     return hi, wb
 
@@ -463,7 +465,7 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     for r in before.to_dict("records"):
         hi, wb = r.get("heat_index_max_c"), r.get("wbgt_max_c")
         known = any(isinstance(v, (int, float)) and math.isfinite(v) for v in (hi, wb))
-        is_hot = bool(rules.heat_index(hi, "", t, bool(r.get("heat_index_beyond_chart", False)))
+        is_hot = bool(rules.heat_index(hi, t, bool(r.get("heat_index_beyond_chart", False)))
                       or rules.wbgt(wb, str(r.get("wbgt_source") or ""), t))
         hot.append(is_hot)
         unknown.append(not known)
@@ -757,7 +759,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     else:
         hi_detail = wb_detail = "unknown: no forecast for the planned hours"
     conditions.append(_condition("heat_index", heat["heat_index_c"] if heat else np.nan, "°C", hi_met, hi_detail,
-                                 history, t))
+                                 history, t, beyond_chart=bool(heat and heat["beyond_chart"])))
     conditions.append(_condition("wbgt", heat["wbgt_c"] if heat else np.nan, "°C", wb_met, wb_detail, history, t))
     cond = pd.DataFrame(conditions, columns=CONDITION_COLUMNS)
     n_met = sum(1 for m in cond["met"] if m is True)
@@ -800,10 +802,10 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
 
 
 def _condition(name: str, value: float, unit: str, met: bool | None, detail: str, history: pd.DataFrame,
-               t: dict[str, float]) -> dict:
+               t: dict[str, float], beyond_chart: bool = False) -> dict:
     return {"name": name, "pattern": _LABELS[name][0], "value": value, "threshold": t[_THRESHOLD[name]], "unit": unit,
             "met": met, "history": _history_text(history, name, t), "source": source_of(_THRESHOLD[name]),
-            "detail": detail}
+            "detail": detail, "beyond_chart": beyond_chart}
 
 
 def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp, start_utc: pd.Timestamp,
