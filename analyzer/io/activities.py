@@ -100,7 +100,7 @@ def read_activity_folder(
                 warnings.simplefilter("ignore", FitWarning)
                 act = read_cached(path, engine, cache) if cache is not None else _read_path(path, engine)
         except FitError as exc:
-            problems.append(Problem(str(path), f"byte {exc.offset}" if exc.offset is not None else "", exc.reason))
+            problems.append(Problem.at_byte(str(path), exc.offset, exc.reason))
             continue
         except InputError as exc:
             problems.append(Problem(str(path), exc.location, exc.reason))
