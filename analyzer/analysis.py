@@ -134,7 +134,7 @@ def _athlete(value: object, weather: str) -> Athlete:
                     f"not {type(value).__name__}")
 
 
-def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, object] | None = None, weather: str = "auto",
+def analyze(athlete: Athlete | str | os.PathLike, *, thresholds: Mapping[str, object] | None = None, weather: str = "auto",
             rows_cache=None) -> Analysis:
     """Line every cramp up against load, pace, heat and fluid; flag the article's patterns.
 

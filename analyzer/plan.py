@@ -653,13 +653,13 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     given_start = _parse_clock(start, "start") if start is not None else None
 
     if isinstance(athlete, Analysis):
-        a = analyze(athlete.athlete, thresholds) if thresholds else athlete
+        a = analyze(athlete.athlete, thresholds=thresholds) if thresholds else athlete
     else:
         if not isinstance(athlete, Athlete):
             from analyzer.io.athlete import load_athlete
 
             athlete = load_athlete(athlete)
-        a = analyze(athlete, thresholds)
+        a = analyze(athlete, thresholds=thresholds)
     ath, t, tz = a.athlete, a.thresholds, a.athlete.timezone
     notes: list[str] = []
     runs = a.runs

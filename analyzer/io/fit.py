@@ -171,7 +171,7 @@ def _header_error(data: bytes, name: str) -> FitError | None:
     return kind(name, 0, f"not a FIT file: {header}")
 
 
-def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Activity:
+def read_fit(source: str | os.PathLike | BinaryIO, *, engine: str = "numpy") -> Activity:
     """Read one FIT activity file into tidy DataFrames.
 
     Parameters
@@ -796,7 +796,7 @@ def _utc_offset(activity: Table) -> pd.Timedelta | None:
     return offset if abs(offset) <= _MAX_OFFSET else None
 
 
-def read_fit_bytes(data: bytes, name: str = "<stream>", engine: str = "numpy") -> Activity:
+def read_fit_bytes(data: bytes, name: str = "<stream>", *, engine: str = "numpy") -> Activity:
     """Like :func:`read_fit` for bytes already in memory."""
     buf = io.BytesIO(data)
     buf.name = name  # type: ignore[attr-defined]
