@@ -244,8 +244,8 @@ def run_report(
         result.exit_code = 2
         return result
     dests = [out_dir / page_name(p) for p in folders]
-    foreign = not_a_report(out_dir)
-    refused = check_out(out_dir, root, folders, dests)
+    foreign = foreign_names(out_dir)
+    refused = prepare_out_folder(out_dir, root, folders, dests)
     if refused:
         result.problems = [Problem(str(out_dir), "", refused)]
         result.exit_code = 2
@@ -277,7 +277,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     manifest = ReportFolder.open(out_dir)
     ids = [athlete_id_of(p) for p in folders]
     dests = [out_dir / n for n in manifest.assign(folders, ids)]
-    refused = check_out(out_dir, root, folders, dests)
+    refused = prepare_out_folder(out_dir, root, folders, dests)
     if refused:
         result.problems = [Problem(str(out_dir), "", refused)]
         result.exit_code = 2
@@ -347,7 +347,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     return result
 
 
-def not_a_report(out_dir: Path) -> list[str]:
+def foreign_names(out_dir: Path) -> list[str]:
     """The names in ``out_dir`` when it is a non-empty folder that is not an earlier report.
 
     An earlier report is recognised by its ``summary.csv`` (first column ``athlete``); writing
@@ -368,7 +368,7 @@ def not_a_report(out_dir: Path) -> list[str]:
     return names
 
 
-def check_out(out_dir: Path, root: Path, folders: list[Path], dests: list[Path]) -> str:
+def prepare_out_folder(out_dir: Path, root: Path, folders: list[Path], dests: list[Path]) -> str:
     """Why ``out_dir`` cannot take this report ("" when it can), after creating it.
 
     Refused: the file-system root or the home folder itself; a path that is a file; a folder

@@ -17,9 +17,6 @@ from analyzer.io.cache import ActivityCache
 from analyzer.io.fit import FitWarning, _read_bytes, read_fit, read_fit_bytes
 from analyzer.model import Activity, Problem
 
-FIT_SUFFIXES = (".fit", ".fit.gz")
-XML_SUFFIXES = (".gpx", ".gpx.gz", ".tcx", ".tcx.gz")
-
 
 def activity_format(name: str) -> str | None:
     """``"fit"``, ``"gpx"``, ``"tcx"`` or ``None`` for a file name (any letter case, with or without ``.gz``)."""

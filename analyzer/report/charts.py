@@ -48,8 +48,6 @@ AIR_COLOR = "#d68910"
 """Air temperature is amber: red is the cramp marker's own colour."""
 RUN_COLOR = "#7f8c8d"
 REST_COLOR = "#2c3e50"
-PATTERN_COLORS = {"over_exertion": "#d35400", "dehydration_heat": "#c0392b", "one_leg": "#8e44ad",
-                  "night": "#2c3e50", "medication": "#16a085"}
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 _CONFIG = {"font": FONT, "view": {"stroke": "#ddd"}, "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True,
                                                               "gridColor": "#eee"},
