@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 

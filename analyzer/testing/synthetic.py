@@ -1,7 +1,7 @@
 """Synthetic runs and athlete folders: for tests, the sample team and benchmarks.
 
 Everything here is seeded and deterministic; the FIT files are written with
-:mod:`analyzer.io.fit_encode` and read back by the normal reader.
+:mod:`analyzer.testing.fit_encode` and read back by the normal reader.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analyzer.io.fit_encode import encode_run
+from analyzer.testing.fit_encode import encode_run
 
 
 def synthetic_run(
@@ -58,7 +58,7 @@ def synthetic_run(
     start_position_deg : (lat, lon), optional
         GPS track starting there and heading north-east; no position when ``None``.
     sensors : iterable of dict
-        Extra devices the file lists (see :func:`analyzer.io.fit_encode.encode_run`).
+        Extra devices the file lists (see :func:`analyzer.testing.fit_encode.encode_run`).
     varied : bool
         Pace and heart rate vary as in a real run (:func:`_varied_speed_factor`): a 10-minute
         warm-up, rolling hills (altitude written, slower uphill), and on runs of 8 km or more a
@@ -290,7 +290,7 @@ def synthetic_multisport(
     transition_s : float
         Length of the transition session between two legs (0 for none).
     """
-    from analyzer.io.fit_encode import FitWriter, to_fit_seconds
+    from analyzer.testing.fit_encode import FitWriter, to_fit_seconds
 
     rng = np.random.default_rng(seed)
     w = FitWriter()

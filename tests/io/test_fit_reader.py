@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import analyzer
-from analyzer.io.fit_encode import DevField, FitWriter, encode_run, to_fit_seconds
-from analyzer.synthetic import synthetic_run
+from analyzer.testing.fit_encode import DevField, FitWriter, encode_run, to_fit_seconds
+from analyzer.testing.synthetic import synthetic_run
 
 START = dt.datetime(2024, 3, 10, 9, 0, tzinfo=dt.UTC)
 
