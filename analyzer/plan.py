@@ -702,28 +702,19 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     conditions = []
     spike_ratio = distance / longest if days_known >= t["long_run_history_days"] and longest > 0 else np.nan
     row = pd.Series({"distance_ratio": spike_ratio, "distance_km": distance, "longest_prior_30d_km": longest})
-    if math.isfinite(spike_ratio):
-        met = bool(rules.long_run_spike(row, t))
-        detail = (f"planned {distance:g} km vs your longest of the {t['long_run_history_days']:.0f} days before, "
-                  f"{longest:.1f} km: {spike_ratio:.2f} × (the condition starts at {t['long_run_spike_ratio']:.2f} ×)")
-    else:
-        met = None
-        detail = (f"unknown: fewer than {t['long_run_history_days']:.0f} days of runs before this date"
-                  if days_known < t["long_run_history_days"] or not math.isfinite(days_known)
-                  else f"unknown: no run in the {t['long_run_history_days']:.0f} days before this date")
-    conditions.append(_condition("long_run_spike", spike_ratio, "ratio", met, detail, history, t))
+    met = bool(rules.long_run_spike(row, t)) if math.isfinite(spike_ratio) else None
+    conditions.append(_condition("long_run_spike", spike_ratio, "ratio", met,
+                                 _spike_detail(distance, longest, spike_ratio, days_known, t), history, t))
 
     pace_ratio = (1000.0 / pace_s) / usual_mps if usual_ok else np.nan
-    if usual_ok:
-        row = pd.Series({"pace_ratio": pace_ratio, "usual_speed_mps": usual_mps, "pace_s_per_km": pace_s,
-                         "n_comparison_runs": n_similar})
-        met = bool(rules.faster_than_usual(row, t))
-        detail = (f"{format_pace(pace_s)} min/km vs your usual {format_pace(1000.0 / usual_mps)} min/km over "
-                  f"{n_similar} similar runs: {pace_ratio:.2f} × (the condition starts at {t['pace_faster_ratio']:.2f} ×)")
-    else:
-        met = None
-        detail = (f"unknown: {n_similar} runs of similar distance in the {t['faster_than_usual_window_days']:.0f} days "
-                  f"before ({t['faster_than_usual_min_runs']:.0f} needed)")
+    row = pd.Series({"pace_ratio": pace_ratio, "usual_speed_mps": usual_mps, "pace_s_per_km": pace_s,
+                     "n_comparison_runs": n_similar})
+    met = bool(rules.faster_than_usual(row, t)) if usual_ok else None
+    detail = (f"{format_pace(pace_s)} min/km vs your usual {format_pace(1000.0 / usual_mps)} min/km over "
+              f"{n_similar} similar runs: {pace_ratio:.2f} × (the condition starts at {t['pace_faster_ratio']:.2f} ×)"
+              if usual_ok else
+              f"unknown: {n_similar} runs of similar distance in the {t['faster_than_usual_window_days']:.0f} days "
+              f"before ({t['faster_than_usual_min_runs']:.0f} needed)")
     conditions.append(_condition("faster_than_usual", pace_ratio, "ratio", met, detail, history, t))
 
     # heat, hour by hour
@@ -799,6 +790,18 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     notes.append(DISCLAIMER)
     return RunPlan(ath.id, ath.name, day, start_utc, tz, distance, pace_s, duration_s, pace_source, position, source,
                    cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"))
+
+
+def _spike_detail(distance: float, longest: float, spike_ratio: float, days_known: float,
+                  t: dict[str, float]) -> str:
+    """The long-run condition in words: the planned distance against the longest before it, or why unknown."""
+    days = t["long_run_history_days"]
+    if math.isfinite(spike_ratio):
+        return (f"planned {distance:g} km vs your longest of the {days:.0f} days before, {longest:.1f} km: "
+                f"{spike_ratio:.2f} × (the condition starts at {t['long_run_spike_ratio']:.2f} ×)")
+    if days_known < days or not math.isfinite(days_known):
+        return f"unknown: fewer than {days:.0f} days of runs before this date"
+    return f"unknown: no run in the {days:.0f} days before this date"
 
 
 def _condition(name: str, value: float, unit: str, met: bool | None, detail: str, history: pd.DataFrame,

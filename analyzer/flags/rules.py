@@ -80,28 +80,36 @@ class Flag:
     source: str
     scope: str = ""
     air_temperature_source: str = ""
+    # long_run_spike
     distance_km: float | None = None
     longest_prior_km: float | None = None
     history_days: float | None = None
+    # faster_than_usual
     pace_s_per_km: float | None = None
     usual_pace_s_per_km: float | None = None
     comparison_runs: int | None = None
+    # heat_index, wbgt
     category: str = ""
     beyond_chart: bool = False
     at_cramp: bool = False
     wbgt_source: str = ""
     wbgt_extreme_c: float | None = None
+    # body_mass_loss
     sweat_rate_l_per_h: float | None = None
     fluid_logged: bool | None = None
     mass_before_source: str = ""
+    # hr_drift
     air_temperature_c: float | None = None
     min_air_c: float | None = None
+    # one_leg
     side: str = ""
     episodes: int | None = None
     cramps: int | None = None
     p: float | None = None
+    # night
     local_hour: float | None = None
     hours_since_run: float | None = None
+    # medication_class
     medicine: str = ""
     generic: str = ""
     potassium_depleting: bool = False

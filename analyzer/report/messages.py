@@ -20,13 +20,7 @@ DOCTOR = "Please don't change any medicine without your prescriber."
 
 
 def p_text(p: float) -> str:
-    """A chance as every page gives it: two significant digits.
-
-    Examples
-    --------
-    >>> p_text(0.0625), p_text(0.125)
-    ('0.062', '0.12')
-    """
+    """A chance as every page gives it, to two significant digits (``0.0625`` → ``0.062``)."""
     return f"{p:.2g}"
 
 
@@ -121,9 +115,10 @@ def one_leg_count(f: Flag) -> str:
 
 
 def _one_leg(f: Flag) -> str:
-    return (f"All your logged single-leg cramps ({one_leg_count(f)}) were in the {f.side} leg (chance alone, "
-            f"counting each run or day once: p = {p_text(f.p)}). The article notes one-sided cramps can come from "
-            "a pinched nerve — worth mentioning to a clinician (a clinical hint, not runner data).")
+    chance = f"chance alone, counting each run or day once: p = {p_text(f.p)}"
+    hint = "a pinched nerve — worth mentioning to a clinician (a clinical hint, not runner data)"
+    return f"All your logged single-leg cramps ({one_leg_count(f)}) were in the {f.side} leg ({chance}). " \
+           f"The article notes one-sided cramps can come from {hint}."
 
 
 def _night(f: Flag) -> str:
