@@ -33,6 +33,22 @@ def format_pace(s_per_km: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def p_text(p: float) -> str:
+    """A chance as every page gives it, to two significant digits (``0.0625`` → ``0.062``)."""
+    return f"{p:.2g}"
+
+
+def clock_text(local_hour: float) -> str:
+    """A local time of day from fractional hours, ``hh:mm``.
+
+    Examples
+    --------
+    >>> clock_text(23.5), clock_text(6.999)
+    ('23:30', '06:00')
+    """
+    return f"{int(local_hour):02d}:{int(round(local_hour % 1 * 60)) % 60:02d}"
+
+
 def format_heat_index(heat_index_c: float, beyond_chart: bool = False, form: str = "text") -> str:
     """A heat index as every page says it, from the one fact (value, beyond the NWS chart).
 

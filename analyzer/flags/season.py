@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyzer.formatting import p_text
 from analyzer.metrics.stats import fisher_exact_p
 
 SEASON_VARIABLES = [
@@ -67,7 +68,7 @@ def season_comparison(runs: pd.DataFrame, thresholds: dict[str, float]) -> pd.Da
                 row["verdict"] += (" (no run reached it, so no comparison)" if a + c == 0
                                    else " (every run reached it, so no comparison)")
             else:
-                row["verdict"] += (f" (Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association "
+                row["verdict"] += (f" (Fisher exact p = {p_text(row['fisher_p'])}; a small sample shows association "
                                    "at most)")
         out.append(row)
     return pd.DataFrame(out)

@@ -18,8 +18,16 @@ from analyzer.analysis import Analysis
 from analyzer.flags.rules import PATTERN_ORDER, Flag
 from analyzer.flags.season import season_digits
 from analyzer.flags.thresholds import THRESHOLDS, source_of
-from analyzer.formatting import format_heat_index, format_pace, leg_text, off_chart_by_air, severity_text
-from analyzer.report.messages import clock_text, medicine_named, p_text
+from analyzer.formatting import (
+    clock_text,
+    format_heat_index,
+    format_pace,
+    leg_text,
+    off_chart_by_air,
+    p_text,
+    severity_text,
+)
+from analyzer.report.messages import medicine_named
 
 PATTERN_NAMES = {
     "over_exertion": "over-exertion",

@@ -13,27 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from analyzer.flags.rules import Flag
-from analyzer.formatting import format_heat_index, format_pace
+from analyzer.formatting import clock_text, format_heat_index, format_pace, p_text
 
 DOCTOR = "Please don't change any medicine without your prescriber."
 """The medicine message's last sentence."""
-
-
-def p_text(p: float) -> str:
-    """A chance as every page gives it, to two significant digits (``0.0625`` → ``0.062``)."""
-    return f"{p:.2g}"
-
-
-def clock_text(local_hour: float) -> str:
-    """A local time of day from fractional hours, ``hh:mm``.
-
-    Examples
-    --------
-    >>> clock_text(23.5), clock_text(6.999)
-    ('23:30', '06:00')
-    """
-    return f"{int(local_hour):02d}:{int(round(local_hour % 1 * 60)) % 60:02d}"
-
 
 def _long_run_spike(f: Flag) -> str:
     pct = (f.value - 1) * 100
