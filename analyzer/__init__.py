@@ -12,7 +12,17 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.analysis import Analysis, analyze
     from analyzer.batch import ReportResult, run_report
     from analyzer.cramps import match_cramps
-    from analyzer.errors import AnalyzerError, FitError, FolderNotFoundError, InputError, ThresholdError
+    from analyzer.errors import (
+        AnalyzerError,
+        FitError,
+        FitHeaderError,
+        FitTruncatedError,
+        FolderNotFoundError,
+        InputError,
+        NotFitError,
+        ThresholdError,
+    )
+    from analyzer.flags.rules import Flag
     from analyzer.formatting import format_duration, format_pace, format_utc_offset, readable
     from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
     from analyzer.io.athlete import load_athlete, load_team
@@ -38,6 +48,10 @@ _LAZY = {
     "match_cramps": "analyzer.cramps",
     "AnalyzerError": "analyzer.errors",
     "FitError": "analyzer.errors",
+    "FitHeaderError": "analyzer.errors",
+    "FitTruncatedError": "analyzer.errors",
+    "NotFitError": "analyzer.errors",
+    "Flag": "analyzer.flags.rules",
     "InputError": "analyzer.errors",
     "FolderNotFoundError": "analyzer.errors",
     "ThresholdError": "analyzer.errors",
@@ -95,9 +109,13 @@ __all__ = [
     "Athlete",
     "AnalyzerError",
     "FitError",
+    "FitHeaderError",
+    "FitTruncatedError",
     "FitWarning",
+    "Flag",
     "FolderNotFoundError",
     "InputError",
+    "NotFitError",
     "Problem",
     "ReportResult",
     "RunPlan",

@@ -1,7 +1,8 @@
 """``analyze``: metrics per run, cramps matched, flags raised, the season compared.
 
 Orchestration only: the numbers come from :mod:`analyzer.metrics`, the decisions from
-:mod:`analyzer.flags.rules`.
+:mod:`analyzer.flags.rules` (placed at cramp scope by :mod:`analyzer.flags.placing`, the season
+compared by :mod:`analyzer.flags.season`), the words from :mod:`analyzer.report.messages`.
 """
 
 from __future__ import annotations
@@ -13,32 +14,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analyzer.cramps import match_cramps
-from analyzer.flags import rules
+from analyzer.flags import placing, rules
+from analyzer.flags.rules import PATTERN_ORDER, Flag
+from analyzer.flags.season import SEASON_VARIABLES, season_comparison, season_digits  # noqa: F401 (re-exported)
 from analyzer.flags.thresholds import check_overrides, resolve_thresholds
 from analyzer.metrics.runs import run_table
-from analyzer.metrics.stats import fisher_exact_p
 from analyzer.model import Athlete, Problem
+from analyzer.report.messages import message
 from analyzer.suggestions import SUGGESTION_COLUMNS, suggest_cramps
 
 FLAG_COLUMNS = ["athlete", "scope", "cramp_row", "activity", "pattern", "rule", "value", "threshold", "unit",
                 "message", "source", "air_temperature_source"]
-
-# cramp-scope copies of run rules: only these explain a cramp (mass_gain is information only)
-_CRAMP_RULES = {"long_run_spike", "faster_than_usual", "heat_index", "wbgt", "body_mass_loss", "hr_drift"}
-
-SEASON_VARIABLES = [
-    # (runs column, threshold name, label)
-    ("distance_ratio", "long_run_spike_ratio", "distance ÷ longest run in the prior 30 days"),
-    ("pace_ratio", "pace_faster_ratio", "speed ÷ usual speed for the distance"),
-    ("heat_index_max_c", "heat_index_caution_c", "heat index, °C"),
-    ("body_mass_loss_pct", "body_mass_loss_pct", "body mass lost, %"),
-    ("decoupling_pct", "decoupling_pct", "heart-rate drift, %"),
-]
-
 
 @dataclass
 class Analysis:
@@ -66,6 +55,9 @@ class Analysis:
     suggested_cramps : DataFrame
         Cramps that activity titles or descriptions mention (:mod:`analyzer.suggestions`), in
         the columns of ``cramps.csv``: proposals to copy into the log, never counted.
+    facts : tuple of Flag
+        What each flag found (:class:`analyzer.flags.rules.Flag`): ``facts[i]`` is the fact
+        behind ``flags.loc[i]``, with its evidence (side, p, beyond the chart, …).
     """
 
     athlete: Athlete
@@ -76,13 +68,13 @@ class Analysis:
     thresholds: dict[str, float]
     problems: list[Problem] = field(default_factory=list)
     suggested_cramps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SUGGESTION_COLUMNS))
+    facts: tuple[Flag, ...] = ()
 
     @property
     def patterns(self) -> list[str]:
         """Distinct patterns flagged for this athlete, in the order of docs/folders.md."""
-        order = ["over_exertion", "dehydration_heat", "one_leg", "night", "medication"]
         found = set(self.flags["pattern"]) if len(self.flags) else set()
-        return [p for p in order if p in found]
+        return [p for p in PATTERN_ORDER if p in found]
 
     def __repr__(self) -> str:
         return (f"Analysis({self.athlete.id!r}, runs={len(self.runs)}, cramps={len(self.cramps)}, "
@@ -142,7 +134,7 @@ def _athlete(value: object, weather: str) -> Athlete:
                     f"not {type(value).__name__}")
 
 
-def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, object] | None = None, weather: str = "auto",
+def analyze(athlete: Athlete | str | os.PathLike, *, thresholds: Mapping[str, object] | None = None, weather: str = "auto",
             rows_cache=None) -> Analysis:
     """Line every cramp up against load, pace, heat and fluid; flag the article's patterns.
 
@@ -189,59 +181,49 @@ def analyze(athlete: Athlete | str | os.PathLike, thresholds: Mapping[str, objec
     ]
     cramps = match_cramps(athlete, t["cramp_match_tolerance_min"], problems)
     runs = run_table(athlete, cramps, t, problems, rows_cache)
-    flags: list[dict] = []
-
-    def add(scope: str, found: list[dict], cramp_row=None, activity=None) -> None:
-        for f in found:
-            flags.append({"athlete": athlete.id, "scope": scope, "cramp_row": cramp_row, "activity": activity, **f})
+    placed: list[tuple[Flag, int | None, str | None]] = []  # (fact, cramp_row, activity)
 
     run_rows = {r["activity"]: r for _, r in runs.iterrows()}
-    run_found = {}
-    for name, run in run_rows.items():
-        run_found[name] = rules.run_flags(run, t)
-        add("run", run_found[name], activity=name)
-
-    one_leg_flags, side = rules.one_leg(cramps.assign(episode=_episodes(cramps, athlete.timezone)), t)
-    add("athlete", one_leg_flags)
-    add("athlete", rules.medication(list(athlete.profile.get("medications", [])), t))
+    run_found = {name: rules.run_flags(run, t) for name, run in run_rows.items()}
+    placed += [(f, None, name) for name, found in run_found.items() for f in found]
+    one_leg_flags, side = rules.one_leg(cramps.assign(episode=placing.episodes(cramps, athlete.timezone)), t)
+    placed += [(f, None, None) for f in one_leg_flags + rules.medication(list(athlete.profile.get("medications", [])), t)]
 
     patterns: list[str] = []
     fractions: list[float] = []
     for _, c in cramps.iterrows():
-        before = len(flags)
-        row = int(c["cramp_row"])
         act = c["activity"] if isinstance(c["activity"], str) else None
         run = run_rows.get(act) if act else None
-        if run is not None and c["context"] in ("during_run", "after_run"):
-            for f in run_found[act]:
-                if f["rule"] in _CRAMP_RULES and not (f["rule"] == "heat_index" and c["context"] == "during_run"):
-                    add("cramp", [f], row, act)
-            if c["context"] == "during_run":
-                found = rules.heat_index(c["heat_index_c"], "when this cramp came", t,
-                                         bool(c.get("heat_index_beyond_chart", False)))
-                for f in found:
-                    f["air_temperature_source"] = c.get("air_temperature_source") or ""
-                add("cramp", found, row, act)
-        if side is not None and c["leg"] == side:
-            add("cramp", [dict(one_leg_flags[0])], row, act)
+        local_hour = hours_since = None
         if pd.notna(c["time_utc"]) and not athlete.timezone_guessed:  # a guessed zone says nothing of night
             local = c["time_utc"].tz_convert(athlete.timezone)
-            hours_since = _hours_since_last_run(runs, c["time_utc"])
-            add("cramp", rules.night(c, local.hour + local.minute / 60, hours_since, t), row, act)
-        mine = flags[before:]
-        patterns.append(";".join(dict.fromkeys(str(f["pattern"]) for f in mine)))
-        fractions.append(_fraction(c, run))
+            local_hour = local.hour + local.minute / 60
+            hours_since = placing.hours_since_last_run(runs, c["time_utc"])
+        mine = placing.cramp_flags(c, run, run_found.get(act, []) if run is not None else [],
+                                   one_leg_flags[0] if one_leg_flags else None, side, local_hour, hours_since, t)
+        placed += [(f, int(c["cramp_row"]), act) for f in mine]
+        patterns.append(";".join(dict.fromkeys(f.pattern for f in mine)))
+        fractions.append(placing.fraction_of_run(c, run))
     cramps = cramps.copy()
     cramps["patterns"] = patterns if len(cramps) else pd.Series([], dtype=object)
     cramps["fraction_of_run"] = fractions if len(cramps) else pd.Series([], dtype=float)
     cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
-    flag_frame = pd.DataFrame(flags, columns=FLAG_COLUMNS) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
-    flag_frame["air_temperature_source"] = flag_frame["air_temperature_source"].astype(object).fillna("")
-    flag_frame["cramp_row"] = pd.to_numeric(flag_frame["cramp_row"], errors="coerce").astype("Int64")
     suggested = suggest_cramps(athlete.activities, athlete.cramps, athlete.timezone)
     season = season_comparison(runs, t)
     runs, cramps = _tidy_times(runs, cramps, athlete)
-    return Analysis(athlete, runs, cramps, flag_frame, season, t, problems, suggested)
+    return Analysis(athlete, runs, cramps, flag_frame(athlete.id, placed), season, t, problems, suggested,
+                    tuple(f for f, _, _ in placed))
+
+
+def flag_frame(athlete_id: str, placed: list[tuple[Flag, int | None, str | None]]) -> pd.DataFrame:
+    """The ``flags.csv`` rows of placed facts (fact, cramp row, activity), each with its message."""
+    rows = [{"athlete": athlete_id, "scope": f.scope, "cramp_row": row, "activity": act, "pattern": f.pattern,
+             "rule": f.rule, "value": round(float(f.value), 3), "threshold": f.threshold, "unit": f.unit, "message": message(f),
+             "source": f.source, "air_temperature_source": f.air_temperature_source} for f, row, act in placed]
+    frame = pd.DataFrame(rows, columns=FLAG_COLUMNS) if rows else pd.DataFrame(columns=FLAG_COLUMNS)
+    frame["air_temperature_source"] = frame["air_temperature_source"].astype(object).fillna("")
+    frame["cramp_row"] = pd.to_numeric(frame["cramp_row"], errors="coerce").astype("Int64")
+    return frame
 
 
 def _tidy_times(runs: pd.DataFrame, cramps: pd.DataFrame, athlete: Athlete) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -259,81 +241,3 @@ def _tidy_times(runs: pd.DataFrame, cramps: pd.DataFrame, athlete: Athlete) -> t
     time = pd.to_datetime(cramps["time_utc"], utc=True) if len(cramps) else pd.Series([], dtype="datetime64[ns, UTC]")
     cramps.insert(len(OUTPUT_COLUMNS), "time_local", time.dt.tz_convert(tz))
     return runs, cramps
-
-
-def _episodes(cramps: pd.DataFrame, tz: str) -> pd.Series:
-    """The run (file name) a cramp belongs to, else its local date: cramps in one episode are not
-    independent chances for the one-leg statistic."""
-    if not len(cramps):
-        return pd.Series([], dtype=object)
-    day = pd.to_datetime(cramps["time_utc"], utc=True).dt.tz_convert(tz).dt.strftime("day %Y-%m-%d")
-    if "date_local" in cramps:  # a day-level entry (date, no time)
-        day = day.where(day.notna(), "day " + cramps["date_local"].astype(str))
-    run = "run " + cramps["activity"].astype(str)
-    return run.where(cramps["activity"].notna() & (cramps["activity"].astype(str) != ""), day)
-
-
-def _hours_since_last_run(runs: pd.DataFrame, t: pd.Timestamp) -> float | None:
-    if runs.empty:
-        return None
-    ends = runs["start_utc"] + pd.to_timedelta(runs["elapsed_s"], unit="s")
-    before = ends[ends <= t]
-    return float((t - before.max()).total_seconds() / 3600) if len(before) else None
-
-
-def _fraction(cramp: pd.Series, run: pd.Series | None) -> float:
-    if run is None or cramp["context"] != "during_run" or not run["distance_km"]:
-        return np.nan
-    return float(cramp["distance_km"] / run["distance_km"])
-
-
-def _with_unit(value: float, threshold: str) -> str:
-    """A threshold as a verdict says it: ``32.2 °C``, ``2 %``, ``1.1×`` (a ratio)."""
-    from analyzer.flags.thresholds import THRESHOLDS
-
-    unit = THRESHOLDS[threshold].unit
-    number = f"{round(value, 2):g}" if unit == "ratio" else f"{round(value, 1):g}"
-    return f"{number}×" if unit == "ratio" else f"{number} {unit}"
-
-
-def season_digits(label: str) -> int:
-    """Decimals a season threshold is shown with: 1 for °C and %, 2 for ratios (32.2 °C, 1.10)."""
-    return 1 if ("°C" in label or "%" in label) else 2
-
-
-def season_comparison(runs: pd.DataFrame, t: dict[str, float]) -> pd.DataFrame:
-    """Runs with cramps vs runs without, for each variable of :data:`SEASON_VARIABLES`.
-
-    Counts how many runs in each group were at or above the flag threshold and gives a
-    two-sided Fisher exact p. With fewer than ``season_min_cramp_runs`` cramp runs that
-    have the value, the verdict is "too few cramp runs to say".
-    """
-    out = []
-    for column, name, label in SEASON_VARIABLES:
-        known = runs[runs[column].notna()] if len(runs) else runs
-        cr = known[known["had_cramp"].astype(bool)] if len(known) else known
-        other = known[~known["had_cramp"].astype(bool)] if len(known) else known
-        thr = t[name]
-        a, c = int((cr[column] >= thr).sum()), int((other[column] >= thr).sum())
-        b, d = len(cr) - a, len(other) - c
-        row = {
-            "variable": column, "label": label, "threshold": thr,
-            "cramp_runs": len(cr), "cramp_runs_above": a, "other_runs": len(other), "other_runs_above": c,
-            "median_cramp_runs": float(cr[column].median()) if len(cr) else np.nan,
-            "median_other_runs": float(other[column].median()) if len(other) else np.nan,
-            "fisher_p": np.nan,
-        }
-        if len(cr) < t["season_min_cramp_runs"]:
-            row["verdict"] = f"too few cramp runs to say ({len(cr)} with this value; {t['season_min_cramp_runs']:.0f} needed)"
-        else:
-            row["fisher_p"] = fisher_exact_p(a, b, c, d)
-            shown = _with_unit(thr, name)  # as the page rounds it: 32.2 °C, 1.1×
-            row["verdict"] = f"{a} of {len(cr)} cramp runs vs {c} of {len(other)} other runs at or above {shown}"
-            if a + c == 0 or b + d == 0:  # nothing differs between the groups: a p would tell nothing
-                row["verdict"] += (" (no run reached it, so no comparison)" if a + c == 0
-                                   else " (every run reached it, so no comparison)")
-            else:
-                row["verdict"] += (f" (Fisher exact p = {row['fisher_p']:.2g}; a small sample shows association "
-                                   "at most)")
-        out.append(row)
-    return pd.DataFrame(out)

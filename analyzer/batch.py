@@ -19,7 +19,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -74,7 +74,28 @@ class ReportResult:
                 f"{len(self.problems)} input problems, {self.seconds:.1f} s → {self.out}")
 
 
-def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
+@dataclass(frozen=True)
+class _AthleteTask:
+    """One athlete's task, by keyword (what :func:`_one_athlete` takes)."""
+
+    folder: Path
+    dest: Path
+    formats: tuple[str, ...]
+    since: dt.date | None
+    until: dt.date | None
+    cache: ActivityCache | None
+    weather: Archive | None
+    assets_dir: Path | None
+    store_assets: bool
+    previous: dict | None
+
+
+def _run_task(task: _AthleteTask) -> AthleteReport:
+    """:func:`_one_athlete` called with the task's fields by keyword (what the executors run)."""
+    return _one_athlete(**{f.name: getattr(task, f.name) for f in fields(task)})
+
+
+def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
                  until: dt.date | None, cache: ActivityCache | None, weather: Archive | None = None,
                  assets_dir: Path | None = None, store_assets: bool = True,
                  previous: dict | None = None) -> AthleteReport:
@@ -107,9 +128,8 @@ def _one_athlete(folder: Path, dest: Path, formats: tuple[str, ...], since: dt.d
         bundle = vega_bundle(str(assets_dir), store_assets) if assets_dir is not None and "html" in formats else None
         report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle, previous)
     except Exception as exc:  # the athlete is still reported: a page saying what failed
-        problem = _failure(folder, exc)
         return write_unanalysed_report(athlete_id_of(folder), athlete.name if athlete is not None else athlete_id_of(folder), dest,
-                                       problem.message.removeprefix("could not be analysed: "),
+                                       _failure_reason(exc),
                                        athlete.problems if athlete is not None else [])
     # a report missing weather the archive may still give (offline, busy, not yet published) is
     # not kept: the next run asks again
@@ -224,8 +244,8 @@ def run_report(
         result.exit_code = 2
         return result
     dests = [out_dir / page_name(p) for p in folders]
-    foreign = not_a_report(out_dir)
-    refused = check_out(out_dir, root, folders, dests)
+    foreign = foreign_names(out_dir)
+    refused = prepare_out_folder(out_dir, root, folders, dests)
     if refused:
         result.problems = [Problem(str(out_dir), "", refused)]
         result.exit_code = 2
@@ -257,7 +277,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     manifest = ReportFolder.open(out_dir)
     ids = [athlete_id_of(p) for p in folders]
     dests = [out_dir / n for n in manifest.assign(folders, ids)]
-    refused = check_out(out_dir, root, folders, dests)
+    refused = prepare_out_folder(out_dir, root, folders, dests)
     if refused:
         result.problems = [Problem(str(out_dir), "", refused)]
         result.exit_code = 2
@@ -288,16 +308,19 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     jobs = max(1, jobs or os.cpu_count() or 1)
     kind = executor or ("serial" if jobs == 1 else "process")
     with open_executor(kind, jobs, scheduler) as pool:
-        tasks = [(p, dest, formats, since, until, cache, archive, assets_dir, use_cache,
-                  previous_for(last, athlete_id_of(p))) for p, dest in zip(folders, dests, strict=True)]
-        for args, report, error in run_tasks(pool, _one_athlete, tasks):
+        tasks = [(_AthleteTask(folder=p, dest=dest, formats=formats, since=since, until=until, cache=cache,
+                               weather=archive, assets_dir=assets_dir, store_assets=use_cache,
+                               previous=previous_for(last, athlete_id_of(p))),)
+                 for p, dest in zip(folders, dests, strict=True)]
+        for (task,), report, error in run_tasks(pool, _run_task, tasks):
             if error is None:
-                reports[args[0]] = report
+                reports[task.folder] = report
             else:  # one athlete's failure never stops the batch; the athlete still gets a page
-                problem = _failure(args[0], error)
+                problem = _failure(task.folder, error)
                 try:
-                    reports[args[0]] = write_unanalysed_report(
-                        athlete_id_of(args[0]), athlete_id_of(args[0]), args[1], problem.message.removeprefix("could not be analysed: "), [])
+                    reports[task.folder] = write_unanalysed_report(
+                        athlete_id_of(task.folder), athlete_id_of(task.folder), task.dest,
+                        _failure_reason(error), [])
                 except OSError:
                     failed.append(problem)
             tick()
@@ -324,7 +347,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     return result
 
 
-def not_a_report(out_dir: Path) -> list[str]:
+def foreign_names(out_dir: Path) -> list[str]:
     """The names in ``out_dir`` when it is a non-empty folder that is not an earlier report.
 
     An earlier report is recognised by its ``summary.csv`` (first column ``athlete``); writing
@@ -345,7 +368,7 @@ def not_a_report(out_dir: Path) -> list[str]:
     return names
 
 
-def check_out(out_dir: Path, root: Path, folders: list[Path], dests: list[Path]) -> str:
+def prepare_out_folder(out_dir: Path, root: Path, folders: list[Path], dests: list[Path]) -> str:
     """Why ``out_dir`` cannot take this report ("" when it can), after creating it.
 
     Refused: the file-system root or the home folder itself; a path that is a file; a folder
@@ -372,7 +395,12 @@ def check_out(out_dir: Path, root: Path, folders: list[Path], dests: list[Path])
     return ""
 
 
-def _failure(folder: Path, exc: Exception) -> Problem:
+def _failure_reason(exc: Exception) -> str:
+    """What failed, for the athlete's page: the exception and the line it came from."""
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" (in {Path(where.filename).name}:{where.lineno})" if where else ""
-    return Problem(str(folder), "", f"could not be analysed: {type(exc).__name__}: {exc}{at}", athlete_id_of(folder))
+    return f"{type(exc).__name__}: {exc}{at}"
+
+
+def _failure(folder: Path, exc: Exception) -> Problem:
+    return Problem(str(folder), "", f"could not be analysed: {_failure_reason(exc)}", athlete_id_of(folder))

@@ -115,12 +115,12 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
             why: list[str] = []
             rows.append(_place(athlete, cramp, spans, tol, why))
             if problems is not None:
-                problems += [Problem(str(Path(athlete.folder) / "cramps.csv"), f"row {int(cramp['cramp_row'])}",
+                problems += [Problem.at_row(str(Path(athlete.folder) / "cramps.csv"), int(cramp["cramp_row"]),
                                      w, athlete.id) for w in why]
         except Exception as exc:  # one row that cannot be placed never stops the others
             if problems is None:
                 raise
-            problems.append(Problem(str(Path(athlete.folder) / "cramps.csv"), f"row {int(cramp['cramp_row'])}",
+            problems.append(Problem.at_row(str(Path(athlete.folder) / "cramps.csv"), int(cramp["cramp_row"]),
                                     f"could not be placed ({type(exc).__name__}: {exc}) — row left out", athlete.id))
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in OUTPUT_COLUMNS + EXTRA_COLUMNS})

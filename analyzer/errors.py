@@ -30,6 +30,21 @@ class FitError(AnalyzerError, ValueError):
         super().__init__(f"{self.path}{where}: {reason}")
 
 
+class FitHeaderError(FitError):
+    """The bytes do not start with a FIT file header (fitdecode's ``FitHeaderError``)."""
+
+
+class NotFitError(FitHeaderError):
+    """Not a FIT file at all: empty, or something else (an image, a text file)."""
+
+
+class FitTruncatedError(FitError):
+    """The file ends before any data could be read (fitdecode's ``FitEOFError``): a cut-off download.
+
+    A file cut off *after* some data is not an error: what came before the cut is read, with a problem.
+    """
+
+
 class InputError(AnalyzerError, ValueError):
     """A problem with an input file other than FIT (CSV, TOML, folder).
 
@@ -41,12 +56,19 @@ class InputError(AnalyzerError, ValueError):
         Where in it (``"row 7"``, ``"line 3"``) or ``""``.
     reason : str
         What is wrong.
+    offset : int or None
+        The byte offset, as a number, when the problem is at a byte.
+    row : int or None
+        The row (from 1 after the header), as a number, when the problem is in a row.
     """
 
-    def __init__(self, path: str | Path, location: str, reason: str) -> None:
+    def __init__(self, path: str | Path, location: str, reason: str, *, offset: int | None = None,
+                 row: int | None = None) -> None:
         self.path = str(path)
         self.location = location
         self.reason = reason
+        self.offset = offset
+        self.row = row
         where = f" ({location})" if location else ""
         super().__init__(f"{self.path}{where}: {reason}")
 

@@ -33,21 +33,76 @@ def format_pace(s_per_km: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def format_heat_index(heat_index_c: float, beyond_chart: bool = False) -> str:
-    """``"41.1 °C"``; beyond the NWS chart, ``"above 58 °C (beyond the NWS chart)"``.
+def p_text(p: float) -> str:
+    """A chance as every page gives it, to two significant digits (``0.0625`` → ``0.062``)."""
+    return f"{p:.2g}"
+
+
+def clock_text(local_hour: float) -> str:
+    """A local time of day from fractional hours, ``hh:mm``.
+
+    Examples
+    --------
+    >>> clock_text(23.5), clock_text(6.999)
+    ('23:30', '06:00')
+    """
+    return f"{int(local_hour):02d}:{int(round(local_hour % 1 * 60)) % 60:02d}"
+
+
+def format_heat_index(heat_index_c: float, beyond_chart: bool = False, form: str = "text") -> str:
+    """A heat index as every page says it, from the one fact (value, beyond the NWS chart).
+
+    Beyond the chart the number itself is never shown: above the chart's largest heat index
+    (137 °F, 58 °C) it is "above 58 °C"; in air hotter than the chart's (110 °F, 43 °C) with a
+    lower heat index it is "beyond the NWS chart", with the air's limit, since the regression was
+    not fitted there (a 41 °C at 44 °C air and 10 % humidity means nothing).
+
+    Parameters
+    ----------
+    heat_index_c : float
+        Heat index, °C.
+    beyond_chart : bool
+        :func:`analyzer.metrics.heat.heat_index_beyond_chart` for the same air.
+    form : {"text", "chip", "cell", "value"}
+        In a sentence; on a chip (``HI …``); in a table cell (number only); a value without
+        the chart's name.
 
     Examples
     --------
     >>> format_heat_index(41.06), format_heat_index(152.7, beyond_chart=True)
     ('41.1 °C', 'above 58 °C (beyond the NWS chart)')
+    >>> format_heat_index(41.0, True), format_heat_index(41.0, True, "chip"), format_heat_index(41.0, True, "cell")
+    ('beyond the NWS chart (air above 43 °C)', 'HI off chart', 'off chart')
+    >>> format_heat_index(152.7, True, "chip"), format_heat_index(152.7, True, "cell"), format_heat_index(41.06, form="chip")
+    ('HI > 58 °C', '> 58', 'HI 41 °C')
     """
     if heat_index_c is None or not math.isfinite(heat_index_c):
-        return "-"
-    if beyond_chart:
-        from analyzer.metrics.heat import HEAT_INDEX_CHART_MAX_F, f_to_c
+        return "-" if form == "text" else ""
+    from analyzer.metrics.heat import HEAT_INDEX_CHART_AIR_MAX_F, HEAT_INDEX_CHART_MAX_F, c_to_f, f_to_c
 
-        return f"above {float(f_to_c(HEAT_INDEX_CHART_MAX_F)):.0f} °C (beyond the NWS chart)"
-    return f"{heat_index_c:.1f} °C"
+    if not beyond_chart and not float(c_to_f(heat_index_c)) > HEAT_INDEX_CHART_MAX_F:  # above 137 °F is off it too
+        return {"chip": f"HI {heat_index_c:.0f} °C", "cell": f"{heat_index_c:.1f}"}.get(form, f"{heat_index_c:.1f} °C")
+    if not off_chart_by_air(heat_index_c, beyond_chart):
+        top = f"{float(f_to_c(HEAT_INDEX_CHART_MAX_F)):.0f}"
+        return {"chip": f"HI > {top} °C", "cell": f"> {top}", "value": f"above {top} °C"}.get(
+            form, f"above {top} °C (beyond the NWS chart)")
+    air = f"{float(f_to_c(HEAT_INDEX_CHART_AIR_MAX_F)):.0f}"
+    return {"chip": "HI off chart", "cell": "off chart", "value": f"off the NWS chart, air above {air} °C"}.get(
+        form, f"beyond the NWS chart (air above {air} °C)")
+
+
+def off_chart_by_air(heat_index_c: float, beyond_chart: bool) -> bool:
+    """Beyond the NWS chart because the air is hotter than the chart's (110 °F), not because the
+    heat index is above its largest (137 °F): the number is then not even a bound.
+
+    Examples
+    --------
+    >>> off_chart_by_air(41.0, True), off_chart_by_air(152.7, True), off_chart_by_air(41.0, False)
+    (True, False, False)
+    """
+    from analyzer.metrics.heat import HEAT_INDEX_CHART_MAX_F, c_to_f
+
+    return bool(beyond_chart) and not float(c_to_f(heat_index_c)) > HEAT_INDEX_CHART_MAX_F
 
 
 def leg_text(leg: object, muscle: object = None) -> str:

@@ -27,12 +27,28 @@ class Problem:
         What is wrong and what was done about it.
     athlete : str
         Athlete id, when known.
+    offset : int or None
+        The byte offset, as a number, when ``location`` is a byte (:meth:`at_byte`).
+    row : int or None
+        The row, as a number, when ``location`` is a row (:meth:`at_row`).
     """
 
     file: str
     location: str
     message: str
     athlete: str = ""
+    offset: int | None = None
+    row: int | None = None
+
+    @classmethod
+    def at_byte(cls, file: str, offset: int | None, message: str, athlete: str = "") -> Problem:
+        """A problem at a byte offset (``location`` ``"byte N"``; the whole file when ``offset`` is ``None``)."""
+        return cls(file, f"byte {offset}" if offset is not None else "", message, athlete, offset=offset)
+
+    @classmethod
+    def at_row(cls, file: str, row: int, message: str, athlete: str = "") -> Problem:
+        """A problem in a row of a CSV file (``location`` ``"row N"``, rows from 1 after the header)."""
+        return cls(file, f"row {row}", message, athlete, row=row)
 
     def __str__(self) -> str:
         where = f" ({self.location})" if self.location else ""

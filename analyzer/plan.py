@@ -63,7 +63,8 @@ DISCLAIMER = ("This is training information, not medical advice. It lines a plan
               "clinician for cramps that are frequent, severe, one-sided, come with numbness, weakness, swelling or "
               "skin changes, come on with walking and ease with rest, or appear after a new medicine.")
 
-CONDITION_COLUMNS = ["name", "pattern", "value", "threshold", "unit", "met", "history", "source", "detail"]
+CONDITION_COLUMNS = ["name", "pattern", "value", "threshold", "unit", "met", "history", "source", "detail",
+                     "beyond_chart"]
 """The columns of :attr:`RunPlan.conditions` (the JSON contract's keys, plus ``detail``)."""
 
 OUTLOOK_COLUMNS = ["time_local", "temperature_c", "relative_humidity_pct", "heat_index_c", "wbgt_c", "wbgt_source",
@@ -104,7 +105,8 @@ class RunPlan:
     forecast_source : str
         ``file:<name>``, ``frame``, ``forecast:<provider> (<cell>)``, ``off`` or ``unavailable``.
     conditions : DataFrame
-        One row per condition (:data:`CONDITION_COLUMNS`): ``met`` is True, False or None (unknown).
+        One row per condition (:data:`CONDITION_COLUMNS`): ``met`` is True, False or None (unknown);
+        ``beyond_chart`` says the heat index lies beyond the NWS chart.
     outlook : DataFrame
         The hourly outlook of the planned day (:data:`OUTLOOK_COLUMNS`); empty without a forecast.
     best_start : dict or None
@@ -422,7 +424,7 @@ def _heat_of(hours: pd.DataFrame, kind: str, where: tuple[float, float] | None, 
 def _heat_met(heat: dict | None, wbgt_source: str, t: dict[str, float]) -> tuple[bool | None, bool | None]:
     if heat is None:
         return None, None
-    hi = bool(rules.heat_index(heat["heat_index_c"], "", t, heat["beyond_chart"]))
+    hi = bool(rules.heat_index(heat["heat_index_c"], t, heat["beyond_chart"]))
     wb = bool(rules.wbgt(heat["wbgt_c"], wbgt_source, t))
     return hi, wb
 
@@ -465,7 +467,7 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     for r in before.to_dict("records"):
         hi, wb = r.get("heat_index_max_c"), r.get("wbgt_max_c")
         known = any(isinstance(v, (int, float)) and math.isfinite(v) for v in (hi, wb))
-        is_hot = bool(rules.heat_index(hi, "", t, bool(r.get("heat_index_beyond_chart", False)))
+        is_hot = bool(rules.heat_index(hi, t, bool(r.get("heat_index_beyond_chart", False)))
                       or rules.wbgt(wb, str(r.get("wbgt_source") or ""), t))
         hot.append(is_hot)
         unknown.append(not known)
@@ -653,13 +655,13 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     given_start = _parse_clock(start, "start") if start is not None else None
 
     if isinstance(athlete, Analysis):
-        a = analyze(athlete.athlete, thresholds) if thresholds else athlete
+        a = analyze(athlete.athlete, thresholds=thresholds) if thresholds else athlete
     else:
         if not isinstance(athlete, Athlete):
             from analyzer.io.athlete import load_athlete
 
             athlete = load_athlete(athlete)
-        a = analyze(athlete, thresholds)
+        a = analyze(athlete, thresholds=thresholds)
     ath, t, tz = a.athlete, a.thresholds, a.athlete.timezone
     notes: list[str] = []
     runs = a.runs
@@ -702,28 +704,19 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     conditions = []
     spike_ratio = distance / longest if days_known >= t["long_run_history_days"] and longest > 0 else np.nan
     row = pd.Series({"distance_ratio": spike_ratio, "distance_km": distance, "longest_prior_30d_km": longest})
-    if math.isfinite(spike_ratio):
-        met = bool(rules.long_run_spike(row, t))
-        detail = (f"planned {distance:g} km vs your longest of the {t['long_run_history_days']:.0f} days before, "
-                  f"{longest:.1f} km: {spike_ratio:.2f} × (the condition starts at {t['long_run_spike_ratio']:.2f} ×)")
-    else:
-        met = None
-        detail = (f"unknown: fewer than {t['long_run_history_days']:.0f} days of runs before this date"
-                  if days_known < t["long_run_history_days"] or not math.isfinite(days_known)
-                  else f"unknown: no run in the {t['long_run_history_days']:.0f} days before this date")
-    conditions.append(_condition("long_run_spike", spike_ratio, "ratio", met, detail, history, t))
+    met = bool(rules.long_run_spike(row, t)) if math.isfinite(spike_ratio) else None
+    conditions.append(_condition("long_run_spike", spike_ratio, "ratio", met,
+                                 _spike_detail(distance, longest, spike_ratio, days_known, t), history, t))
 
     pace_ratio = (1000.0 / pace_s) / usual_mps if usual_ok else np.nan
-    if usual_ok:
-        row = pd.Series({"pace_ratio": pace_ratio, "usual_speed_mps": usual_mps, "pace_s_per_km": pace_s,
-                         "n_comparison_runs": n_similar})
-        met = bool(rules.faster_than_usual(row, t))
-        detail = (f"{format_pace(pace_s)} min/km vs your usual {format_pace(1000.0 / usual_mps)} min/km over "
-                  f"{n_similar} similar runs: {pace_ratio:.2f} × (the condition starts at {t['pace_faster_ratio']:.2f} ×)")
-    else:
-        met = None
-        detail = (f"unknown: {n_similar} runs of similar distance in the {t['faster_than_usual_window_days']:.0f} days "
-                  f"before ({t['faster_than_usual_min_runs']:.0f} needed)")
+    row = pd.Series({"pace_ratio": pace_ratio, "usual_speed_mps": usual_mps, "pace_s_per_km": pace_s,
+                     "n_comparison_runs": n_similar})
+    met = bool(rules.faster_than_usual(row, t)) if usual_ok else None
+    detail = (f"{format_pace(pace_s)} min/km vs your usual {format_pace(1000.0 / usual_mps)} min/km over "
+              f"{n_similar} similar runs: {pace_ratio:.2f} × (the condition starts at {t['pace_faster_ratio']:.2f} ×)"
+              if usual_ok else
+              f"unknown: {n_similar} runs of similar distance in the {t['faster_than_usual_window_days']:.0f} days "
+              f"before ({t['faster_than_usual_min_runs']:.0f} needed)")
     conditions.append(_condition("faster_than_usual", pace_ratio, "ratio", met, detail, history, t))
 
     # heat, hour by hour
@@ -759,7 +752,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     else:
         hi_detail = wb_detail = "unknown: no forecast for the planned hours"
     conditions.append(_condition("heat_index", heat["heat_index_c"] if heat else np.nan, "°C", hi_met, hi_detail,
-                                 history, t))
+                                 history, t, beyond_chart=bool(heat and heat["beyond_chart"])))
     conditions.append(_condition("wbgt", heat["wbgt_c"] if heat else np.nan, "°C", wb_met, wb_detail, history, t))
     cond = pd.DataFrame(conditions, columns=CONDITION_COLUMNS)
     n_met = sum(1 for m in cond["met"] if m is True)
@@ -801,11 +794,23 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
                    cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"))
 
 
+def _spike_detail(distance: float, longest: float, spike_ratio: float, days_known: float,
+                  t: dict[str, float]) -> str:
+    """The long-run condition in words: the planned distance against the longest before it, or why unknown."""
+    days = t["long_run_history_days"]
+    if math.isfinite(spike_ratio):
+        return (f"planned {distance:g} km vs your longest of the {days:.0f} days before, {longest:.1f} km: "
+                f"{spike_ratio:.2f} × (the condition starts at {t['long_run_spike_ratio']:.2f} ×)")
+    if days_known < days or not math.isfinite(days_known):
+        return f"unknown: fewer than {days:.0f} days of runs before this date"
+    return f"unknown: no run in the {days:.0f} days before this date"
+
+
 def _condition(name: str, value: float, unit: str, met: bool | None, detail: str, history: pd.DataFrame,
-               t: dict[str, float]) -> dict:
+               t: dict[str, float], beyond_chart: bool = False) -> dict:
     return {"name": name, "pattern": _LABELS[name][0], "value": value, "threshold": t[_THRESHOLD[name]], "unit": unit,
             "met": met, "history": _history_text(history, name, t), "source": source_of(_THRESHOLD[name]),
-            "detail": detail}
+            "detail": detail, "beyond_chart": beyond_chart}
 
 
 def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp, start_utc: pd.Timestamp,

@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import analyzer  # noqa: E402
-from analyzer.synthetic import synthetic_run, write_athlete  # noqa: E402
+from analyzer.testing.synthetic import synthetic_run, write_athlete  # noqa: E402
 
 CORPUS = Path(os.environ.get("CRAMP_FIT_CORPUS") or HERE.parent.parent / "shared" / "fit-corpus")
 

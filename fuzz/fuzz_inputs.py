@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from analyzer.synthetic import synthetic_run, to_csv, to_toml  # noqa: E402
+from analyzer.testing.synthetic import synthetic_run, to_csv, to_toml  # noqa: E402
 
 REGRESSIONS = HERE.parent / "tests" / "data" / "fuzz_regressions"
 START = dt.datetime(2024, 6, 3, 6, tzinfo=dt.UTC)
@@ -73,7 +73,7 @@ def seeds() -> dict[str, list[bytes]]:
                     "hr_max_bpm": 190, "hr_rest_bpm": 50, "medications": ["furosemide 40 mg"],
                     "thresholds": {"long_run_spike_ratio": 1.2, "night_hours_local": "23:00-06:00"}})
     from analyzer.io.fit import read_fit_bytes
-    from analyzer.synthetic import activity_to_gpx, activity_to_tcx
+    from analyzer.testing.synthetic import activity_to_gpx, activity_to_tcx
 
     run = read_fit_bytes(synthetic_run(START, 0.5, 330, start_position_deg=(40.4, -3.7)), "seed.fit")
     out = {"cramps_csv": [cramps.encode()], "weather_csv": [weather.encode()], "weigh_ins_csv": [weigh.encode()],
@@ -94,7 +94,7 @@ def _strava_zip(run) -> bytes:
     import io
     import zipfile
 
-    from analyzer.synthetic import activity_to_gpx, activity_to_tcx
+    from analyzer.testing.synthetic import activity_to_gpx, activity_to_tcx
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -218,7 +218,7 @@ def run_one(fmt: str, data: bytes, runs: dict[str, bytes], work: Path) -> None:
     """Write an athlete folder holding ``data`` as ``fmt`` and report on it; raise on a bug."""
     import analyzer
     from analyzer.report.build import write_athlete_report
-    from analyzer.synthetic import write_athlete
+    from analyzer.testing.synthetic import write_athlete
 
     folder = work / "athlete"
     if folder.exists():

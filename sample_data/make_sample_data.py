@@ -28,7 +28,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from analyzer.synthetic import synthetic_run, write_athlete  # noqa: E402
+from analyzer.testing.synthetic import synthetic_run, write_athlete  # noqa: E402
 
 SEASON_DAYS = 42
 

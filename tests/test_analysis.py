@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 SEASON_START = dt.datetime(2024, 4, 1, 6, 0, tzinfo=UTC)  # 08:00 in Madrid (CEST)

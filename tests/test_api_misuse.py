@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 
@@ -93,3 +94,17 @@ def test_a_run_is_found_without_its_suffix(folder):
     assert athlete.activity("2024-06-19-0800") is None
     with pytest.raises(TypeError, match="takes a file name"):
         athlete.activity(3)
+
+
+def test_options_are_keyword_only():
+    # a positional option would be silently taken for another one: analyze(a, "off") meant weather
+    with pytest.raises(TypeError, match="positional"):
+        analyzer.analyze("sample_data/maria_hot", {"heat_index_caution_c": 30})
+    with pytest.raises(TypeError, match="positional"):
+        analyzer.read_fit("sample_data/wkz_runner/activities/2019-09-14-wkz-example.fit", "fitparse")
+    from analyzer import batch
+
+    with pytest.raises(TypeError, match="positional"):
+        batch._one_athlete(Path("sample_data/maria_hot"), Path("out"), ("csv",), None, None, None)
+    assert [f.name for f in dataclasses.fields(batch._AthleteTask)] == [
+        "folder", "dest", "formats", "since", "until", "cache", "weather", "assets_dir", "store_assets", "previous"]

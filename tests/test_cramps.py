@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 # 2024-03-10 is the day Los Angeles moves from PST (UTC−8) to PDT (UTC−7) at 02:00.
@@ -135,7 +135,7 @@ def test_unknown_activity_and_distance_beyond_run_are_noted(tmp_path):
 
 def _undated_fit(n: int = 600) -> bytes:
     """A run file whose records carry distance, speed and heart rate but no timestamp (3 m apart)."""
-    from analyzer.io.fit_encode import FitWriter
+    from analyzer.testing.fit_encode import FitWriter
 
     w = FitWriter()
     w.write("file_id", type="activity", manufacturer="development", product=1, serial_number=1)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import analyzer
 from analyzer.io.fit_decode import crc16
 from analyzer.io.logs import read_cramp_log
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.conftest import DATA
 
 UTC = dt.UTC
@@ -28,7 +28,7 @@ REGRESSIONS = DATA / "fuzz_regressions"
 
 
 def _small_with_developer_fields() -> bytes:
-    from analyzer.io.fit_encode import DevField, FitWriter
+    from analyzer.testing.fit_encode import DevField, FitWriter
 
     w = FitWriter(dev_fields=[DevField(0, 0, "core_temperature", "°C", 0x88), DevField(0, 1, "Power", "Watts", 0x84)])
     w.write("file_id", type="activity", manufacturer="development", product=1)

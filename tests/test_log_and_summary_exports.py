@@ -8,7 +8,7 @@ import re
 from typer.testing import CliRunner
 
 from analyzer.cli import app
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.io.test_exports import strava_folder, strava_zip
 
 runner = CliRunner()

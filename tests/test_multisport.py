@@ -11,7 +11,7 @@ import analyzer
 from analyzer.flags.thresholds import resolve_thresholds
 from analyzer.io.fit import read_fit_bytes
 from analyzer.metrics.runs import run_table
-from analyzer.synthetic import synthetic_multisport, synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_multisport, synthetic_run, write_athlete
 from tests.conftest import CORPUS
 
 START = dt.datetime(2024, 6, 2, 6, tzinfo=dt.UTC)

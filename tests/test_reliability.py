@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 import analyzer
 from analyzer.cli import app
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.conftest import REPO
 
 UTC = dt.UTC
@@ -92,7 +92,7 @@ def test_a_line_break_inside_a_cell_does_not_shift_row_numbers(tmp_path):
 # ------------------------------------------------------------------ one input never drops an athlete
 
 def test_repeated_timestamps_with_weather_and_a_cramp_still_draw(tmp_path):
-    from analyzer.io.fit_encode import encode_run
+    from analyzer.testing.fit_encode import encode_run
 
     el = np.repeat(np.arange(0.0, 1500.0), 2)  # every timestamp twice (Forerunner 110, IpBike, Ambit3 Peak)
     fit = encode_run(START, el, distance_m=el * 3.0, speed_mps=np.full(len(el), 3.0),
@@ -109,7 +109,7 @@ def test_repeated_timestamps_with_weather_and_a_cramp_still_draw(tmp_path):
 
 
 def test_a_cramp_by_km_in_a_file_without_timestamps_or_records(tmp_path):
-    from analyzer.io.fit_encode import FitWriter
+    from analyzer.testing.fit_encode import FitWriter
 
     w = FitWriter()
     w.write("file_id", type="activity", manufacturer="development", product=1)

@@ -9,7 +9,7 @@ import pytest
 
 import analyzer
 from analyzer.model import REPR_MESSAGE_CHARS, REPR_ROWS
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 START = dt.datetime(2024, 7, 1, 6, tzinfo=UTC)

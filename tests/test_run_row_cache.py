@@ -20,7 +20,7 @@ import analyzer
 from analyzer.flags.thresholds import resolve_thresholds
 from analyzer.metrics.runs import run_table
 from analyzer.report_cache import RunRowCache, _decode, _encode
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.conftest import REPO
 
 UTC = dt.UTC

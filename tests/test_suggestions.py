@@ -10,7 +10,7 @@ import pytest
 
 import analyzer
 from analyzer.suggestions import SUGGESTION_COLUMNS, suggest_cramps
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.io.test_exports import strava_zip
 
 START = dt.datetime(2024, 6, 3, 6, tzinfo=dt.UTC)

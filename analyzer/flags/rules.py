@@ -1,172 +1,224 @@
-"""One function per rule: a run's (or cramp's, or athlete's) numbers in, flags out.
+"""One function per rule: a run's (or cramp's, or athlete's) numbers in, facts out.
 
-Each flag is a dict with ``pattern``, ``rule``, ``value``, ``threshold``, ``unit``,
-``message`` and ``source`` (the report folder's ``flags.csv``). Messages say "consistent
-with", give the numbers, the threshold and the evidence strength, and never diagnose, name a
-cause, or advise on medicines, fluids or supplements. ``source`` carries the full citation and
-the threshold's setting name (:func:`analyzer.flags.thresholds.source_of`).
+Each rule returns a list of :class:`Flag`: a frozen record of the pattern, the rule, the value
+and its unit, the threshold (name and value), the source and the raw evidence the rule looked at
+(the side and episode count of one-leg cramps, the p, whether a heat index is beyond the NWS
+chart, its category, …). No rule writes a sentence: the words are the report's
+(:mod:`analyzer.report.messages`, keyed by rule), so a number and its wording cannot disagree.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analyzer.flags.medications import match_medications
 from analyzer.flags.thresholds import source_of
-from analyzer.formatting import format_heat_index, format_pace
 from analyzer.metrics.heat import heat_index_category
 from analyzer.metrics.stats import same_side_p
 from analyzer.references import cite
 
-Flag = dict[str, object]
+PATTERN_ORDER = ("over_exertion", "dehydration_heat", "one_leg", "night", "medication")
+"""The article's patterns in the order every page, file and notebook view lists them (docs/folders.md)."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What a rule found: the numbers and the evidence, never the words.
+
+    Attributes
+    ----------
+    pattern, rule : str
+        The article's pattern and the rule that found it (``flags.csv``).
+    value : float
+        The rule's key number, in ``unit`` (unrounded; ``flags.csv`` rounds it to 0.001).
+    unit : str
+    threshold_name : str
+        The setting the value was compared with (``""`` for a medicine class).
+    threshold : float
+        Its value (NaN for a medicine class).
+    source : str
+        The full citation and the setting's name (:func:`analyzer.flags.thresholds.source_of`).
+    scope : str
+        ``run``, ``cramp`` or ``athlete`` (set by the caller that places the flag).
+    air_temperature_source : str
+        Where the air temperature of a heat flag came from.
+    distance_km, longest_prior_km, history_days
+        ``long_run_spike``: the run, the longest of the window before it and the window.
+    pace_s_per_km, usual_pace_s_per_km, comparison_runs
+        ``faster_than_usual``.
+    category : str
+        The NWS heat-index category, the ACSM WBGT flag (``red``/``black``) or a medicine's class.
+    beyond_chart : bool
+        ``heat_index``: the value lies outside the NWS chart (:func:`analyzer.metrics.heat.heat_index_beyond_chart`).
+    at_cramp : bool
+        ``heat_index``: measured when the cramp came (not the run's highest).
+    wbgt_source, wbgt_extreme_c
+        ``wbgt``: how the WBGT was had; where the black flag starts.
+    sweat_rate_l_per_h, fluid_logged, mass_before_source
+        ``body_mass_loss``.
+    air_temperature_c, min_air_c
+        ``hr_drift``: the run's air and the air from which the rule applies.
+    side, episodes, cramps, p
+        ``one_leg``: the side, the runs or days (independent chances), the cramps and
+        the chance of all on one side (2 × 0.5ⁿ).
+    local_hour, hours_since_run
+        ``night``.
+    medicine, generic, potassium_depleting, class_evidence
+        ``medication_class``: the listed text, its generic name, the class's evidence.
+    """
+
+    pattern: str
+    rule: str
+    value: float
+    unit: str
+    threshold_name: str
+    threshold: float
+    source: str
+    scope: str = ""
+    air_temperature_source: str = ""
+    # long_run_spike
+    distance_km: float | None = None
+    longest_prior_km: float | None = None
+    history_days: float | None = None
+    # faster_than_usual
+    pace_s_per_km: float | None = None
+    usual_pace_s_per_km: float | None = None
+    comparison_runs: int | None = None
+    # heat_index, wbgt
+    category: str = ""
+    beyond_chart: bool = False
+    at_cramp: bool = False
+    wbgt_source: str = ""
+    wbgt_extreme_c: float | None = None
+    # body_mass_loss
+    sweat_rate_l_per_h: float | None = None
+    fluid_logged: bool | None = None
+    mass_before_source: str = ""
+    # hr_drift
+    air_temperature_c: float | None = None
+    min_air_c: float | None = None
+    # one_leg
+    side: str = ""
+    episodes: int | None = None
+    cramps: int | None = None
+    p: float | None = None
+    # night
+    local_hour: float | None = None
+    hours_since_run: float | None = None
+    # medication_class
+    medicine: str = ""
+    generic: str = ""
+    potassium_depleting: bool = False
+    class_evidence: str = ""
+
+    def placed(self, scope: str) -> Flag:
+        """The same fact at another scope (a run's flag copied to a cramp in that run)."""
+        return dataclasses.replace(self, scope=scope)
 
 
 def _flag(pattern: str, rule: str, value: float, threshold_name: str, thresholds: dict[str, float],
-          unit: str, message: str) -> Flag:
-    return {
-        "pattern": pattern, "rule": rule, "value": round(float(value), 3),
-        "threshold": thresholds[threshold_name], "unit": unit, "message": message,
-        "source": source_of(threshold_name),
-    }
+          unit: str, **evidence: object) -> Flag:
+    return Flag(pattern, rule, float(value), unit, threshold_name, thresholds[threshold_name],
+                source_of(threshold_name), **evidence)
 
 
 def _ok(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def long_run_spike(run: pd.Series, t: dict[str, float]) -> list[Flag]:
+def long_run_spike(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Run distance vs the longest run in the previous 30 days (Frandsen et al. 2025)."""
     ratio = run.get("distance_ratio")
-    if not _ok(ratio) or ratio < t["long_run_spike_ratio"]:
+    if not _ok(ratio) or ratio < thresholds["long_run_spike_ratio"]:
         return []
-    pct = (ratio - 1) * 100
-    return [_flag("over_exertion", "long_run_spike", ratio, "long_run_spike_ratio", t, "ratio",
-                  f"This run ({run['distance_km']:.1f} km) was {pct:.0f} % longer than your longest run in the "
-                  f"previous {t['long_run_history_days']:.0f} days ({run['longest_prior_30d_km']:.1f} km); the flag "
-                  f"starts at {(t['long_run_spike_ratio'] - 1) * 100:.0f} %. The article links cramps to "
-                  "over-exertion. A spike like this raised the risk of overuse injury in a cohort of 5,205 runners "
-                  "(moderate evidence, for injury); for cramps the support is only indirect: crampers in races "
-                  "ran harder than they were used to.")]
+    return [_flag("over_exertion", "long_run_spike", ratio, "long_run_spike_ratio", thresholds, "ratio",
+                  distance_km=float(run["distance_km"]), longest_prior_km=float(run["longest_prior_30d_km"]),
+                  history_days=thresholds["long_run_history_days"])]
 
 
-def faster_than_usual(run: pd.Series, t: dict[str, float]) -> list[Flag]:
+def faster_than_usual(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Run speed vs the median of the athlete's similar-distance runs (Schwellnus 2011a, b)."""
     ratio = run.get("pace_ratio")
-    if not _ok(ratio) or ratio < t["pace_faster_ratio"]:
+    if not _ok(ratio) or ratio < thresholds["pace_faster_ratio"]:
         return []
-    usual = 1000.0 / run["usual_speed_mps"]
-    return [_flag("over_exertion", "faster_than_usual", ratio, "pace_faster_ratio", t, "ratio",
-                  f"You ran {(ratio - 1) * 100:.0f} % faster than usual for this distance "
-                  f"({format_pace(run['pace_s_per_km'])} min/km vs a usual {format_pace(usual)} min/km over {int(run['n_comparison_runs'])} "
-                  f"similar runs; the flag starts at {(t['pace_faster_ratio'] - 1) * 100:.0f} %). Faster-than-usual "
-                  "running is consistent with the over-exertion the article describes (moderate evidence in "
-                  "endurance athletes).")]
+    return [_flag("over_exertion", "faster_than_usual", ratio, "pace_faster_ratio", thresholds, "ratio",
+                  pace_s_per_km=float(run["pace_s_per_km"]), usual_pace_s_per_km=1000.0 / run["usual_speed_mps"],
+                  comparison_runs=int(run["n_comparison_runs"]))]
 
 
-def heat_index(value_c: float, where: str, t: dict[str, float], beyond_chart: bool = False) -> list[Flag]:
+def heat_index(value_c: float, thresholds: dict[str, float], beyond_chart: bool = False,
+               at_cramp: bool = False) -> list[Flag]:
     """NWS heat index from air temperature and humidity (never the wrist sensor).
 
     The category comes from the NWS edges in °F (:func:`analyzer.metrics.heat.heat_index_category`);
-    a value beyond the NWS chart is said to be so, not printed as a precise number.
+    ``beyond_chart`` travels with the value so that every page says "off the chart" the same way.
     """
-    if not _ok(value_c) or value_c < t["heat_index_caution_c"]:
+    if not _ok(value_c) or value_c < thresholds["heat_index_caution_c"]:
         return []
-    category = heat_index_category(value_c)
-    shown = format_heat_index(value_c, beyond_chart)
-    return [_flag("dehydration_heat", "heat_index", value_c, "heat_index_caution_c", t, "°C",
-                  f"It was hot {where}: heat index {shown} (NWS '{category}'; the flag starts at "
-                  f"{t['heat_index_caution_c']:.1f} °C). The article links cramps to dehydration on hot days; heat "
-                  "strain is well documented, its link to cramps is weaker (weak, contested evidence).")]
+    return [_flag("dehydration_heat", "heat_index", value_c, "heat_index_caution_c", thresholds, "°C",
+                  category=heat_index_category(value_c), beyond_chart=bool(beyond_chart), at_cramp=at_cramp)]
 
 
-def _wbgt_source_words(source: str) -> str:
-    """How the WBGT was had, as words after the number: ``, measured`` or ``, estimated from ... ``."""
-    if not source:
-        return ""
-    if source.startswith("estimated (BoM"):
-        return (", estimated from air temperature and humidity by the Bureau of Meteorology's formula, which "
-                "assumes sun and light wind")
-    return f", {source}"
-
-
-def wbgt(value_c: float, source: str, t: dict[str, float]) -> list[Flag]:
+def wbgt(value_c: float, source: str, thresholds: dict[str, float]) -> list[Flag]:
     """Wet-bulb globe temperature against the ACSM race flags."""
-    if not _ok(value_c) or value_c < t["wbgt_high_c"]:
+    if not _ok(value_c) or value_c < thresholds["wbgt_high_c"]:
         return []
-    flag = "black" if value_c >= t["wbgt_extreme_c"] else "red"
-    return [_flag("dehydration_heat", "wbgt", value_c, "wbgt_high_c", t, "°C",
-                  f"WBGT reached {value_c:.1f} °C{_wbgt_source_words(source)}, an ACSM '{flag}' flag for racing "
-                  f"(red from {t['wbgt_high_c']:.0f} °C, black above {t['wbgt_extreme_c']:.0f} °C). Heat stress is "
-                  "consistent with the article's hot-day dehydration; its link to cramps is weak.")]
+    flag = "black" if value_c >= thresholds["wbgt_extreme_c"] else "red"
+    return [_flag("dehydration_heat", "wbgt", value_c, "wbgt_high_c", thresholds, "°C", category=flag,
+                  wbgt_source=source, wbgt_extreme_c=thresholds["wbgt_extreme_c"])]
 
 
-def body_mass_loss(run: pd.Series, t: dict[str, float]) -> list[Flag]:
+def body_mass_loss(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Body mass lost over the run (Sawka et al. 2007).
 
-    The message says when the sweat rate is only a lower bound (no fluid drunk was logged, so
-    it counts as none) and when the pre-run mass is the profile's ``body_mass_kg`` rather than
-    a weigh-in.
+    The evidence says whether fluid drunk was logged (if not, the sweat rate is only a lower
+    bound) and whether the pre-run mass is the profile's ``body_mass_kg`` rather than a weigh-in.
     """
     loss = run.get("body_mass_loss_pct")
-    if not _ok(loss) or loss < t["body_mass_loss_pct"]:
+    if not _ok(loss) or loss < thresholds["body_mass_loss_pct"]:
         return []
     sweat = run.get("sweat_rate_l_per_h")
-    if not _ok(sweat):
-        sweat_text = ""
-    elif run.get("fluid_logged") is False:
-        sweat_text = (f" (at least {sweat:.1f} L/h of sweat: no fluid drunk was logged, so this is a lower "
-                      "bound)")
-    else:
-        sweat_text = f" (about {sweat:.1f} L/h of sweat)"
-    borrowed = ""
-    if run.get("mass_before_source") == "profile":
-        borrowed = (" The pre-run mass is the profile's body_mass_kg, not a weigh-in before this run, so the "
-                    "loss is approximate.")
-    typical_hr = 3 * loss
-    return [_flag("dehydration_heat", "body_mass_loss", loss, "body_mass_loss_pct", t, "%",
-                  f"You lost {loss:.1f} % of body mass{sweat_text}; the flag starts at {t['body_mass_loss_pct']:.1f} %."
-                  f"{borrowed} At this loss heart rate typically rises about {typical_hr:.0f} bpm in the heat "
-                  "(3 bpm per 1 %, not measured here). The article links cramps to dehydration; studies find that "
-                  "link weak.")]
+    fluid = run.get("fluid_logged")
+    return [_flag("dehydration_heat", "body_mass_loss", loss, "body_mass_loss_pct", thresholds, "%",
+                  sweat_rate_l_per_h=float(sweat) if _ok(sweat) else None,
+                  fluid_logged=None if fluid is None else bool(fluid),
+                  mass_before_source=str(run.get("mass_before_source") or ""))]
 
 
-def mass_gain(run: pd.Series, t: dict[str, float]) -> list[Flag]:
+def mass_gain(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Weighing more after a run than before (Almond et al. 2005): information, not a cramp cause."""
     change = run.get("mass_change_kg")
-    if not _ok(change) or change <= t["mass_gain_kg"]:
+    if not _ok(change) or change <= thresholds["mass_gain_kg"]:
         return []
-    return [_flag("dehydration_heat", "mass_gain", change, "mass_gain_kg", t, "kg",
-                  f"You weighed {change:.1f} kg more after the run than before: drinking more than you sweat can "
-                  "dilute blood sodium (strong evidence for that risk). This is information about drinking, "
-                  "not an explanation of cramps.")]
+    return [_flag("dehydration_heat", "mass_gain", change, "mass_gain_kg", thresholds, "kg")]
 
 
-def hr_drift(run: pd.Series, t: dict[str, float]) -> list[Flag]:
+def hr_drift(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Aerobic decoupling beyond the threshold on a warm day (Friel)."""
     drift = run.get("decoupling_pct")
     air = run.get("air_temperature_c")
-    if not _ok(drift) or drift < t["decoupling_pct"] or not _ok(air) or air < t["decoupling_min_air_c"]:
+    if (not _ok(drift) or drift < thresholds["decoupling_pct"] or not _ok(air)
+            or air < thresholds["decoupling_min_air_c"]):
         return []
-    return [_flag("dehydration_heat", "hr_drift", drift, "decoupling_pct", t, "%",
-                  f"Heart rate drifted {drift:.1f} % against pace in {air:.0f} °C air (the flag starts at "
-                  f"{t['decoupling_pct']:.0f} % with air at {t['decoupling_min_air_c']:.0f} °C or more). Heat, fluid "
-                  "loss and fatigue all raise this drift, so it cannot tell them apart (moderate evidence).")]
+    return [_flag("dehydration_heat", "hr_drift", drift, "decoupling_pct", thresholds, "%",
+                  air_temperature_c=float(air), min_air_c=thresholds["decoupling_min_air_c"])]
 
 
-def run_flags(run: pd.Series, t: dict[str, float]) -> list[Flag]:
-    """Every run-level rule on one row of the runs table."""
-    where = "during this run"
+def run_flags(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
+    """Every run-level rule on one row of the runs table, in the order the report lists them."""
     air_source = str(run.get("air_temperature_source") or "")
-    heat = (heat_index(run.get("heat_index_max_c"), where, t, bool(run.get("heat_index_beyond_chart", False)))
-            + wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), t) + hr_drift(run, t))
-    for f in heat:
-        f["air_temperature_source"] = air_source
-    return long_run_spike(run, t) + faster_than_usual(run, t) + heat + body_mass_loss(run, t) + mass_gain(run, t)
+    heat = (heat_index(run.get("heat_index_max_c"), thresholds, bool(run.get("heat_index_beyond_chart", False)))
+            + wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), thresholds) + hr_drift(run, thresholds))
+    heat = [dataclasses.replace(f, air_temperature_source=air_source) for f in heat]
+    return [f.placed("run") for f in long_run_spike(run, thresholds) + faster_than_usual(run, thresholds) + heat
+            + body_mass_loss(run, thresholds) + mass_gain(run, thresholds)]
 
 
-def one_leg(cramps: pd.DataFrame, t: dict[str, float]) -> tuple[list[Flag], str | None]:
+def one_leg(cramps: pd.DataFrame, thresholds: dict[str, float]) -> tuple[list[Flag], str | None]:
     """Single-leg cramps that all fall on the same side, on at least ``one_leg_min_cramps`` runs or days.
 
     Several cramps in one run (or on one day away from runs) are not independent chances, so
@@ -184,47 +236,31 @@ def one_leg(cramps: pd.DataFrame, t: dict[str, float]) -> tuple[list[Flag], str 
     episodes = single["episode"] if "episode" in single else pd.Series(range(len(single)), index=single.index)
     sides = single.groupby(episodes.astype(str), sort=False)["leg"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed")
     n = len(sides)
-    if n < t["one_leg_min_cramps"] or sides.nunique() != 1 or sides.iloc[0] == "mixed":
+    if n < thresholds["one_leg_min_cramps"] or sides.nunique() != 1 or sides.iloc[0] == "mixed":
         return [], None
     side = str(sides.iloc[0])
-    p = same_side_p(n)
-    count = f"{len(single)} cramps on {n} separate runs or days" if len(single) != n else f"{n} cramps, each on its own run or day"
-    return [_flag("one_leg", "one_leg", n, "one_leg_min_cramps", t, "runs or days",
-                  f"All your logged single-leg cramps ({count}) were in the {side} leg (chance alone, counting each "
-                  f"run or day once: p = {p:.2g}). The article notes one-sided cramps can come from a pinched nerve "
-                  "— worth mentioning to a clinician (a clinical hint, not runner data).")], side
+    return [_flag("one_leg", "one_leg", n, "one_leg_min_cramps", thresholds, "runs or days", scope="athlete",
+                  side=side, episodes=n, cramps=len(single), p=same_side_p(n))], side
 
 
-def night(cramp: pd.Series, local_hour: float, hours_since_run: float | None, t: dict[str, float]) -> list[Flag]:
+def night(cramp: pd.Series, local_hour: float, hours_since_run: float | None,
+          thresholds: dict[str, float]) -> list[Flag]:
     """A cramp at rest at night, well after any run."""
-    start, end = t["night_start_local_h"], t["night_end_local_h"]
+    start, end = thresholds["night_start_local_h"], thresholds["night_end_local_h"]
     at_night = local_hour >= start or local_hour < end if start > end else start <= local_hour < end
     if cramp.get("context") != "at_rest" or not at_night:
         return []
-    if hours_since_run is not None and hours_since_run < t["night_min_gap_after_run_h"]:
+    if hours_since_run is not None and hours_since_run < thresholds["night_min_gap_after_run_h"]:
         return []
-    since = f"{hours_since_run:.0f} h after your last run" if hours_since_run is not None else "with no run before it"
-    return [_flag("night", "night", local_hour, "night_start_local_h", t, "h local",
-                  f"This cramp came at rest at night ({int(local_hour):02d}:{int(round(local_hour % 1 * 60)) % 60:02d} "
-                  f"local, {since}). Night-time cramps at rest are common and become more common with age; the "
-                  "article mentions minerals and medicines. They are not explained by your runs (descriptive "
-                  "evidence).")]
+    return [_flag("night", "night", local_hour, "night_start_local_h", thresholds, "h local",
+                  local_hour=local_hour, hours_since_run=hours_since_run)]
 
 
-def medication(listed: list[str], t: dict[str, float]) -> list[Flag]:
+def medication(listed: list[str], thresholds: dict[str, float]) -> list[Flag]:
     """Listed medicines in a class linked to night cramps, graded by the class's own number (Garrison et al. 2012)."""
-    flags = []
-    for text, generic, cls in match_medications(listed):
-        lowers = " that can lower potassium" if cls.potassium_depleting else ""
-        named = text if generic.lower() in text.lower() else f"{text} ({generic})"
-        flags.append({
-            "pattern": "medication", "rule": "medication_class", "value": cls.sequence_ratio,
-            "threshold": float("nan"), "unit": "sequence ratio",
-            "source": ("Sequence-symmetry analysis of prescriptions in adults aged 50 and over (night cramps "
-                       "treated with quinine); an association, not proof. " + cite("garrison2012")),
-            "message": f"You listed {named}, a {cls.name}{lowers}. In adults aged 50 and over, night "
-                       f"cramps were treated more often after starting this class than before ({cls.evidence()}). "
-                       "That study was of night cramps, not cramps while running. Please don't change any "
-                       "medicine without your prescriber.",
-        })
-    return flags
+    return [Flag("medication", "medication_class", cls.sequence_ratio, "sequence ratio", "", float("nan"),
+                 "Sequence-symmetry analysis of prescriptions in adults aged 50 and over (night cramps "
+                 "treated with quinine); an association, not proof. " + cite("garrison2012"), scope="athlete",
+                 category=cls.name, medicine=text, generic=generic, potassium_depleting=cls.potassium_depleting,
+                 class_evidence=cls.evidence())
+            for text, generic, cls in match_medications(listed)]

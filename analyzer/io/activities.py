@@ -17,9 +17,6 @@ from analyzer.io.cache import ActivityCache
 from analyzer.io.fit import FitWarning, _read_bytes, read_fit, read_fit_bytes
 from analyzer.model import Activity, Problem
 
-FIT_SUFFIXES = (".fit", ".fit.gz")
-XML_SUFFIXES = (".gpx", ".gpx.gz", ".tcx", ".tcx.gz")
-
 
 def activity_format(name: str) -> str | None:
     """``"fit"``, ``"gpx"``, ``"tcx"`` or ``None`` for a file name (any letter case, with or without ``.gz``)."""
@@ -100,7 +97,7 @@ def read_activity_folder(
                 warnings.simplefilter("ignore", FitWarning)
                 act = read_cached(path, engine, cache) if cache is not None else _read_path(path, engine)
         except FitError as exc:
-            problems.append(Problem(str(path), f"byte {exc.offset}" if exc.offset is not None else "", exc.reason))
+            problems.append(Problem.at_byte(str(path), exc.offset, exc.reason))
             continue
         except InputError as exc:
             problems.append(Problem(str(path), exc.location, exc.reason))

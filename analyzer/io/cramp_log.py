@@ -134,7 +134,7 @@ def log_cramp(
         new_header, new_rows, _ = _rows(prefix + line)
         number = new_rows[-1][0] if new_rows else len(rows) + 1
         frame, problems = cramps_from_rows(new_header, new_rows, str(path), tz)
-        mine = [p for p in problems if p.location == f"row {number}"]
+        mine = [p for p in problems if p.row == number]
         if mine:
             raise InputError(path, "new row", mine[0].message.replace(" — row left out", "") + "; nothing was written")
         if number not in set(frame["cramp_row"]):
@@ -195,7 +195,7 @@ def _existing_text(old: bytes, path: Path) -> tuple[str, str]:
         text = old.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"byte {exc.start}", "is not UTF-8: save it as UTF-8 CSV first, so a row can be "
-                                                    "appended; nothing was written") from exc
+                                                    "appended; nothing was written", offset=exc.start) from exc
     return text, _delimiter(text)
 
 

@@ -47,11 +47,11 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from analyzer.errors import FitError, InputError
-from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, decode, table_length
+from analyzer.errors import FitError, FitHeaderError, FitTruncatedError, InputError, NotFitError
+from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, _read_header, decode, table_length
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
-from analyzer.io.inputs import MAX_ACTIVITY_BYTES, gunzip_capped, read_input
+from analyzer.io.inputs import MAX_ACTIVITY_BYTES, cut_note, gunzip_cut, read_input
 from analyzer.io.track import FOOT_SPORTS as TRACK_FOOT_SPORTS
 from analyzer.io.track import (
     MAX_RUNNING_SPEED_MPS,
@@ -145,17 +145,33 @@ def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str, str]:
             data = read_input(source, MAX_ACTIVITY_BYTES)
         except InputError as exc:
             raise FitError(name, None, exc.reason) from exc
-    note = ""
+    cut = None
     if data[:2] == b"\x1f\x8b":
         try:
-            data, note = gunzip_capped(data, MAX_ACTIVITY_BYTES, name)
+            data, cut = gunzip_cut(data, MAX_ACTIVITY_BYTES, name)
         except InputError as exc:
-            offset = int(exc.location.split()[1]) if exc.location.startswith("byte ") else None
-            raise FitError(name, offset, exc.reason) from exc
-    return data, name, note
+            raise FitError(name, exc.offset, exc.reason) from exc
+        if cut is not None and not data:
+            raise FitTruncatedError(name, cut, "the gzip file is cut off before any FIT data; nothing could be read")
+    return data, name, cut_note(cut)
 
 
-def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Activity:
+def _header_error(data: bytes, name: str) -> FitError | None:
+    """The typed error for bytes that do not start with a FIT file header, or ``None``.
+
+    :class:`NotFitError` for empty bytes or bytes without the ``.FIT`` signature; a
+    :class:`FitHeaderError` for a FIT header that is cut short or runs past the end.
+    """
+    if not data:
+        return NotFitError(name, 0, "the file is empty")
+    header = _read_header(data, 0)
+    if not isinstance(header, str):
+        return None
+    kind = FitHeaderError if data[8:12] == b".FIT" else NotFitError
+    return kind(name, 0, f"not a FIT file: {header}")
+
+
+def read_fit(source: str | os.PathLike | BinaryIO, *, engine: str = "numpy") -> Activity:
     """Read one FIT activity file into tidy DataFrames.
 
     Parameters
@@ -178,7 +194,9 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
     Raises
     ------
     FitError
-        The bytes are not FIT at all, the file is empty or cannot be read. A file that
+        The bytes are not FIT at all (:class:`~analyzer.errors.NotFitError`, a
+        :class:`~analyzer.errors.FitHeaderError` for a broken header), a ``.gz`` is cut off before
+        any data (:class:`~analyzer.errors.FitTruncatedError`), or the file cannot be read. A file that
         starts well but breaks (truncated, bad CRC) is *not* an error: everything decoded
         before the break is returned, with the problem in ``activity.problems`` and a
         :class:`FitWarning`.
@@ -192,8 +210,9 @@ def read_fit(source: str | os.PathLike | BinaryIO, engine: str = "numpy") -> Act
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     data, name, note = _read_bytes(source)
-    if note and len(data) == 0:
-        raise FitError(name, None, note.replace("; what it holds before the cut was read", "; nothing could be read"))
+    not_fit = _header_error(data, name)
+    if not_fit is not None:
+        raise not_fit
     if engine == "numpy":
         try:
             activity = build_activity(decode(data, name), name, engine)
@@ -777,7 +796,7 @@ def _utc_offset(activity: Table) -> pd.Timedelta | None:
     return offset if abs(offset) <= _MAX_OFFSET else None
 
 
-def read_fit_bytes(data: bytes, name: str = "<stream>", engine: str = "numpy") -> Activity:
+def read_fit_bytes(data: bytes, name: str = "<stream>", *, engine: str = "numpy") -> Activity:
     """Like :func:`read_fit` for bytes already in memory."""
     buf = io.BytesIO(data)
     buf.name = name  # type: ignore[attr-defined]

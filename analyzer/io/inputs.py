@@ -87,6 +87,23 @@ def gunzip_capped(data: bytes, max_bytes: int, name: str = "<stream>") -> tuple[
     InputError
         Not valid gzip, or inflating past the cap (a "zip bomb").
     """
+    data, cut = gunzip_cut(data, max_bytes, name)
+    return data, cut_note(cut)
+
+
+def cut_note(cut: int | None) -> str:
+    """What a cut-off gzip file's problem says (``""`` when it is whole)."""
+    return "" if cut is None else f"the gzip file is cut off at byte {cut}; what it holds before the cut was read"
+
+
+def gunzip_cut(data: bytes, max_bytes: int, name: str = "<stream>") -> tuple[bytes, int | None]:
+    """Like :func:`gunzip_capped`, with the byte where the file is cut off (``None`` when it is whole).
+
+    Raises
+    ------
+    InputError
+        Not valid gzip, or inflating past the cap (a "zip bomb").
+    """
     out: list[bytes] = []
     size = 0
     rest = data
@@ -97,7 +114,8 @@ def gunzip_capped(data: bytes, max_bytes: int, name: str = "<stream>") -> tuple[
             try:
                 piece = d.decompress(pending, _CHUNK)
             except zlib.error as exc:
-                raise InputError(name, f"byte {len(data) - len(rest)}", f"not a valid gzip file: {exc}") from exc
+                at = len(data) - len(rest)
+                raise InputError(name, f"byte {at}", f"not a valid gzip file: {exc}", offset=at) from exc
             out.append(piece)
             size += len(piece)
             if size > max_bytes:
@@ -106,11 +124,11 @@ def gunzip_capped(data: bytes, max_bytes: int, name: str = "<stream>") -> tuple[
             if d.eof:
                 break
         if not d.eof:
-            return b"".join(out), f"the gzip file is cut off at byte {len(data)}; what it holds before the cut was read"
+            return b"".join(out), len(data)
         rest = d.unused_data.lstrip(b"\x00")
         if rest and rest[:2] != b"\x1f\x8b":
             break  # trailing junk after the last member is ignored, as gzip does
-    return b"".join(out), ""
+    return b"".join(out), None
 
 
 def _kind(mode: int) -> str:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -82,15 +83,15 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
         try:
             return raw.decode("utf-16"), []
         except UnicodeDecodeError as exc:
-            return None, [Problem(str(path), f"byte {exc.start}", "starts like UTF-16 text but is not; not read")]
+            return None, [Problem.at_byte(str(path), exc.start, "starts like UTF-16 text but is not; not read")]
     nul = raw.find(b"\x00")
     if nul >= 0:
-        return None, [Problem(str(path), f"byte {nul}", "binary data, not a text/CSV file; not read")]
+        return None, [Problem.at_byte(str(path), nul, "binary data, not a text/CSV file; not read")]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         text = raw.decode("cp1252", errors="replace")
-        return text, [Problem(str(path), f"byte {exc.start}", "the file is not UTF-8; it was read as Windows-1252/Latin-1 "
+        return text, [Problem.at_byte(str(path), exc.start, "the file is not UTF-8; it was read as Windows-1252/Latin-1 "
                               "(a spreadsheet's default) — check accented letters, and save as UTF-8 CSV next time")]
 
 
@@ -404,8 +405,8 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
-    """Header, ``(row number, cells)`` and what stopped the reading ("" when nothing did).
+def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], tuple[int, str] | None]:
+    """Header, ``(row number, cells)`` and what stopped the reading: ``(row, why)``, or ``None``.
 
     Rows count records as a spreadsheet shows them, from 1 after the header, so a cell with a
     line break inside it does not shift later numbers. Old Mac line ends (a lone carriage
@@ -427,8 +428,8 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
                 continue
             rows.append((row_no, {header[i] if i < len(header) else f"extra_{i}": c for i, c in enumerate(cells)}))
     except csv.Error as exc:
-        return header or [], rows, f"row {row_no + 1}: cannot be read as CSV ({exc}); it and the rows after it were left out"
-    return header or [], rows, ""
+        return header or [], rows, (row_no + 1, f"cannot be read as CSV ({exc}); it and the rows after it were left out")
+    return header or [], rows, None
 
 
 def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
@@ -437,13 +438,12 @@ def _load(path: Path, athlete: str) -> tuple[list[str], list[tuple[int, dict[str
     if not path.exists() and not path.is_symlink():
         return [], [], []
     text, problems = read_text(path)
-    problems = [Problem(p.file, p.location, p.message, athlete) for p in problems]
+    problems = [dataclasses.replace(p, athlete=athlete) for p in problems]
     if text is None:
         return [], [], problems
     header, rows, stopped = _rows(text)
-    if stopped:
-        where, _, why = stopped.partition(": ")
-        problems.append(Problem(str(path), where, why, athlete))
+    if stopped is not None:
+        problems.append(Problem.at_row(str(path), *stopped, athlete))
     return header, rows, problems
 
 
@@ -503,10 +503,9 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
     latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
     order, order_note = slash_date_order([row.get("time", "") for _, row in rows], date_order)
     for row_no, row in rows:
-        where = f"row {row_no}"
         key = tuple(sorted((k, v.strip()) for k, v in row.items()))
         if key in seen:
-            problems.append(Problem(file, where, f"repeats row {seen[key]} exactly — row left out", athlete))
+            problems.append(Problem.at_row(file, row_no, f"repeats row {seen[key]} exactly — row left out", athlete))
             continue
         seen[key] = row_no
         errors = []
@@ -561,7 +560,7 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
         if activity and (any(sep in activity for sep in PATH_SEPARATORS) or activity.startswith(".")):
             errors.append(f'activity "{activity}" must be a file name in activities/, not a path')
         if errors:
-            problems.append(Problem(file, where, "; ".join(errors) + " — row left out", athlete))
+            problems.append(Problem.at_row(file, row_no, "; ".join(errors) + " — row left out", athlete))
             continue
         rec = {k: v for k, v in row.items() if k not in CRAMP_COLUMNS}
         rec.update(
@@ -626,10 +625,10 @@ def read_weather(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame, 
         temp, rh = values.get("temperature_c"), values.get("relative_humidity_pct")
         if t is None or bad or temp is None or rh is None:
             what = "time" if t is None else ", ".join(bad) or "temperature_c/relative_humidity_pct missing"
-            problems.append(Problem(file, f"row {row_no}", f"cannot read {what} — row left out", athlete))
+            problems.append(Problem.at_row(file, row_no, f"cannot read {what} — row left out", athlete))
             continue
         if not (-60 <= temp <= 60) or not (0 <= rh <= 100):  # type: ignore[operator]
-            problems.append(Problem(file, f"row {row_no}", f"temperature {temp} °C or humidity {rh} % out of range — row left out", athlete))
+            problems.append(Problem.at_row(file, row_no, f"temperature {temp} °C or humidity {rh} % out of range — row left out", athlete))
             continue
         out.append({"time": t, **{c: (v if isinstance(v, float) else float("nan")) for c, v in values.items()}})
     if not out:
@@ -665,7 +664,7 @@ def read_weigh_ins(path: Path, tz: str, athlete: str = "") -> tuple[pd.DataFrame
                 bad.append(f"{c} {v:g} (over {MAX_FLUID_ML:.0f} ml)")
         if bad or (activity is None and t is None) or values["mass_after_kg"] is None:
             why = ", ".join(bad) if bad else "needs activity or time, and mass_after_kg"
-            problems.append(Problem(file, f"row {row_no}", f"cannot read {why} — row left out", athlete))
+            problems.append(Problem.at_row(file, row_no, f"cannot read {why} — row left out", athlete))
             continue
         out.append({"row": row_no, "activity": activity, "time_utc": t,
                     **{c: (v if isinstance(v, float) else float("nan")) for c, v in values.items()}})

@@ -130,6 +130,22 @@ def _run_row(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_ins: _
     else:
         arrays = (timer, decoupling_speed, hr) if order is None else (timer[order], decoupling_speed[order], hr[order])
         row.update(decoupling_of_arrays(*arrays))
+    row.update(_heat_of_run(athlete, act))
+    row["wrist_temperature_c"] = _nanmean(wrist) if wrist is not None else np.nan
+    row.update(_fluid_of_run(athlete, act, weigh_ins, row["elapsed_s"]))
+    if hr is not None and timer is not None and hr_max and hr_rest and sex in ("female", "male"):
+        row["trimp"] = banister_trimp(record_durations_s(timer) / 60.0, hr, float(hr_rest), float(hr_max), sex)
+    else:
+        row["trimp"] = np.nan
+    row["cramps"] = int(cramp_counts.get(act.source, 0))
+    row["had_cramp"] = row["cramps"] > 0
+    return row
+
+
+def _heat_of_run(athlete: Athlete, act: Activity) -> dict[str, object]:
+    """The air around a run (:func:`analyzer.air.run_air`): its temperature, humidity, wind, sun, the highest
+    heat index (and whether it is beyond the NWS chart) and WBGT, measured or estimated."""
+    row: dict[str, object] = {}
     air = run_air(athlete, act)
     frame = air.frame
 
@@ -156,7 +172,13 @@ def _run_row(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_ins: _
         row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), "estimated (BoM, assumes sun, light wind)"
     else:
         row["wbgt_max_c"], row["wbgt_source"] = np.nan, ""
-    row["wrist_temperature_c"] = _nanmean(wrist) if wrist is not None else np.nan
+    return row
+
+
+def _fluid_of_run(athlete: Athlete, act: Activity, weigh_ins: _WeighIns, elapsed_s: float) -> dict[str, object]:
+    """Body mass lost, mass change, sweat rate and fluid of a run from its weigh-ins (the profile's
+    ``body_mass_kg`` standing in for a missing mass before); NaN without weigh-ins."""
+    row: dict[str, object] = {}
     w = weigh_ins.for_run(act)
     before = np.nan
     row["mass_before_source"] = ""
@@ -170,18 +192,12 @@ def _run_row(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_ins: _
         row["body_mass_loss_pct"] = float(body_mass_loss_pct(before, w["mass_after_kg"]))
         row["mass_change_kg"] = float(w["mass_after_kg"] - before)
         row["sweat_rate_l_per_h"] = float(sweat_rate_l_per_h(before, w["mass_after_kg"], w["fluid_ml"],
-                                                             row["elapsed_s"], w.get("urine_ml", 0.0)))
+                                                             elapsed_s, w.get("urine_ml", 0.0)))
         row["fluid_ml"] = float(w["fluid_ml"]) if pd.notna(w["fluid_ml"]) else np.nan
         row["fluid_logged"] = bool(pd.notna(w["fluid_ml"]))
     else:
         row.update(body_mass_loss_pct=np.nan, mass_change_kg=np.nan, sweat_rate_l_per_h=np.nan, fluid_ml=np.nan,
                    fluid_logged=False, mass_before_source="")
-    if hr is not None and timer is not None and hr_max and hr_rest and sex in ("female", "male"):
-        row["trimp"] = banister_trimp(record_durations_s(timer) / 60.0, hr, float(hr_rest), float(hr_max), sex)
-    else:
-        row["trimp"] = np.nan
-    row["cramps"] = int(cramp_counts.get(act.source, 0))
-    row["had_cramp"] = row["cramps"] > 0
     return row
 
 

@@ -16,6 +16,7 @@ from analyzer.model import Activity, Athlete
 from analyzer.plots import new_figure, plain_text
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import SubFigure
 
     from analyzer.analysis import Analysis
@@ -178,7 +179,25 @@ def plot_run(
     xlabel = "distance (km)" if x == "distance" else "elapsed time (min)"
     fig = new_figure((10, 7.5), fig)
     ax_pace, ax_hr, ax_heat = fig.subplots(3, 1, sharex=True)
+    _draw_pace(ax_pace, recs, xs, smooth_s, undated)
+    _draw_heart_rate(ax_hr, recs, xs, undated)
+    _draw_heat(ax_heat, recs, xs, weather, air_source, undated)
+    ax_heat.set_xlabel(xlabel)
 
+    _shade_pauses(activity, recs, xs, (ax_pace, ax_hr, ax_heat))
+    _mark_cramps(activity, cramps, x, (ax_pace, ax_hr, ax_heat))
+
+    start = _local_start(activity, timezone)
+    when = f"{start:%a %d %b %Y %H:%M}" if start is not None else "undated"
+    elapsed = float(recs["elapsed_s"].max()) if len(recs) else 0.0
+    fig.suptitle(plain_text(f"{activity.source} — {when} · {activity.distance_m / 1000:.2f} km · {format_duration(elapsed)}"))
+    for ax in (ax_pace, ax_hr, ax_heat):
+        ax.grid(True, alpha=0.3)
+    return fig
+
+
+def _draw_pace(ax_pace: Axes, recs: pd.DataFrame, xs: pd.Series, smooth_s: float, undated: str) -> None:
+    """Smoothed pace (min/km, inverted: faster is up), or why there is none."""
     if "speed_mps" in recs and recs["speed_mps"].notna().any():
         pace = smoothed_pace_min_per_km(recs, smooth_s)
         ax_pace.plot(xs, pace, color="#2c3e50", lw=1.2, label="pace")
@@ -190,6 +209,9 @@ def plot_run(
     if not ax_pace.yaxis_inverted():
         ax_pace.invert_yaxis()
 
+
+def _draw_heart_rate(ax_hr: Axes, recs: pd.DataFrame, xs: pd.Series, undated: str) -> None:
+    """Smoothed heart rate, or why there is none."""
     if "heart_rate_bpm" in recs and recs["heart_rate_bpm"].notna().any():
         hr = recs["heart_rate_bpm"]
         hr = hr[~hr.index.duplicated()].sort_index().rolling(pd.Timedelta(seconds=HR_SMOOTH_S), min_periods=1).mean()
@@ -199,6 +221,11 @@ def plot_run(
         ax_hr.text(0.5, 0.5, undated or "no heart-rate data", transform=ax_hr.transAxes, ha="center", va="center")
     ax_hr.set_ylabel("heart rate (bpm)")
 
+
+def _draw_heat(ax_heat: Axes, recs: pd.DataFrame, xs: pd.Series, weather: pd.DataFrame | None, air_source: str,
+               undated: str) -> None:
+    """Air temperature and heat index (from ``weather``) and the wrist sensor, labelled as such, or why there is
+    no temperature."""
     drew_heat = False
     if weather is not None and not weather.empty:
         both = weather.reindex(columns=["temperature_c", "relative_humidity_pct"]).astype(float)
@@ -225,18 +252,6 @@ def plot_run(
         _min_span(ax_heat, drawn, MIN_TEMPERATURE_SPAN_C)
         ax_heat.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3, fontsize="small", frameon=False)
     ax_heat.set_ylabel("temperature (°C)")
-    ax_heat.set_xlabel(xlabel)
-
-    _shade_pauses(activity, recs, xs, (ax_pace, ax_hr, ax_heat))
-    _mark_cramps(activity, cramps, x, (ax_pace, ax_hr, ax_heat))
-
-    start = _local_start(activity, timezone)
-    when = f"{start:%a %d %b %Y %H:%M}" if start is not None else "undated"
-    elapsed = float(recs["elapsed_s"].max()) if len(recs) else 0.0
-    fig.suptitle(plain_text(f"{activity.source} — {when} · {activity.distance_m / 1000:.2f} km · {format_duration(elapsed)}"))
-    for ax in (ax_pace, ax_hr, ax_heat):
-        ax.grid(True, alpha=0.3)
-    return fig
 
 
 def _shade_pauses(activity: Activity, recs: pd.DataFrame, xs: pd.Series, axes) -> None:

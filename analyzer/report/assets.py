@@ -25,10 +25,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-BUNDLE_BUDGET_BYTES = 1_000_000
-"""The bundle's size is checked against this (it is about 0.9 MB: Vega, Vega-Lite, vega-embed)."""
-
-
 BUNDLE_TIMEOUT_S = 300
 """The separate process building the bundle is given this long (it takes a few seconds)."""
 

@@ -48,8 +48,6 @@ AIR_COLOR = "#d68910"
 """Air temperature is amber: red is the cramp marker's own colour."""
 RUN_COLOR = "#7f8c8d"
 REST_COLOR = "#2c3e50"
-PATTERN_COLORS = {"over_exertion": "#d35400", "dehydration_heat": "#c0392b", "one_leg": "#8e44ad",
-                  "night": "#2c3e50", "medication": "#16a085"}
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 _CONFIG = {"font": FONT, "view": {"stroke": "#ddd"}, "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True,
                                                               "gridColor": "#eee"},
@@ -117,6 +115,38 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         return _message_chart("This run's file has no timestamps, so it is not drawn along the run; its cramps "
                               "are listed in the table with the distance logged.")
     recs = recs[~recs.index.duplicated()].sort_index()
+    data, x, x_title, use_km = _run_series(recs, air)
+    thin = _thin(data, max_points).reset_index(drop=True)
+    for col, digits in _DIGITS.items():  # each value to what it means: the page stays small
+        if col in thin:
+            thin[col] = thin[col].astype(float).round(digits)
+    values = _records(thin)
+
+    x_enc = {"field": "x", "type": "quantitative", "title": x_title, "axis": {"tickCount": 8}}
+    tips = _tooltips(data, x_title)
+    panels = _pace_and_hr_panels(data, x_enc, tips)
+    heat = _heat_panel(data, x_enc, tips, air_source, f"hover_{len(panels)}")
+    if heat is not None:
+        panels.append(heat)
+    marks = _cramp_marks(activity, cramps, use_km)
+    pauses = _pause_bands(activity, recs, x)
+    _mark_pauses_and_cramps(panels, pauses, marks, x)
+    if not panels:
+        return _message_chart("No speed, heart-rate or temperature data in this run.")
+    views = _share_distance_axis(panels)
+    head, _, rest = title.partition(" · ")
+    zoom = {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "title": {"text": head, "subtitle": rest, "anchor": "start", "fontSize": 13},
+            "data": {"values": values}, "params": [{**zoom, "views": views}], "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
+            "spacing": 6, "autosize": {"type": "fit-x", "contains": "padding"}, "config": _CONFIG,
+            "usermeta": {"cramps": len(marks), "pauses": len(pauses), "points": len(values),
+                         "legend": _run_legend(data, air_source, pauses, marks)}}
+
+
+def _run_series(recs: pd.DataFrame, air: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.Series, str, bool]:
+    """The series a run chart draws (``x``, ``min``, smoothed ``pace``, ``hr``, ``wrist``; ``air`` and ``hi``),
+    by record time, with the x axis (km, or minutes without distance), its title and whether it is km."""
     use_km = "distance_m" in recs and recs["distance_m"].notna().any()
     x = recs["distance_m"] / 1000.0 if use_km else recs["elapsed_s"] / 60.0
     x_title = "distance (km)" if use_km else "elapsed time (min)"
@@ -134,17 +164,12 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         data["air"] = a["temperature_c"].to_numpy()
         if "heat_index_c" in a:
             data["hi"] = a["heat_index_c"].to_numpy()
-    thin = _thin(data, max_points).reset_index(drop=True)
-    for col, digits in _DIGITS.items():  # each value to what it means: the page stays small
-        if col in thin:
-            thin[col] = thin[col].astype(float).round(digits)
-    values = _records(thin)
+    return data, x, x_title, use_km
 
-    panels = []
-    zoom = {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
-    x_enc = {"field": "x", "type": "quantitative", "title": x_title, "axis": {"tickCount": 8}}
-    hover = {"name": "hover", "select": {"type": "point", "on": "pointermove", "fields": ["x"], "clear": "pointerout"}}
-    # every tooltip value is text worked out in the browser, "—" where the run has no value there
+
+def _tooltips(data: pd.DataFrame, x_title: str) -> tuple[list[dict], list[dict]]:
+    """The tooltip's calculations and fields: every value is text worked out in the browser, "—" where the
+    run has no value there."""
     texts = [("x_text", "x", ".2f", x_title), ("min_text", "min", ".0f", "minutes")]
     if "hr" in data:
         texts.append(("hr_text", "hr", ".0f", "heart rate (bpm)"))
@@ -160,34 +185,41 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
     if "pace" in data:
         tooltip.append({"field": "pace_text", "title": "pace (min/km)"})
     tooltip += [{"field": name, "title": title} for name, _, _, title in texts[2:]]
+    return tip_calc, tooltip
 
-    def hover_strips(name: str) -> dict:
-        """Invisible strips, one per point, from half-way to the previous point to half-way to the next, the
-        panel's full height: the pointer anywhere over a panel gives that point's values (the nearest-point
-        Voronoi of Vega-Lite loses the calculated fields, which showed as "undefined")."""
-        return {"transform": [{"window": [{"op": "lag", "field": "x", "as": "x_prev"},
-                                          {"op": "lead", "field": "x", "as": "x_next"}],
-                               "sort": [{"field": "x"}]},
-                              {"calculate": "isValid(datum.x_prev) ? (datum.x + datum.x_prev) / 2 : datum.x", "as": "x0"},
-                              {"calculate": "isValid(datum.x_next) ? (datum.x + datum.x_next) / 2 : datum.x", "as": "x1"},
-                              *tip_calc],
-                "mark": {"type": "rect", "opacity": 0, "clip": True},
-                "params": [{**hover, "name": name}],
-                "encoding": {"x": {"field": "x0", "type": "quantitative"}, "x2": {"field": "x1"}, "tooltip": tooltip}}
 
-    def panel(field: str, title: str, color: str, scale: dict | None = None, extra: list | None = None) -> dict:
+def _hover_layers(name: str, tips: tuple[list[dict], list[dict]]) -> list[dict]:
+    """The hover rule and the invisible strips under it, one per point, from half-way to the previous point to
+    half-way to the next, the panel's full height: the pointer anywhere over a panel gives that point's values
+    (the nearest-point Voronoi of Vega-Lite loses the calculated fields, which showed as "undefined")."""
+    tip_calc, tooltip = tips
+    hover = {"name": name, "select": {"type": "point", "on": "pointermove", "fields": ["x"], "clear": "pointerout"}}
+    rule = {"transform": tip_calc, "mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
+            "encoding": {"x": {"field": "x", "type": "quantitative"},
+                         "opacity": {"condition": {"param": name, "empty": False, "value": 1}, "value": 0},
+                         "tooltip": tooltip}}
+    strips = {"transform": [{"window": [{"op": "lag", "field": "x", "as": "x_prev"},
+                                        {"op": "lead", "field": "x", "as": "x_next"}],
+                             "sort": [{"field": "x"}]},
+                            {"calculate": "isValid(datum.x_prev) ? (datum.x + datum.x_prev) / 2 : datum.x", "as": "x0"},
+                            {"calculate": "isValid(datum.x_next) ? (datum.x + datum.x_next) / 2 : datum.x", "as": "x1"},
+                            *tip_calc],
+              "mark": {"type": "rect", "opacity": 0, "clip": True},
+              "params": [hover],
+              "encoding": {"x": {"field": "x0", "type": "quantitative"}, "x2": {"field": "x1"}, "tooltip": tooltip}}
+    return [rule, strips]
+
+
+def _pace_and_hr_panels(data: pd.DataFrame, x_enc: dict, tips: tuple[list[dict], list[dict]]) -> list[dict]:
+    """The pace panel (m:ss, reversed) and the heart-rate panel, each with its own hover."""
+    panels: list[dict] = []
+
+    def panel(field: str, title: str, color: str, scale: dict) -> dict:
         hover_name = "hover" if not panels else f"hover_{len(panels)}"  # each panel answers the pointer over it
         layers = [{"mark": {"type": "line", "color": color, "strokeWidth": 1.5, "clip": True},
                    "encoding": {"x": x_enc, "y": {"field": field, "type": "quantitative", "title": title,
-                                                  "scale": scale or {"zero": False}}}}]
-        layers += extra or []
-        layers.append({"transform": tip_calc, "mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
-                       "encoding": {"x": {"field": "x", "type": "quantitative"},
-                                    "opacity": {"condition": {"param": hover_name, "empty": False, "value": 1},
-                                                "value": 0},
-                                    "tooltip": tooltip}})
-        layers.append(hover_strips(hover_name))
-        return {"height": 110, "width": "container", "layer": layers}
+                                                  "scale": scale}}}]
+        return {"height": 110, "width": "container", "layer": layers + _hover_layers(hover_name, tips)}
 
     if "pace" in data and data["pace"].notna().any():
         lo, hi = float(np.nanmin(data["pace"])), float(np.nanmax(data["pace"]))
@@ -202,6 +234,13 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         mid, half = (lo + hi) / 2, max((hi - lo) / 2 + 3, MIN_HR_SPAN_BPM / 2)
         panels.append(panel("hr", "heart rate (bpm)", "#e67e22", {"domain": [round(mid - half), round(mid + half)],
                                                                   "nice": False}))
+    return panels
+
+
+def _heat_panel(data: pd.DataFrame, x_enc: dict, tips: tuple[list[dict], list[dict]], air_source: str,
+                hover_name: str) -> dict | None:
+    """Air temperature and heat index (one colour each, the heat index dashed) and the wrist sensor, on one
+    temperature scale; ``None`` when the run has none of them."""
     heat_layers = []
     temps = np.concatenate([data[c].to_numpy(dtype=float) for c in ("air", "hi", "wrist") if c in data] or [np.zeros(0)])
     temp_scale: dict = {"zero": False}
@@ -230,16 +269,13 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
                                      "clip": True},
                             "encoding": {"x": x_enc, "y": {"field": "wrist", "type": "quantitative",
                                                            "title": "temperature (°C)", "scale": temp_scale}}})
-    if heat_layers:
-        heat_layers.append({"transform": tip_calc, "mark": {"type": "rule", "color": "#999", "strokeDash": [2, 2]},
-                            "encoding": {"x": {"field": "x", "type": "quantitative"},
-                                         "opacity": {"condition": {"param": f"hover_{len(panels)}", "empty": False,
-                                                                   "value": 1}, "value": 0}, "tooltip": tooltip}})
-        heat_layers.append(hover_strips(f"hover_{len(panels)}"))
-        panels.append({"height": 90, "width": "container", "layer": heat_layers})
+    if not heat_layers:
+        return None
+    return {"height": 90, "width": "container", "layer": heat_layers + _hover_layers(hover_name, tips)}
 
-    marks = _cramp_marks(activity, cramps, use_km)
-    pauses = _pause_bands(activity, recs, x)
+
+def _mark_pauses_and_cramps(panels: list[dict], pauses: list[dict], marks: list[dict], x: pd.Series) -> None:
+    """Pauses shaded under every panel, cramps as rules over them, labelled on the first panel."""
     for p in panels:
         if pauses:
             p["layer"].insert(0, {"data": {"values": pauses}, "mark": {"type": "rect", "color": "#d5d8dc",
@@ -263,21 +299,30 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
                              "fontSize": 11, "fontWeight": "bold"},
                     "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"value": 0},
                                  "text": {"field": "short"}}})
-    if not panels:
-        return _message_chart("No speed, heart-rate or temperature data in this run.")
-    # selections live on unit views: a zoom on each panel's first layer, all bound to the shared x scale,
-    # so dragging or scrolling on any panel zooms them all together
-    # (one top-level selection over all panels' views: one signal, so no panel's binding overrides another's)
+
+
+def _share_distance_axis(panels: list[dict]) -> list[str]:
+    """One distance axis, at the bottom; the names of the panels' unit views, for the shared zoom.
+
+    Selections live on unit views: a zoom on each panel's first layer, all bound to the shared x scale, so
+    dragging or scrolling on any panel zooms them all together (one top-level selection over all panels'
+    views: one signal, so no panel's binding overrides another's).
+    """
     views = []
     for i, p in enumerate(panels):
         first = next(layer for layer in p["layer"] if "data" not in layer)
         first["name"] = f"panel_{i}"
         views.append(first["name"])
-    for p in panels[:-1]:  # one distance axis, at the bottom
+    for p in panels[:-1]:
         for layer in p["layer"]:
             enc = layer.get("encoding", {})
             if "x" in enc and "field" in enc["x"] and enc["x"].get("field") == "x":
                 enc["x"] = {**enc["x"], "axis": {"labels": False, "title": None, "ticks": False, "domain": False}}
+    return views
+
+
+def _run_legend(data: pd.DataFrame, air_source: str, pauses: list[dict], marks: list[dict]) -> list[dict]:
+    """The run chart's legend, drawn by the page under the chart."""
     legend = []
     if "air" in data and data["air"].notna().any():
         legend.append({"label": f"air temperature ({air_source})" if air_source else "air temperature",
@@ -290,12 +335,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         legend.append({"label": "pause", "color": "#d5d8dc", "dash": "", "band": True})
     if marks:
         legend.append({"label": "cramp", "color": CRAMP_COLOR, "dash": ""})
-    head, _, rest = title.partition(" · ")
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-            "title": {"text": head, "subtitle": rest, "anchor": "start", "fontSize": 13},
-            "data": {"values": values}, "params": [{**zoom, "views": views}], "vconcat": panels, "resolve": {"scale": {"x": "shared"}},
-            "spacing": 6, "autosize": {"type": "fit-x", "contains": "padding"}, "config": _CONFIG,
-            "usermeta": {"cramps": len(marks), "pauses": len(pauses), "points": len(values), "legend": legend}}
+    return legend
 
 
 def _cramp_marks(activity: Activity, cramps: pd.DataFrame, use_km: bool) -> list[dict]:

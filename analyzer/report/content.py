@@ -14,12 +14,20 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup, escape
 
-from analyzer.analysis import Analysis, season_digits
-from analyzer.flags.medications import match_medications
+from analyzer.analysis import Analysis
+from analyzer.flags.rules import PATTERN_ORDER, Flag
+from analyzer.flags.season import season_digits
 from analyzer.flags.thresholds import THRESHOLDS, source_of
-from analyzer.formatting import format_heat_index, format_pace, leg_text, severity_text
-
-PATTERN_ORDER = ["over_exertion", "dehydration_heat", "one_leg", "night", "medication"]
+from analyzer.formatting import (
+    clock_text,
+    format_heat_index,
+    format_pace,
+    leg_text,
+    off_chart_by_air,
+    p_text,
+    severity_text,
+)
+from analyzer.report.messages import medicine_named
 
 PATTERN_NAMES = {
     "over_exertion": "over-exertion",
@@ -123,13 +131,20 @@ CONTEXT_NAMES = {"during_run": "during a run", "after_run": "after a run", "at_r
                  "time_unknown": "time not logged", "not_placed": "not placed in a run"}
 
 
-def chip_value(rule: str, value: float, unit: str) -> str:
+def facts_of(analysis: Analysis, rows: pd.DataFrame) -> list[Flag]:
+    """The facts behind some rows of ``analysis.flags`` (:attr:`analyzer.analysis.Analysis.facts`)."""
+    return [analysis.facts[i] for i in rows.index]
+
+
+def chip_value(rule: str, value: float, unit: str, beyond_chart: bool = False) -> str:
     """The key number of a flag, short enough for a chip.
 
     Examples
     --------
     >>> chip_value("long_run_spike", 1.6, "ratio"), chip_value("heat_index", 41.06, "°C")
     ('1.6× longest', 'HI 41 °C')
+    >>> chip_value("heat_index", 41.0, "°C", beyond_chart=True)
+    'HI off chart'
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
@@ -138,7 +153,7 @@ def chip_value(rule: str, value: float, unit: str) -> str:
     if rule == "faster_than_usual":
         return f"+{(value - 1) * 100:.0f} % speed"
     if rule == "heat_index":
-        return "HI > 58 °C" if value > 58.3 else f"HI {value:.0f} °C"
+        return format_heat_index(value, beyond_chart, "chip")
     if rule == "wbgt":
         return f"WBGT {value:.0f} °C"
     if rule == "body_mass_loss":
@@ -148,7 +163,7 @@ def chip_value(rule: str, value: float, unit: str) -> str:
     if rule == "hr_drift":
         return f"drift {value:.0f} %"
     if rule == "night":
-        return f"{int(value):02d}:{int(round(value % 1 * 60)) % 60:02d}"
+        return clock_text(value)
     if rule == "one_leg":
         return f"{int(value)} runs/days"
     if rule == "medication_class":
@@ -319,8 +334,7 @@ def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePag
             for pattern in PATTERN_ORDER:
                 mine = own[own["pattern"] == pattern]
                 if len(mine):
-                    values = [chip_value(r, v, u) for r, v, u in zip(mine["rule"], mine["value"], mine["unit"],
-                                                                   strict=True)]
+                    values = [chip_value(f.rule, f.value, f.unit, f.beyond_chart) for f in facts_of(analysis, mine)]
                     value = ", ".join(dict.fromkeys(v for v in values if v))
                     for unit in (" °C", " %"):  # a number never wraps away from its unit
                         value = value.replace(unit, "\u00a0" + unit[1:])
@@ -494,13 +508,11 @@ def _next_steps(analysis: Analysis, pattern: str, mine: pd.DataFrame) -> list[st
 
 
 def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame, dates: dict[str, str]) -> list[str]:
-    tz = analysis.athlete.timezone
     out: list[str] = []
     if pattern == "medication":
-        for text, generic, cls in match_medications(list(analysis.athlete.profile.get("medications", []))):
-            named = text if generic.lower() in text.lower() else f"{text} ({generic})"
-            lowers = ", which can lower potassium" if cls.potassium_depleting else ""
-            out.append(f"{named}: a {cls.name}{lowers}; {cls.evidence()}")
+        for f in facts_of(analysis, mine[mine["scope"] == "athlete"]):
+            lowers = ", which can lower potassium" if f.potassium_depleting else ""
+            out.append(f"{medicine_named(f)}: a {f.category}{lowers}; {f.class_evidence}")
         return out
     cramp = mine[mine["scope"] == "cramp"]
     source = cramp if len(cramp) else mine[mine["scope"] == "run"]
@@ -514,7 +526,11 @@ def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame, dates: d
         elif rule in ("heat_index", "wbgt"):
             air = group["air_temperature_source"].iloc[0] if "air_temperature_source" in group else ""
             where = f" (air from {air})" if air else ""
-            out.append(f"{label}: up to {chip_value(rule, values.max(), '').split(' ', 1)[-1]}{where}")
+            top = max(facts_of(analysis, group), key=lambda f: f.value)
+            shown = f"up to {chip_value(rule, top.value, '', top.beyond_chart).split(' ', 1)[-1]}"
+            if rule == "heat_index" and off_chart_by_air(top.value, top.beyond_chart):
+                shown = format_heat_index(top.value, True, "value")
+            out.append(f"{label}: {shown}{where}")
         elif rule == "body_mass_loss":
             out.append(f"{label}: up to {values.max():.1f} % of body mass")
         elif rule == "hr_drift":
@@ -522,13 +538,11 @@ def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame, dates: d
         elif rule == "mass_gain":
             out.append(f"weighed up to {values.max():.1f} kg more after a run than before (information)")
         elif rule == "night":
-            times = ", ".join(chip_value("night", v, "") for v in values)
+            times = ", ".join(clock_text(v) for v in values)
             out.append(f"at rest at night, local time {times}")
         elif rule == "one_leg":
-            row = mine[mine["scope"] == "athlete"].iloc[0]
-            side = "right" if "right leg" in row["message"] else "left"
-            p = 2 * 0.5 ** int(row["value"])
-            out.append(f"all in the {side} leg; chance alone p = {p:.2g}")
+            (fact,) = facts_of(analysis, mine[mine["scope"] == "athlete"])
+            out.append(f"all in the {fact.side} leg; chance alone p = {p_text(fact.p)}")
     if pattern == "dehydration_heat" or pattern == "over_exertion":
         shown = [dates.get(a, "") for a in dict.fromkeys(source["activity"].dropna())]
         shown = [d for d in shown if d]
@@ -536,7 +550,6 @@ def _card_numbers(analysis: Analysis, pattern: str, mine: pd.DataFrame, dates: d
             out.append("runs: " + "; ".join(shown[:6]) + (" …" if len(shown) > 6 else ""))
     if pattern == "dehydration_heat":
         out += _acclimatisation_line(analysis, source)
-    del tz
     return out
 
 
@@ -575,7 +588,8 @@ def _runs(analysis: Analysis) -> list[dict]:
             "km": number(r["distance_km"], 1), "pace": format_pace(r["pace_s_per_km"]),
             "hr": number(r["avg_heart_rate_bpm"], 0), "drift": number(r["decoupling_pct"], 1),
             "air": number(r["air_temperature_c"], 1), "air_source": r.get("air_temperature_source", ""),
-            "heat_index": number(r["heat_index_max_c"], 1) if not r.get("heat_index_beyond_chart") else "> 58",
+            "heat_index": number(r["heat_index_max_c"], 1) if not r.get("heat_index_beyond_chart")
+            else format_heat_index(r["heat_index_max_c"], True, "cell"),
             "mass_loss": number(r["body_mass_loss_pct"], 1), "spike": number(r["distance_ratio"], 2),
             "pace_ratio": number(r["pace_ratio"], 2), "acwr": number(r["acwr_coupled"], 2),
             "cramps": int(r["cramps"]),
@@ -689,9 +703,9 @@ def _other_run_flags(analysis: Analysis, dates: dict[str, str]) -> list[dict]:
     cramp_runs = set(analysis.cramps["activity"].dropna()) if len(analysis.cramps) else set()
     rows = flags[(flags["scope"] == "run") & ~flags["activity"].isin(cramp_runs)]
     out = []
-    for r in rows.to_dict("records"):
+    for r, f in zip(rows.to_dict("records"), facts_of(analysis, rows), strict=True):
         out.append({"date": dates.get(r["activity"], ""), "activity": r["activity"], "pattern": r["pattern"],
-                    "name": PATTERN_NAMES[r["pattern"]], "chip": chip_value(r["rule"], r["value"], r["unit"]),
+                    "name": PATTERN_NAMES[r["pattern"]], "chip": chip_value(f.rule, f.value, f.unit, f.beyond_chart),
                     "message": r["message"]})
     return out
 

@@ -125,15 +125,13 @@ def _forecast_text(source: str) -> str:
             "unavailable": "none could be had: the heat is unknown"}.get(source, source)
 
 
-def _value(rule: str, value: object, unit: str, detail: str) -> str:
+def _value(rule: str, value: object, unit: str, beyond_chart: bool) -> str:
     if not _finite(value):
         return "unknown"
     if unit == "ratio":
         return f"{float(value):.2f} ×"
     if rule == "heat_index":
-        # the plan says "beyond the NWS chart" in its detail exactly when the highest heat index is off the chart
-        beyond = "beyond the NWS chart" in detail
-        return format_heat_index(float(value), beyond).replace(" (beyond the NWS chart)", "")
+        return format_heat_index(float(value), beyond_chart, "value" if beyond_chart else "text")
     return number(value, 1, unit)
 
 
@@ -159,7 +157,7 @@ def _cards(plan: RunPlan) -> list[ConditionCard]:
         cards.append(ConditionCard(
             rule=rule, name=_plain(rule), pattern=str(r["pattern"]),
             pattern_name=PATTERN_NAMES.get(r["pattern"], str(r["pattern"]).replace("_", " ")),
-            state=state, state_text=state_text, value=_value(rule, r["value"], r["unit"], str(r["detail"])),
+            state=state, state_text=state_text, value=_value(rule, r["value"], r["unit"], bool(r.get("beyond_chart", False))),
             what=("ratio to " if r["unit"] == "ratio" and not _finite(r["value"]) else "")
             + _AGAINST.get(rule, "").format(days=days), threshold=_threshold(r["unit"], r["threshold"]),
             detail=_detail(str(r["detail"])), history=str(r["history"])))

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 import analyzer
 from analyzer.io.cache import ActivityCache
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import analyzer
 from analyzer.cli import app
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 runner = CliRunner()
 START = dt.datetime(2024, 6, 18, 6, 30, tzinfo=dt.UTC)  # 08:30 in Madrid

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import analyzer
-from analyzer.io.fit_encode import DevField, FitWriter, to_fit_seconds
+from analyzer.testing.fit_encode import DevField, FitWriter, to_fit_seconds
 
 START = dt.datetime(2024, 7, 1, 6, 0, tzinfo=dt.UTC)
 

@@ -25,7 +25,7 @@ import pytest
 
 from analyzer.io import exports
 from analyzer.io.exports import read_export
-from analyzer.io.fit_encode import encode_run
+from analyzer.testing.fit_encode import encode_run
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux /proc/self/io to count bytes written")
 

@@ -15,7 +15,7 @@ import pytest
 
 import analyzer
 from analyzer.io.exports import export_kind, read_export
-from analyzer.synthetic import activity_to_gpx, activity_to_tcx, synthetic_run, write_athlete
+from analyzer.testing.synthetic import activity_to_gpx, activity_to_tcx, synthetic_run, write_athlete
 from tests.io.test_gpx_tcx import BILLION_LAUGHS
 
 UTC = dt.UTC

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import analyzer
-from analyzer.io.fit_encode import DevField, FitWriter, encode_run, to_fit_seconds
-from analyzer.synthetic import synthetic_run
+from analyzer.testing.fit_encode import DevField, FitWriter, encode_run, to_fit_seconds
+from analyzer.testing.synthetic import synthetic_run
 
 START = dt.datetime(2024, 3, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -278,7 +278,8 @@ def test_a_decoder_failure_falls_back_to_fitparse_and_says_so(monkeypatch):
 def test_when_fitparse_cannot_read_it_either_the_decoders_error_is_raised(monkeypatch):
     from analyzer.io import fit
 
-    data = b"\x0e\x10" + bytes(40)  # no '.FIT' signature: fitparse refuses it
+    # a FIT header, then a data message of a local type never defined: fitparse refuses it
+    data = b"\x0e\x10\x00\x00" + (40).to_bytes(4, "little") + b".FIT\x00\x00" + bytes(40)
 
     def broken(*args, **kwargs):
         raise IndexError("index 7 is out of bounds")

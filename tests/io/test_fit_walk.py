@@ -13,7 +13,7 @@ import pytest
 
 import analyzer
 from analyzer.io import fit_decode
-from analyzer.io.fit_encode import FitWriter, to_fit_seconds
+from analyzer.testing.fit_encode import FitWriter, to_fit_seconds
 
 START = dt.datetime(2024, 5, 1, 7, 0, tzinfo=dt.UTC)
 

@@ -14,7 +14,7 @@ import pytest
 import analyzer
 from analyzer.errors import InputError
 from analyzer.io.activities import read_activity, read_activity_bytes, read_activity_folder
-from analyzer.synthetic import activity_to_gpx, activity_to_tcx, write_athlete
+from analyzer.testing.synthetic import activity_to_gpx, activity_to_tcx, write_athlete
 from tests.conftest import DATA
 
 XML = DATA / "xml"

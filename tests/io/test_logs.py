@@ -183,7 +183,7 @@ def test_a_file_name_with_a_backslash_is_a_name_not_a_path(tmp_path):
     import datetime as dt
 
     import analyzer
-    from analyzer.synthetic import synthetic_run, write_athlete
+    from analyzer.testing.synthetic import synthetic_run, write_athlete
 
     start = dt.datetime(2024, 6, 3, 6, tzinfo=dt.UTC)
     name = "long\\run.fit"  # a legal file name on Linux and macOS

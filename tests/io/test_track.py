@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from analyzer.io.activities import read_activity_bytes
-from analyzer.io.fit_encode import encode_run
 from analyzer.io.track import MAX_RUNNING_SPEED_MPS, in_time_order
+from analyzer.testing.fit_encode import encode_run
 
 START = dt.datetime(2024, 6, 3, 6, 0, tzinfo=dt.UTC)
 EARTH_R = 6_371_008.8
@@ -98,7 +98,7 @@ def test_a_gpx_whose_clock_steps_back_gives_the_tracks_true_length():
 
 def test_a_cramp_by_km_and_the_pace_of_a_run_whose_clock_stepped_back(tmp_path):
     import analyzer
-    from analyzer.synthetic import write_athlete
+    from analyzer.testing.synthetic import write_athlete
 
     lat, lon = _arc(N, 13_000.0)
     steps = [0.0] + [_flat_length_m(lat[i - 1:i + 1], lon[i - 1:i + 1]) for i in range(1, N)]

@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 import analyzer
 from analyzer.io import weather_archive
 from analyzer.metrics.sun import cos_solar_zenith
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 MADRID = (40.4168, -3.7038)

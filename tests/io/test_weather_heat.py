@@ -19,7 +19,7 @@ import analyzer
 from analyzer.air import run_air
 from analyzer.io import weather_archive
 from analyzer.metrics.heat import heat_index_c
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.io.test_weather_archive import MADRID, TEMPE, archive_answer, cramps_on, season
 
 UTC = dt.UTC

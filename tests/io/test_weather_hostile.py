@@ -20,7 +20,7 @@ from werkzeug import Request, Response
 import analyzer
 from analyzer.cli import app
 from analyzer.io import weather_archive
-from analyzer.synthetic import write_athlete
+from analyzer.testing.synthetic import write_athlete
 from tests.io.test_weather_archive import MADRID, archive_answer, season
 
 

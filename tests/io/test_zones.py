@@ -9,7 +9,7 @@ import pandas as pd
 import analyzer
 from analyzer.io.logs import read_cramp_log, slash_date_order
 from analyzer.io.zones import fixed_zone, format_offset
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 
 def _tokyo(tmp_path, utc_offset_s):

@@ -20,7 +20,7 @@ from analyzer.flags.thresholds import resolve_thresholds
 from analyzer.metrics import load
 from analyzer.metrics.cardio import run_decoupling
 from analyzer.metrics.runs import run_table
-from analyzer.synthetic import synthetic_multisport, synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_multisport, synthetic_run, write_athlete
 from tests.conftest import REPO
 from tests.metrics import _before_speedup as before
 

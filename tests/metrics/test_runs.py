@@ -9,9 +9,9 @@ import pytest
 
 import analyzer
 from analyzer.flags.thresholds import resolve_thresholds
-from analyzer.io.fit_encode import encode_run
 from analyzer.metrics.runs import run_table
-from analyzer.synthetic import write_athlete
+from analyzer.testing.fit_encode import encode_run
+from analyzer.testing.synthetic import write_athlete
 
 START = dt.datetime(2024, 6, 1, 6, tzinfo=dt.UTC)
 

@@ -14,7 +14,7 @@ import pytest
 
 import analyzer
 from analyzer.plots import detached_figures
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 START = dt.datetime(2024, 7, 1, 6, tzinfo=UTC)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 START = dt.datetime(2024, 4, 1, 6, tzinfo=UTC)  # a Monday, 08:00 in Madrid

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 

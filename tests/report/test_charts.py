@@ -15,7 +15,7 @@ import analyzer
 from analyzer.air import run_air
 from analyzer.metrics.heat import heat_index_c
 from analyzer.report import charts
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 START = dt.datetime(2024, 4, 1, 6, tzinfo=UTC)  # a Monday, 08:00 in Madrid

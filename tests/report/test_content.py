@@ -11,7 +11,7 @@ import pytest
 import analyzer
 from analyzer.report.build import write_athlete_report
 from analyzer.report.content import PATTERN_NAMES, athlete_page, chip_value, number
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 START = dt.datetime(2024, 4, 8, 16, tzinfo=UTC)  # 18:00 in Berlin

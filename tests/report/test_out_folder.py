@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.conftest import REPO
 
 START = dt.datetime(2024, 6, 3, 6, tzinfo=dt.UTC)

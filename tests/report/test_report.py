@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from analyzer.cli import app
 from analyzer.report.out_folder import OWN_NAMES
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.conftest import pdf_unavailable
 
 UTC = dt.UTC

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from analyzer.cli import app
 from analyzer.metrics.runs import RUN_COLUMNS
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 START = dt.datetime(2024, 3, 29, 6, tzinfo=UTC)  # Madrid moves to summer time on 31 March 2024
