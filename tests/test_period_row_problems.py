@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 START = dt.datetime(2024, 6, 3, 6, tzinfo=UTC)  # 08:00 in Madrid

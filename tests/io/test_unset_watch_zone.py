@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 import analyzer
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 UTC = dt.UTC
 DAYS = (3, 6, 9)

@@ -12,7 +12,7 @@ from werkzeug import Request, Response
 
 import analyzer
 from analyzer.io import weather_archive
-from analyzer.synthetic import write_athlete
+from analyzer.testing.synthetic import write_athlete
 from tests.io.test_weather_archive import archive_answer, season
 
 CREDIT = ("Weather data by Open-Meteo.com (ERA5 and ERA5-Land reanalyses; contains modified Copernicus Climate "

@@ -14,7 +14,7 @@ import pytest
 import analyzer
 from analyzer.plots.season import plot_cramp_timeline, plot_weekly_distance
 from analyzer.report import charts
-from analyzer.synthetic import synthetic_run, write_athlete
+from analyzer.testing.synthetic import synthetic_run, write_athlete
 
 matplotlib.use("Agg")
 
