@@ -33,6 +33,17 @@ BUNDLE_TIMEOUT_S = 300
 """The separate process building the bundle is given this long (it takes a few seconds)."""
 
 _BUILD = "import sys, vl_convert; sys.stdout.buffer.write(vl_convert.javascript_bundle().encode('utf-8'))"
+_BUILD_TO_FILE = (
+    "import os, sys, vl_convert; text = vl_convert.javascript_bundle(); path = sys.argv[1]; "
+    "os.makedirs(os.path.dirname(path), exist_ok=True); "
+    "tmp = os.path.join(os.path.dirname(path), '.' + os.path.basename(path) + '.' + str(os.getpid()) + '.tmp'); "
+    "open(tmp, 'w', encoding='utf-8').write(text); os.replace(tmp, path)"
+)
+"""The early build (:func:`start_bundle`): the same bundle, written into the cache folder by the
+child itself (a temporary file renamed into place), so the parent never holds it twice."""
+
+_pending: dict[str, subprocess.Popen] = {}
+"""Builds started early by :func:`start_bundle`, by bundle path (this process only)."""
 
 
 def _version() -> str:
@@ -51,17 +62,73 @@ def _build() -> tuple[str | None, str]:
         return None, f"the chart engine (vl-convert) did not finish within {BUNDLE_TIMEOUT_S} s"
     except OSError as exc:
         return None, f"the chart engine (vl-convert) could not be started ({exc.strerror or exc})"
-    if done.returncode < 0:
-        try:
-            how = signal.Signals(-done.returncode).name
-        except ValueError:
-            how = f"signal {-done.returncode}"
-        return None, (f"the chart engine (vl-convert) was stopped by {how}, as happens when the memory a process "
-                      "may reserve is limited (ulimit -v)")
-    if done.returncode != 0 or not done.stdout:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        return None, f"the chart engine (vl-convert) failed ({last[:200]})"
+    why = _failed(done.returncode, done.stderr)
+    if why or not done.stdout:
+        return None, why or _failed(1, done.stderr)
     return done.stdout.decode("utf-8"), ""
+
+
+def _failed(returncode: int, stderr: bytes | None) -> str:
+    """Why a build process gave no bundle ("" when it ended well)."""
+    if returncode < 0:
+        try:
+            how = signal.Signals(-returncode).name
+        except ValueError:
+            how = f"signal {-returncode}"
+        return (f"the chart engine (vl-convert) was stopped by {how}, as happens when the memory a process "
+                "may reserve is limited (ulimit -v)")
+    if returncode != 0:
+        last = ((stderr or b"").decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        return f"the chart engine (vl-convert) failed ({last[:200]})"
+    return ""
+
+
+def _bundle_path(cache_dir: str, version: str) -> Path:
+    return Path(cache_dir) / "assets" / f"vega-bundle-{version}.js"
+
+
+def default_cache_dir() -> Path:
+    """:func:`analyzer.io.cache.default_cache_dir`, without importing pandas (which that module
+    needs): the command line starts the build before the heavy imports (a test keeps the two equal)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "cramp-analyzer"
+
+
+def start_bundle(cache_dir: str) -> bool:
+    """Start building the chart script into ``cache_dir`` in a process of its own, now, so that
+    it runs beside the imports and the reading of the athlete folders; :func:`chart_script`
+    then waits for it instead of starting its own. Nothing is started when the script is
+    already there or vl-convert is not installed. Returns whether a build was started.
+
+    The command line calls this first thing (``analyzer report`` with HTML pages and the
+    cache). vl-convert's engine is loaded only in the child, never in this process.
+    """
+    try:
+        path = _bundle_path(cache_dir, _version())
+    except Exception:  # not installed: chart_script says so
+        return False
+    key = str(path)
+    if key in _pending or path.is_file():
+        return False
+    try:
+        _pending[key] = subprocess.Popen([sys.executable, "-c", _BUILD_TO_FILE, key], stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except OSError:  # chart_script builds it the ordinary way, and says why if it cannot
+        return False
+    return True
+
+
+def _wait_for_early_build(path: Path) -> str:
+    """Wait for a build :func:`start_bundle` started for ``path``; why it gave nothing, or ""."""
+    proc = _pending.pop(str(path), None)
+    if proc is None:
+        return ""
+    try:
+        _, stderr = proc.communicate(timeout=BUNDLE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return f"the chart engine (vl-convert) did not finish within {BUNDLE_TIMEOUT_S} s"
+    return _failed(proc.returncode, stderr)
 
 
 @functools.lru_cache(maxsize=4)
@@ -72,13 +139,16 @@ def chart_script(cache_dir: str, store: bool = True) -> tuple[str | None, str]:
         version = _version()
     except Exception:  # not installed
         return None, "the chart engine (vl-convert-python) is not installed"
-    path = Path(cache_dir) / "assets" / f"vega-bundle-{version}.js"
+    path = _bundle_path(cache_dir, version)
+    early = _wait_for_early_build(path)  # started by the command line, beside the imports
     try:
         text = path.read_text(encoding="utf-8")
         if text:
             return text, ""
     except OSError:
         pass
+    if early:  # the early build failed (a signal: ulimit -v): building again would fail alike
+        return None, early
     text, why = _build()
     if text is None:  # said once by the report (its notices), not logged here as well
         return None, why
