@@ -164,6 +164,114 @@ def chart_script(cache_dir: str, store: bool = True) -> tuple[str | None, str]:
     return text, ""
 
 
-def vega_bundle(cache_dir: str, store: bool = True) -> str | None:
-    """The chart script (:func:`chart_script`), or ``None`` when it cannot be had."""
+def vega_bundle(cache_dir: str, store: bool = True, early_pid: int | None = None) -> str | None:
+    """The chart script (:func:`chart_script`), or ``None`` when it cannot be had. With
+    ``early_pid``, the early build of that process id (:class:`EarlyBuild`) is waited for."""
+    if early_pid is not None:
+        return await_early_build(cache_dir, early_pid)[0]
     return chart_script(cache_dir, store)[0]
+
+
+WAIT_STEP_S = 0.02
+"""How often a page waiting for an early build looks for its file."""
+
+
+def _failure_note(path: Path, pid: int) -> Path:
+    return path.with_name(f".{path.name}.{pid}.failed")
+
+
+class EarlyBuild:
+    """The build :func:`start_bundle` started, handed over to the batch so the analysis need
+    not wait for it: a thread of this process reaps the child and, should it give no bundle,
+    writes why into a note beside it; pages (in this process or in workers on this machine)
+    wait for the bundle's file or that note (:func:`await_early_build`)."""
+
+    def __init__(self, path: Path, proc: subprocess.Popen) -> None:
+        import threading
+
+        self.path, self.pid, self._proc, self._why = path, proc.pid, proc, ""
+        self._thread = threading.Thread(target=self._reap, name="chart-script-build", daemon=True)
+        self._thread.start()
+
+    def _reap(self) -> None:
+        try:
+            _, stderr = self._proc.communicate(timeout=BUNDLE_TIMEOUT_S)
+            why = _failed(self._proc.returncode, stderr)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
+            why = f"the chart engine (vl-convert) did not finish within {BUNDLE_TIMEOUT_S} s"
+        if not why and not self.path.is_file():
+            why = "the chart engine (vl-convert) failed (no output)"
+        self._why = why
+        if why:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                _failure_note(self.path, self.pid).write_text(why, encoding="utf-8")
+            except OSError:  # the waiting pages time out instead; the report still says why
+                log.warning("could not leave a note for the pages waiting on the chart script: %s", why)
+
+    def result(self) -> str:
+        """Wait for the build; why it gave no bundle, or "" (its note is removed)."""
+        self._thread.join()
+        if self._why:
+            _failure_note(self.path, self.pid).unlink(missing_ok=True)
+        return self._why
+
+
+def early_build(cache_dir: str) -> EarlyBuild | None:
+    """The build :func:`start_bundle` started for ``cache_dir`` in this process, handed over
+    (``None`` when there is none, or it was already waited for)."""
+    try:
+        path = _bundle_path(cache_dir, _version())
+    except Exception:
+        return None
+    proc = _pending.pop(str(path), None)
+    return EarlyBuild(path, proc) if proc is not None else None
+
+
+def await_early_build(cache_dir: str, pid: int) -> tuple[str | None, str]:
+    """The chart script once the early build ``pid`` has written it, or ``None`` and why not
+    (its failure note), looking every :data:`WAIT_STEP_S` for up to :data:`BUNDLE_TIMEOUT_S`."""
+    import time
+
+    try:
+        path = _bundle_path(cache_dir, _version())
+    except Exception:
+        return None, "the chart engine (vl-convert-python) is not installed"
+    note = _failure_note(path, pid)
+    deadline = time.monotonic() + BUNDLE_TIMEOUT_S
+    gone = None  # when the build process was first seen gone (reaped) with neither file nor note
+    while True:
+        try:
+            text = path.read_text(encoding="utf-8")
+            if text:
+                return text, ""
+        except OSError:
+            pass
+        try:
+            return None, note.read_text(encoding="utf-8") or "the chart engine (vl-convert) failed"
+        except OSError:
+            pass
+        now = time.monotonic()
+        if gone is None and not _alive(pid):
+            gone = now
+        if gone is not None and now - gone > WAIT_GONE_S:  # no note came: it could not be written
+            return None, "the chart engine (vl-convert) failed"
+        if now > deadline:
+            return None, f"the chart engine (vl-convert) did not finish within {BUNDLE_TIMEOUT_S} s"
+        time.sleep(WAIT_STEP_S)
+
+
+WAIT_GONE_S = 5.0
+"""After the build process is gone, how long a page still looks for its bundle or its note."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process of that id: assume it is ours, still building
+        return True
+    return True

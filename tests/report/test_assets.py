@@ -94,3 +94,70 @@ def test_the_command_line_starts_the_build_before_the_analysis_is_imported(tmp_p
                               capture_output=True, text=True, cwd=REPO, timeout=300)
         runs[label] = done.stdout.strip().splitlines()[-1]
     assert runs == {"html": repr([(str(tmp_path / "c"), False)]), "no-cache": "[]", "pdf": "[]"}
+
+
+def _fake_child(engine, text: str = "drawn(42)", pause_s: float = 0.0) -> None:
+    """The early build's child writes ``text`` (after ``pause_s``), as the real one writes the bundle."""
+    engine.setattr(assets, "_BUILD_TO_FILE", assets._BUILD_TO_FILE.replace(
+        "import os, sys, vl_convert; text = vl_convert.javascript_bundle();",
+        f"import os, sys, time; time.sleep({pause_s}); text = {text!r};"))
+
+
+def test_pages_wait_for_the_early_build_while_the_analysis_goes_on(fake_engine, tmp_path):
+    _fake_child(fake_engine, pause_s=0.5)
+    assert assets.start_bundle(str(tmp_path))
+    early = assets.early_build(str(tmp_path))
+    assert early is not None and assets.early_build(str(tmp_path)) is None  # handed over once
+    # a page (here, or in a worker given the pid) waits for the file, however long the build takes
+    assert assets.await_early_build(str(tmp_path), early.pid) == ("drawn(42)", "")
+    assert assets.vega_bundle(str(tmp_path), True, early.pid) == "drawn(42)"
+    assert early.result() == ""
+    assert [p.name for p in (tmp_path / "assets").iterdir()] == ["vega-bundle-9.9.9-test.js"]
+
+
+def test_an_early_build_that_dies_leaves_a_note_the_pages_read(fake_engine, tmp_path):
+    fake_engine.setattr(assets, "_BUILD_TO_FILE", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+    assert assets.start_bundle(str(tmp_path))
+    early = assets.early_build(str(tmp_path))
+    script, why = assets.await_early_build(str(tmp_path), early.pid)
+    assert script is None and why.startswith("the chart engine (vl-convert) ")  # its note, once written
+    assert "stopped by SIGKILL" in early.result()
+    assert not any((tmp_path / "assets").iterdir())  # the note is gone once the report has said why
+
+
+def _team(root):
+    import datetime as dt
+
+    from analyzer.synthetic import synthetic_run
+    from tests.report.test_report import write_athlete
+
+    start = dt.datetime(2024, 5, 6, 6, tzinfo=dt.UTC)
+    write_athlete(root / "ana", {"name": "Ana", "timezone": "UTC"}, {"r0.fit": synthetic_run(start, 4.0, 330)},
+                  [{"time": "2024-05-06 06:10", "leg": "left"}])
+
+
+def test_a_report_uses_the_early_build_for_its_pages(fake_engine, tmp_path):
+    import analyzer
+
+    _team(tmp_path / "team")
+    _fake_child(fake_engine, text="/*early*/", pause_s=0.3)
+    assert assets.start_bundle(str(tmp_path / "c"))
+    result = analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, weather="off", cache_dir=tmp_path / "c")
+    assert result.exit_code == 0 and result.notices == []
+    assert "/*early*/" in (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")
+    assert not assets._pending  # waited for and reaped
+
+
+def test_a_report_whose_early_build_fails_draws_static_figures_and_says_why(fake_engine, tmp_path):
+    import analyzer
+
+    _team(tmp_path / "team")
+    fake_engine.setattr(assets, "_BUILD_TO_FILE", "import sys; sys.exit('no engine')")
+    assert assets.start_bundle(str(tmp_path / "c"))
+    result = analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, weather="off", cache_dir=tmp_path / "c")
+    assert result.exit_code == 0
+    assert result.notices == ["the pages show static figures instead of interactive charts: the chart engine "
+                              "(vl-convert) failed (no engine)"]
+    page = (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")
+    assert 'src="data:image/png;base64,' in page and "/*early*/" not in page
+    assert "static figures instead of interactive charts" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
