@@ -361,7 +361,7 @@ def _paused_before(times_ns: np.ndarray, starts: np.ndarray, ends: np.ndarray) -
         return np.zeros(len(times_ns))
     durs = (ends.astype(np.float64) - starts.astype(np.float64)) / 1e9
     idx = np.searchsorted(starts, times_ns, side="right") - 1
-    safe = np.clip(idx, 0, None)
+    safe = np.maximum(idx, 0)  # np.clip's fixed cost is ~10× this on a short file
     cum = np.concatenate([[0.0], np.cumsum(durs)])
     inside = np.minimum((times_ns - starts[safe]) / 1e9, durs[safe])
     return np.where(idx >= 0, cum[safe] + inside, 0.0)
@@ -437,7 +437,7 @@ def _session_of(times_ns: np.ndarray, session_starts_ns: np.ndarray | None) -> n
     index = np.flatnonzero(known)
     starts = session_starts_ns[known]
     order = np.argsort(starts, kind="stable")
-    pos = np.clip(np.searchsorted(starts[order], times_ns, side="right") - 1, 0, None)
+    pos = np.maximum(np.searchsorted(starts[order], times_ns, side="right") - 1, 0)
     return index[order][pos].astype(np.int64)
 
 
@@ -647,7 +647,7 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
         sports = sessions.data.get("sport")
         if sports is not None and sessions.n:
             foot_session = np.array([s in FOOT_SPORTS for s in sports], dtype=bool)
-            foot = foot_session[np.clip(out["session"], 0, sessions.n - 1)]
+            foot = foot_session[np.minimum(np.maximum(out["session"], 0), sessions.n - 1)]
         else:
             foot = np.zeros(n, dtype=bool)
         if foot.any():

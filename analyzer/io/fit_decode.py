@@ -73,6 +73,8 @@ _TIMESTAMP_FIELD = 253
 _RUN_MIN = 4  # take a repeating cycle of messages in bulk when it repeats at least this often
 _BULK_WORTH = 128  # messages a bulk step must take to pay for the numpy calls that found it
 _FIELD_DESCRIPTION = 206
+_SMALL = 16  # a layout with at most this many messages is read with struct, not numpy (see _numbers_small)
+_STRUCT_CODES = {"u1": "B", "i1": "b", "u2": "H", "i2": "h", "u4": "I", "i4": "i", "f4": "f", "f8": "d"}
 
 DECODED_MESSAGES = frozenset({
     0,  # file_id
@@ -183,6 +185,10 @@ def merge_chunks(chunks: list[Table]) -> Table:
                 else:
                     parts.append(np.full(n, np.nan))
             out[name] = np.concatenate(parts)
+    if len(chunks) == 1 and len(out["_offset"]) <= _SMALL:  # one layout's few messages: in order unless shown not
+        offsets = out["_offset"].tolist()
+        if all(a <= b for a, b in zip(offsets, offsets[1:], strict=False)):
+            return out
     order = np.argsort(out["_offset"], kind="stable")
     if not np.array_equal(order, np.arange(len(order))):
         out = {k: v[order] for k, v in out.items()}
@@ -255,7 +261,7 @@ def decode(data: bytes, name: str = "<stream>") -> Messages:
                     Problem(name, f"byte {end}", "CRC check failed: the file may be damaged; values were kept as decoded")
                 )
         defs, resets = _walk(data, start, end, name, problems)
-        segment_tables.append(_decode_segment(arr, defs, resets))
+        segment_tables.append(_decode_segment(arr, defs, resets, data))
         pos = end + 2
     tables = _concat_segments(segment_tables)
     return Messages(tables=tables, problems=problems)
@@ -593,6 +599,38 @@ def _numbers(mat: np.ndarray, d: _Definition) -> tuple[dict[int, np.ndarray], di
             {i: shown[j] for j, i in enumerate(picked) if plain[j]})
 
 
+@functools.lru_cache(maxsize=1024)
+def _number_struct(global_num: int, little_endian: bool, fields: tuple, size: int) -> struct.Struct:
+    """The fields :func:`_number_plan` picks, as one :class:`struct.Struct` (pad bytes between them)."""
+    layout, picked = _number_plan(global_num, little_endian, fields, size)[:2]
+    fmt, at = ["<" if little_endian else ">"], 0
+    for j in range(len(picked)):
+        dtype, off = layout.fields[f"f{j}"][:2]
+        fmt.append("x" * (off - at) + _STRUCT_CODES[dtype.str[1:]])
+        at = off + dtype.itemsize
+    return struct.Struct("".join(fmt))
+
+
+def _numbers_small(data: bytes, d: _Definition) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """:func:`_numbers` for a layout with few messages (at most :data:`_SMALL`): each message
+    is unpacked with one precompiled :class:`struct.Struct` (the same fields, byte order and
+    offsets as :func:`_number_plan`'s dtype) instead of numpy's structured view, whose fixed
+    cost per call dominates tables of one to a few messages (file_id, session, lap, device_info,
+    activity). The values, the invalid values turned NaN, and the scaling are the same
+    operations on the same float64 numbers, so both paths give identical arrays (tested on
+    every corpus file in ``tests/io/test_fit_small.py``)."""
+    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, tuple(d.fields),
+                                                                d.size)
+    if not picked:
+        return {}, {}
+    unpack = _number_struct(d.global_num, d.little_endian, tuple(d.fields), d.size).unpack_from
+    raw = np.array(list(zip(*[unpack(data, o) for o in d.offsets.tolist()], strict=True)), dtype=np.float64)
+    raw[raw == invalid] = np.nan
+    shown = raw / scale - shift
+    return (dict(zip(picked, raw, strict=True)),
+            {i: shown[j] for j, i in enumerate(picked) if plain[j]})
+
+
 @functools.cache
 def _render_plan(profile_field) -> tuple[dict | None, float | None, float | None]:
     """(enum names, scale, offset) of a profile field; enum names only for non-date types."""
@@ -610,8 +648,8 @@ def _render(profile_field, values: np.ndarray) -> np.ndarray:
     """Scale/offset a numeric column, or map enum numbers to names, per the profile."""
     enum, scale, offset = _render_plan(profile_field)
     if enum:
-        out = np.full(len(values), None, dtype=object)
-        if len(values) <= 16:  # small tables (file_id, session, lap …): a plain loop is quicker
+        out = np.empty(len(values), dtype=object)  # filled with None
+        if len(values) <= _SMALL:  # small tables (file_id, session, lap …): a plain loop is quicker
             for i, v in enumerate(values.tolist()):
                 if v == v:
                     out[i] = enum.get(int(v), str(int(v)))
@@ -673,8 +711,15 @@ def _matrix(arr: np.ndarray, d: _Definition) -> np.ndarray:
     return arr[d.offsets[:, None] + np.arange(d.size, dtype=np.int64)]
 
 
-def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, list[int]]) -> dict[str, Table]:
-    """Bulk-decode every definition's data messages of one FIT segment into tables."""
+def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, list[int]],
+                    data: bytes | None = None) -> dict[str, Table]:
+    """Bulk-decode every definition's data messages of one FIT segment into tables.
+
+    A layout with at most :data:`_SMALL` messages has its numbers read with :mod:`struct`
+    (:func:`_numbers_small`) and its subfields chosen in a plain loop; the message matrix is
+    gathered only when a text, byte or developer field needs it."""
+    if data is None:
+        data = arr.tobytes()
     dev_desc = _field_descriptions(defs, arr)
     per_type: dict[int, list[dict[str, np.ndarray]]] = {}
     ts_known: list[tuple[np.ndarray, np.ndarray]] = []  # (offsets, raw timestamps) for compressed-time resolution
@@ -690,17 +735,23 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
                             ts_known.append((d.offsets, dec[1]))
             continue
         mtype = MESSAGE_TYPES.get(d.global_num)
-        mat = _matrix(arr, d)
         offsets = d.offsets
+        small = len(offsets) <= _SMALL
+        mat = None if small else _matrix(arr, d)
         cols: dict[str, np.ndarray] = {"_offset": offsets}
         raw_num: dict[int, np.ndarray] = {}
         raw_bytes: dict[int, np.ndarray] = {}
-        numbers, shown = _numbers(mat, d)
+        numbers, shown = _numbers_small(data, d) if small else _numbers(mat, d)
         wanted = _wanted_numbers(d.global_num)
         for i, (num, size, base, off) in enumerate(d.fields):
             if num not in wanted:
                 continue
-            dec = ("num", numbers[i]) if i in numbers else _column(mat, off, size, base, d.little_endian)
+            if i in numbers:
+                dec = ("num", numbers[i])
+            else:
+                if mat is None:
+                    mat = _matrix(arr, d)
+                dec = _column(mat, off, size, base, d.little_endian)
             if dec is None:
                 continue
             kind, values = dec
@@ -727,6 +778,8 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
             desc = in_force.get((idx, num))
             if desc is None:
                 continue
+            if mat is None:
+                mat = _matrix(arr, d)
             fname, units, base = desc
             dec = _column(mat, off, size, base, d.little_endian)
             if dec is None or dec[0] not in ("num", "str"):
@@ -773,6 +826,13 @@ def _subfield_lookup(mtype, num: int) -> dict[int, tuple[np.ndarray, np.ndarray]
             for ref_num, table in first.items()}
 
 
+@functools.cache
+def _subfield_dicts(mtype, num: int) -> dict[int, dict[float, int]]:
+    """:func:`_subfield_lookup` as dicts (raw value → first subfield), for the small-table loop."""
+    return {ref_num: dict(zip(keys.tolist(), firsts.tolist(), strict=True))
+            for ref_num, (keys, firsts) in _subfield_lookup(mtype, num).items()}
+
+
 def _subfields(mtype, raw_num: dict[int, np.ndarray], cols: dict[str, np.ndarray]) -> None:
     """Re-render fields whose meaning depends on another field (e.g. product by manufacturer).
 
@@ -785,13 +845,27 @@ def _subfields(mtype, raw_num: dict[int, np.ndarray], cols: dict[str, np.ndarray
         if values is None or pf.name not in cols:
             continue
         none = len(pf.subfields)
-        choice = np.full(len(values), none, dtype=np.int64)
-        for ref_num, (keys, firsts) in _subfield_lookup(mtype, num).items():
-            ref_vals = raw_num.get(ref_num)
-            if ref_vals is None:
+        if len(values) <= _SMALL:  # a few messages: the same choice in a plain loop
+            picks = [none] * len(values)
+            for ref_num, table in _subfield_dicts(mtype, num).items():
+                ref_vals = raw_num.get(ref_num)
+                if ref_vals is None:
+                    continue
+                for j, v in enumerate(ref_vals.tolist()):
+                    k = table.get(v)
+                    if k is not None and k < picks[j]:
+                        picks[j] = k
+            if min(picks) == none:
                 continue
-            at = np.clip(np.searchsorted(keys, ref_vals), 0, len(keys) - 1)
-            choice = np.where(keys[at] == ref_vals, np.minimum(choice, firsts[at]), choice)
+            choice = np.array(picks, dtype=np.int64)
+        else:
+            choice = np.full(len(values), none, dtype=np.int64)
+            for ref_num, (keys, firsts) in _subfield_lookup(mtype, num).items():
+                ref_vals = raw_num.get(ref_num)
+                if ref_vals is None:
+                    continue
+                at = np.clip(np.searchsorted(keys, ref_vals), 0, len(keys) - 1)
+                choice = np.where(keys[at] == ref_vals, np.minimum(choice, firsts[at]), choice)
         chosen = choice < none
         if not chosen.any():
             continue
@@ -808,6 +882,8 @@ def _components(mtype, raw_num: dict[int, np.ndarray], raw_bytes: dict[int, np.n
         if num not in raw_num and num not in raw_bytes:
             continue
         pf = mtype.fields[num]
+        if num in raw_num and len(raw_num[num]) <= _SMALL and _components_small(mtype, pf, raw_num[num], cols):
+            continue
         if num in raw_num:
             raw = raw_num[num]
             valid = ~np.isnan(raw)
@@ -826,22 +902,46 @@ def _components(mtype, raw_num: dict[int, np.ndarray], raw_bytes: dict[int, np.n
             bits = int(comp.bits)
             vals = ((ints >> np.uint64(comp.bit_offset)) & np.uint64((1 << bits) - 1)).astype(np.float64)
             vals[~valid] = np.nan
-            if comp.accumulate:
-                cols[f"_acc|{target.name}|{bits}|{comp.scale}|{comp.offset}"] = vals
-                continue
-            vals = _render_component(comp, target, vals)
-            if target.name in cols:  # the field itself wins where it is valid
-                own = cols[target.name]
-                if own.dtype == object:
-                    missing = np.array([v is None for v in own], dtype=bool)
-                else:
-                    missing = np.isnan(own)
-                if missing.any():
-                    own = own.copy()
-                    own[missing] = vals[missing]
-                    cols[target.name] = own
-                continue
-            cols[target.name] = vals
+            _put_component(comp, target, bits, vals, cols)
+
+
+def _components_small(mtype, pf, raw: np.ndarray, cols: dict[str, np.ndarray]) -> bool:
+    """:func:`_components` of one number field of a few messages, bits taken in a plain loop;
+    ``False`` (nothing done) when a value is not a whole number from 0 to 2⁶⁴, whose cast to
+    ``uint64`` only numpy's own rules give."""
+    values = raw.tolist()
+    if not all(v != v or (0 <= v < 18446744073709551616.0 and v == int(v)) for v in values):
+        return False
+    ints = [None if v != v else int(v) for v in values]
+    for comp in pf.components:
+        target = mtype.fields.get(comp.def_num)
+        if target is None:
+            continue
+        bits = int(comp.bits)
+        shift, mask = int(comp.bit_offset), (1 << bits) - 1
+        vals = np.array([np.nan if v is None else float((v >> shift) & mask) for v in ints], dtype=np.float64)
+        _put_component(comp, target, bits, vals, cols)
+    return True
+
+
+def _put_component(comp, target, bits: int, vals: np.ndarray, cols: dict[str, np.ndarray]) -> None:
+    """One component's values into ``cols``: accumulated, or rendered, the field itself winning where valid."""
+    if comp.accumulate:
+        cols[f"_acc|{target.name}|{bits}|{comp.scale}|{comp.offset}"] = vals
+        return
+    vals = _render_component(comp, target, vals)
+    if target.name in cols:  # the field itself wins where it is valid
+        own = cols[target.name]
+        if own.dtype == object:
+            missing = np.array([v is None for v in own], dtype=bool)
+        else:
+            missing = np.isnan(own)
+        if missing.any():
+            own = own.copy()
+            own[missing] = vals[missing]
+            cols[target.name] = own
+        return
+    cols[target.name] = vals
 
 
 def _render_component(comp, target, vals: np.ndarray) -> np.ndarray:

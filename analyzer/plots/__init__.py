@@ -94,6 +94,10 @@ def _shown_by_pyplot(fig) -> bool:
 
 
 def _enable_notebook_display() -> None:
+    import sys
+
+    if "IPython" not in sys.modules:  # not in a notebook or IPython shell: nothing to hook (and no 0.1 s import)
+        return
     try:
         from IPython import get_ipython
     except ImportError:
