@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import datetime as dt
 from pathlib import Path
 
@@ -106,5 +107,7 @@ def test_options_are_keyword_only():
 
     with pytest.raises(TypeError, match="positional"):
         batch._one_athlete(Path("sample_data/maria_hot"), Path("out"), ("csv",), None, None, None)
-    assert [f.name for f in dataclasses.fields(batch._AthleteTask)] == [
-        "folder", "dest", "formats", "since", "until", "cache", "weather", "assets_dir", "store_assets", "previous"]
+    # the task carries exactly the task function's keyword-only parameters, in order
+    params = inspect.signature(batch._one_athlete).parameters.values()
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params)
+    assert [f.name for f in dataclasses.fields(batch._AthleteTask)] == [p.name for p in params]
