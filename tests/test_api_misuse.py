@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import datetime as dt
+import inspect
 from pathlib import Path
 
 import pytest
