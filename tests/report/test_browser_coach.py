@@ -284,3 +284,21 @@ def test_no_sentence_said_more_than_twice_on_a_page(reports, browser):
             assert repeated == {}, (rel, repeated)
         finally:
             page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_table_is_wider_than_its_box(reports, browser, width):
+    """Every table fits its box on every page: nothing (a verdict cut mid-word) hides behind a scroll."""
+    first, _ = reports
+    for rel in ["index.html", *[f"{a}/report.html" for a in ("george_night", "kai_control", "lena_right", "maria_hot",
+                                                              "tom_spike", "wkz_runner")]]:
+        page, _ = _open(browser, first / rel, width)
+        try:
+            boxes = page.evaluate("() => Array.from(document.querySelectorAll('.table-wrap')).map(w =>"
+                                  " [w.querySelector('table').id || w.previousElementSibling?.id || '',"
+                                  "  w.scrollWidth, w.clientWidth])")
+            assert boxes, rel
+            wide = [b for b in boxes if b[1] > b[2]]
+            assert wide == [], (rel, width, wide)
+        finally:
+            page.close()
