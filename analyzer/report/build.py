@@ -272,6 +272,7 @@ def write_athlete_report(
     summary["seen"] = seen
     summary["since_text"], summary["since_counts"] = since_text(previous, seen)
     summary["credits"] = [c["text"] for c in page.credits]  # for the team page (not a summary.csv column)
+    summary["clinician"] = list(page.clinician_reasons)  # the team page's mark (not a summary.csv column)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     zone_note = ath.profile.get("timezone_note") if ath.profile.get("timezone_source") in ("watch", "guessed") else ""
     common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone_label, zone_note=zone_note,
@@ -475,12 +476,14 @@ def write_team_files(
                          "recent": n_recent, "worst_recent": 0 if pd.isna(worst_recent) else int(worst_recent),
                          "worst": 0 if pd.isna(worst) else int(worst),
                          "stronger": sum(1 for p in pattern_list if p in STRONGER_EVIDENCE),
+                         "clinician": list(r.summary.get("clinician") or []),
                          "problem_list": problems_list,
                          "since_text": r.summary.get("since_text", "") if any(counts.get(k) for k in
                                                                               ("cramps", "runs", "patterns")) else "",
                          "new_patterns": list(counts.get("patterns", [])),
                          "new_cramps": int(counts.get("cramps", 0))})
-    athletes.sort(key=lambda a: (-a["recent"], -a["worst_recent"], -a["stronger"], -len(a["pattern_list"]),
+    athletes.sort(key=lambda a: (-a["recent"], -a["worst_recent"], -bool(a["clinician"]), -a["stronger"],
+                                 -len(a["pattern_list"]),
                                  -a["worst"], -int(a["cramps"]), str(a["name"]).lower()))
     window = (f"{last_day - pd.Timedelta(days=ATTENTION_WINDOW_DAYS):%d %b} to "
               f"{last_day - pd.Timedelta(seconds=1):%d %b %Y}") if last_day is not None else ""

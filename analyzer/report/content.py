@@ -238,6 +238,8 @@ class AthletePage:
     since: str = ""
     clinician: list[str] = field(default_factory=list)
     season_note: str = ""
+    clinician_reasons: list[str] = field(default_factory=list)
+    """The reasons to see a clinician that apply, a few words each (the team page's mark)."""
 
 
 def cramp_key(time_utc: object, date_local: object, activity: object, leg: object, muscle: object) -> str:
@@ -376,6 +378,7 @@ def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePag
         other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis), credits=_credits(analysis),
         since=since_text(previous, seen)[0], season_note=_season_note(analysis),
         clinician=[text for _, text in triggers if text not in placed],
+        clinician_reasons=clinician_reasons(triggers),
     )
 
 
@@ -433,11 +436,26 @@ def clinician_triggers(analysis: Analysis) -> list[tuple[str, str]]:
         most = max((sum(1 for u in values[i:] if u - v < window) for i, v in enumerate(values)), default=0)
         if most >= need:
             out.append(("night", f"{most} night cramps within {t['night_frequent_window_days']:.0f} days: frequent "
-                                 f"night cramps (from {need} in {t['night_frequent_window_days']:.0f} days, setting "
-                                 "night_frequent_count) are a reason to see a clinician."))
+                                 f"night cramps ({need} or more within {t['night_frequent_window_days']:.0f} days) "
+                                 "are a reason to see a clinician."))
     if "medication" in patterns:
         out.append(("medication", "A medicine in a class linked to cramps is among the reasons to see a "
                                   "clinician."))
+    return out
+
+
+CLINICIAN_REASONS = {"one_leg": "cramps in one leg only", "notes": "tingling or numbness in the notes",
+                     "night": "frequent night cramps", "medication": "a listed medicine"}
+"""The team page's few words for each reason to see a clinician (:func:`clinician_triggers`)."""
+
+
+def clinician_reasons(triggers: list[tuple[str, str]]) -> list[str]:
+    """The few words for each of :func:`clinician_triggers`' reasons, in its order."""
+    out = []
+    for pattern, text in triggers:
+        key = "notes" if "tingling or numbness" in text else pattern
+        if key in CLINICIAN_REASONS:
+            out.append(CLINICIAN_REASONS[key])
     return out
 
 
@@ -642,6 +660,15 @@ def _how_to_read(analysis: Analysis) -> list[dict]:
         label = pattern if label in pattern else f"{label}, a check for {pattern}"
         seen.append({"rule": rule, "name": label, "label": label[0].upper() + label[1:], "pattern": pattern,
                      "threshold": threshold, "source": source_of(name) if name else row["source"]})
+    if any(p == "night" for p, _ in clinician_triggers(analysis)):  # the clinician box's "frequent", in settings
+        t = analysis.thresholds
+        seen.append({"rule": "night_frequent", "name": "frequent night cramps",
+                     "label": "Frequent night cramps, worth mentioning to a clinician",
+                     "pattern": PATTERN_NAMES.get("night", ""),
+                     "threshold": f"{t['night_frequent_count']:.0f} night cramps (setting night_frequent_count) "
+                                  f"within {t['night_frequent_window_days']:.0f} days (setting "
+                                  "night_frequent_window_days)",
+                     "source": source_of("night_frequent_count")})
     return seen
 
 
