@@ -195,7 +195,7 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
     ax.set_ylim(y_gap - 0.04, y_hi)
     ax.set_xlabel("heat index during the run (°C)")
     ax.set_ylabel("distance ÷ longest run in prior 30 days")
-    ax.set_title("Runs with cramps vs runs without", fontsize="medium")
+    ax.set_title("Each run: distance vs heat", fontsize="medium")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize="small", frameon=False)
     ax.grid(True, alpha=0.3)
     return fig

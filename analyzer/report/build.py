@@ -197,7 +197,7 @@ def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
         run_specs.append(entry)
     season = []
     for key, title, build in (("weekly", "weekly distance with the week's cramps", charts.weekly_chart),
-                              ("scatter", "runs with cramps vs runs without", charts.cramp_runs_chart),
+                              ("scatter", "each run: distance vs heat", charts.cramp_runs_chart),
                               ("timeline", "cramps over the season", charts.timeline_chart)):
         entry = {"id": f"season-{key}", "title": title}
         try:
@@ -229,7 +229,7 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
         runs.append(entry)
     season = []
     for title, build in (("weekly distance with the week's cramps", plot_weekly_distance),
-                         ("runs with cramps vs runs without", plot_cramp_runs_vs_others),
+                         ("each run: distance vs heat", plot_cramp_runs_vs_others),
                          ("cramps over the season", plot_cramp_timeline)):
         entry = {"title": title}
         try:

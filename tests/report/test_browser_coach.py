@@ -316,3 +316,63 @@ def test_no_table_is_wider_than_its_box(reports, browser, width):
             assert wide == [], (rel, width, wide)
         finally:
             page.close()
+
+
+def _svg_texts(page, chart: str) -> list[dict]:
+    return page.evaluate("""(chart) => Array.from(document.querySelectorAll(`#${chart} svg text`))
+        .filter(t => parseFloat(getComputedStyle(t).opacity) > 0 && t.getAttribute('opacity') !== '0')
+        .map(t => { const r = t.getBoundingClientRect();
+                    return {text: t.textContent, x: r.x, y: r.y, right: r.right, bottom: r.bottom,
+                            role: t.closest('g.role-axis-title') ? 'title'
+                                  : (t.closest('g.role-axis-label') ? 'label' : '')}; })""", chart)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_scatter_has_its_own_name_labelled_lines_and_no_empty_band(reports, browser, width):
+    first, _ = reports
+    page, errors = _open(browser, first / "maria_hot" / "report.html", width)
+    try:
+        _wait_for_charts(page)
+        page.locator("#season-scatter").scroll_into_view_if_needed()
+        texts = _svg_texts(page, "season-scatter")
+        words = [t["text"] for t in texts]
+        assert "Each run: distance vs heat" in words  # not the table's heading below it
+        assert "Runs with cramps vs runs without" not in words
+        # the NWS caution line, 90 °F = 32.2 °C, and the 1.10 × long-run line, each labelled (docs/thresholds.md)
+        assert f"{(90 - 32) * 5 / 9:.1f} °C" in words and "1.10× longest 30 d" in words
+        # every one of María's 14 runs has a heat index (her weather.csv covers them): no "no heat index" band;
+        # her first 10 runs have no 30 days of history before them: that band stays
+        assert "no heat index" not in words and "no 30-day history" in words
+        # the y title is short and whole: inside the chart's box
+        box = page.locator("#season-scatter").bounding_box()
+        title = next(t for t in texts if t["text"] == "× longest 30 d")
+        assert box["x"] <= title["x"] and title["right"] <= box["x"] + box["width"] + 0.5
+        assert title["y"] >= box["y"] - 0.5 and title["bottom"] <= box["y"] + box["height"] + 0.5
+        assert errors == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("athlete", ["maria_hot", "lena_right", "george_night", "kai_control", "wkz_runner"])
+def test_season_chart_dates_never_run_together_on_a_phone(reports, browser, athlete):
+    first, _ = reports
+    page, errors = _open(browser, first / athlete / "report.html", 390)
+    try:
+        _wait_for_charts(page)
+        for chart in ("season-weekly", "season-timeline"):
+            if page.locator(f"#{chart} svg g.role-axis").count() == 0:  # a chart that is only a sentence
+                continue
+            labels = sorted((t for t in _svg_texts(page, chart)  # the shown axis labels that are dates
+                             if t["role"] == "label" and t["right"] > t["x"] and t["text"][:1].isdigit()),
+                            key=lambda t: t["x"])
+            # the x-axis labels (dates) sit on one line; each ends at least 4 px before the next begins
+            by_line: dict[int, list[dict]] = {}
+            for t in labels:
+                by_line.setdefault(round(t["y"]), []).append(t)
+            dates = max(by_line.values(), key=len) if by_line else []
+            assert len(dates) >= 2, (athlete, chart, labels)
+            gaps = [b["x"] - a["right"] for a, b in zip(dates, dates[1:], strict=False)]
+            assert min(gaps) >= 4, (athlete, chart, [d["text"] for d in dates], gaps)
+        assert errors == []
+    finally:
+        page.close()
