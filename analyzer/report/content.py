@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from markupsafe import Markup, escape
@@ -240,6 +241,8 @@ class AthletePage:
     season_note: str = ""
     clinician_reasons: list[str] = field(default_factory=list)
     """The reasons to see a clinician that apply, a few words each (the team page's mark)."""
+    left_out: list[str] = field(default_factory=list)
+    """One line per row of cramps.csv left out ("cramp 3 left out (…)"), so the numbering's gap is explained."""
 
 
 def cramp_key(time_utc: object, date_local: object, activity: object, leg: object, muscle: object) -> str:
@@ -379,6 +382,7 @@ def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePag
         since=since_text(previous, seen)[0], season_note=_season_note(analysis),
         clinician=[text for _, text in triggers if text not in placed],
         clinician_reasons=clinician_reasons(triggers),
+        left_out=left_out_cramps(analysis.problems),
     )
 
 
@@ -442,6 +446,25 @@ def clinician_triggers(analysis: Analysis) -> list[tuple[str, str]]:
         out.append(("medication", "A medicine in a class linked to cramps is among the reasons to see a "
                                   "clinician."))
     return out
+
+
+def left_out_cramps(problems: list) -> list[str]:
+    """"cramp N left out (why)" for each row of cramps.csv that was not read, in row order.
+
+    Cramps are numbered by their row in cramps.csv, so a row left out is a gap in the numbers.
+    """
+    out = []
+    for p in problems:
+        if Path(str(p.file)).name != "cramps.csv" or "left out" not in str(p.message):
+            continue
+        row = getattr(p, "row", None)
+        if row is None:
+            m = re.fullmatch(r"row (\d+)", str(p.location))
+            row = int(m.group(1)) if m else None
+        if row is not None:
+            why = re.sub(r"\s*—\s*row left out$", "", str(p.message)).strip()
+            out.append((row, f"cramp {row} left out ({why})"))
+    return [text for _, text in sorted(out)]
 
 
 CLINICIAN_REASONS = {"one_leg": "cramps in one leg only", "notes": "tingling or numbness in the notes",
