@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, select_autoescape
+from markupsafe import escape
 
 from analyzer.air import run_air
 from analyzer.analysis import FLAG_COLUMNS, Analysis
@@ -240,6 +241,13 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
     return runs, season
 
 
+def used_terms(html: str) -> dict[str, str]:
+    """The :data:`GLOSSARY` terms that the page (before its glossary) uses, with their meanings."""
+    head = html.split('<h3 id="glossary">', 1)[0]
+    head = head.split("<body>", 1)[-1]
+    return {term: meaning for term, meaning in GLOSSARY.items() if str(escape(term)) in head}
+
+
 def write_athlete_report(
     analysis: Analysis, folder: Path, formats: tuple[str, ...] = ("html",),
     since: str | None = None, until: str | None = None, bundle: str | None = None, previous: dict | None = None,
@@ -295,11 +303,13 @@ def write_athlete_report(
             run_static, season_static = _static_figures(analysis, _png)
             run_charts = [{"title": f["title"], "png": f.get("data"), "note": f.get("note")} for f in run_static]
             season_charts = [{"title": f["title"], "png": f.get("data"), "note": f.get("note")} for f in season_static]
-        html = _template("athlete.html.j2").render(
-            **common, run_charts=run_charts, season_charts=season_charts, bundle=bundle,
-            pdf_href="report.pdf" if "report.pdf" in written else None,
-            suggestions=analysis.suggested_cramps.fillna("").to_dict("records"),
-        )
+        parts = dict(run_charts=run_charts, season_charts=season_charts, bundle=bundle,
+                     pdf_href="report.pdf" if "report.pdf" in written else None,
+                     suggestions=analysis.suggested_cramps.fillna("").to_dict("records"))
+        html = _template("athlete.html.j2").render(**common, **parts)
+        used = used_terms(html)
+        if len(used) < len(GLOSSARY):  # the glossary lists only the words the page uses
+            html = _template("athlete.html.j2").render(**{**common, "glossary": used}, **parts)
         atomic_write_text(folder / "report.html", html)
         written.append("report.html")
     out_cramps = cramps.copy()
