@@ -302,11 +302,14 @@ def test_no_sentence_said_more_than_twice_on_a_page(reports, browser):
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_table_is_wider_than_its_box(reports, browser, width):
-    """Every table fits its box on every page: nothing (a verdict cut mid-word) hides behind a scroll."""
-    first, _ = reports
-    for rel in ["index.html", *[f"{a}/report.html" for a in ("george_night", "kai_control", "lena_right", "maria_hot",
-                                                              "tom_spike", "wkz_runner")]]:
-        page, _ = _open(browser, first / rel, width)
+    """Every table fits its box on every page, with and without "new" marks: nothing (a verdict cut mid-word)
+    hides behind a scroll."""
+    first, second = reports
+    for rel in [*[(r, "index.html") for r in (first, second)],
+                *[(first, f"{a}/report.html") for a in ("george_night", "kai_control", "lena_right", "maria_hot",
+                                                        "tom_spike", "wkz_runner")]]:
+        root, rel = rel
+        page, _ = _open(browser, root / rel, width)
         try:
             boxes = page.evaluate("() => Array.from(document.querySelectorAll('.table-wrap')).map(w =>"
                                   " [w.querySelector('table').id || w.previousElementSibling?.id || '',"
