@@ -532,7 +532,8 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
                         "text": {"field": "text"}}} for lab in line_labels],
         {"mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
          "encoding": {
-             "x": {"field": "x", "type": "quantitative", "title": "heat index during the run (°C)", "scale": x_scale},
+             "x": {"field": "x", "type": "quantitative", "title": "heat index during the run (°C)", "scale": x_scale,
+                   "axis": {"tickMinStep": 1, "tickCount": {"expr": "max(3, floor(width / 60))"}}},
              # short enough for a phone; the long title is in the chart's description and tooltip
              "y": {"field": "y", "type": "quantitative", "title": "× longest 30 d", "scale": y_scale},
              "color": {"field": "group", "type": "nominal", "title": None,
