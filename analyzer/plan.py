@@ -177,11 +177,17 @@ class RunPlan:
 
     def to_text(self) -> str:
         """The plan as plain text, as ``analyzer plan`` prints it."""
-        lines = [self._headline(), f"Forecast: {self.forecast_source}", "",
+        from analyzer.report.content import PATTERN_NAMES
+        from analyzer.report.plan_page import _plain
+
+        # the key line ("meets 3 of the 4 conditions ...") first, as the page's headline; the rest as notes
+        key, *notes = self.notes or [""]
+        lines = [self._headline(), f"Forecast: {self.forecast_source}", *([key] if key else []), "",
                  "Conditions that came before your cramps:"]
         for r in self.conditions.to_dict("records"):
             state = {True: "MET    ", False: "not met", None: "unknown"}[r["met"]]
-            lines.append(f"  [{state}] {r['pattern']} · {r['name']}: {r['detail']}")
+            pattern = PATTERN_NAMES.get(r["pattern"], str(r["pattern"]).replace("_", " "))
+            lines.append(f"  [{state}] {_plain(str(r['name']))} ({pattern}): {r['detail']}")
             lines.append(f"            history: {r['history']}")
         lines.append("")
         if self.best_start:
@@ -197,7 +203,7 @@ class RunPlan:
                 lines.append(f"  {mark}{r['time_local'][11:16]}  air {_num(r['temperature_c'], '°C')}  "
                              f"humidity {_num(r['relative_humidity_pct'], '%', 0)}  heat index "
                              f"{_num(r['heat_index_c'], '°C')}  WBGT {_num(r['wbgt_c'], '°C')}{hot}{dark}")
-        lines += ["", "Notes:"] + [f"  - {n}" for n in self.notes]
+        lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:

@@ -177,11 +177,18 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
     x_hi = max(float(np.nanmax(x)) + 2 if x.notna().any() else 35.0, t["heat_index_caution_c"] + 2)
     y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
     y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
-    x_gap, y_gap = x_lo - 1.5, y_lo - 0.06
-    ax.axvspan(x_gap - 1, x_lo - 0.5, color="#f2f3f4", zorder=0)
-    ax.axhspan(y_gap - 0.04, y_lo - 0.02, color="#f2f3f4", zorder=0)
-    ax.text(x_gap - 0.5, y_hi, "no heat index", rotation=90, va="top", ha="center", fontsize="x-small", color="#7f8c8d")
-    ax.text(x_hi, y_gap - 0.035, "no 30-day history", va="bottom", ha="right", fontsize="x-small", color="#7f8c8d")
+    # a grey band (left: no heat index; bottom: no 30-day history) only when some run sits in it
+    no_heat, no_history = bool(x.isna().any()), bool(y.isna().any())
+    x_gap = x_lo - 1.5 if no_heat else x_lo + 1
+    y_gap = y_lo - 0.06 if no_history else y_lo + 0.04
+    if no_heat:
+        ax.axvspan(x_gap - 1, x_lo - 0.5, color="#f2f3f4", zorder=0)
+        ax.text(x_gap - 0.5, y_hi, "no heat index", rotation=90, va="top", ha="center", fontsize="x-small",
+                color="#7f8c8d")
+    if no_history:
+        ax.axhspan(y_gap - 0.04, y_lo - 0.02, color="#f2f3f4", zorder=0)
+        ax.text(x_hi, y_gap - 0.035, "no 30-day history", va="bottom", ha="right", fontsize="x-small",
+                color="#7f8c8d")
     xs = x.fillna(x_gap)
     ys = y.fillna(y_gap)
     # see-through with a white rim: runs on top of each other show as darker, not as one dot
@@ -189,13 +196,15 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
                label=f"runs without cramps ({int((~cramp).sum())})", gid="other-runs", zorder=3)
     ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90, alpha=0.8, edgecolors="white",
                linewidths=0.8, label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
-    ax.axvline(t["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1, label="heat index threshold")
-    ax.axhline(t["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1, label="long-run spike threshold")
+    ax.axvline(t["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1,
+               label=f"heat index threshold {t['heat_index_caution_c']:.1f} °C")
+    ax.axhline(t["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1,
+               label=f"long-run spike threshold {t['long_run_spike_ratio']:.2f}×")
     ax.set_xlim(x_gap - 1, x_hi)
     ax.set_ylim(y_gap - 0.04, y_hi)
     ax.set_xlabel("heat index during the run (°C)")
     ax.set_ylabel("distance ÷ longest run in prior 30 days")
-    ax.set_title("Runs with cramps vs runs without", fontsize="medium")
+    ax.set_title("Each run: distance vs heat", fontsize="medium")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize="small", frameon=False)
     ax.grid(True, alpha=0.3)
     return fig

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, select_autoescape
+from markupsafe import escape
 
 from analyzer.air import run_air
 from analyzer.analysis import FLAG_COLUMNS, Analysis
@@ -197,7 +198,7 @@ def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
         run_specs.append(entry)
     season = []
     for key, title, build in (("weekly", "weekly distance with the week's cramps", charts.weekly_chart),
-                              ("scatter", "runs with cramps vs runs without", charts.cramp_runs_chart),
+                              ("scatter", "each run: distance vs heat", charts.cramp_runs_chart),
                               ("timeline", "cramps over the season", charts.timeline_chart)):
         entry = {"id": f"season-{key}", "title": title}
         try:
@@ -229,7 +230,7 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
         runs.append(entry)
     season = []
     for title, build in (("weekly distance with the week's cramps", plot_weekly_distance),
-                         ("runs with cramps vs runs without", plot_cramp_runs_vs_others),
+                         ("each run: distance vs heat", plot_cramp_runs_vs_others),
                          ("cramps over the season", plot_cramp_timeline)):
         entry = {"title": title}
         try:
@@ -238,6 +239,13 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
             entry["note"] = f"The figure of {title} could not be drawn ({type(exc).__name__}: {exc})."
         season.append(entry)
     return runs, season
+
+
+def used_terms(html: str) -> dict[str, str]:
+    """The :data:`GLOSSARY` terms that the page (before its glossary) uses, with their meanings."""
+    head = html.split('<h3 id="glossary">', 1)[0]
+    head = head.split("<body>", 1)[-1]
+    return {term: meaning for term, meaning in GLOSSARY.items() if str(escape(term)) in head}
 
 
 def write_athlete_report(
@@ -272,6 +280,7 @@ def write_athlete_report(
     summary["seen"] = seen
     summary["since_text"], summary["since_counts"] = since_text(previous, seen)
     summary["credits"] = [c["text"] for c in page.credits]  # for the team page (not a summary.csv column)
+    summary["clinician"] = list(page.clinician_reasons)  # the team page's mark (not a summary.csv column)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     zone_note = ath.profile.get("timezone_note") if ath.profile.get("timezone_source") in ("watch", "guessed") else ""
     common = dict(css=_css(), name=ath.name, athlete_id=ath.id, timezone=ath.timezone_label, zone_note=zone_note,
@@ -294,11 +303,13 @@ def write_athlete_report(
             run_static, season_static = _static_figures(analysis, _png)
             run_charts = [{"title": f["title"], "png": f.get("data"), "note": f.get("note")} for f in run_static]
             season_charts = [{"title": f["title"], "png": f.get("data"), "note": f.get("note")} for f in season_static]
-        html = _template("athlete.html.j2").render(
-            **common, run_charts=run_charts, season_charts=season_charts, bundle=bundle,
-            pdf_href="report.pdf" if "report.pdf" in written else None,
-            suggestions=analysis.suggested_cramps.fillna("").to_dict("records"),
-        )
+        parts = dict(run_charts=run_charts, season_charts=season_charts, bundle=bundle,
+                     pdf_href="report.pdf" if "report.pdf" in written else None,
+                     suggestions=analysis.suggested_cramps.fillna("").to_dict("records"))
+        html = _template("athlete.html.j2").render(**common, **parts)
+        used = used_terms(html)
+        if len(used) < len(GLOSSARY):  # the glossary lists only the words the page uses
+            html = _template("athlete.html.j2").render(**{**common, "glossary": used}, **parts)
         atomic_write_text(folder / "report.html", html)
         written.append("report.html")
     out_cramps = cramps.copy()
@@ -475,12 +486,14 @@ def write_team_files(
                          "recent": n_recent, "worst_recent": 0 if pd.isna(worst_recent) else int(worst_recent),
                          "worst": 0 if pd.isna(worst) else int(worst),
                          "stronger": sum(1 for p in pattern_list if p in STRONGER_EVIDENCE),
+                         "clinician": list(r.summary.get("clinician") or []),
                          "problem_list": problems_list,
                          "since_text": r.summary.get("since_text", "") if any(counts.get(k) for k in
                                                                               ("cramps", "runs", "patterns")) else "",
                          "new_patterns": list(counts.get("patterns", [])),
                          "new_cramps": int(counts.get("cramps", 0))})
-    athletes.sort(key=lambda a: (-a["recent"], -a["worst_recent"], -a["stronger"], -len(a["pattern_list"]),
+    athletes.sort(key=lambda a: (-a["recent"], -a["worst_recent"], -bool(a["clinician"]), -a["stronger"],
+                                 -len(a["pattern_list"]),
                                  -a["worst"], -int(a["cramps"]), str(a["name"]).lower()))
     window = (f"{last_day - pd.Timedelta(days=ATTENTION_WINDOW_DAYS):%d %b} to "
               f"{last_day - pd.Timedelta(seconds=1):%d %b %Y}") if last_day is not None else ""

@@ -423,7 +423,8 @@ def weekly_chart(analysis: Analysis) -> dict:
     long = (last - first) > pd.Timedelta(days=120)
     x_scale = {"domain": [first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")]}
     x_enc = {"field": "start", "type": "temporal", "title": "week (local)", "scale": x_scale,
-             "axis": {"labelAngle": 0, "labelOverlap": True, "tickCount": 6,
+             "axis": {"labelAngle": 0, "labelOverlap": True, "labelSeparation": 8,
+                      "tickCount": {"expr": "max(2, min(6, floor(width / 90)))"},
                       "format": "%b %Y" if long else "%d %b %Y"}}
     layers = [{"mark": {"type": "bar", "color": RUN_COLOR, "stroke": "#fff", "strokeWidth": 1},
                "encoding": {"x": x_enc, "x2": {"field": "end"},
@@ -468,7 +469,10 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     heat_thr = t["heat_index_caution_c"]
     y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
     y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
-    x_gap, y_gap = x_lo - 1.5, y_lo - 0.06
+    # a grey band (left: no heat index; bottom: no 30-day history) only when some run sits in it
+    no_heat, no_history = bool(x.isna().any()), bool(y.isna().any())
+    x_gap = x_lo - 1.5 if no_heat else x_lo
+    y_gap = y_lo - 0.06 if no_history else y_lo
     points = []
     for r, xv, yv in zip(runs.to_dict("records"), x, y, strict=True):
         missing = []
@@ -487,23 +491,31 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     rules = [{"x": heat_thr, "label": f"heat index threshold {heat_thr:.1f} °C"}] if heat_thr <= x_hi else []
     beyond = (f"the heat index threshold ({heat_thr:.1f} °C) is beyond the hottest run"
               if heat_thr > x_hi and x.notna().any() else "")
-    x_scale = {"domain": [round(x_gap - 1, 2), round(x_hi, 2)], "nice": False, "zero": False}
-    y_scale = {"domain": [round(y_gap - 0.04, 3), round(y_hi, 3)], "nice": False, "zero": False}
-    bands = [
-        {"x0": x_gap - 1, "x1": x_lo - 0.5, "y0": y_gap - 0.04, "y1": y_hi, "label": "no heat index",
-         "tx": x_gap - 0.5, "ty": y_hi, "angle": 270},
-        {"x0": x_gap - 1, "x1": x_hi, "y0": y_gap - 0.04, "y1": y_lo - 0.02, "label": "no 30-day history",
-         "tx": x_hi, "ty": y_gap - 0.035, "angle": 0},
-    ]
+    x_min = x_gap - 1 if no_heat else x_lo
+    y_min = y_gap - 0.04 if no_history else y_lo
+    x_scale = {"domain": [round(x_min, 2), round(x_hi, 2)], "nice": False, "zero": False}
+    y_scale = {"domain": [round(y_min, 3), round(y_hi, 3)], "nice": False, "zero": False}
+    bands = ([{"x0": x_min, "x1": x_lo - 0.5, "y0": y_min, "y1": y_hi, "label": "no heat index",
+               "tx": x_gap - 0.5, "ty": y_hi, "angle": 270}] if no_heat else []) + \
+        ([{"x0": x_min, "x1": x_hi, "y0": y_min, "y1": y_lo - 0.02, "label": "no 30-day history",
+           "tx": x_hi, "ty": y_gap - 0.035, "angle": 0}] if no_history else [])
+    spike = t["long_run_spike_ratio"]
+    # each threshold line says its value where it is drawn (the heat line at the top, the spike line at the left)
+    line_labels = [{"x": heat_thr, "y": y_hi, "text": f"{heat_thr:.1f} °C", "baseline": "top",
+                    "color": "#8e44ad"} for _ in rules]
+    if spike <= y_hi:
+        line_labels.append({"x": x_min, "y": spike, "text": f"{spike:.2f}× longest 30 d", "baseline": "bottom",
+                            "color": "#2c3e50"})
     layers = [
-        {"data": {"values": bands}, "mark": {"type": "rect", "color": "#f2f3f4"},
-         "encoding": {"x": {"field": "x0", "type": "quantitative", "scale": x_scale}, "x2": {"field": "x1"},
-                      "y": {"field": "y0", "type": "quantitative", "scale": y_scale}, "y2": {"field": "y1"}}},
-        {"data": {"values": bands}, "mark": {"type": "text", "color": "#7f8c8d", "fontSize": 10, "align": "right",
-                                             "baseline": "bottom"},
-         "encoding": {"x": {"field": "tx", "type": "quantitative", "scale": x_scale},
-                      "y": {"field": "ty", "type": "quantitative", "scale": y_scale},
-                      "angle": {"field": "angle", "type": "quantitative", "scale": None}, "text": {"field": "label"}}},
+        *([{"data": {"values": bands}, "mark": {"type": "rect", "color": "#f2f3f4"},
+            "encoding": {"x": {"field": "x0", "type": "quantitative", "scale": x_scale}, "x2": {"field": "x1"},
+                         "y": {"field": "y0", "type": "quantitative", "scale": y_scale}, "y2": {"field": "y1"}}},
+           {"data": {"values": bands}, "mark": {"type": "text", "color": "#7f8c8d", "fontSize": 10, "align": "right",
+                                                "baseline": "bottom"},
+            "encoding": {"x": {"field": "tx", "type": "quantitative", "scale": x_scale},
+                         "y": {"field": "ty", "type": "quantitative", "scale": y_scale},
+                         "angle": {"field": "angle", "type": "quantitative", "scale": None},
+                         "text": {"field": "label"}}}] if bands else []),
         *([{"data": {"values": rules}, "mark": {"type": "rule", "color": "#8e44ad", "strokeDash": [4, 3]},
             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale},
                          "tooltip": [{"field": "label", "title": "threshold"}]}}] if rules else []),
@@ -512,25 +524,37 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
          "mark": {"type": "rule", "color": "#2c3e50", "strokeDash": [2, 2]},
          "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale},
                       "tooltip": [{"field": "label", "title": "threshold"}]}},
+        *[{"data": {"values": [lab]}, "mark": {"type": "text", "fontSize": 10, "dx": 3, "align": "left",
+                                                "baseline": lab["baseline"], "dy": 2 if lab["baseline"] == "top" else -2,
+                                                "color": lab["color"]},
+           "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale},
+                        "y": {"field": "y", "type": "quantitative", "scale": y_scale},
+                        "text": {"field": "text"}}} for lab in line_labels],
         {"mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
          "encoding": {
-             "x": {"field": "x", "type": "quantitative", "title": "heat index during the run (°C)", "scale": x_scale},
-             "y": {"field": "y", "type": "quantitative", "title": "distance ÷ longest run of prior 30 days",
-                   "scale": y_scale},
+             "x": {"field": "x", "type": "quantitative", "title": "heat index during the run (°C)", "scale": x_scale,
+                   "axis": {"tickMinStep": 1, "tickCount": {"expr": "max(3, floor(width / 60))"}}},
+             # short enough for a phone; the long title is in the chart's description and tooltip
+             "y": {"field": "y", "type": "quantitative", "title": "× longest 30 d", "scale": y_scale},
              "color": {"field": "group", "type": "nominal", "title": None,
                        "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": [CRAMP_COLOR, RUN_COLOR]}},
              "shape": {"field": "group", "type": "nominal", "title": None,
                        "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": ["cross", "circle"]}},
              "tooltip": [{"field": "run", "title": "run"}, {"field": "hi_text", "title": "heat index °C"},
-                         {"field": "ratio_text", "title": "× longest 30 d"}, {"field": "missing", "title": "missing"}]}},
+                         {"field": "ratio_text", "title": "distance ÷ longest run of prior 30 days"},
+                         {"field": "missing", "title": "missing"}]}},
     ]
     n_cramp = int(runs["had_cramp"].astype(bool).sum())
+    without = [w for w, b in (("a heat index (left)", no_heat), ("30 days of history (bottom)", no_history)) if b]
+    subtitle = ([f"grey band: runs without {' or '.join(without)}"] if without else []) + ([beyond] if beyond else [])
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 260,
             "data": {"values": points}, "layer": layers, "config": _CONFIG,
-            "title": {"text": "Runs with cramps vs runs without", "anchor": "start", "fontSize": 13,
-                      "subtitle": ["grey bands: runs without a heat index (left)", "or without 30 days of history (bottom)"]
-                      + ([beyond] if beyond else [])},
-            "usermeta": {"cramp_runs": n_cramp, "runs": len(points)}}
+            "description": "Each run: heat index during the run (°C) across, distance ÷ longest run of the prior "
+                           "30 days (× longest 30 d) up; runs with cramps as red crosses.",
+            "title": {"text": "Each run: distance vs heat", "anchor": "start", "fontSize": 13,
+                      "subtitle": subtitle or ""},
+            "usermeta": {"cramp_runs": n_cramp, "runs": len(points), "bands": [b["label"] for b in bands],
+                         "line_labels": [x["text"] for x in line_labels]}}
 
 
 CONTEXT_ROWS = ["during a run", "after a run", "at rest", "time not logged"]
@@ -571,7 +595,9 @@ def timeline_chart(analysis: Analysis) -> dict:
                        "label": f"cramp {int(r['cramp_row'])}: {leg_text(r.get('leg'), r.get('muscle'))}"
                                 + (f", {severity_text(sev)}" if severity_text(sev) else "")})
     x = {"field": "t", "type": "temporal", "title": "date (local)",
-         "axis": {"format": "%d %b", "labelOverlap": True, "tickCount": 6}}
+         # about one date per 90 px of width, and a gap between labels: they never run together on a phone
+         "axis": {"format": "%d %b", "labelOverlap": True, "labelSeparation": 8,
+                  "tickCount": {"expr": "max(3, min(6, floor(width / 80)))"}}}
     if domain:
         x["scale"] = {"domain": domain}
     away = f"{outside} cramp{'s' if outside > 1 else ''} outside this span (in the cramp table)" if outside else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from markupsafe import Markup, escape
@@ -238,6 +239,10 @@ class AthletePage:
     since: str = ""
     clinician: list[str] = field(default_factory=list)
     season_note: str = ""
+    clinician_reasons: list[str] = field(default_factory=list)
+    """The reasons to see a clinician that apply, a few words each (the team page's mark)."""
+    left_out: list[str] = field(default_factory=list)
+    """One line per row of cramps.csv left out ("cramp 3 left out (…)"), so the numbering's gap is explained."""
 
 
 def cramp_key(time_utc: object, date_local: object, activity: object, leg: object, muscle: object) -> str:
@@ -376,6 +381,8 @@ def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePag
         other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis), credits=_credits(analysis),
         since=since_text(previous, seen)[0], season_note=_season_note(analysis),
         clinician=[text for _, text in triggers if text not in placed],
+        clinician_reasons=clinician_reasons(triggers),
+        left_out=left_out_cramps(analysis.problems),
     )
 
 
@@ -433,11 +440,45 @@ def clinician_triggers(analysis: Analysis) -> list[tuple[str, str]]:
         most = max((sum(1 for u in values[i:] if u - v < window) for i, v in enumerate(values)), default=0)
         if most >= need:
             out.append(("night", f"{most} night cramps within {t['night_frequent_window_days']:.0f} days: frequent "
-                                 f"night cramps (from {need} in {t['night_frequent_window_days']:.0f} days, setting "
-                                 "night_frequent_count) are a reason to see a clinician."))
+                                 f"night cramps ({need} or more within {t['night_frequent_window_days']:.0f} days) "
+                                 "are a reason to see a clinician."))
     if "medication" in patterns:
         out.append(("medication", "A medicine in a class linked to cramps is among the reasons to see a "
                                   "clinician."))
+    return out
+
+
+def left_out_cramps(problems: list) -> list[str]:
+    """"cramp N left out (why)" for each row of cramps.csv that was not read, in row order.
+
+    Cramps are numbered by their row in cramps.csv, so a row left out is a gap in the numbers.
+    """
+    out = []
+    for p in problems:
+        if Path(str(p.file)).name != "cramps.csv" or "left out" not in str(p.message):
+            continue
+        row = getattr(p, "row", None)
+        if row is None:
+            m = re.fullmatch(r"row (\d+)", str(p.location))
+            row = int(m.group(1)) if m else None
+        if row is not None:
+            why = re.sub(r"\s*—\s*row left out$", "", str(p.message)).strip()
+            out.append((row, f"cramp {row} left out ({why})"))
+    return [text for _, text in sorted(out)]
+
+
+CLINICIAN_REASONS = {"one_leg": "cramps in one leg only", "notes": "tingling or numbness in the notes",
+                     "night": "frequent night cramps", "medication": "a listed medicine"}
+"""The team page's few words for each reason to see a clinician (:func:`clinician_triggers`)."""
+
+
+def clinician_reasons(triggers: list[tuple[str, str]]) -> list[str]:
+    """The few words for each of :func:`clinician_triggers`' reasons, in its order."""
+    out = []
+    for pattern, text in triggers:
+        key = "notes" if "tingling or numbness" in text else pattern
+        if key in CLINICIAN_REASONS:
+            out.append(CLINICIAN_REASONS[key])
     return out
 
 
@@ -642,6 +683,15 @@ def _how_to_read(analysis: Analysis) -> list[dict]:
         label = pattern if label in pattern else f"{label}, a check for {pattern}"
         seen.append({"rule": rule, "name": label, "label": label[0].upper() + label[1:], "pattern": pattern,
                      "threshold": threshold, "source": source_of(name) if name else row["source"]})
+    if any(p == "night" for p, _ in clinician_triggers(analysis)):  # the clinician box's "frequent", in settings
+        t = analysis.thresholds
+        seen.append({"rule": "night_frequent", "name": "frequent night cramps",
+                     "label": "Frequent night cramps, worth mentioning to a clinician",
+                     "pattern": PATTERN_NAMES.get("night", ""),
+                     "threshold": f"{t['night_frequent_count']:.0f} night cramps (setting night_frequent_count) "
+                                  f"within {t['night_frequent_window_days']:.0f} days (setting "
+                                  "night_frequent_window_days)",
+                     "source": source_of("night_frequent_count")})
     return seen
 
 

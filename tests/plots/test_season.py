@@ -106,3 +106,23 @@ def test_overlapping_runs_stay_visible(analysis):
     ax = analyzer.plot_cramp_runs_vs_others(analysis).axes[0]
     others = next(c for c in ax.collections if c.get_gid() == "other-runs")
     assert others.get_alpha() < 1.0  # two runs on one spot draw darker than one
+
+
+def test_the_scatter_draws_a_grey_band_only_for_runs_that_sit_in_it(analysis):
+    """Every run has a heat index here (weather.csv covers all 45 days), 10 runs lack 30 days of history."""
+    from analyzer.report import charts
+
+    assert analysis.runs["heat_index_max_c"].notna().all() and analysis.runs["distance_ratio"].isna().sum() == 10
+    ax = analyzer.plot_cramp_runs_vs_others(analysis).axes[0]
+    words = [t.get_text() for t in ax.texts]
+    assert "no heat index" not in words and "no 30-day history" in words
+    assert ax.get_title() == "Each run: distance vs heat"
+    # the x axis starts 3 °C below the coolest run's heat index, not at a band 2.5 °C further left
+    assert ax.get_xlim()[0] == pytest.approx(analysis.runs["heat_index_max_c"].min() - 3)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "heat index threshold 32.2 °C" in labels and "long-run spike threshold 1.10×" in labels
+    spec = charts.cramp_runs_chart(analysis)
+    assert spec["usermeta"]["bands"] == ["no 30-day history"]
+    assert spec["usermeta"]["line_labels"] == ["1.10× longest 30 d"]  # 32.2 °C is beyond this cool season's axis
+    assert spec["title"]["text"] == "Each run: distance vs heat"
+    assert spec["title"]["subtitle"][-1].startswith("the heat index threshold (32.2 °C) is beyond")

@@ -122,3 +122,59 @@ def test_since_line_counts_what_is_new_against_the_last_report():
     assert since_text(last, {"cramps": ["a"], "runs": ["r1"], "patterns": ["night"]})[0] == \
         "nothing new since the last report"  # no date: an unchanged athlete's cached page stays true
     assert since_text(None, now) == ("", {})  # the first report in a folder marks nothing
+
+
+def test_each_refused_row_of_cramps_csv_is_said_under_the_cramp_table(tmp_path):
+    """The sample's Lena: row 3 of her cramps.csv has leg "rigth", so her cramps are numbered 1, 2, 4, 5, 6."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    folder = tmp_path / "lena_right"
+    shutil.copytree(REPO / "sample_data" / "lena_right", folder)
+    rows = (folder / "cramps.csv").read_text(encoding="utf-8").splitlines()[1:]
+    typo = [i for i, r in enumerate(rows, start=1) if r.split(",")[3] == "rigth"]
+    assert typo == [3]
+    # and a second refused row: row 2 repeated exactly at the end (row 7)
+    with open(folder / "cramps.csv", "a", encoding="utf-8") as f:
+        f.write(rows[1] + "\n")
+    a = analyzer.analyze(analyzer.load_athlete(folder, weather="off"))
+    assert a.cramps["cramp_row"].tolist() == [1, 2, 4, 5, 6]
+    page = athlete_page(a)
+    assert page.left_out == ['cramp 3 left out (leg "rigth" is not one of left, right, both)',
+                             "cramp 7 left out (repeats row 2 exactly)"]
+    out = tmp_path / "report"
+    out.mkdir()
+    write_athlete_report(a, out, ("html",), bundle=None)
+    parser = _Text()
+    parser.feed((out / "report.html").read_text(encoding="utf-8"))
+    text = re.sub(r"\s+([.:])", r"\1", " ".join(" ".join(parser.parts).split()))  # the link's own text part
+    assert 'cramp 3 left out (leg "rigth" is not one of left, right, both): see input problems.' in text
+    assert "cramp 7 left out (repeats row 2 exactly): see input problems." in text
+
+
+def test_the_glossary_lists_only_the_words_the_page_uses(tmp_path):
+    from analyzer.report.content import GLOSSARY
+    from tests.conftest import REPO
+
+    out = tmp_path / "report"
+    analyzer.run_report(REPO / "sample_data", out, jobs=1, weather="off")
+    listed = {}
+    for athlete in ("tom_spike", "kai_control", "george_night", "maria_hot"):
+        html = (out / athlete / "report.html").read_text(encoding="utf-8")
+        head, glossary = html.split('<h3 id="glossary">')
+        terms = re.findall(r"<dt>(.*?)</dt>", glossary.split("</dl>")[0])
+        listed[athlete] = terms
+        for term in GLOSSARY:  # listed exactly when the page (above the glossary) says it
+            said = term.replace("&", "&amp;") in head.split("<body>")[1]
+            assert (term in terms) == said, (athlete, term)
+    # Tom has too few cramp runs to compare, and no run of Kai's reached a threshold (no comparison): neither
+    # page gives a Fisher exact p; neither lists a medicine (no sequence ratio, no 95 % CI); George's medicine
+    # card cites Garrison et al.'s sequence ratios with their 95 % CIs
+    for athlete in ("tom_spike", "kai_control"):
+        assert not {"Fisher exact p", "sequence ratio", "95 % CI"} & set(listed[athlete]), listed[athlete]
+    assert {"sequence ratio", "95 % CI"} <= set(listed["george_night"])
+    assert "heat index" in listed["tom_spike"]  # the All runs table's column
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<span class="hide-phone">Click a column to sort' in index  # the cards on a phone have no columns
+    assert ">last 14 days of data</th>" in index and ">last 14 d<" not in index

@@ -126,10 +126,19 @@ def test_no_cramp_run_is_said_plainly_and_reminders_are_their_own_list():
     assert "Your other patterns (reminders, not predictions)" in text
 
 
-def test_text_output_is_unchanged_by_the_page(hot):
+def test_text_output_speaks_the_pages_names_and_says_the_key_line_first(hot):
     text = hot.to_text()
-    assert text.splitlines()[1] == "Forecast: file:hot.csv"
-    assert "  [MET    ] over_exertion · long_run_spike: planned 15 km" in text
+    lines = text.splitlines()
+    assert lines[1] == "Forecast: file:hot.csv"
+    # the key line third, before the conditions; counted from the JSON contract's own "met" values
+    met = sum(c["met"] is True for c in hot.to_dict()["conditions"])
+    assert lines[2].startswith(f"This run meets {met} of the {len(hot.to_dict()['conditions'])} conditions")
+    assert text.count(lines[2]) == 1  # not repeated among the notes
+    assert "  [MET    ] Longer than usual (over-exertion): planned 15 km" in text
+    assert "Heat index (hot-day dehydration): forecast heat index" in text
+    for raw in ("over_exertion", "long_run_spike", "dehydration_heat", "heat_index:", "faster_than_usual", " · "):
+        assert raw not in text, raw  # the report's plain names, never the ids
+    assert hot.to_dict()["conditions"][0]["name"] == "long_run_spike"  # the JSON keeps its ids (a contract)
 
 
 def test_in_a_notebook_the_page_keeps_its_style_to_itself(hot):
