@@ -430,6 +430,7 @@ def weekly_chart(analysis: Analysis) -> dict:
                "encoding": {"x": x_enc, "x2": {"field": "end"},
                             "y": {"field": "km", "type": "quantitative", "title": "distance per week (km)",
                                   "scale": {"domain": [0, round(y_max, 1)]}},
+                            "y2": {"datum": 0},  # a bar from zero: with x and x2 a bar is otherwise a thin band
                             "tooltip": [{"field": "label", "title": "week of"},
                                         {"field": "km", "title": "km"}, {"field": "runs", "title": "runs"}]}}]
     if marks:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 import analyzer
@@ -166,3 +167,12 @@ def test_every_spec_compiles_and_draws_what_it_says(analysis, big_chart):
             assert "cramp 1" in svg and "heart rate (bpm)" in svg and "pace (min/km)" in svg
         if name == "weekly":
             assert "distance per week (km)" in svg
+
+
+def test_weekly_bars_stand_on_zero_and_span_their_week(analysis):
+    # with x and x2 on a time axis Vega-Lite draws a bar as a thin band unless it is given its foot
+    bars = charts.weekly_chart(analysis)["layer"][0]
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["y2"] == {"datum": 0}
+    assert bars["encoding"]["x"]["field"] == "start" and bars["encoding"]["x2"] == {"field": "end"}
+    week = charts.weekly_chart(analysis)["data"]["values"][0]
+    assert (pd.Timestamp(week["end"]) - pd.Timestamp(week["start"])).days == 7
