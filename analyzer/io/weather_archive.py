@@ -352,17 +352,18 @@ PROVIDERS = {"open-meteo": OpenMeteoArchive}
 DEFAULT_PROVIDER = "open-meteo"
 
 
-def configured_url() -> str | None:
-    """The archive address from ``CRAMP_WEATHER_URL``, else the user's config file, else ``None``."""
-    if os.environ.get(URL_ENV):
-        return os.environ[URL_ENV]
+def configured_url(env: str = URL_ENV, key: str = "url") -> str | None:
+    """A weather service's address from the environment variable ``env`` (the archive's:
+    ``CRAMP_WEATHER_URL``), else ``key`` under ``[weather]`` in the user's config file, else ``None``."""
+    if os.environ.get(env):
+        return os.environ[env]
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     path = Path(base) / "cramp-analyzer" / "config.toml"
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("weather", {})
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return None
-    url = table.get("url") if isinstance(table, dict) else None
+    url = table.get(key) if isinstance(table, dict) else None
     return url if isinstance(url, str) and url else None
 
 

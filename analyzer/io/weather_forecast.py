@@ -46,11 +46,8 @@ place). Data licence CC BY 4.0 (:data:`FORECAST_ATTRIBUTION`).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -61,6 +58,7 @@ from analyzer.io.weather_archive import (
     Cell,
     OpenMeteoArchive,
     check_url,
+    configured_url,
     protected_get,
     reachable,
 )
@@ -111,16 +109,7 @@ class OpenMeteoForecast(OpenMeteoArchive):
 def configured_forecast_url() -> str | None:
     """The forecast address from ``CRAMP_FORECAST_URL``, else ``forecast_url`` in the user's config
     file, else ``None`` (the provider's own address)."""
-    if os.environ.get(FORECAST_URL_ENV):
-        return os.environ[FORECAST_URL_ENV]
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    path = Path(base) / "cramp-analyzer" / "config.toml"
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("weather", {})
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
-    url = table.get("forecast_url") if isinstance(table, dict) else None
-    return url if isinstance(url, str) and url else None
+    return configured_url(FORECAST_URL_ENV, "forecast_url")
 
 
 @dataclass
