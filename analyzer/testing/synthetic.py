@@ -74,17 +74,8 @@ def synthetic_run(
                            cadence_spm=cadence_spm, seed=seed, sport=sport, sensors=sensors, cramp_stop=cramp_stop)
     rng = np.random.default_rng(seed)
     speed = 1000.0 / pace_s_per_km
-    moving_s = int(round(distance_km * pace_s_per_km))
     pauses = sorted(pauses)
-    total_pause = int(sum(b - a for a, b in pauses))
-    elapsed = np.arange(0, moving_s + total_pause + 1, dtype=float)
-    paused = np.zeros(len(elapsed), dtype=bool)
-    for a, b in pauses:
-        paused |= (elapsed > a) & (elapsed < b)
-    elapsed = elapsed[~paused]
-    moving = elapsed.copy()
-    for a, b in pauses:
-        moving = np.where(elapsed >= b, moving - (b - a), moving)
+    elapsed, moving = _clock(int(round(distance_km * pace_s_per_km)), pauses)
     speeds = speed * (1 + rng.normal(0, 0.02, len(elapsed)))
     distance = np.concatenate([[0.0], np.cumsum(np.diff(moving) * speeds[1:])])
     distance *= distance_km * 1000.0 / max(distance[-1], 1e-9)
@@ -153,12 +144,9 @@ def _with_cramp_stop(elapsed, moving, factor, distance, cramp_stop, pauses, dist
     return new_elapsed, new_moving, new_factor, new_distance, standing, pauses
 
 
-def _varied_run(start: dt.datetime, distance_km: float, pace_s_per_km: float, *, hr_start_bpm: float,
-                hr_drift_bpm: float, wrist_temperature_c: float | None, pauses, utc_offset_s: int | None,
-                cadence_spm: float, seed: int, sport: str, sensors, cramp_stop: tuple[float, float] | None) -> bytes:
-    rng = np.random.default_rng(seed)
-    moving_s = int(round(distance_km * pace_s_per_km))
-    pauses = sorted(pauses)
+def _clock(moving_s: int, pauses: list) -> tuple[np.ndarray, np.ndarray]:
+    """Elapsed and moving seconds of a 1 s recording lasting ``moving_s`` of motion, with the
+    ``pauses`` ((start, end) elapsed seconds, sorted) left out of the records and of moving time."""
     total_pause = int(sum(b - a for a, b in pauses))
     elapsed = np.arange(0, moving_s + total_pause + 1, dtype=float)
     paused = np.zeros(len(elapsed), dtype=bool)
@@ -168,6 +156,15 @@ def _varied_run(start: dt.datetime, distance_km: float, pace_s_per_km: float, *,
     moving = elapsed.copy()
     for a, b in pauses:
         moving = np.where(elapsed >= b, moving - (b - a), moving)
+    return elapsed, moving
+
+
+def _varied_run(start: dt.datetime, distance_km: float, pace_s_per_km: float, *, hr_start_bpm: float,
+                hr_drift_bpm: float, wrist_temperature_c: float | None, pauses, utc_offset_s: int | None,
+                cadence_spm: float, seed: int, sport: str, sensors, cramp_stop: tuple[float, float] | None) -> bytes:
+    rng = np.random.default_rng(seed)
+    pauses = sorted(pauses)
+    elapsed, moving = _clock(int(round(distance_km * pace_s_per_km)), pauses)
     phase = float(rng.uniform(0, 2 * np.pi))
     # effort: warm-up from 88 % of the run's speed over 10 minutes; a tempo block on longer runs
     effort = 1.0 - 0.12 * np.clip(1 - moving / 600.0, 0, 1)
