@@ -8,8 +8,6 @@ Skipped, saying why, where Chromium or Playwright cannot be had.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -17,20 +15,10 @@ import pytest
 
 import analyzer
 from tests.conftest import REPO
+from tests.report.conftest import BROWSER_SKIPS, SHOTS, WIDTHS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None
+pytestmark = BROWSER_SKIPS
 
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it when it can)"),
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed"),
-]
-
-SHOTS = Path(os.environ.get("CRAMP_SCREENSHOTS") or REPO / "browser-screenshots")
-WIDTHS = {"desk": 1280, "phone": 390}
 PAGES = {"index": "index.html", "maria_hot": "maria_hot/report.html", "tom_spike": "tom_spike/report.html",
          "wkz_runner": "wkz_runner/report.html"}
 
@@ -41,16 +29,6 @@ def report(tmp_path_factory):
     result = analyzer.run_report(REPO / "sample_data", out, jobs=1, formats=("html", "pdf"), weather="off")
     assert result.athletes == 6
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path, width: int):

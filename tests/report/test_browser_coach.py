@@ -18,25 +18,13 @@ import pytest
 
 import analyzer
 from tests.conftest import REPO
-from tests.report.test_browser import CHROMIUM, _open, _wait_for_charts, sync_playwright
+from tests.report.conftest import BROWSER_SKIPS
+from tests.report.test_browser import _open, _wait_for_charts
 
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it when it can)"),
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed"),
-]
+pytestmark = BROWSER_SKIPS
 
 ADDED = "2024-11-10 07:40,,,left,calf,4,,\n"
 """One cramp added to Kai's log between two reports (Asia/Tokyo local time, at rest)."""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,28 +10,14 @@ Chromium or Playwright cannot be had.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 import analyzer
 from tests.conftest import REPO
+from tests.report.conftest import BROWSER_SKIPS, SHOTS, WIDTHS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None
+pytestmark = BROWSER_SKIPS
 
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it when it can)"),
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed"),
-]
-
-SHOTS = Path(os.environ.get("CRAMP_SCREENSHOTS") or REPO / "browser-screenshots")
-WIDTHS = {"desk": 1280, "phone": 390}
 CARD_NAMES = ["Longer than usual", "Faster than usual", "Heat index", "WBGT"]  # the report's plain names, in order
 
 
@@ -48,16 +34,6 @@ def pages(tmp_path_factory):
         out[name] = folder / f"{name}.html"
         out[name].write_text(plan.to_html(), encoding="utf-8")
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
