@@ -397,9 +397,13 @@ def _air_on_grid(hours: pd.DataFrame, kind: str, times: pd.DatetimeIndex,
     temp, rh = frame["temperature_c"].to_numpy(float), frame["relative_humidity_pct"].to_numpy(float)
     frame["heat_index_c"] = heat_index_c(temp, rh)
     frame["beyond_chart"] = heat_index_beyond_chart(temp, rh)
+    estimate = "estimated (BoM, assumes sun, light wind)"
     if not wbgt_source:
         frame["wbgt_c"] = wbgt_estimate_c(temp, rh)
-        wbgt_source = "estimated (BoM, assumes sun, light wind)"
+        wbgt_source = estimate
+    elif frame["wbgt_c"].isna().any():  # hours the file or the model leaves without one: estimated, and said
+        frame["wbgt_c"] = frame["wbgt_c"].fillna(pd.Series(wbgt_estimate_c(temp, rh), index=frame.index))
+        wbgt_source = f"{wbgt_source}; {estimate} where it has none"
     if where is not None:
         frame["cos_zenith"] = cos_solar_zenith(times, where[0], where[1])
     return frame, wbgt_source
@@ -457,7 +461,8 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     -------
     dict
         ``window_days``, ``runs``, ``hot_runs``, ``unknown_runs``, ``last_hot_date`` (ISO date or
-        ``None``), ``text``.
+        ``None``), ``days_since_hot`` (whole days, or ``None``; its whole weeks are what every
+        sentence says), ``text``.
 
     References
     ----------
@@ -482,6 +487,7 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     n, n_hot, n_unknown = len(window), int(window["_hot"].sum()), int(window["_unknown"].sum())
     hot_dates = sorted(before.loc[before["_hot"].astype(bool), "date_local"].astype(str))
     last_hot = hot_dates[-1] if hot_dates else None
+    days_since_hot = (day - dt.date.fromisoformat(last_hot)).days if last_hot else None
     rule = f"heat index ≥ {t['heat_index_caution_c']:.1f} °C or WBGT ≥ {t['wbgt_high_c']:.0f} °C"
     text = (f"Heat acclimatisation (context, not a flag): {n_hot} of your {n} run{'s' if n != 1 else ''} in the "
             f"{days} days before {day.isoformat()} {'was' if n_hot == 1 else 'were'} hot by the report's heat rules "
@@ -490,14 +496,13 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     if last_hot is None:
         text += "; no earlier run of yours was hot."
     elif n_hot == 0:
-        gap = (day - dt.date.fromisoformat(last_hot)).days
-        text += f"; your last hot run was on {last_hot}, {gap} days ({gap / 7:.0f} weeks) before."
+        text += f"; your last hot run was on {last_hot}, {days_since_hot} days ({days_since_hot // 7} weeks) before."
     else:
         text += "."
     text += (" Heat acclimation builds over about 5–14 days of repeated exercise in the heat (Périard et al. 2015) "
              "and fades without heat, by about 2.5 % a day for heart rate and core temperature (Daanen et al. 2018).")
     return {"window_days": days, "runs": n, "hot_runs": n_hot, "unknown_runs": n_unknown, "last_hot_date": last_hot,
-            "text": text, "source": "; ".join(REFERENCES[k].full() for k in ("periard2015", "daanen2018"))}
+            "days_since_hot": days_since_hot, "text": text, "source": "; ".join(REFERENCES[k].full() for k in ("periard2015", "daanen2018"))}
 
 
 def body_mass_for_fluid(athlete: Athlete) -> float:
@@ -773,12 +778,12 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     # context
     acc = acclimatisation(runs, day, t)
     acc_text = acc["text"]
-    if (hi_met or wb_met) and acc["hot_runs"] == 0:
+    # only where every run of the window had an air temperature: an unknown one may have been hot
+    if (hi_met or wb_met) and acc["hot_runs"] == 0 and acc["unknown_runs"] == 0:
         if acc["last_hot_date"] is None:
             acc_text += " This would be your first hot run on record."
         else:
-            gap = (day - dt.date.fromisoformat(acc["last_hot_date"])).days
-            acc_text += f" This would be your first hot run after {gap // 7} cooler weeks."
+            acc_text += f" This would be your first hot run after {acc['days_since_hot'] // 7} cooler weeks."
     acc["text"] = acc_text
     notes.append(acc_text)
     fluid = None

@@ -347,3 +347,18 @@ def test_a_bad_forecast_row_is_a_note_naming_file_and_row(athlete, tmp_path):
     # 02:00 is interpolated between 01:00 and 03:00 (2 h apart, as for weather.csv): 16 °C
     row = plan.outlook[plan.outlook["time_local"].str[11:13] == "02"].iloc[0]
     assert row["temperature_c"] == pytest.approx(COOL_T)
+
+
+def test_a_forecast_file_with_wbgt_only_for_some_hours_estimates_the_others_and_says_so(athlete, tmp_path):
+    # measured WBGT up to 14:00 only; the 13:00–14:22 run ends in hours without one
+    csv = _forecast_csv(tmp_path / "hot.csv")
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",wbgt_c"] + [f"{line},{'18.0' if int(line[11:13]) <= 14 else ''}" for line in lines[1:]]
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    plan = analyzer.plan_run(athlete, date=PLAN_DAY, distance_km=15, start="13:00", pace="5:30", forecast=csv)
+    cond = plan.conditions.set_index("name")
+    # 18 °C measured to 14:00, then the BoM estimate (35.4 °C): the maximum is never nan, and met
+    assert cond.loc["wbgt", "value"] == pytest.approx(_bom_wbgt(HOT_T, HOT_RH), abs=0.01)
+    assert bool(cond.loc["wbgt", "met"])
+    assert "nan" not in plan.to_text()
+    assert "measured (forecast file); estimated (BoM" in " ".join(str(v) for v in cond.loc["wbgt"].to_numpy())
