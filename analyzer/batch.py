@@ -284,6 +284,10 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
         result.problems = [Problem(str(out_dir), "", refused)]
         result.exit_code = 2
         return result
+    # the names are claimed before any page is written: a run killed half-way leaves pages the
+    # manifest already gives to their athletes, so the next run writes them to the same paths
+    manifest.record([d.name for d in dests], folders, ids)
+    manifest.save()
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
     assets_dir = Path(cache_dir or default_cache_dir())
     try:  # one archive for the whole report: its weather budget is the report's

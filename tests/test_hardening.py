@@ -224,6 +224,27 @@ def test_a_run_killed_half_way_then_rerun_is_complete(tmp_path):
     assert not [p for p in out.rglob("*.tmp")]
 
 
+def test_a_run_killed_once_its_first_page_is_written_keeps_every_path_on_rerun(tmp_path):
+    """Killed in the state the timed test above may or may not reach: a page written, the run not done.
+    The rerun writes each athlete to the path the killed run claimed (never a second name)."""
+    team = _team(tmp_path / "team", n=6)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_report_cmd(team, out, tmp_path / "cache"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not (out / "a0" / "report.html").exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert (out / "a0" / "report.html").exists()
+    done = subprocess.run(_report_cmd(team, out, tmp_path / "cache"), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")) == \
+        [f"a{k}" for k in range(6)]
+
+
 def test_two_runs_at_once_sharing_a_cache_do_not_interfere(tmp_path):
     team = _team(tmp_path / "team", n=4)
     cache = tmp_path / "cache"
