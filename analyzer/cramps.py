@@ -16,6 +16,7 @@ Rules (the report's ``cramps.csv``, docs/folders.md):
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,8 @@ import pandas as pd
 from analyzer.air import air_at
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c
 from analyzer.model import Activity, Athlete, Problem
+
+log = logging.getLogger(__name__)
 
 CRAMP_MATCH_TOLERANCE_MIN = 15.0
 """Minutes a logged time may fall outside a run and still belong to it (ours: logs are written after the fact)."""
@@ -117,11 +120,13 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
             if problems is not None:
                 problems += [Problem.at_row(str(Path(athlete.folder) / "cramps.csv"), int(cramp["cramp_row"]),
                                      w, athlete.id) for w in why]
-        except Exception as exc:  # one row that cannot be placed never stops the others
+        except Exception:  # one row that cannot be placed never stops the others
             if problems is None:
                 raise
+            log.exception("%s: cramps.csv row %s could not be placed", athlete.id, cramp["cramp_row"])
             problems.append(Problem.at_row(str(Path(athlete.folder) / "cramps.csv"), int(cramp["cramp_row"]),
-                                    f"could not be placed ({type(exc).__name__}: {exc}) — row left out", athlete.id))
+                                           "could not be placed: the analyzer failed on this row (a fault in the "
+                                           "analyzer, not in the log; please report it) — row left out", athlete.id))
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in OUTPUT_COLUMNS + EXTRA_COLUMNS})
     out = pd.DataFrame(rows)
@@ -137,7 +142,7 @@ distances of the same run differ by a few per cent between a watch and an app)."
 def run_length_km(act: Activity) -> float | None:
     """The distance a cramp can be logged at in ``act``: its dated records' last distance (a
     multisport file's running legs added up); ``None`` when the file has no such distance."""
-    legs = [leg for leg in act.legs() if leg.sport == "running"] if act.is_whole_file and len(act.legs()) > 1 else [act]
+    legs = _running_legs(act)
     ends = [float(leg.records["distance_m"].max()) for leg in legs
             if _dated(leg) and "distance_m" in leg.records and leg.records["distance_m"].notna().any()]
     return sum(ends) / 1000.0 if ends else None
@@ -202,7 +207,6 @@ def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta, problem
             rec["distance_km"] = float(cramp["distance_km"])
     if context == "not_placed":  # what the runner logged is all that is known
         rec["distance_km"] = float(cramp["distance_km"])
-    if context == "not_placed":
         air_t, rh, air_source = np.nan, np.nan, ""
     else:
         air_t, rh, air_source = air_at(athlete, act, t) if context != "at_rest" else air_at(athlete, None, t)
@@ -220,6 +224,11 @@ def _place(athlete: Athlete, cramp: pd.Series, spans, tol: pd.Timedelta, problem
     return rec
 
 
+def _running_legs(act: Activity) -> list[Activity]:
+    """The legs a km into ``act`` counts along: a multisport file's running legs in order, else the file."""
+    return [leg for leg in act.legs() if leg.sport == "running"] if act.is_whole_file and len(act.legs()) > 1 else [act]
+
+
 def _dated(act: Activity) -> bool:
     return len(act.records) > 0 and bool(act.records.index.notna().any())
 
@@ -231,12 +240,8 @@ def _by_distance(athlete: Athlete, name: str, km: float, notes: list[str]):
     file cannot be read or has no dated records (then no moment is given, and a note says why).
     A multisport file with several running legs counts ``km`` across them in order.
     """
-    act = athlete.activity(name)
-    if act is None:
-        notes.append(f"activity {name} is not among the readable activity files; the cramp is kept without "
-                     "its moment in the run")
-        return None, None, "during_run"
-    legs = [leg for leg in act.legs() if leg.sport == "running"] if act.is_whole_file and len(act.legs()) > 1 else [act]
+    act = athlete.activity(name)  # there: :func:`_unplaceable` said so before this is asked
+    legs = _running_legs(act)
     remaining = km
     for i, leg in enumerate(legs):
         if not _dated(leg) or "distance_m" not in leg.records or leg.records["distance_m"].isna().all():

@@ -687,16 +687,6 @@ def _garmin_files(z: _Zip, summaries: dict[str, ExportActivity], problems: list[
     return out
 
 
-def read_export_zip_member_files(path: Path, summaries: dict[str, ExportActivity],
-                                 problems: list[Problem]) -> list[Activity]:
-    """The runs in one zip of original files (Garmin's ``UploadedFiles_*.zip``)."""
-    try:
-        budget = _Budget(path.stat().st_size)
-    except OSError:
-        budget = _Budget(0)
-    return _member_files_of(path, summaries, problems, budget)
-
-
 def _member_files_of(path: Path, summaries: dict[str, ExportActivity], problems: list[Problem],
                      budget: _Budget) -> list[Activity]:
     try:

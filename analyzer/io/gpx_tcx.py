@@ -74,7 +74,6 @@ _SPORTS = (
     (re.compile(r"bik|cycl|ride|^1$"), "cycling"), (re.compile(r"swim"), "swimming"),
 )
 _TCX_SPORTS = {"running": "running", "biking": "cycling", "other": "generic"}
-_FOOT_SPORTS = {"running", "walking", "hiking"}
 
 
 def _local(tag: str) -> str:
@@ -246,7 +245,7 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
         out["heart_rate_bpm"] = np.where(hr > 0, hr, np.nan)
     cad = cols.get("cad")
     if cad is not None and np.isfinite(cad).any():
-        if sport in _FOOT_SPORTS:
+        if sport in TRACK_FOOT_SPORTS:
             out["cadence_spm"] = 2.0 * cad  # one foot per minute → steps per minute
         else:
             out["cadence_rpm"] = cad

@@ -417,7 +417,6 @@ class Archive:
     url: str | None = None
     requests_sent: int = 0
     failure: str = ""
-    fetched_incomplete: bool = False
     gaps: int = 0
     """How many lookups ended with days the archive may still give later (offline, busy, not yet
     published, or only the cache asked): a report with such gaps is not kept in the report cache."""
@@ -592,7 +591,6 @@ class Archive:
                 log.info("weather archive, %s %s to %s: %s", cell.label, a, b, exc)
                 why = why or str(exc)
                 continue
-            self.fetched_incomplete = self.fetched_incomplete or bool(frame["temperature_c"].isna().any())
             self._store(cell, frame, where)
         return why
 
