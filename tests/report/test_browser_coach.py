@@ -209,6 +209,10 @@ def _panels(page, chart: str) -> list[dict]:
 
 
 BAD = re.compile(r"\b(undefined|null|NaN|Infinity)\b")
+_TOOLTIP_SHOWN = ("() => { const e = document.getElementById('vg-tooltip-element');"
+                  " return e && e.classList.contains('visible'); }")
+_TOOLTIP_HIDDEN = ("() => { const e = document.getElementById('vg-tooltip-element');"
+                   " return !e || !e.classList.contains('visible'); }")
 
 
 @pytest.mark.parametrize("athlete", ["maria_hot", "tom_spike", "lena_right"])
@@ -225,19 +229,21 @@ def test_every_chart_panel_answers_the_pointer_with_defined_values(reports, brow
             assert len(panels) >= 2, chart  # pace and heart rate at least
             for box in panels:
                 page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] / 2)
-                page.wait_for_function("() => { const e = document.getElementById('vg-tooltip-element');"
-                                       " return e && e.classList.contains('visible'); }", timeout=5_000)
+                page.wait_for_function(_TOOLTIP_SHOWN, timeout=5_000)
                 text = _tooltip(page)
                 assert text and not BAD.search(text), (chart, text)
                 assert "pace (min/km)" in text and re.search(r"\b\d{1,2}:\d\d\b", text), text
-        for chart in ("season-weekly", "season-scatter"):  # the season charts' marks too
+        # the season charts' data marks too (not a legend's symbol, not a band): a bar, a run's point
+        for chart, kind in (("season-weekly", "rect"), ("season-scatter", "symbol")):
             page.locator(f"#{chart}").scroll_into_view_if_needed()
-            mark = page.locator(f"#{chart} svg g.mark-rect path, #{chart} svg g.mark-symbol path").last
+            mark = page.locator(f"#{chart} svg g.mark-{kind}.role-mark path").first
             box = mark.bounding_box()
+            page.mouse.move(0, 0)  # away from every mark: the last panel's tooltip goes first
+            page.wait_for_function(_TOOLTIP_HIDDEN, timeout=5_000)
             page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            page.wait_for_timeout(300)
+            page.wait_for_function(_TOOLTIP_SHOWN, timeout=5_000)
             text = _tooltip(page)
-            assert text is None or not BAD.search(text), (chart, text)
+            assert text and not BAD.search(text), (chart, text)
         assert errors == []
     finally:
         page.close()
@@ -256,7 +262,9 @@ def test_every_panel_zooms_all_panels_together(reports, browser):
             box = panels[i]
             page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
             page.mouse.wheel(0, -500)
-            page.wait_for_timeout(400)
+            width = before[1] - before[0]
+            page.wait_for_function("w => { const d = window.cramp_charts['run-0'].scale('x').domain();"
+                                   " return d[1] - d[0] < w; }", arg=width, timeout=5_000)
             after = page.evaluate("() => window.cramp_charts['run-0'].scale('x').domain()")
             assert after[1] - after[0] < before[1] - before[0], (i, before, after)  # narrower, on the shared axis
             assert errors == []
