@@ -226,9 +226,11 @@ def early_build(cache_dir: str) -> EarlyBuild | None:
     return EarlyBuild(path, proc) if proc is not None else None
 
 
+@functools.lru_cache(maxsize=4)
 def await_early_build(cache_dir: str, pid: int) -> tuple[str | None, str]:
     """The chart script once the early build ``pid`` has written it, or ``None`` and why not
-    (its failure note), looking every :data:`WAIT_STEP_S` for up to :data:`BUNDLE_TIMEOUT_S`."""
+    (its failure note), looking every :data:`WAIT_STEP_S` for up to :data:`BUNDLE_TIMEOUT_S`.
+    Asked once per process (the answer is final: the file, or why there is none), not once per page."""
     import time
 
     try:
