@@ -49,6 +49,8 @@ def test_team_table_of_cramps_and_flags(analyses):
     assert cramps["athlete"].tolist() == ["ana", "ana"] and cramps["cramp_row"].tolist() == [1, 2]
     flags = analyzer.team_table(analyses, "flags")
     assert set(flags["athlete"]) <= {"ana", "ben"} and str(flags["cramp_row"].dtype) == "Int64"
+    # one frame over athletes: exactly each athlete's own flags, in team order
+    assert len(flags) == sum(len(a.flags) for a in analyses) > 0
     with pytest.raises(ValueError, match="table must be one of runs, cramps, flags, season"):
         analyzer.team_table(analyses, "records")
     with pytest.raises(TypeError, match="a team folder's path or a list"):

@@ -128,7 +128,7 @@ def test_an_early_build_that_dies_leaves_a_note_the_pages_read(fake_engine, tmp_
 def _team(root):
     import datetime as dt
 
-    from analyzer.synthetic import synthetic_run
+    from analyzer.testing.synthetic import synthetic_run
     from tests.report.test_report import write_athlete
 
     start = dt.datetime(2024, 5, 6, 6, tzinfo=dt.UTC)
