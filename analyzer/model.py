@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from analyzer.offsets import format_utc_offset
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -310,8 +312,6 @@ class Activity:
         )
 
     def __repr__(self) -> str:
-        from analyzer.formatting import format_utc_offset
-
         start = self.start_time
         when = "unknown" if start is None or pd.isna(start) else f"{start:%Y-%m-%d %H:%M} UTC"
         if self.utc_offset is not None and not pd.isna(self.utc_offset) and when != "unknown":
@@ -392,8 +392,6 @@ def short_text(text: object, limit: int = REPR_MESSAGE_CHARS) -> str:
 
 def local_time_text(t: object, tz: str) -> str:
     """``2024-06-18 08:50 +02:00`` in the zone ``tz``; ``unknown`` for a missing time."""
-    from analyzer.formatting import format_utc_offset
-
     if t is None or pd.isna(t):
         return "unknown"
     local = pd.Timestamp(t).tz_convert(tz)
