@@ -346,7 +346,7 @@ class ArchiveWeather:
     ----------
     hours : DataFrame
         UTC-indexed hourly ``temperature_c``, ``relative_humidity_pct``, ``dew_point_c``,
-        ``wind_10m_mps``, ``shortwave_w_m2``, ``direct_w_m2``, ``pressure_hpa``.
+        ``wind_mps``, ``solar_w_m2``, ``direct_w_m2``, ``pressure_hpa``.
     provider : str
     cell_label : str
         The grid cell sent, e.g. ``47.4°N 8.5°E``.

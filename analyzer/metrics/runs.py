@@ -158,8 +158,8 @@ def _heat_of_run(athlete: Athlete, act: Activity) -> dict[str, object]:
     row["air_temperature_max_c"] = _nanmax(temp)
     row["air_temperature_source"] = air.source
     row["relative_humidity_pct"] = _nanmean(rh)
-    row["wind_mps"] = _nanmean(air_col("wind_10m_mps"))
-    row["solar_w_m2"] = _nanmean(air_col("shortwave_w_m2"))
+    row["wind_mps"] = _nanmean(air_col("wind_mps"))
+    row["solar_w_m2"] = _nanmean(air_col("solar_w_m2"))
     both = temp_known and rh_known
     hi = np.asarray(heat_index_c(temp, rh), dtype=float) if both else np.array([np.nan])
     row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan

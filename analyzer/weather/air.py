@@ -47,7 +47,7 @@ class RunAir:
     ----------
     frame : DataFrame
         One row per distinct record time: ``temperature_c``, ``relative_humidity_pct`` and, when
-        known, ``wind_10m_mps``, ``shortwave_w_m2``, ``wbgt_c``.
+        known, ``wind_mps``, ``solar_w_m2``, ``wbgt_c``.
     source : str
         Where the air temperature came from: ``weather.csv``, ``sensor``,
         ``archive:<provider> (<grid>, <km> from the run)`` or ``unknown``.
@@ -141,10 +141,10 @@ def _from_archive(times: pd.DatetimeIndex, archive: ArchiveWeather) -> pd.DataFr
     the sun over that same hour (:func:`hourly_sun`)."""
     hours = archive.hours
     inst = interpolate_weather(times, hours, ["temperature_c", "relative_humidity_pct", "dew_point_c",
-                                              "wind_10m_mps", "pressure_hpa"], pd.Timedelta(hours=2))
-    rad = hours[["shortwave_w_m2", "direct_w_m2"]].copy()
+                                              "wind_mps", "pressure_hpa"], pd.Timedelta(hours=2))
+    rad = hours[["solar_w_m2", "direct_w_m2"]].copy()
     rad.index = rad.index - pd.Timedelta(minutes=30)
-    inst = inst.join(interpolate_weather(times, rad, ["shortwave_w_m2", "direct_w_m2"], pd.Timedelta(hours=2)))
+    inst = inst.join(interpolate_weather(times, rad, ["solar_w_m2", "direct_w_m2"], pd.Timedelta(hours=2)))
     if len(times):
         hour_end = pd.DatetimeIndex(times).ceil("h")  # the hour whose mean covers the record: (stamp − 1 h, stamp]
         sun = hourly_sun(hours, archive.lat, archive.lon, hour_end.unique())
@@ -164,7 +164,7 @@ def hourly_sun(hours: pd.DataFrame, lat: float, lon: float, stamps: pd.DatetimeI
     stamps = pd.DatetimeIndex(stamps)
     rows = hours.reindex(stamps)
     cz = cos_solar_zenith_hour_mean(stamps, lat, lon)
-    solar, fdir = liljegren_solar(rows["shortwave_w_m2"].to_numpy(dtype=float, na_value=np.nan),
+    solar, fdir = liljegren_solar(rows["solar_w_m2"].to_numpy(dtype=float, na_value=np.nan),
                                   rows["direct_w_m2"].to_numpy(dtype=float, na_value=np.nan), cz,
                                   inverse_sun_distance_squared(stamps))
     return pd.DataFrame({"sun_w_m2": solar, "direct_fraction": fdir, "cos_zenith": cz}, index=stamps)
@@ -177,7 +177,6 @@ def run_air(athlete: Athlete, activity: Activity) -> RunAir:
                                                        "wind_mps"])
     archive = athlete.archive.get(activity.source)
     if "temperature_c" in csv and _any(csv["temperature_c"]):
-        csv.columns = ["wind_10m_mps" if c == "wind_mps" else c for c in csv.columns]  # our own new frame
         wbgt_source = "measured" if "wbgt_c" in csv and _any(csv["wbgt_c"]) else ""
         return RunAir(csv, SOURCE_CSV, wbgt_source, SOURCE_CSV)
     from_archive = _from_archive(times, archive) if archive is not None and len(times) else pd.DataFrame(index=times)
@@ -188,7 +187,7 @@ def run_air(athlete: Athlete, activity: Activity) -> RunAir:
         frame = pd.DataFrame({"temperature_c": temp.to_numpy()}, index=times)
         humidity_source = ""
         if archive_known:
-            for col in ("relative_humidity_pct", "dew_point_c", "wind_10m_mps", "shortwave_w_m2", "direct_w_m2",
+            for col in ("relative_humidity_pct", "dew_point_c", "wind_mps", "solar_w_m2", "direct_w_m2",
                         "pressure_hpa", *SUN_COLUMNS):
                 frame[col] = from_archive[col].to_numpy()
             frame["relative_humidity_pct"], humidity_source = _sensor_humidity(frame, archive)
@@ -215,11 +214,11 @@ def _sensor_humidity(frame: pd.DataFrame, archive: ArchiveWeather) -> tuple[np.n
 def _add_liljegren(frame: pd.DataFrame, archive: ArchiveWeather | None) -> None:
     """WBGT by Liljegren's model: air, humidity and wind at the record time; sun and radiation of
     the record's archive hour (:func:`hourly_sun`)."""
-    needed = ("temperature_c", "relative_humidity_pct", "wind_10m_mps", *SUN_COLUMNS)
+    needed = ("temperature_c", "relative_humidity_pct", "wind_mps", *SUN_COLUMNS)
     if archive is None or not all(c in frame for c in needed) or frame[list(needed)].isna().all().any():
         return
     pressure = frame["pressure_hpa"].to_numpy() if "pressure_hpa" in frame else 1013.25
-    frame["wbgt_c"] = wbgt_liljegren_c(frame["temperature_c"], frame["relative_humidity_pct"], frame["wind_10m_mps"],
+    frame["wbgt_c"] = wbgt_liljegren_c(frame["temperature_c"], frame["relative_humidity_pct"], frame["wind_mps"],
                                        frame["sun_w_m2"], frame["direct_fraction"], frame["cos_zenith"], pressure)
     frame.attrs["wbgt_model"] = "liljegren"
 

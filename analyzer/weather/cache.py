@@ -25,6 +25,9 @@ from analyzer.weather.open_meteo import COLUMNS, Cell
 
 log = logging.getLogger(__name__)
 
+LEGACY_COLUMNS = {"wind_10m_mps": "wind_mps", "shortwave_w_m2": "solar_w_m2"}
+"""Column names of entries written before wind and sunshine had one name each (read as the new ones)."""
+
 LOCK_TIMEOUT_S = 120.0
 """Longest a lookup waits for another worker's lock on the same cell, seconds."""
 
@@ -54,7 +57,8 @@ class ArchiveCache:
         path = self.folder(cell) / f"{day.isoformat()}.json"
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-            frame = pd.DataFrame(entry["hourly"], index=pd.to_datetime(entry["time"], unit="s", utc=True))
+            hourly = {LEGACY_COLUMNS.get(name, name): values for name, values in entry["hourly"].items()}
+            frame = pd.DataFrame(hourly, index=pd.to_datetime(entry["time"], unit="s", utc=True))
             frame.index.name = "time"
             return frame.reindex(columns=COLUMNS).astype(float), entry["where"]
         except FileNotFoundError:

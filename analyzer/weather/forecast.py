@@ -118,7 +118,7 @@ class Forecast:
     ----------
     hours : DataFrame or None
         UTC-indexed hourly ``temperature_c``, ``relative_humidity_pct``, ``dew_point_c``,
-        ``wind_10m_mps``, ``shortwave_w_m2``, ``direct_w_m2``, ``pressure_hpa``; ``None`` when
+        ``wind_mps``, ``solar_w_m2``, ``direct_w_m2``, ``pressure_hpa``; ``None`` when
         there is no forecast.
     source : str
         ``forecast:<provider> (<cell>)``, or ``""``.

@@ -68,8 +68,8 @@ HOURLY = {
     "temperature_2m": "temperature_c",
     "relative_humidity_2m": "relative_humidity_pct",
     "dew_point_2m": "dew_point_c",
-    "wind_speed_10m": "wind_10m_mps",
-    "shortwave_radiation": "shortwave_w_m2",
+    "wind_speed_10m": "wind_mps",
+    "shortwave_radiation": "solar_w_m2",
     "direct_radiation": "direct_w_m2",
     "surface_pressure": "pressure_hpa",
 }
@@ -80,8 +80,8 @@ BOUNDS = {
     "temperature_c": (-90.0, 60.0),        # records: −89.2 °C (Vostok), 56.7 °C (Death Valley)
     "relative_humidity_pct": (0.0, 100.0),
     "dew_point_c": (-100.0, 40.0),         # highest dew point observed: 35 °C (Dhahran)
-    "wind_10m_mps": (0.0, 100.0),          # hourly mean; the strongest gust measured is 113 m/s
-    "shortwave_w_m2": (0.0, 1400.0),       # an hourly mean cannot exceed the solar constant, 1361 W/m²
+    "wind_mps": (0.0, 100.0),          # hourly mean; the strongest gust measured is 113 m/s
+    "solar_w_m2": (0.0, 1400.0),       # an hourly mean cannot exceed the solar constant, 1361 W/m²
     "direct_w_m2": (0.0, 1400.0),
     "pressure_hpa": (300.0, 1100.0),       # 8,000 m to the highest sea-level pressure, 1084 hPa
 }
@@ -92,9 +92,9 @@ UNITS = {
     "temperature_c": {"°C": None, "°F": lambda v: (v - 32.0) * 5.0 / 9.0},
     "relative_humidity_pct": {"%": None},
     "dew_point_c": {"°C": None, "°F": lambda v: (v - 32.0) * 5.0 / 9.0},
-    "wind_10m_mps": {"m/s": None, "km/h": lambda v: v / 3.6, "mph": lambda v: v * 0.44704,
+    "wind_mps": {"m/s": None, "km/h": lambda v: v / 3.6, "mph": lambda v: v * 0.44704,
                      "kn": lambda v: v * 0.514444},
-    "shortwave_w_m2": {"W/m²": None, "W/m2": None},
+    "solar_w_m2": {"W/m²": None, "W/m2": None},
     "direct_w_m2": {"W/m²": None, "W/m2": None},
     "pressure_hpa": {"hPa": None},
 }
@@ -103,7 +103,7 @@ or none, refuses the answer: a mirror answering in °F is read as °F, never as 
 
 NAMES = {
     "temperature_c": "air temperature", "relative_humidity_pct": "relative humidity",
-    "dew_point_c": "dew point", "wind_10m_mps": "wind", "shortwave_w_m2": "solar radiation",
+    "dew_point_c": "dew point", "wind_mps": "wind", "solar_w_m2": "solar radiation",
     "direct_w_m2": "direct solar radiation", "pressure_hpa": "air pressure",
 }
 
@@ -265,7 +265,7 @@ def parse_open_meteo(payload: object, *, cell: Cell | None = None, first: dt.dat
     with np.errstate(invalid="ignore"):
         # margins for rounding and a reanalysis' small supersaturation in fog; beyond them the values cannot be
         wet = (frame["dew_point_c"] > frame["temperature_c"] + 3.0).to_numpy()
-        over = (frame["direct_w_m2"] > frame["shortwave_w_m2"] + 5.0).to_numpy()
+        over = (frame["direct_w_m2"] > frame["solar_w_m2"] + 5.0).to_numpy()
     if wet.any():
         raise refuse(f"its dew point is above the air temperature in {int(wet.sum())} hours")
     if over.any():
@@ -316,7 +316,7 @@ def get_open_meteo_hourly(latitude_deg: float, longitude_deg: float, start: obje
     -------
     data : DataFrame
         UTC-indexed hourly ``temperature_c``, ``relative_humidity_pct``, ``dew_point_c``,
-        ``wind_10m_mps``, ``shortwave_w_m2``, ``direct_w_m2``, ``pressure_hpa``.
+        ``wind_mps``, ``solar_w_m2``, ``direct_w_m2``, ``pressure_hpa``.
     metadata : dict
         ``latitude_deg``, ``longitude_deg``, ``elevation_m`` (the grid point the answer is for),
         ``cell`` (the rounded position sent), ``model``, ``source`` (the model in words),
