@@ -1,7 +1,29 @@
-"""Moved to :mod:`analyzer.weather.air` (the air around a run); this old path is the same module."""
+"""Moved to :mod:`analyzer.weather.air` (the air around a run); this old path re-exports its names.
 
-import sys
+Patch (in tests) on :mod:`analyzer.weather.air`, where they are used.
+"""
 
-from analyzer.weather import air as _air
+from analyzer.weather.air import (
+    AIR_SENSOR_PRODUCTS,
+    AIR_SENSOR_TYPES,
+    SOURCE_CSV,
+    SOURCE_SENSOR,
+    SOURCE_UNKNOWN,
+    SUN_COLUMNS,
+    WEATHER_MAX_GAP,
+    RunAir,
+    _add_liljegren,
+    _from_archive,
+    _sensor_humidity,
+    air_at,
+    has_air_sensor,
+    hourly_sun,
+    interpolate_weather,
+    run_air,
+)
 
-sys.modules[__name__] = _air
+__all__ = [
+    "AIR_SENSOR_PRODUCTS", "AIR_SENSOR_TYPES", "SOURCE_CSV", "SOURCE_SENSOR", "SOURCE_UNKNOWN", "SUN_COLUMNS",
+    "WEATHER_MAX_GAP", "RunAir", "_add_liljegren", "_from_archive", "_sensor_humidity", "air_at", "has_air_sensor",
+    "hourly_sun", "interpolate_weather", "run_air",
+]

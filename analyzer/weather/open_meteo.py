@@ -333,8 +333,10 @@ def get_open_meteo_hourly(latitude_deg: float, longitude_deg: float, start: obje
 
     Examples
     --------
-    >>> data, meta = get_open_meteo_hourly(40.4168, -3.7038, "2024-06-15", "2024-06-16")  # doctest: +SKIP
-    >>> data["temperature_c"].max(), meta["attribution"]  # doctest: +SKIP
+    In a notebook (this asks the archive, so it is not run as a doctest)::
+
+        data, meta = get_open_meteo_hourly(40.4168, -3.7038, "2024-06-15", "2024-06-16")
+        data["temperature_c"].max(), meta["attribution"]
 
     References
     ----------

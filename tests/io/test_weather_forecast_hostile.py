@@ -16,9 +16,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from analyzer.io import weather_archive, weather_forecast
-from analyzer.io.weather_forecast import fetch_forecast
+from analyzer.io import weather_archive
 from analyzer.weather import client as weather_client
+from analyzer.weather import forecast as weather_forecast
+from analyzer.weather.forecast import fetch_forecast
 from tests.test_plan import MADRID, forecast_answer
 
 DAY = dt.date(2024, 7, 12)

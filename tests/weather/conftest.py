@@ -11,8 +11,9 @@ from analyzer.weather import client
 @pytest.fixture(autouse=True)
 def fresh_weather_state(monkeypatch):
     monkeypatch.setattr(client, "RETRY_WAIT_S", (0.01, 0.02))
-    client._REACHABLE.clear()
-    archive_module._FAILURES.clear()
+    memories = (client._REACHABLE, archive_module._FAILURES)  # what the process remembers of hosts
+    for memory in memories:
+        memory.clear()
     yield
-    client._REACHABLE.clear()
-    archive_module._FAILURES.clear()
+    for memory in memories:
+        memory.clear()

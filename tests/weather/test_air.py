@@ -16,10 +16,10 @@ from analyzer.weather.air import SOURCE_CSV, SOURCE_UNKNOWN, has_air_sensor, int
 T0 = pd.Timestamp("2024-06-15 10:00", tz="UTC")
 
 
-def test_the_old_import_path_is_the_same_module():
+def test_the_old_import_path_gives_the_same_names():
     import analyzer.air
 
-    assert analyzer.air is air and analyzer.air.run_air is run_air
+    assert analyzer.air.run_air is run_air and analyzer.air.interpolate_weather is air.interpolate_weather
 
 
 def test_interpolation_between_close_observations_and_nothing_across_a_gap():

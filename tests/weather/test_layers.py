@@ -49,5 +49,5 @@ def test_the_old_paths_still_import():
     from analyzer.io import weather_archive, weather_forecast
     from analyzer.weather import archive, forecast
 
-    assert weather_forecast is forecast
+    assert weather_forecast.fetch_forecast is forecast.fetch_forecast
     assert weather_archive.Archive is archive.Archive and weather_archive._FAILURES is archive._FAILURES
