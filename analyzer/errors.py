@@ -125,9 +125,9 @@ class ArchiveError(AnalyzerError):
         time, a redirect to another host, busy after every retry); False when only this request is
         concerned (a refused request, an answer that fails the checks).
     reason : str
-        What went wrong, as data: one of the :class:`analyzer.weather.runs.Reason` values
-        (``"unreachable"``, ``"refused"``, ``"implausible"``, ``"busy"``, ``"too_slow"``,
-        ``"redirected"``, ``"bad_address"``).
+        What went wrong, as data: one of the :class:`analyzer.weather.reasons.Reason` values
+        (``"unreachable"``, ``"bad_address"``, ``"busy"``, ``"too_slow"``, ``"budget_spent"``,
+        ``"redirected"``, ``"refused"``, ``"implausible"``, ``"unreadable"``).
     """
 
     def __init__(self, message: str, give_up: bool = True, reason: str = "unreachable") -> None:

@@ -445,7 +445,7 @@ class Athlete:
         Every input problem found while loading; loading never stops at one.
     archive : dict
         Run name → :class:`ArchiveWeather`: the weather archive's hours for runs that
-        ``weather.csv`` does not cover (see :mod:`analyzer.io.weather_archive`).
+        ``weather.csv`` does not cover (see :mod:`analyzer.weather.runs`).
     archive_notes : dict
         Run name → why the archive has nothing for it (no position, offline, …).
     """
