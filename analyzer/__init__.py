@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.cramps import match_cramps
     from analyzer.errors import (
         AnalyzerError,
+        ArchiveError,
         FitError,
         FitHeaderError,
         FitTruncatedError,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
         ThresholdError,
     )
     from analyzer.flags.rules import Flag
-    from analyzer.formatting import format_duration, format_pace, format_utc_offset, readable
+    from analyzer.formatting import format_duration, format_pace, readable
     from analyzer.io.activities import read_activity, read_activity_folder, read_fit_folder
     from analyzer.io.athlete import load_athlete, load_team
     from analyzer.io.cramp_log import LoggedCramp, log_cramp
@@ -32,11 +33,13 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the documentation
     from analyzer.io.gpx_tcx import read_gpx, read_tcx
     from analyzer.metrics.heat import heat_index_c
     from analyzer.model import Activity, Athlete, Problem
+    from analyzer.offsets import format_utc_offset
     from analyzer.plan import RunPlan, plan_run
     from analyzer.plots.run import plot_run
     from analyzer.plots.season import plot_cramp_runs_vs_others, plot_cramp_timeline, plot_weekly_distance
     from analyzer.suggestions import suggest_cramps
     from analyzer.tables import cramp_window, season_records, team_table
+    from analyzer.weather.open_meteo import get_open_meteo_hourly, parse_open_meteo
 
 # Every name loads its module on first use: `analyzer --help` does not wait for pandas, and
 # reading FIT files does not pull in matplotlib or Jinja2 (see benchmarks/README.md, memory).
@@ -47,6 +50,7 @@ _LAZY = {
     "run_report": "analyzer.batch",
     "match_cramps": "analyzer.cramps",
     "AnalyzerError": "analyzer.errors",
+    "ArchiveError": "analyzer.errors",
     "FitError": "analyzer.errors",
     "FitHeaderError": "analyzer.errors",
     "FitTruncatedError": "analyzer.errors",
@@ -57,7 +61,7 @@ _LAZY = {
     "ThresholdError": "analyzer.errors",
     "format_duration": "analyzer.formatting",
     "format_pace": "analyzer.formatting",
-    "format_utc_offset": "analyzer.formatting",
+    "format_utc_offset": "analyzer.offsets",
     "readable": "analyzer.formatting",
     "read_activity": "analyzer.io.activities",
     "read_activity_folder": "analyzer.io.activities",
@@ -85,6 +89,8 @@ _LAZY = {
     "team_table": "analyzer.tables",
     "season_records": "analyzer.tables",
     "cramp_window": "analyzer.tables",
+    "get_open_meteo_hourly": "analyzer.weather.open_meteo",
+    "parse_open_meteo": "analyzer.weather.open_meteo",
 }
 
 
@@ -108,6 +114,7 @@ __all__ = [
     "Analysis",
     "Athlete",
     "AnalyzerError",
+    "ArchiveError",
     "FitError",
     "FitHeaderError",
     "FitTruncatedError",
@@ -125,12 +132,14 @@ __all__ = [
     "format_duration",
     "format_pace",
     "format_utc_offset",
+    "get_open_meteo_hourly",
     "heat_index_c",
     "load_athlete",
     "load_team",
     "log_cramp",
     "LoggedCramp",
     "match_cramps",
+    "parse_open_meteo",
     "plan_run",
     "plot_cramp_runs_vs_others",
     "plot_cramp_timeline",

@@ -279,6 +279,13 @@ def plan(
     if len(parts) != 2:
         typer.echo(f"error: --window {window!r} is not like 05:00-21:00", err=True)
         raise typer.Exit(2)
+    if forecast == "auto":  # a bad forecast address is a setting to correct, as the archive's: exit 2, one line
+        from analyzer.weather.forecast import OpenMeteoForecast, configured_forecast_url
+
+        bad = OpenMeteoForecast.address_problem(configured_forecast_url())
+        if bad:
+            typer.echo(f"error: {bad}", err=True)
+            raise typer.Exit(2)
     try:
         athlete = analyzer.load_athlete(folder, weather=weather)
         result = analyzer.plan_run(athlete, date=date, distance_km=distance_km, start=start, pace=pace, where=where,

@@ -111,3 +111,26 @@ class ThresholdError(AnalyzerError, ValueError):
         self.value = value
         self.reason = reason
         super().__init__(f"threshold {setting} = {value!r}: {reason}")
+
+
+class ArchiveError(AnalyzerError):
+    """A weather service (the archive, the forecast) could not give a usable answer (after its retries).
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in words (never exception text).
+    give_up : bool
+        True when asking again in this report is pointless (no connection, no complete answer in
+        time, a redirect to another host, busy after every retry); False when only this request is
+        concerned (a refused request, an answer that fails the checks).
+    reason : str
+        What went wrong, as data: one of the :class:`analyzer.weather.reasons.Reason` values
+        (``"unreachable"``, ``"bad_address"``, ``"busy"``, ``"too_slow"``, ``"budget_spent"``,
+        ``"redirected"``, ``"refused"``, ``"implausible"``, ``"unreadable"``).
+    """
+
+    def __init__(self, message: str, give_up: bool = True, reason: str = "unreachable") -> None:
+        super().__init__(message)
+        self.give_up = give_up
+        self.reason = reason

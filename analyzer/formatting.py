@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from analyzer.offsets import format_utc_offset  # noqa: F401 - its old home; re-exported
+
 
 def format_duration(seconds: float) -> str:
     """``h:mm:ss``; ``"-"`` when unknown.
@@ -127,27 +129,6 @@ def severity_text(value: object) -> str:
     except (TypeError, ValueError):
         return ""
     return f"{int(v)}/5" if math.isfinite(v) else ""
-
-
-def format_utc_offset(offset) -> str:
-    """A UTC offset the way clocks write it, ``"+02:00"`` or ``"-05:30"``; ``"not recorded"`` when unknown.
-
-    Accepts a :class:`pandas.Timedelta`, :class:`datetime.timedelta` or seconds.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> format_utc_offset(dt.timedelta(hours=2)), format_utc_offset(-19800), format_utc_offset(None)
-    ('+02:00', '-05:30', 'not recorded')
-    """
-    if offset is None:
-        return "not recorded"
-    seconds = offset.total_seconds() if hasattr(offset, "total_seconds") else float(offset)
-    if not math.isfinite(seconds):
-        return "not recorded"
-    minutes = int(round(seconds / 60))
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 _DIGITS_BY_SUFFIX = (  # unit suffix → decimals shown; the first match wins

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from analyzer.offsets import format_utc_offset
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -310,8 +312,6 @@ class Activity:
         )
 
     def __repr__(self) -> str:
-        from analyzer.formatting import format_utc_offset
-
         start = self.start_time
         when = "unknown" if start is None or pd.isna(start) else f"{start:%Y-%m-%d %H:%M} UTC"
         if self.utc_offset is not None and not pd.isna(self.utc_offset) and when != "unknown":
@@ -346,7 +346,7 @@ class ArchiveWeather:
     ----------
     hours : DataFrame
         UTC-indexed hourly ``temperature_c``, ``relative_humidity_pct``, ``dew_point_c``,
-        ``wind_10m_mps``, ``shortwave_w_m2``, ``direct_w_m2``, ``pressure_hpa``.
+        ``wind_mps``, ``solar_w_m2``, ``direct_w_m2``, ``pressure_hpa``.
     provider : str
     cell_label : str
         The grid cell sent, e.g. ``47.4°N 8.5°E``.
@@ -392,8 +392,6 @@ def short_text(text: object, limit: int = REPR_MESSAGE_CHARS) -> str:
 
 def local_time_text(t: object, tz: str) -> str:
     """``2024-06-18 08:50 +02:00`` in the zone ``tz``; ``unknown`` for a missing time."""
-    from analyzer.formatting import format_utc_offset
-
     if t is None or pd.isna(t):
         return "unknown"
     local = pd.Timestamp(t).tz_convert(tz)
@@ -447,7 +445,7 @@ class Athlete:
         Every input problem found while loading; loading never stops at one.
     archive : dict
         Run name → :class:`ArchiveWeather`: the weather archive's hours for runs that
-        ``weather.csv`` does not cover (see :mod:`analyzer.io.weather_archive`).
+        ``weather.csv`` does not cover (see :mod:`analyzer.weather.runs`).
     archive_notes : dict
         Run name → why the archive has nothing for it (no position, offline, …).
     """

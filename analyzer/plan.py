@@ -345,7 +345,7 @@ def _read_forecast(forecast: object, tz: str, where: tuple[float, float] | None,
                    forecast_url: str | None, today: dt.date | None, notes: list[str]) -> tuple[pd.DataFrame | None, str, str]:
     """``(hourly frame, kind, source)``; kind ``csv`` (weather.csv columns) or ``provider`` (archive columns)."""
     if isinstance(forecast, pd.DataFrame):
-        kind = "provider" if "shortwave_w_m2" in forecast else "csv"
+        kind = "provider" if "solar_w_m2" in forecast else "csv"
         return forecast, kind, "frame"
     if forecast is None or forecast == "off":
         notes.append("Forecast off: the heat conditions are unknown for this run (distance and pace are assessed).")

@@ -292,7 +292,7 @@ def stage_breakdown(team: Path, work: Path, baseline_athletes: int) -> None:
         if k < baseline_athletes:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                import analyzer.air as air_module
+                import analyzer.weather.air as air_module
 
                 original = air_module.interpolate_weather
                 air_module.interpolate_weather = before.interpolate_weather

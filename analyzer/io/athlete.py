@@ -18,9 +18,11 @@ from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.exports import export_kind, read_export
 from analyzer.io.fit import FitWarning
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
-from analyzer.io.weather_archive import WEATHER_MODES, Archive, lookup
+from analyzer.io.weather_words import weather_notes
 from analyzer.io.zones import ZONE_FROM_PROFILE, away_days, choose_zone, unset_watch_zone
 from analyzer.model import Athlete, Problem
+from analyzer.weather.archive import WEATHER_MODES, Archive
+from analyzer.weather.runs import archive_for_runs
 
 
 def is_athlete_folder(folder: Path) -> bool:
@@ -222,8 +224,9 @@ def _finish(root: Path, athlete_id: str, profile: dict, activities: list, proble
     if archive is None:
         archive = Archive(Path(cache.directory) if cache is not None else default_cache_dir(), weather)
     mode = strictest_weather(weather, profile.get("weather", "auto"), archive.mode)
-    athlete.archive, athlete.archive_notes, probs = lookup(athlete.legs, weather_csv, archive, str(root), athlete_id,
-                                                           mode)
+    found = archive_for_runs(athlete.legs, weather_csv, archive, mode)  # the reasons as data, worded here
+    athlete.archive = found.weather
+    athlete.archive_notes, probs = weather_notes(found.unavailable, str(root), athlete_id)
     problems += probs
     athlete.problems = [Problem(p.file, p.location, p.message, athlete_id) for p in problems]
     return athlete

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analyzer.air import run_air
 from analyzer.metrics.cardio import banister_trimp, decoupling_of_arrays
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
@@ -21,6 +20,7 @@ from analyzer.metrics.load import acwr, history_days, longest_prior, rolling_loa
 from analyzer.metrics.pace import grade_adjusted_speed_mps, grade_from_records
 from analyzer.metrics.sampling import record_durations_s, time_weighted_mean
 from analyzer.model import Activity, Athlete, Problem
+from analyzer.weather.air import run_air
 
 RUN_SPORTS = frozenset({"running"})
 """FIT sports analysed as runs (walks, rides and swims are left out of the load)."""
@@ -158,8 +158,8 @@ def _heat_of_run(athlete: Athlete, act: Activity) -> dict[str, object]:
     row["air_temperature_max_c"] = _nanmax(temp)
     row["air_temperature_source"] = air.source
     row["relative_humidity_pct"] = _nanmean(rh)
-    row["wind_mps"] = _nanmean(air_col("wind_10m_mps"))
-    row["solar_w_m2"] = _nanmean(air_col("shortwave_w_m2"))
+    row["wind_mps"] = _nanmean(air_col("wind_mps"))
+    row["solar_w_m2"] = _nanmean(air_col("solar_w_m2"))
     both = temp_known and rh_known
     hi = np.asarray(heat_index_c(temp, rh), dtype=float) if both else np.array([np.nan])
     row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan

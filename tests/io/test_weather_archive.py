@@ -18,6 +18,7 @@ import analyzer
 from analyzer.io import weather_archive
 from analyzer.metrics.sun import cos_solar_zenith
 from analyzer.testing.synthetic import synthetic_run, write_athlete
+from analyzer.weather import client as weather_client
 
 UTC = dt.UTC
 MADRID = (40.4168, -3.7038)
@@ -87,7 +88,7 @@ def own_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def archive(httpserver, monkeypatch):
     monkeypatch.setenv("CRAMP_WEATHER_URL", httpserver.url_for("/v1/archive"))
-    monkeypatch.setattr(weather_archive, "RETRY_WAIT_S", (0.01, 0.02))
+    monkeypatch.setattr(weather_client, "RETRY_WAIT_S", (0.01, 0.02))
     weather_archive._REACHABLE.clear()
     weather_archive._FAILURES.clear()
     yield FakeArchive(httpserver)
@@ -216,13 +217,13 @@ def test_offline_says_so_once_probes_once_and_never_fails(tmp_path, monkeypatch)
     monkeypatch.setenv("CRAMP_WEATHER_URL", "http://127.0.0.1:9/v1/archive")  # nothing listens there
     weather_archive._REACHABLE.clear()
     probes: list[tuple] = []
-    connect = weather_archive.socket.create_connection
+    connect = weather_client.socket.create_connection
 
     def counted(address, *args, **kwargs):
         probes.append(address)
         return connect(address, *args, **kwargs)
 
-    monkeypatch.setattr(weather_archive.socket, "create_connection", counted)
+    monkeypatch.setattr(weather_client.socket, "create_connection", counted)
     asked: list[dict] = []
     monkeypatch.setattr(weather_archive.Archive, "_get", lambda self, params: asked.append(params))
     team = tmp_path / "team"

@@ -16,8 +16,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from analyzer.io import weather_archive, weather_forecast
-from analyzer.io.weather_forecast import fetch_forecast
+from analyzer.io import weather_archive
+from analyzer.weather import client as weather_client
+from analyzer.weather import forecast as weather_forecast
+from analyzer.weather.forecast import fetch_forecast
 from tests.test_plan import MADRID, forecast_answer
 
 DAY = dt.date(2024, 7, 12)
@@ -37,7 +39,7 @@ def answer(request: Request, change=None) -> Response:
 
 @pytest.fixture(autouse=True)
 def clean(monkeypatch):
-    monkeypatch.setattr(weather_archive, "RETRY_WAIT_S", (0.01, 0.02))
+    monkeypatch.setattr(weather_client, "RETRY_WAIT_S", (0.01, 0.02))
     monkeypatch.delenv("CRAMP_FORECAST_URL", raising=False)
     weather_archive._REACHABLE.clear()
     yield
@@ -63,7 +65,7 @@ def test_credited_as_a_forecast_not_as_the_reanalysis(httpserver):
 
 
 def test_a_trickling_server_costs_one_deadline(httpserver, monkeypatch):
-    monkeypatch.setattr(weather_archive, "REQUEST_DEADLINE_S", 1.0)
+    monkeypatch.setattr(weather_client, "REQUEST_DEADLINE_S", 1.0)
     stop, gone = threading.Event(), threading.Event()
     sent = []
 
@@ -96,7 +98,7 @@ def test_a_trickling_server_costs_one_deadline(httpserver, monkeypatch):
 def test_past_the_forecast_budget_nothing_more_is_asked(httpserver, monkeypatch):
     # a 503 answers at once; the first wait before asking again (3 s) outlasts the whole budget (2 s)
     monkeypatch.setattr(weather_forecast, "FORECAST_BUDGET_S", 2.0)
-    monkeypatch.setattr(weather_archive, "RETRY_WAIT_S", (3.0, 3.0))
+    monkeypatch.setattr(weather_client, "RETRY_WAIT_S", (3.0, 3.0))
     httpserver.expect_request("/v1/forecast").respond_with_data("busy", status=503)
     got = ask(httpserver.url_for("/v1/forecast"))
     assert got.hours is None
@@ -168,12 +170,35 @@ def test_only_http_and_https_addresses_are_used(url, monkeypatch):
 
     monkeypatch.setattr(weather_forecast, "reachable", never)
     monkeypatch.setattr(weather_forecast, "protected_get", never)
-    got = ask(url)
-    assert got.hours is None and got.why_not.startswith("the weather forecast address ")
+    with pytest.raises(ValueError, match="^the weather forecast address ") as caught:
+        ask(url)  # a setting to correct, as the archive's address: refused before anything is sent
+    assert "Traceback" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://mirror.example/v1/forecast", "http:///v1/forecast"])
+def test_a_bad_forecast_address_exits_2_with_one_line_like_the_archives(url, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+    from tests.test_plan import PLAN_DAY, _heat_cramper
+
+    def never(*args, **kwargs):
+        raise AssertionError("nothing may be sent")
+
+    monkeypatch.setattr(weather_forecast, "reachable", never)
+    monkeypatch.setattr(weather_forecast, "protected_get", never)
+    monkeypatch.setenv("CRAMP_FORECAST_URL", url)
+    folder = _heat_cramper(tmp_path, position=MADRID)
+    cli = CliRunner().invoke(app, ["plan", str(folder), "--date", PLAN_DAY.isoformat(), "--distance-km", "15",
+                                   "--weather", "off"])
+    assert cli.exit_code == 2
+    lines = [line for line in cli.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: the weather forecast address ")
+    assert "Traceback" not in cli.output and "None" not in cli.output
 
 
 def test_a_gzip_bomb_is_refused(httpserver, monkeypatch):
-    monkeypatch.setattr(weather_archive, "MAX_ANSWER_BYTES", 1024 * 1024)
+    monkeypatch.setattr(weather_client, "MAX_ANSWER_BYTES", 1024 * 1024)
     bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)
     httpserver.expect_request("/v1/forecast").respond_with_data(
         bomb, headers={"Content-Encoding": "gzip"}, content_type="application/json")

@@ -20,6 +20,7 @@ from analyzer.air import run_air
 from analyzer.io import weather_archive
 from analyzer.metrics.heat import heat_index_c
 from analyzer.testing.synthetic import synthetic_run, write_athlete
+from analyzer.weather import client as weather_client
 from tests.io.test_weather_archive import MADRID, TEMPE, archive_answer, cramps_on, season
 
 UTC = dt.UTC
@@ -53,7 +54,7 @@ def own_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def strict(httpserver, monkeypatch):
     monkeypatch.setenv("CRAMP_WEATHER_URL", httpserver.url_for("/v1/archive"))
-    monkeypatch.setattr(weather_archive, "RETRY_WAIT_S", (0.01, 0.02))
+    monkeypatch.setattr(weather_client, "RETRY_WAIT_S", (0.01, 0.02))
     weather_archive._REACHABLE.clear()
     weather_archive._FAILURES.clear()
     yield StrictArchive(httpserver)

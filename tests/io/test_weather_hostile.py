@@ -21,6 +21,8 @@ import analyzer
 from analyzer.cli import app
 from analyzer.io import weather_archive
 from analyzer.testing.synthetic import write_athlete
+from analyzer.weather import archive as archive_module
+from analyzer.weather import client as weather_client
 from tests.io.test_weather_archive import MADRID, archive_answer, season
 
 
@@ -38,7 +40,7 @@ def answer_json(request: Request, change=None) -> Response:
 @pytest.fixture(autouse=True)
 def clean(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setattr(weather_archive, "RETRY_WAIT_S", (0.01, 0.02))
+    monkeypatch.setattr(weather_client, "RETRY_WAIT_S", (0.01, 0.02))
     weather_archive._REACHABLE.clear()
     weather_archive._FAILURES.clear()
     yield
@@ -76,7 +78,7 @@ def no_raw_text(lines):
 
 
 def test_a_trickling_server_costs_one_deadline_and_the_report_is_written(served, tmp_path, monkeypatch):
-    monkeypatch.setattr(weather_archive, "REQUEST_DEADLINE_S", 1.0)
+    monkeypatch.setattr(weather_client, "REQUEST_DEADLINE_S", 1.0)
     stop, gone = threading.Event(), threading.Event()
     sent = []
 
@@ -112,7 +114,7 @@ def test_a_trickling_server_costs_one_deadline_and_the_report_is_written(served,
 
 
 def test_past_the_weather_budget_nothing_more_is_asked_and_the_report_is_written(served, tmp_path, monkeypatch):
-    monkeypatch.setattr(weather_archive, "WEATHER_BUDGET_S", 1.0)
+    monkeypatch.setattr(archive_module, "WEATHER_BUDGET_S", 1.0)
 
     def slow(request: Request) -> Response:
         time.sleep(0.4)  # each answer takes at least 0.4 s: five cells cannot all fit in 1 s
@@ -222,7 +224,7 @@ def test_only_http_and_https_addresses_are_used(tmp_path, url, monkeypatch):
 
 
 def test_a_gzip_answer_is_read_and_a_gzip_bomb_is_refused(served, tmp_path, monkeypatch):
-    monkeypatch.setattr(weather_archive, "MAX_ANSWER_BYTES", 1024 * 1024)
+    monkeypatch.setattr(weather_client, "MAX_ANSWER_BYTES", 1024 * 1024)
     bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)  # 64 MB of blanks in about 64 KB
     assert len(bomb) < 200 * 1024
 

@@ -190,8 +190,8 @@ def _run_row(athlete: Athlete, act: Activity, cramps: pd.DataFrame, hr_max, hr_r
     row["air_temperature_max_c"] = float(temp.max()) if temp.notna().any() else np.nan
     row["air_temperature_source"] = air.source
     row["relative_humidity_pct"] = float(rh.mean()) if rh.notna().any() else np.nan
-    row["wind_mps"] = _mean(frame, "wind_10m_mps")
-    row["solar_w_m2"] = _mean(frame, "shortwave_w_m2")
+    row["wind_mps"] = _mean(frame, "wind_mps")
+    row["solar_w_m2"] = _mean(frame, "solar_w_m2")
     both = bool(temp.notna().any() and rh.notna().any())
     hi = heat_index_c(temp, rh) if both else np.array([np.nan])
     row["heat_index_max_c"] = float(np.nanmax(hi)) if np.isfinite(hi).any() else np.nan

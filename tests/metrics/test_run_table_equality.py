@@ -16,6 +16,7 @@ import pytest
 
 import analyzer
 import analyzer.air
+import analyzer.weather.air
 from analyzer.flags.thresholds import resolve_thresholds
 from analyzer.metrics import load
 from analyzer.metrics.cardio import run_decoupling
@@ -30,7 +31,7 @@ SAMPLE = sorted(p.name for p in (REPO / "sample_data").iterdir() if (p / "athlet
 
 def _old_table(athlete, cramps, t, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(analyzer.air, "interpolate_weather", before.interpolate_weather)
+        m.setattr(analyzer.weather.air, "interpolate_weather", before.interpolate_weather)
         return before.run_table(athlete, cramps, t, [])
 
 
