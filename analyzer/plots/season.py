@@ -166,7 +166,7 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
     analysis = _analysis(analysis, "plot_cramp_runs_vs_others")
     fig, ax = new_axes((7.5, 5.4), ax)
     runs = analysis.runs
-    t = analysis.thresholds
+    th = analysis.thresholds
     if runs.empty:
         ax.text(0.5, 0.5, "no runs", transform=ax.transAxes, ha="center")
         return fig
@@ -174,9 +174,9 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
     y = runs["distance_ratio"].astype(float)
     cramp = runs["had_cramp"].astype(bool)
     x_lo = float(np.nanmin(x)) - 3 if x.notna().any() else 10.0
-    x_hi = max(float(np.nanmax(x)) + 2 if x.notna().any() else 35.0, t["heat_index_caution_c"] + 2)
+    x_hi = max(float(np.nanmax(x)) + 2 if x.notna().any() else 35.0, th["heat_index_caution_c"] + 2)
     y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
-    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
+    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, th["long_run_spike_ratio"] + 0.1)
     # a grey band (left: no heat index; bottom: no 30-day history) only when some run sits in it
     no_heat, no_history = bool(x.isna().any()), bool(y.isna().any())
     x_gap = x_lo - 1.5 if no_heat else x_lo + 1
@@ -196,10 +196,10 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
                label=f"runs without cramps ({int((~cramp).sum())})", gid="other-runs", zorder=3)
     ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90, alpha=0.8, edgecolors="white",
                linewidths=0.8, label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
-    ax.axvline(t["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1,
-               label=f"heat index threshold {t['heat_index_caution_c']:.1f} °C")
-    ax.axhline(t["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1,
-               label=f"long-run spike threshold {t['long_run_spike_ratio']:.2f}×")
+    ax.axvline(th["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1,
+               label=f"heat index threshold {th['heat_index_caution_c']:.1f} °C")
+    ax.axhline(th["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1,
+               label=f"long-run spike threshold {th['long_run_spike_ratio']:.2f}×")
     ax.set_xlim(x_gap - 1, x_hi)
     ax.set_ylim(y_gap - 0.04, y_hi)
     ax.set_xlabel("heat index during the run (°C)")

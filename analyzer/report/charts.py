@@ -462,14 +462,14 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     runs = analysis.runs
     if runs.empty:
         return _message_chart("No runs in this period.")
-    t = analysis.thresholds
+    th = analysis.thresholds
     x = runs["heat_index_max_c"].astype(float)
     y = runs["distance_ratio"].astype(float)
     x_lo = float(np.nanmin(x)) - 3 if x.notna().any() else 10.0
     x_hi = float(np.nanmax(x)) + 2 if x.notna().any() else 35.0  # the axis follows the data
-    heat_thr = t["heat_index_caution_c"]
+    heat_thr = th["heat_index_caution_c"]
     y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
-    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
+    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, th["long_run_spike_ratio"] + 0.1)
     # a grey band (left: no heat index; bottom: no 30-day history) only when some run sits in it
     no_heat, no_history = bool(x.isna().any()), bool(y.isna().any())
     x_gap = x_lo - 1.5 if no_heat else x_lo
@@ -500,7 +500,7 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
                "tx": x_gap - 0.5, "ty": y_hi, "angle": 270}] if no_heat else []) + \
         ([{"x0": x_min, "x1": x_hi, "y0": y_min, "y1": y_lo - 0.02, "label": "no 30-day history",
            "tx": x_hi, "ty": y_gap - 0.035, "angle": 0}] if no_history else [])
-    spike = t["long_run_spike_ratio"]
+    spike = th["long_run_spike_ratio"]
     # each threshold line says its value where it is drawn (the heat line at the top, the spike line at the left)
     line_labels = [{"x": heat_thr, "y": y_hi, "text": f"{heat_thr:.1f} °C", "baseline": "top",
                     "color": "#8e44ad"} for _ in rules]
@@ -520,8 +520,8 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
         *([{"data": {"values": rules}, "mark": {"type": "rule", "color": "#8e44ad", "strokeDash": [4, 3]},
             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale},
                          "tooltip": [{"field": "label", "title": "threshold"}]}}] if rules else []),
-        {"data": {"values": [{"y": t["long_run_spike_ratio"], "label": "long-run spike threshold "
-                              f"{t['long_run_spike_ratio']:.2f}×"}]},
+        {"data": {"values": [{"y": th["long_run_spike_ratio"], "label": "long-run spike threshold "
+                              f"{th['long_run_spike_ratio']:.2f}×"}]},
          "mark": {"type": "rule", "color": "#2c3e50", "strokeDash": [2, 2]},
          "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale},
                       "tooltip": [{"field": "label", "title": "threshold"}]}},
