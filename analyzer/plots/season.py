@@ -50,6 +50,13 @@ def _analysis(value: object, name: str) -> Analysis:
     raise TypeError(f"{name} draws an Analysis (analyzer.analyze(athlete)), not {type(value).__name__}")
 
 
+def _begin(value: object, name: str, figsize: tuple[float, float], ax: Axes | None) -> tuple[Analysis, Figure, Axes]:
+    """The Analysis to draw (:func:`_analysis`) and the axes to draw it into (:func:`analyzer.plots.new_axes`)."""
+    analysis = _analysis(value, name)
+    fig, ax = new_axes(figsize, ax)
+    return analysis, fig, ax
+
+
 SEVERITY_KEY = (1, 3, 5)
 """Severities shown in the timeline's size key."""
 
@@ -107,8 +114,7 @@ def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figur
     matplotlib.figure.Figure
         The figure drawn on.
     """
-    analysis = _analysis(analysis, "plot_weekly_distance")
-    fig, ax = new_axes((10, 3.6), ax)
+    analysis, fig, ax = _begin(analysis, "plot_weekly_distance", (10, 3.6), ax)
     runs = analysis.runs
     tz = analysis.athlete.timezone
     if runs.empty:
@@ -160,19 +166,16 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
     Parameters
     ----------
     analysis : Analysis
-        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
-        analysed first, with its own thresholds.
+        Whose runs are drawn (an Athlete or a folder's path is analysed first, as for :func:`plot_weekly_distance`).
     ax : matplotlib Axes, optional
-        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
-        figure, made with pyplot as pandas and seaborn do.
+        Where to draw, as for :func:`plot_weekly_distance` (else a new pyplot figure).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on.
+        The scatter's figure.
     """
-    analysis = _analysis(analysis, "plot_cramp_runs_vs_others")
-    fig, ax = new_axes((7.5, 5.4), ax)
+    analysis, fig, ax = _begin(analysis, "plot_cramp_runs_vs_others", (7.5, 5.4), ax)
     runs = analysis.runs
     th = analysis.thresholds
     if runs.empty:
@@ -218,20 +221,14 @@ def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure
 
     Parameters
     ----------
-    analysis : Analysis
-        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
-        analysed first, with its own thresholds.
-    ax : matplotlib Axes, optional
-        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
-        figure, made with pyplot as pandas and seaborn do.
+    analysis, ax
+        As for :func:`plot_weekly_distance`: whose cramps are drawn, and where (else a new pyplot figure).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on.
     """
-    analysis = _analysis(analysis, "plot_cramp_timeline")
-    fig, ax = new_axes((10, 3.4), ax)
+    analysis, fig, ax = _begin(analysis, "plot_cramp_timeline", (10, 3.4), ax)
     c = analysis.cramps
     tz = analysis.athlete.timezone
     runs = analysis.runs
