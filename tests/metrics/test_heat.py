@@ -1,11 +1,11 @@
-"""Heat index against DOMAIN.md §3.1's worked table and the NWS chart."""
+"""Heat index against DOMAIN.md §3.1's worked table and the NWS chart; the WBGT estimate against the BoM's."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analyzer.metrics.heat import c_to_f, f_to_c, heat_index_c, heat_index_f
+from analyzer.metrics.heat import c_to_f, f_to_c, heat_index_c, heat_index_f, vapour_pressure_hpa, wbgt_estimate_c
 
 # (T °F, RH %, HI °F from the Rothfusz formula as worked in DOMAIN.md §3.1, NWS chart value or None)
 TABLE = [
@@ -37,3 +37,10 @@ def test_celsius_version_and_arrays():
 def test_unit_conversions_round_trip():
     assert float(c_to_f(100)) == 212.0 and float(f_to_c(32)) == 0.0
     assert float(f_to_c(c_to_f(37.5))) == pytest.approx(37.5)
+
+
+@pytest.mark.parametrize("t,rh,e,wbgt", [(30, 60, 25.4, 30.9), (25, 50, 15.8, 24.3), (15, 70, None, 17.1)])
+def test_wbgt_bom_examples(t, rh, e, wbgt):
+    if e is not None:
+        assert float(vapour_pressure_hpa(t, rh)) == pytest.approx(e, abs=0.05)
+    assert float(wbgt_estimate_c(t, rh)) == pytest.approx(wbgt, abs=0.05)
