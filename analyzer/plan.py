@@ -58,6 +58,12 @@ DEFAULT_START = "08:00"
 DEFAULT_PACE_S_PER_KM = 360.0
 """The pace assumed (6:00 min/km) when neither ``pace`` nor any earlier run gives one; said in the notes."""
 
+REMINDER = "Reminder (your history, not a prediction): "
+"""What each reminder note opens with."""
+
+BEST_START = "Best start: "
+"""What each best-start note opens with."""
+
 DISCLAIMER = ("This is training information, not medical advice. It lines a planned run up against the conditions "
               "that came before your logged cramps; it cannot predict a cramp, diagnose, or name a cause. See a "
               "clinician for cramps that are frequent, severe, one-sided, come with numbness, weakness, swelling or "
@@ -118,7 +124,19 @@ class RunPlan:
         ``weigh_ins``, ``similar_air``, ``sweat_rate_l_per_h``, ``sweat_loss_l``, ``drink_l`` (each a
         ``(low, high)`` pair), ``body_mass_kg``, ``text``; ``None`` without weigh-ins.
     notes : list of str
-        Everything else in words: where the numbers came from, context, reminders, the disclaimer.
+        Everything in words, in order: the headline, where the numbers came from, the best-start
+        notes, context, reminders, the disclaimer (``to_text`` and the JSON's ``notes``).
+    headline : str
+        The key line: how many of the conditions the run meets (``notes[0]``).
+    best_start_notes : list of str
+        Why no best start could be suggested, or what was not checked (each in ``notes`` after
+        :data:`BEST_START`).
+    reminders : list of str
+        The athlete's own patterns a plan says nothing about (each in ``notes`` after :data:`REMINDER`).
+    other_notes : list of str
+        The notes that are none of these, nor the acclimatisation or fluid text, nor the disclaimer.
+    disclaimer : str
+        :data:`DISCLAIMER` (the last note).
     analysis : Analysis
         The athlete's analysed history the plan was made from.
     window : (str, str)
@@ -144,6 +162,11 @@ class RunPlan:
     notes: list[str] = field(default_factory=list)
     analysis: Analysis | None = field(default=None, repr=False)
     window: tuple[str, str] = DEFAULT_WINDOW
+    headline: str = ""
+    best_start_notes: list[str] = field(default_factory=list)
+    reminders: list[str] = field(default_factory=list)
+    other_notes: list[str] = field(default_factory=list)
+    disclaimer: str = ""
 
     @property
     def start_local(self) -> pd.Timestamp:
@@ -585,19 +608,20 @@ def _fluid_text(f: dict, planned_air_c: float, th: dict[str, float], lower_bound
 
 
 def _reminders(analysis: Analysis) -> list[str]:
+    """The reminders of the athlete's history (one-leg, night, medicines), each shown after :data:`REMINDER`."""
     flags = analysis.flags
     out = []
     if not len(flags):
         return out
     for f in flags[(flags["scope"] == "athlete") & (flags["pattern"] == "one_leg")].to_dict("records"):
-        out.append(f"Reminder (your history, not a prediction): {f['message']}")
+        out.append(str(f["message"]))
     night = flags[(flags["scope"] == "cramp") & (flags["pattern"] == "night")]
     if len(night):
         n = night["cramp_row"].nunique()
-        out.append(f"Reminder (your history, not a prediction): {n} of your cramps came at rest at night, well after "
-                   "any run; a planned run's conditions say nothing about them.")
+        out.append(f"{n} of your cramps came at rest at night, well after any run; a planned run's conditions say "
+                   "nothing about them.")
     for f in flags[(flags["scope"] == "athlete") & (flags["pattern"] == "medication")].to_dict("records"):
-        out.append(f"Reminder (your history, not a prediction): {f['message']}")
+        out.append(str(f["message"]))
     return out
 
 
@@ -737,6 +761,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     hours, kind, source = _read_forecast(forecast, tz, position, day, forecast_url, today, notes)
     outlook = pd.DataFrame(columns=OUTLOOK_COLUMNS)
     best = None
+    best_notes: list[str] = []
     heat = None
     hi_met = wb_met = None
     wbgt_source = ""
@@ -752,7 +777,9 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
             notes.append("The forecast does not cover the whole planned run: the heat conditions are unknown.")
         outlook = _outlook(grid, day_start, day_end, start_utc, duration_s, wbgt_source, th, tz)
         best = _best_start((hours, kind, position), day, (w_start, w_end), start_utc, duration_s, th, tz, heat,
-                           notes)
+                           best_notes)
+    other = list(notes)
+    notes += [BEST_START + n for n in best_notes]
     when = f"{start_utc.tz_convert(tz):%H:%M}–{(start_utc + pd.Timedelta(seconds=duration_s)).tz_convert(tz):%H:%M}"
     if heat is not None:
         shown = format_heat_index(heat["heat_index_c"], heat["beyond_chart"])
@@ -769,11 +796,12 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     n_met = sum(1 for m in cond["met"] if m is True)
     cramp_runs = int(history["had_cramp"].astype(bool).sum()) if len(history) else 0
     if cramp_runs:
-        notes.insert(0, f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
-                        f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
+        headline = (f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
+                    f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
     else:
-        notes.insert(0, f"No cramp of yours came during or just after a run, so there is nothing to line these "
-                        f"conditions up with; this run meets {n_met} of the {len(cond)} conditions the report checks.")
+        headline = (f"No cramp of yours came during or just after a run, so there is nothing to line these "
+                    f"conditions up with; this run meets {n_met} of the {len(cond)} conditions the report checks.")
+    notes.insert(0, headline)
 
     # context
     acc = acclimatisation(runs, day, th)
@@ -796,13 +824,17 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
             lower = bool((~used["fluid_logged"].astype(bool)).any())
             fluid["text"] = _fluid_text(fluid, planned_air, th, lower)
             notes.append(fluid["text"])
-    notes += _reminders(a)
+    reminders = _reminders(a)
+    notes += [REMINDER + r for r in reminders]
     if a.problems:
-        notes.append(f"{len(a.problems)} input problem{'s' if len(a.problems) > 1 else ''} in the athlete folder "
+        other.append(f"{len(a.problems)} input problem{'s' if len(a.problems) > 1 else ''} in the athlete folder "
                      "(see analyzer report's errors.csv); the history above leaves those rows out.")
+        notes.append(other[-1])
     notes.append(DISCLAIMER)
     return RunPlan(ath.id, ath.name, day, start_utc, tz, distance, pace_s, duration_s, pace_source, position, source,
-                   cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"))
+                   cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"),
+                   headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other,
+                   disclaimer=DISCLAIMER)
 
 
 def _spike_detail(distance: float, longest: float, spike_ratio: float, days_known: float,
@@ -845,8 +877,11 @@ def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp,
 
 def _best_start(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], planned: pd.Timestamp,
                 duration_s: float, th: dict[str, float], tz: str, planned_heat: dict | None,
-                notes: list[str]) -> dict | None:
-    """The start in the window nearest the planned one (earlier on a tie) that avoids both heat conditions."""
+                best_notes: list[str]) -> dict | None:
+    """The start in the window nearest the planned one (earlier on a tie) that avoids both heat conditions.
+
+    What could not be checked, or why there is none, is added to ``best_notes`` (shown after :data:`BEST_START`).
+    """
     if planned_heat is None:
         return None
     daylight_known = forecast[2] is not None
@@ -864,9 +899,9 @@ def _best_start(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], 
     span = f"{window[0]:%H:%M}–{window[1]:%H:%M}"
     light = " in daylight" if daylight_known else ""
     if not daylight_known:
-        notes.append("Best start: no position, so daylight was not checked.")
+        best_notes.append("no position, so daylight was not checked.")
     if not ok:
-        notes.append(f"Best start: no start within {span}{light} avoids the heat conditions on this forecast.")
+        best_notes.append(f"no start within {span}{light} avoids the heat conditions on this forecast.")
         return None
     _, _, c, heat = min(ok)
     when = c.tz_convert(tz)

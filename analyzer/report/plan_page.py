@@ -217,19 +217,13 @@ def plan_page(plan: RunPlan) -> PlanPage:
     Returns
     -------
     PlanPage
-        Every note of the plan appears exactly once: the first as the headline, the best-start
-        notes beside the best start, acclimatisation and fluid as context, reminders, the
-        disclaimer last, the rest as notes.
+        Every note of the plan appears exactly once, each read from its own field of the plan
+        (never picked by its opening words): :attr:`RunPlan.headline` as the headline,
+        ``best_start_notes`` beside the best start, acclimatisation and fluid as context,
+        ``reminders``, ``disclaimer`` last, ``other_notes`` as the notes.
     """
-    notes = list(plan.notes)
-    headline = notes.pop(0) if notes else ""
-    disclaimer = notes.pop() if notes and notes[-1].startswith("This is training information") else ""
     acc = str(plan.acclimatisation.get("text", "")) if plan.acclimatisation else ""
     fluid = str(plan.fluid.get("text", "")) if plan.fluid else ""
-    best_notes = [n for n in notes if n.startswith("Best start:")]
-    reminders = [n for n in notes if n.startswith("Reminder (your history, not a prediction)")]
-    context = {acc, fluid} - {""}
-    rest = [n for n in notes if n not in best_notes and n not in reminders and n not in context]
     hours_f = plan.duration_s / 3600
     cards = _cards(plan)
     sources = {str(h.get("wbgt_source", "")) for h in plan.outlook.to_dict("records")} - {""}
@@ -240,16 +234,16 @@ def plan_page(plan: RunPlan) -> PlanPage:
              f"about {int(hours_f)} h {int(round(hours_f % 1 * 60)):02d} min (pace: {plan.pace_source})"),
         forecast=_forecast_text(plan.forecast_source), timezone=plan.timezone,
         met=sum(c.state == "met" for c in cards), total=len(cards), cramp_runs=_cramp_runs(plan), unknown=sum(c.state == "unknown" for c in cards),
-        headline=headline,
+        headline=plan.headline,
         best_start=plan.best_start["start_local"][11:16] if plan.best_start else "",
         planned_start=f"{plan.start_local:%H:%M}",
         best_why=str(plan.best_start["why"]) if plan.best_start else "",
-        best_notes=([_detail(n[len("Best start: "):]) for n in best_notes] if best_notes or plan.best_start else
+        best_notes=([_detail(n) for n in plan.best_start_notes] if plan.best_start_notes or plan.best_start else
                     ["The heat over the planned run is unknown, so no start could be checked."]),
         cards=cards, hours=_hours(plan), window=tuple(plan.window), wbgt_source=", ".join(sorted(sources)),
         acclimatisation=acc, fluid=fluid,
-        reminders=[n[len("Reminder (your history, not a prediction): "):] for n in reminders],
-        notes=rest, sources=_sources(plan), disclaimer=disclaimer)
+        reminders=list(plan.reminders), notes=list(plan.other_notes), sources=_sources(plan),
+        disclaimer=plan.disclaimer)
 
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))

@@ -159,3 +159,21 @@ def test_a_heat_index_beyond_the_nws_chart_is_shown_as_such(tmp_path):
     card = plan_page(plan).cards[2]
     assert (card.name, card.state, card.value) == ("Heat index", "met", "above 58 °C")
     assert "beyond the NWS chart" in card.detail
+
+
+def test_the_page_reads_the_plans_fields_never_the_opening_words_of_its_notes(hot):
+    import dataclasses
+
+    from analyzer.plan import BEST_START, DISCLAIMER, REMINDER
+
+    # the notes (text and JSON) are the typed fields put together, each once, in the page's order
+    context = [hot.acclimatisation["text"]] + ([hot.fluid["text"]] if hot.fluid else [])
+    assert hot.notes[0] == hot.headline and hot.notes[-1] == hot.disclaimer == DISCLAIMER
+    assert sorted(hot.notes) == sorted([hot.headline, *hot.other_notes, *(BEST_START + n for n in hot.best_start_notes),
+                                        *context, *(REMINDER + r for r in hot.reminders), hot.disclaimer])
+    assert not any(r.startswith("Reminder") for r in hot.reminders)
+    # the page is the same with the words of the notes list gone: it never reads them
+    assert plan_page(dataclasses.replace(hot, notes=["Best start: x", "Reminder (your history, not a prediction): y"])) \
+        == plan_page(hot)
+    page = plan_page(hot)
+    assert (page.headline, page.disclaimer, page.notes) == (hot.headline, DISCLAIMER, hot.other_notes)
