@@ -778,6 +778,10 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
         outlook = _outlook(grid, day_start, day_end, start_utc, duration_s, wbgt_source, th, tz)
         best = _best_start((hours, kind, position), day, (w_start, w_end), start_utc, duration_s, th, tz, heat,
                            best_notes)
+    if position is not None or not best_notes:  # without a position the best-start note says daylight was not checked
+        daylight = _daylight_note(position, "the position given" if given_where is not None else
+                                  "the start of your most recent outdoor run", start_utc, duration_s, tz)
+        notes += [daylight] if daylight else []
     other = list(notes)
     notes += [BEST_START + n for n in best_notes]
     when = f"{start_utc.tz_convert(tz):%H:%M}–{(start_utc + pd.Timedelta(seconds=duration_s)).tz_convert(tz):%H:%M}"
@@ -835,6 +839,21 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
                    cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"),
                    headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other,
                    disclaimer=DISCLAIMER)
+
+
+def _daylight_note(position: tuple[float, float] | None, place: str, start_utc: pd.Timestamp, duration_s: float,
+                   tz: str) -> str:
+    """The planned run in the dark, said: the sun below the horizon at its start or end (as a best start is
+    checked, :func:`_heat_of`), at the position the plan uses; or that it could not be checked. ``""`` in daylight."""
+    if position is None:
+        return "Daylight: not checked for the planned run (no position: no outdoor run with GPS, and no --where given)."
+    end_utc = start_utc + pd.Timedelta(seconds=duration_s)
+    up = cos_solar_zenith(pd.DatetimeIndex([start_utc, end_utc]), position[0], position[1]) > 0
+    if up.all():
+        return ""
+    part = "starts and ends" if not up.any() else ("starts" if not up[0] else "ends")
+    return (f"Daylight: the planned run ({start_utc.tz_convert(tz):%H:%M}–{end_utc.tz_convert(tz):%H:%M}) {part} in "
+            f"the dark at {place} (the sun below the horizon).")
 
 
 def _spike_detail(distance: float, longest: float, spike_ratio: float, days_known: float,

@@ -362,3 +362,29 @@ def test_a_forecast_file_with_wbgt_only_for_some_hours_estimates_the_others_and_
     assert bool(cond.loc["wbgt", "met"])
     assert "nan" not in plan.to_text()
     assert "measured (forecast file); estimated (BoM" in " ".join(str(v) for v in cond.loc["wbgt"].to_numpy())
+
+
+def test_the_planned_run_in_the_dark_is_said_with_or_without_a_forecast():
+    """Madrid (40.42 N, 3.70 W) on 14 July 2024: sunrise about 06:57 and sunset about 21:45 CEST (worked
+    with the sunrise equation, 0.833° of refraction); every case below is 25 minutes or more from either."""
+    from tests.conftest import REPO
+
+    maria = analyzer.load_athlete(REPO / "sample_data" / "maria_hot", weather="off")
+
+    def daylight(start, where="40.42,-3.70"):
+        plan = analyzer.plan_run(maria, date="2024-07-14", distance_km=16, start=start, pace="5:45", where=where,
+                                 forecast="off")  # 16 km at 5:45 = 92 min
+        said = [n for n in plan.notes if n.startswith("Daylight")]
+        assert said == [n for n in plan.other_notes if n.startswith("Daylight")]  # the page shows it once
+        return said
+
+    assert daylight("05:00") == ["Daylight: the planned run (05:00–06:32) starts and ends in the dark at the "
+                                 "position given (the sun below the horizon)."]
+    assert daylight("06:30") == ["Daylight: the planned run (06:30–08:02) starts in the dark at the position given "
+                                 "(the sun below the horizon)."]
+    assert daylight("21:00") == ["Daylight: the planned run (21:00–22:32) ends in the dark at the position given "
+                                 "(the sun below the horizon)."]
+    assert daylight("12:00") == []  # in daylight: nothing to say
+    # María's sample runs have no GPS: without --where there is no position, and the plan says so
+    assert daylight("05:00", where=None) == ["Daylight: not checked for the planned run (no position: no outdoor "
+                                             "run with GPS, and no --where given)."]
