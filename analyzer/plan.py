@@ -37,7 +37,7 @@ from analyzer.errors import InputError
 from analyzer.flags import rules
 from analyzer.flags.thresholds import source_of
 from analyzer.formatting import format_heat_index, format_pace
-from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
+from analyzer.metrics.heat import heat_index_below_chart, heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
 from analyzer.metrics.load import history_days, longest_prior, usual_speed
 from analyzer.metrics.sun import cos_solar_zenith
 from analyzer.model import ArchiveWeather, Athlete
@@ -223,9 +223,11 @@ class RunPlan:
                 mark = "*" if r["in_planned_run"] else " "
                 hot = " hot" if r["heat_index_met"] or r["wbgt_met"] else ""
                 dark = "" if r["daylight"] is not False else " dark"
+                hi = (f"{format_heat_index(r['heat_index_c'], form='cell', under_chart=True)} °C"
+                      if heat_index_below_chart(r["heat_index_c"]) else _num(r["heat_index_c"], "°C"))
                 lines.append(f"  {mark}{r['time_local'][11:16]}  air {_num(r['temperature_c'], '°C')}  "
                              f"humidity {_num(r['relative_humidity_pct'], '%', 0)}  heat index "
-                             f"{_num(r['heat_index_c'], '°C')}  WBGT {_num(r['wbgt_c'], '°C')}{hot}{dark}")
+                             f"{hi}  WBGT {_num(r['wbgt_c'], '°C')}{hot}{dark}")
         lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
         return "\n".join(lines) + "\n"
 
@@ -451,6 +453,7 @@ def _heat_of(hours: pd.DataFrame, kind: str, where: tuple[float, float] | None, 
         daylight = bool(part["cos_zenith"].iloc[0] > 0 and part["cos_zenith"].iloc[-1] > 0)
     return ({"heat_index_c": float(part["heat_index_c"].max()), "beyond_chart": bool(part["beyond_chart"].any()),
              "wbgt_c": float(part["wbgt_c"].max()), "air_c": float(part["temperature_c"].mean()),
+             "air_max_c": float(part["temperature_c"].max()),
              "daylight": daylight}, wbgt_source)
 
 
@@ -786,9 +789,14 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     notes += [BEST_START + n for n in best_notes]
     when = f"{start_utc.tz_convert(tz):%H:%M}–{(start_utc + pd.Timedelta(seconds=duration_s)).tz_convert(tz):%H:%M}"
     if heat is not None:
-        shown = format_heat_index(heat["heat_index_c"], heat["beyond_chart"])
-        hi_detail = (f"forecast heat index up to {shown} over {when} (the condition starts at "
-                     f"{th['heat_index_caution_c']:.1f} °C)")
+        if _under_chart(heat):  # no heat-stress number, and below the air: said as such, with the air
+            hi_detail = (f"forecast heat index {format_heat_index(heat['heat_index_c'], under_chart=True)} over "
+                         f"{when}, air up to {heat['air_max_c']:.1f} °C (the condition starts at "
+                         f"{th['heat_index_caution_c']:.1f} °C)")
+        else:
+            shown = format_heat_index(heat["heat_index_c"], heat["beyond_chart"])
+            hi_detail = (f"forecast heat index up to {shown} over {when} (the condition starts at "
+                         f"{th['heat_index_caution_c']:.1f} °C)")
         wb_detail = (f"forecast WBGT up to {heat['wbgt_c']:.1f} °C over {when}, {wbgt_source} (the condition starts at "
                      f"{th['wbgt_high_c']:.0f} °C)")
     else:
@@ -839,6 +847,11 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
                    cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"),
                    headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other,
                    disclaimer=DISCLAIMER)
+
+
+def _under_chart(heat: dict) -> bool:
+    """The run's highest forecast heat index is under the NWS chart (below 80 °F): no heat-stress number."""
+    return not heat["beyond_chart"] and bool(heat_index_below_chart(heat["heat_index_c"]))
 
 
 def _daylight_note(position: tuple[float, float] | None, place: str, start_utc: pd.Timestamp, duration_s: float,
@@ -924,7 +937,9 @@ def _best_start(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], 
         return None
     _, _, c, heat = min(ok)
     when = c.tz_convert(tz)
-    numbers = (f"the forecast heat index at or below {format_heat_index(heat['heat_index_c'], heat['beyond_chart'])} "
+    hi_text = (format_heat_index(heat["heat_index_c"], under_chart=True) if _under_chart(heat) else
+               f"at or below {format_heat_index(heat['heat_index_c'], heat['beyond_chart'])}")
+    numbers = (f"the forecast heat index {hi_text} "
                f"and WBGT at or below {heat['wbgt_c']:.1f} °C, under the conditions ({th['heat_index_caution_c']:.1f} °C; "
                f"{th['wbgt_high_c']:.0f} °C)")
     if c == planned:

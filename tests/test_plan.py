@@ -388,3 +388,22 @@ def test_the_planned_run_in_the_dark_is_said_with_or_without_a_forecast():
     # María's sample runs have no GPS: without --where there is no position, and the plan says so
     assert daylight("05:00", where=None) == ["Daylight: not checked for the planned run (no position: no outdoor "
                                              "run with GPS, and no --where given)."]
+
+
+def test_a_heat_index_under_the_nws_chart_is_said_as_such_with_the_air():
+    """The cool Madrid forecast: 13:00 22.5 °C at 44 %, 14:00 23.3 °C at 42 %, 15:00 23.8 °C. The heat index
+    by the simple formula (23.3 °C = 73.9 °F at 42 %: 0.5 × (73.9 + 61 + 7.1 + 3.9) = 73.0 °F = 22.8 °C) is
+    under the chart's 80 °F, so no number is given as a heat index; the air over 13:00–14:32 is (from 23.3
+    to 23.8 °C, the run ending a little past 14:30)."""
+    import re
+
+    from tests.conftest import REPO
+
+    maria = analyzer.load_athlete(REPO / "sample_data" / "maria_hot", weather="off")
+    plan = analyzer.plan_run(maria, date="2024-07-14", distance_km=16, start="13:00", pace="5:45",
+                             forecast=REPO / "sample_data" / "forecasts" / "madrid_2024-07-14_cool.csv")
+    detail = str(plan.conditions.set_index("name").loc["heat_index", "detail"])
+    m = re.fullmatch(r"forecast heat index under the NWS chart \(below 26\.7 °C\) over 13:00–14:32, air up to "
+                     r"(\d+\.\d) °C \(the condition starts at 32\.2 °C\)", detail)
+    assert m and 23.3 <= float(m.group(1)) <= 23.8, detail
+    assert "under the NWS chart (below 26.7 °C)" in plan.best_start["why"]

@@ -24,6 +24,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 
 from analyzer.formatting import format_heat_index, format_pace
+from analyzer.metrics.heat import heat_index_below_chart
 from analyzer.report.content import PATTERN_NAMES, RULE_NAMES, number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +72,8 @@ class Hour:
     in_best: bool
     dark: bool
     in_window: bool
+    heat_tile: str = ""
+    """The tile's heat: ``HI 31.4``, or the air (``air 16.0``) where the heat index is under the NWS chart."""
 
 
 @dataclass
@@ -131,7 +134,9 @@ def _value(rule: str, value: object, unit: str, beyond_chart: bool) -> str:
     if unit == "ratio":
         return f"{float(value):.2f} ×"
     if rule == "heat_index":
-        return format_heat_index(float(value), beyond_chart, "value" if beyond_chart else "text")
+        under = not beyond_chart and bool(heat_index_below_chart(float(value)))
+        return format_heat_index(float(value), beyond_chart, "value" if beyond_chart or under else "text",
+                                 under_chart=True)
     return number(value, 1, unit)
 
 
@@ -175,10 +180,14 @@ def _hours(plan: RunPlan) -> list[Hour]:
     out = []
     for r in plan.outlook.to_dict("records"):
         t = pd.Timestamp(r["time_local"])
+        under = bool(heat_index_below_chart(r["heat_index_c"]))  # no heat-stress number, maybe below the air
+        heat_index = format_heat_index(r["heat_index_c"], False, "cell", under_chart=True) if under else \
+            number(r["heat_index_c"], 1)
+        heat_tile = f"air {number(r['temperature_c'], 1)}" if under else f"HI {heat_index}"
         out.append(Hour(
             time=r["time_local"][11:16], air=number(r["temperature_c"], 1, "°C"),
-            humidity=number(r["relative_humidity_pct"], 0, "%"), heat_index=number(r["heat_index_c"], 1),
-            wbgt=number(r["wbgt_c"], 1), hot=bool(r["heat_index_met"] or r["wbgt_met"]),
+            humidity=number(r["relative_humidity_pct"], 0, "%"), heat_index=heat_index,
+            wbgt=number(r["wbgt_c"], 1), hot=bool(r["heat_index_met"] or r["wbgt_met"]), heat_tile=heat_tile,
             in_run=bool(r["in_planned_run"]),
             in_best=best is not None and bool(t + pd.Timedelta(hours=1) > best and t <= end),
             dark=r["daylight"] is False, in_window=first <= r["time_local"][11:16] <= last))

@@ -66,8 +66,12 @@ def test_the_hours_are_tiles_of_the_window_with_the_run_marked(hot):
     assert [h.time for h in tiles if h.in_run] == ["13:00", "14:00"]
     assert [h.time for h in tiles if h.in_best] == ["06:00", "07:00"]
     # 05:00 is 16 °C = 60.8 °F at 60 %: the NWS simple formula 0.5·(60.8 + 61 + (60.8 − 68)·1.2 + 60·0.094)
-    # = 59.4 °F = 15.2 °C (under 80 °F the simple formula stands); WBGT by BoM
-    assert tiles[0].heat_index == "15.2" and tiles[0].wbgt == f"{_bom_wbgt(16.0, 60):.1f}"
+    # = 59.4 °F = 15.2 °C, below the 16 °C air and under the NWS chart (80 °F = 26.7 °C): no heat-stress
+    # number, so the table says "< 26.7" and the tile shows the air; WBGT by BoM
+    assert tiles[0].heat_index == "< 26.7" and tiles[0].heat_tile == "air 16.0"
+    assert tiles[0].wbgt == f"{_bom_wbgt(16.0, 60):.1f}"
+    # 13:00 is 90 °F at 70 %: 105.9 °F = 41.1 °C on the NWS chart, shown as a heat index
+    assert tiles[8].heat_index == "41.1" and tiles[8].heat_tile == "HI 41.1"
     assert tiles[8].air == "32.2 °C" and tiles[8].humidity == "70 %"  # 13:00 in the file
 
 
