@@ -70,8 +70,9 @@ DISCLAIMER = ("This is training information, not medical advice. It lines a plan
               "skin changes, come on with walking and ease with rest, or appear after a new medicine.")
 
 CONDITION_COLUMNS = ["name", "pattern", "value", "threshold", "unit", "met", "history", "source", "detail",
-                     "beyond_chart"]
-"""The columns of :attr:`RunPlan.conditions` (the JSON contract's keys, plus ``detail``)."""
+                     "beyond_chart", "finding"]
+"""The columns of :attr:`RunPlan.conditions` (the JSON contract's keys, plus ``detail``, ``beyond_chart`` and
+``finding``: the detail without ``unknown:`` and the threshold, as the page's card says it)."""
 
 OUTLOOK_COLUMNS = ["time_local", "temperature_c", "relative_humidity_pct", "heat_index_c", "wbgt_c", "wbgt_source",
                    "heat_index_met", "wbgt_met", "daylight", "in_planned_run"]
@@ -751,9 +752,9 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
                      "n_comparison_runs": n_similar})
     met = bool(rules.check_faster_than_usual(row, th)) if usual_ok else None
     detail = (f"{format_pace(pace_s)} min/km vs your usual {format_pace(1000.0 / usual_mps)} min/km over "
-              f"{n_similar} similar runs: {pace_ratio:.2f} × (the condition starts at {th['pace_faster_ratio']:.2f} ×)"
+              f"{n_similar} similar runs: {pace_ratio:.2f} ×"
               if usual_ok else
-              f"unknown: {n_similar} runs of similar distance in the {th['faster_than_usual_window_days']:.0f} days "
+              f"{n_similar} runs of similar distance in the {th['faster_than_usual_window_days']:.0f} days "
               f"before ({th['faster_than_usual_min_runs']:.0f} needed)")
     conditions.append(_condition("faster_than_usual", pace_ratio, "ratio", met, detail, history, th))
 
@@ -791,16 +792,13 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     if heat is not None:
         if _under_chart(heat):  # no heat-stress number, and below the air: said as such, with the air
             hi_detail = (f"forecast heat index {format_heat_index(heat['heat_index_c'], under_chart=True)} over "
-                         f"{when}, air up to {heat['air_max_c']:.1f} °C (the condition starts at "
-                         f"{th['heat_index_caution_c']:.1f} °C)")
+                         f"{when}, air up to {heat['air_max_c']:.1f} °C")
         else:
             shown = format_heat_index(heat["heat_index_c"], heat["beyond_chart"])
-            hi_detail = (f"forecast heat index up to {shown} over {when} (the condition starts at "
-                         f"{th['heat_index_caution_c']:.1f} °C)")
-        wb_detail = (f"forecast WBGT up to {heat['wbgt_c']:.1f} °C over {when}, {wbgt_source} (the condition starts at "
-                     f"{th['wbgt_high_c']:.0f} °C)")
+            hi_detail = f"forecast heat index up to {shown} over {when}"
+        wb_detail = f"forecast WBGT up to {heat['wbgt_c']:.1f} °C over {when}, {wbgt_source}"
     else:
-        hi_detail = wb_detail = "unknown: no forecast for the planned hours"
+        hi_detail = wb_detail = "no forecast for the planned hours"
     conditions.append(_condition("heat_index", heat["heat_index_c"] if heat else np.nan, "°C", hi_met, hi_detail,
                                  history, th, beyond_chart=bool(heat and heat["beyond_chart"])))
     conditions.append(_condition("wbgt", heat["wbgt_c"] if heat else np.nan, "°C", wb_met, wb_detail, history, th))
@@ -875,17 +873,26 @@ def _spike_detail(distance: float, longest: float, spike_ratio: float, days_know
     days = th["long_run_history_days"]
     if math.isfinite(spike_ratio):
         return (f"planned {distance:g} km vs your longest of the {days:.0f} days before, {longest:.1f} km: "
-                f"{spike_ratio:.2f} × (the condition starts at {th['long_run_spike_ratio']:.2f} ×)")
+                f"{spike_ratio:.2f} ×")
     if days_known < days or not math.isfinite(days_known):
-        return f"unknown: fewer than {days:.0f} days of runs before this date"
-    return f"unknown: no run in the {days:.0f} days before this date"
+        return f"fewer than {days:.0f} days of runs before this date"
+    return f"no run in the {days:.0f} days before this date"
 
 
-def _condition(name: str, value: float, unit: str, met: bool | None, detail: str, history: pd.DataFrame,
+_STARTS_AT = {"long_run_spike": "{:.2f} ×", "faster_than_usual": "{:.2f} ×", "heat_index": "{:.1f} °C",
+              "wbgt": "{:.0f} °C"}
+"""How each condition's threshold is said in its detail ("the condition starts at 1.10 ×")."""
+
+
+def _condition(name: str, value: float, unit: str, met: bool | None, finding: str, history: pd.DataFrame,
                th: dict[str, float], beyond_chart: bool = False) -> dict:
-    return {"name": name, "pattern": _LABELS[name][0], "value": value, "threshold": th[_THRESHOLD[name]], "unit": unit,
+    """One row of the conditions: ``finding`` in words; ``detail`` adds "unknown: " (``met`` None) or the threshold."""
+    threshold = th[_THRESHOLD[name]]
+    detail = (f"unknown: {finding}" if met is None else
+              f"{finding} (the condition starts at {_STARTS_AT[name].format(threshold)})")
+    return {"name": name, "pattern": _LABELS[name][0], "value": value, "threshold": threshold, "unit": unit,
             "met": met, "history": _history_text(history, name, th), "source": source_of(_THRESHOLD[name]),
-            "detail": detail, "beyond_chart": beyond_chart}
+            "detail": detail, "beyond_chart": beyond_chart, "finding": finding}
 
 
 def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp, start_utc: pd.Timestamp,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -146,10 +145,8 @@ def _threshold(unit: str, value: object) -> str:
     return f"{float(value):.2f} ×" if unit == "ratio" else number(value, 1, unit)
 
 
-def _detail(detail: str) -> str:
-    """The plan's sentence, without "unknown: " and the threshold (the card says both on their own)."""
-    text = detail[len("unknown: "):] if detail.startswith("unknown: ") else detail
-    text = re.sub(r" \(the condition starts at [^)]*\)", "", text)
+def _sentence(text: str) -> str:
+    """The plan's words as a sentence: a capital first, a full stop last."""
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
@@ -165,7 +162,7 @@ def _cards(plan: RunPlan) -> list[ConditionCard]:
             state=state, state_text=state_text, value=_value(rule, r["value"], r["unit"], bool(r.get("beyond_chart", False))),
             what=("ratio to " if r["unit"] == "ratio" and not _finite(r["value"]) else "")
             + _AGAINST.get(rule, "").format(days=days), threshold=_threshold(r["unit"], r["threshold"]),
-            detail=_detail(str(r["detail"])), history=str(r["history"])))
+            detail=_sentence(str(r["finding"])), history=str(r["history"])))
     return cards
 
 
@@ -247,7 +244,7 @@ def plan_page(plan: RunPlan) -> PlanPage:
         best_start=plan.best_start["start_local"][11:16] if plan.best_start else "",
         planned_start=f"{plan.start_local:%H:%M}",
         best_why=str(plan.best_start["why"]) if plan.best_start else "",
-        best_notes=([_detail(n) for n in plan.best_start_notes] if plan.best_start_notes or plan.best_start else
+        best_notes=([_sentence(n) for n in plan.best_start_notes] if plan.best_start_notes or plan.best_start else
                     ["The heat over the planned run is unknown, so no start could be checked."]),
         cards=cards, hours=_hours(plan), window=tuple(plan.window), wbgt_source=", ".join(sorted(sources)),
         acclimatisation=acc, fluid=fluid,

@@ -181,3 +181,15 @@ def test_the_page_reads_the_plans_fields_never_the_opening_words_of_its_notes(ho
         == plan_page(hot)
     page = plan_page(hot)
     assert (page.headline, page.disclaimer, page.notes) == (hot.headline, DISCLAIMER, hot.other_notes)
+
+
+def test_a_cards_words_come_from_the_conditions_finding_not_from_cutting_the_detail(hot):
+    rows = hot.conditions.set_index("name")
+    # unknown: the detail is "unknown: " + the finding; known: the finding + the threshold
+    assert rows.loc["faster_than_usual", "detail"] == "unknown: " + rows.loc["faster_than_usual", "finding"]
+    assert rows.loc["long_run_spike", "detail"] == rows.loc["long_run_spike", "finding"] + \
+        " (the condition starts at 1.10 ×)"
+    assert rows.loc["heat_index", "detail"].endswith(" (the condition starts at 32.2 °C)")
+    page = plan_page(hot)
+    # the card: the finding as a sentence (15 km vs the longest 10 km of the 30 days before: 1.50 ×)
+    assert page.cards[0].detail == "Planned 15 km vs your longest of the 30 days before, 10.0 km: 1.50 ×."
