@@ -175,19 +175,19 @@ def analyze(athlete: Athlete | str | os.PathLike, *, thresholds: Mapping[str, ob
     if weather == "off" and athlete.archive:
         athlete = dataclasses.replace(athlete, archive={}, archive_notes={
             name: "the weather archive is switched off" for name in athlete.archive})
-    t, errors = resolve_thresholds(athlete.profile.get("thresholds"), thresholds)
+    th, errors = resolve_thresholds(athlete.profile.get("thresholds"), thresholds)
     problems = list(athlete.problems) + [
         Problem(str(athlete.folder), "thresholds", e, athlete.id) for e in errors
     ]
-    cramps = match_cramps(athlete, t["cramp_match_tolerance_min"], problems)
-    runs = run_table(athlete, cramps, t, problems, rows_cache)
+    cramps = match_cramps(athlete, th["cramp_match_tolerance_min"], problems)
+    runs = run_table(athlete, cramps, th, problems, rows_cache)
     placed: list[tuple[Flag, int | None, str | None]] = []  # (fact, cramp_row, activity)
 
     run_rows = {r["activity"]: r for _, r in runs.iterrows()}
-    run_found = {name: rules.run_flags(run, t) for name, run in run_rows.items()}
+    run_found = {name: rules.run_flags(run, th) for name, run in run_rows.items()}
     placed += [(f, None, name) for name, found in run_found.items() for f in found]
-    one_leg_flags, side = rules.one_leg(cramps.assign(episode=placing.episodes(cramps, athlete.timezone)), t)
-    placed += [(f, None, None) for f in one_leg_flags + rules.medication(list(athlete.profile.get("medications", [])), t)]
+    one_leg_flags, side = rules.check_one_leg(cramps.assign(episode=placing.episodes(cramps, athlete.timezone)), th)
+    placed += [(f, None, None) for f in one_leg_flags + rules.check_medication(list(athlete.profile.get("medications", [])), th)]
 
     patterns: list[str] = []
     fractions: list[float] = []
@@ -200,18 +200,18 @@ def analyze(athlete: Athlete | str | os.PathLike, *, thresholds: Mapping[str, ob
             local_hour = local.hour + local.minute / 60
             hours_since = placing.hours_since_last_run(runs, c["time_utc"])
         mine = placing.cramp_flags(c, run, run_found.get(act, []) if run is not None else [],
-                                   one_leg_flags[0] if one_leg_flags else None, side, local_hour, hours_since, t)
+                                   one_leg_flags[0] if one_leg_flags else None, side, local_hour, hours_since, th)
         placed += [(f, int(c["cramp_row"]), act) for f in mine]
         patterns.append(";".join(dict.fromkeys(f.pattern for f in mine)))
         fractions.append(placing.fraction_of_run(c, run))
     cramps = cramps.copy()
     cramps["patterns"] = patterns if len(cramps) else pd.Series([], dtype=object)
     cramps["fraction_of_run"] = fractions if len(cramps) else pd.Series([], dtype=float)
-    cramps["late_in_run"] = cramps["fraction_of_run"] > t["late_in_run_fraction"]
+    cramps["late_in_run"] = cramps["fraction_of_run"] > th["late_in_run_fraction"]
     suggested = suggest_cramps(athlete.activities, athlete.cramps, athlete.timezone)
-    season = season_comparison(runs, t)
+    season = season_comparison(runs, th)
     runs, cramps = _tidy_times(runs, cramps, athlete)
-    return Analysis(athlete, runs, cramps, flag_frame(athlete.id, placed), season, t, problems, suggested,
+    return Analysis(athlete, runs, cramps, flag_frame(athlete.id, placed), season, th, problems, suggested,
                     tuple(f for f, _, _ in placed))
 
 

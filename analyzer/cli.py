@@ -29,12 +29,22 @@ def _describe(act: analyzer.Activity) -> str:
     elapsed = float(s.get("total_elapsed_time_s", float("nan"))) if len(s) else float("nan")
     start = act.start_time
     when = f"{start:%Y-%m-%d %H:%M} UTC" if start is not None and not pd.isna(start) else "no date"
-    sensors = [c for c in ("heart_rate_bpm", "cadence_spm", "power_w", "temperature_c", "latitude_deg") if c in act.records]
+    sensors = [word for column, word in _SENSORS if column in act.records and act.records[column].notna().any()]
     return (
         f"{act.source}: {act.sport or 'unknown sport'}, {when}, {act.distance_m / 1000:.2f} km, "
-        f"{analyzer.format_duration(elapsed)}, {len(act.records)} records, {len(act.pauses)} pauses, "
+        f"{analyzer.format_duration(elapsed)}, {_count(len(act.records), 'record')}, {_count(len(act.pauses), 'pause')}, "
         f"sensors: {', '.join(sensors) or 'none'}"
     )
+
+
+_SENSORS = (("heart_rate_bpm", "heart rate"), ("cadence_spm", "cadence"), ("power_w", "power"),
+            ("temperature_c", "the watch's temperature"), ("latitude_deg", "GPS position"))
+"""The records' sensor columns, in the words ``inspect`` says them."""
+
+
+def _count(n: int, word: str) -> str:
+    """``1 pause``, ``0 pauses``, ``3,107 records``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _export_kind(path: Path) -> str | None:

@@ -51,7 +51,8 @@ def clock_text(local_hour: float) -> str:
     return f"{int(local_hour):02d}:{int(round(local_hour % 1 * 60)) % 60:02d}"
 
 
-def format_heat_index(heat_index_c: float, beyond_chart: bool = False, form: str = "text") -> str:
+def format_heat_index(heat_index_c: float, beyond_chart: bool = False, form: str = "text", *,
+                      under_chart: bool = False) -> str:
     """A heat index as every page says it, from the one fact (value, beyond the NWS chart).
 
     Beyond the chart the number itself is never shown: above the chart's largest heat index
@@ -68,6 +69,10 @@ def format_heat_index(heat_index_c: float, beyond_chart: bool = False, form: str
     form : {"text", "chip", "cell", "value"}
         In a sentence; on a chip (``HI …``); in a table cell (number only); a value without
         the chart's name.
+    under_chart : bool
+        Say a heat index below the NWS chart (80 °F, 26.7 °C) as such instead of its number: there
+        it is no heat-stress number and may be below the air temperature
+        (:data:`analyzer.metrics.heat.HEAT_INDEX_CHART_MIN_F`).
 
     Examples
     --------
@@ -77,11 +82,24 @@ def format_heat_index(heat_index_c: float, beyond_chart: bool = False, form: str
     ('beyond the NWS chart (air above 43 °C)', 'HI off chart', 'off chart')
     >>> format_heat_index(152.7, True, "chip"), format_heat_index(152.7, True, "cell"), format_heat_index(41.06, form="chip")
     ('HI > 58 °C', '> 58', 'HI 41 °C')
+    >>> format_heat_index(15.2, under_chart=True), format_heat_index(15.2, form="cell", under_chart=True)
+    ('under the NWS chart (below 26.7 °C)', '< 26.7')
     """
     if heat_index_c is None or not math.isfinite(heat_index_c):
         return "-" if form == "text" else ""
-    from analyzer.metrics.heat import HEAT_INDEX_CHART_AIR_MAX_F, HEAT_INDEX_CHART_MAX_F, c_to_f, f_to_c
+    from analyzer.metrics.heat import (
+        HEAT_INDEX_CHART_AIR_MAX_F,
+        HEAT_INDEX_CHART_MAX_F,
+        HEAT_INDEX_CHART_MIN_F,
+        c_to_f,
+        f_to_c,
+        heat_index_below_chart,
+    )
 
+    if under_chart and not beyond_chart and bool(heat_index_below_chart(heat_index_c)):
+        low = f"{float(f_to_c(HEAT_INDEX_CHART_MIN_F)):.1f}"
+        return {"chip": f"HI < {low} °C", "cell": f"< {low}", "value": f"below {low} °C"}.get(
+            form, f"under the NWS chart (below {low} °C)")
     if not beyond_chart and not float(c_to_f(heat_index_c)) > HEAT_INDEX_CHART_MAX_F:  # above 137 °F is off it too
         return {"chip": f"HI {heat_index_c:.0f} °C", "cell": f"{heat_index_c:.1f}"}.get(form, f"{heat_index_c:.1f} °C")
     if not off_chart_by_air(heat_index_c, beyond_chart):

@@ -37,7 +37,7 @@ from analyzer.errors import InputError
 from analyzer.flags import rules
 from analyzer.flags.thresholds import source_of
 from analyzer.formatting import format_heat_index, format_pace
-from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
+from analyzer.metrics.heat import heat_index_below_chart, heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
 from analyzer.metrics.load import history_days, longest_prior, usual_speed
 from analyzer.metrics.sun import cos_solar_zenith
 from analyzer.model import ArchiveWeather, Athlete
@@ -58,14 +58,21 @@ DEFAULT_START = "08:00"
 DEFAULT_PACE_S_PER_KM = 360.0
 """The pace assumed (6:00 min/km) when neither ``pace`` nor any earlier run gives one; said in the notes."""
 
+REMINDER = "Reminder (your history, not a prediction): "
+"""What each reminder note opens with."""
+
+BEST_START = "Best start: "
+"""What each best-start note opens with."""
+
 DISCLAIMER = ("This is training information, not medical advice. It lines a planned run up against the conditions "
               "that came before your logged cramps; it cannot predict a cramp, diagnose, or name a cause. See a "
               "clinician for cramps that are frequent, severe, one-sided, come with numbness, weakness, swelling or "
               "skin changes, come on with walking and ease with rest, or appear after a new medicine.")
 
 CONDITION_COLUMNS = ["name", "pattern", "value", "threshold", "unit", "met", "history", "source", "detail",
-                     "beyond_chart"]
-"""The columns of :attr:`RunPlan.conditions` (the JSON contract's keys, plus ``detail``)."""
+                     "beyond_chart", "finding"]
+"""The columns of :attr:`RunPlan.conditions` (the JSON contract's keys, plus ``detail``, ``beyond_chart`` and
+``finding``: the detail without ``unknown:`` and the threshold, as the page's card says it)."""
 
 OUTLOOK_COLUMNS = ["time_local", "temperature_c", "relative_humidity_pct", "heat_index_c", "wbgt_c", "wbgt_source",
                    "heat_index_met", "wbgt_met", "daylight", "in_planned_run"]
@@ -118,7 +125,19 @@ class RunPlan:
         ``weigh_ins``, ``similar_air``, ``sweat_rate_l_per_h``, ``sweat_loss_l``, ``drink_l`` (each a
         ``(low, high)`` pair), ``body_mass_kg``, ``text``; ``None`` without weigh-ins.
     notes : list of str
-        Everything else in words: where the numbers came from, context, reminders, the disclaimer.
+        Everything in words, in order: the headline, where the numbers came from, the best-start
+        notes, context, reminders, the disclaimer (``to_text`` and the JSON's ``notes``).
+    headline : str
+        The key line: how many of the conditions the run meets (``notes[0]``).
+    best_start_notes : list of str
+        Why no best start could be suggested, or what was not checked (each in ``notes`` after
+        :data:`BEST_START`).
+    reminders : list of str
+        The athlete's own patterns a plan says nothing about (each in ``notes`` after :data:`REMINDER`).
+    other_notes : list of str
+        The notes that are none of these, nor the acclimatisation or fluid text, nor the disclaimer.
+    disclaimer : str
+        :data:`DISCLAIMER` (the last note).
     analysis : Analysis
         The athlete's analysed history the plan was made from.
     window : (str, str)
@@ -144,6 +163,11 @@ class RunPlan:
     notes: list[str] = field(default_factory=list)
     analysis: Analysis | None = field(default=None, repr=False)
     window: tuple[str, str] = DEFAULT_WINDOW
+    headline: str = ""
+    best_start_notes: list[str] = field(default_factory=list)
+    reminders: list[str] = field(default_factory=list)
+    other_notes: list[str] = field(default_factory=list)
+    disclaimer: str = ""
 
     @property
     def start_local(self) -> pd.Timestamp:
@@ -200,9 +224,11 @@ class RunPlan:
                 mark = "*" if r["in_planned_run"] else " "
                 hot = " hot" if r["heat_index_met"] or r["wbgt_met"] else ""
                 dark = "" if r["daylight"] is not False else " dark"
+                hi = (f"{format_heat_index(r['heat_index_c'], form='cell', under_chart=True)} °C"
+                      if heat_index_below_chart(r["heat_index_c"]) else _num(r["heat_index_c"], "°C"))
                 lines.append(f"  {mark}{r['time_local'][11:16]}  air {_num(r['temperature_c'], '°C')}  "
                              f"humidity {_num(r['relative_humidity_pct'], '%', 0)}  heat index "
-                             f"{_num(r['heat_index_c'], '°C')}  WBGT {_num(r['wbgt_c'], '°C')}{hot}{dark}")
+                             f"{hi}  WBGT {_num(r['wbgt_c'], '°C')}{hot}{dark}")
         lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
         return "\n".join(lines) + "\n"
 
@@ -319,10 +345,10 @@ def _last_position(athlete: Athlete, before: pd.Timestamp) -> tuple[tuple[float,
     return best[1], f"the start of your most recent outdoor run ({best[2]}, {day})"
 
 
-def _history_text(history: pd.DataFrame, name: str, t: dict[str, float]) -> str:
+def _history_text(history: pd.DataFrame, name: str, th: dict[str, float]) -> str:
     """How often this athlete's cramp runs (and other runs) came with the condition."""
-    column, thr = _RUN_COLUMN[name], t[_THRESHOLD[name]]
-    label = _LABELS[name][1].format(thr=thr, days=t["long_run_history_days"])
+    column, thr = _RUN_COLUMN[name], th[_THRESHOLD[name]]
+    label = _LABELS[name][1].format(thr=thr, days=th["long_run_history_days"])
     if not len(history):
         return "no earlier runs to compare with"
     cramp = history["had_cramp"].astype(bool)
@@ -428,20 +454,21 @@ def _heat_of(hours: pd.DataFrame, kind: str, where: tuple[float, float] | None, 
         daylight = bool(part["cos_zenith"].iloc[0] > 0 and part["cos_zenith"].iloc[-1] > 0)
     return ({"heat_index_c": float(part["heat_index_c"].max()), "beyond_chart": bool(part["beyond_chart"].any()),
              "wbgt_c": float(part["wbgt_c"].max()), "air_c": float(part["temperature_c"].mean()),
+             "air_max_c": float(part["temperature_c"].max()),
              "daylight": daylight}, wbgt_source)
 
 
-def _heat_met(heat: dict | None, wbgt_source: str, t: dict[str, float]) -> tuple[bool | None, bool | None]:
+def _heat_met(heat: dict | None, wbgt_source: str, th: dict[str, float]) -> tuple[bool | None, bool | None]:
     if heat is None:
         return None, None
-    hi = bool(rules.heat_index(heat["heat_index_c"], t, heat["beyond_chart"]))
-    wb = bool(rules.wbgt(heat["wbgt_c"], wbgt_source, t))
+    hi = bool(rules.check_heat_index(heat["heat_index_c"], th, heat["beyond_chart"]))
+    wb = bool(rules.check_wbgt(heat["wbgt_c"], wbgt_source, th))
     return hi, wb
 
 
 # ---------------------------------------------------------------- context: acclimatisation, fluid, reminders
 
-def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> dict:
+def acclimatisation(runs: pd.DataFrame, day: dt.date, th: dict[str, float]) -> dict:
     """Hot runs (by the report's heat rules) in the ``heat_acclimatisation_days`` before ``day``.
 
     A run is hot when the report's ``heat_index`` or ``wbgt`` rule flags it; a run without air
@@ -454,7 +481,7 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
         ``heat_index_max_c``, ``heat_index_beyond_chart``, ``wbgt_max_c``, ``wbgt_source``.
     day : date
         The planned local date (its own runs are not counted).
-    t : dict
+    th : dict
         Thresholds.
 
     Returns
@@ -471,15 +498,15 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     2018, Sports Med 48:409–430 (they decay without heat, about 2.5 % a day for heart rate and core
     temperature).
     """
-    days = int(t["heat_acclimatisation_days"])
+    days = int(th["heat_acclimatisation_days"])
     first = (day - dt.timedelta(days=days)).isoformat()
     before = runs[runs["date_local"].astype(str) < day.isoformat()] if len(runs) else runs
     hot, unknown = [], []
     for r in before.to_dict("records"):
         hi, wb = r.get("heat_index_max_c"), r.get("wbgt_max_c")
         known = any(isinstance(v, (int, float)) and math.isfinite(v) for v in (hi, wb))
-        is_hot = bool(rules.heat_index(hi, t, bool(r.get("heat_index_beyond_chart", False)))
-                      or rules.wbgt(wb, str(r.get("wbgt_source") or ""), t))
+        is_hot = bool(rules.check_heat_index(hi, th, bool(r.get("heat_index_beyond_chart", False)))
+                      or rules.check_wbgt(wb, str(r.get("wbgt_source") or ""), th))
         hot.append(is_hot)
         unknown.append(not known)
     before = before.assign(_hot=hot, _unknown=unknown) if len(before) else before.assign(_hot=[], _unknown=[])
@@ -488,7 +515,7 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, t: dict[str, float]) -> di
     hot_dates = sorted(before.loc[before["_hot"].astype(bool), "date_local"].astype(str))
     last_hot = hot_dates[-1] if hot_dates else None
     days_since_hot = (day - dt.date.fromisoformat(last_hot)).days if last_hot else None
-    rule = f"heat index ≥ {t['heat_index_caution_c']:.1f} °C or WBGT ≥ {t['wbgt_high_c']:.0f} °C"
+    rule = f"heat index ≥ {th['heat_index_caution_c']:.1f} °C or WBGT ≥ {th['wbgt_high_c']:.0f} °C"
     text = (f"Heat acclimatisation (context, not a flag): {n_hot} of your {n} run{'s' if n != 1 else ''} in the "
             f"{days} days before {day.isoformat()} {'was' if n_hot == 1 else 'were'} hot by the report's heat rules "
             f"({rule})")
@@ -517,7 +544,7 @@ def body_mass_for_fluid(athlete: Athlete) -> float:
 
 
 def expected_fluid(sweat_rates_l_per_h: pd.Series, air_c: pd.Series, planned_air_c: float, duration_s: float,
-                   body_mass_kg: float, t: dict[str, float]) -> dict | None:
+                   body_mass_kg: float, th: dict[str, float]) -> dict | None:
     """Expected sweat loss for the planned run from the athlete's own sweat rates, as a range.
 
     Uses the weigh-in runs whose mean air was within ``similar_air_c`` of the planned run's
@@ -549,31 +576,31 @@ def expected_fluid(sweat_rates_l_per_h: pd.Series, air_c: pd.Series, planned_air
     ok = rates.notna() & np.isfinite(rates)
     if not ok.any():
         return None
-    similar = ok & (air - planned_air_c).abs().le(t["similar_air_c"]) if math.isfinite(planned_air_c) else ok & False
+    similar = ok & (air - planned_air_c).abs().le(th["similar_air_c"]) if math.isfinite(planned_air_c) else ok & False
     use = similar if similar.any() else ok
     lo, hi = float(rates[use].min()), float(rates[use].max())
     hours = duration_s / 3600
     loss = (round(lo * hours, 2), round(hi * hours, 2))
-    allowed = body_mass_kg * t["body_mass_loss_pct"] / 100 if math.isfinite(body_mass_kg) else np.nan
+    allowed = body_mass_kg * th["body_mass_loss_pct"] / 100 if math.isfinite(body_mass_kg) else np.nan
     drink = ((round(max(0.0, loss[0] - allowed), 2), round(max(0.0, loss[1] - allowed), 2))
              if math.isfinite(allowed) else (np.nan, np.nan))
     return {"weigh_ins": int(use.sum()), "similar_air": bool(similar.any()), "sweat_rate_l_per_h": (round(lo, 2), round(hi, 2)),
             "sweat_loss_l": loss, "drink_l": drink, "allowed_loss_kg": allowed, "body_mass_kg": body_mass_kg}
 
 
-def _fluid_text(f: dict, planned_air_c: float, t: dict[str, float], lower_bound: bool) -> str:
+def _fluid_text(f: dict, planned_air_c: float, th: dict[str, float], lower_bound: bool) -> str:
     def rng(pair: tuple[float, float], digits: int = 1) -> str:
         a, b = (f"{v:.{digits}f}" for v in pair)
         return a if a == b else f"{a}–{b}"
 
     n = f["weigh_ins"]
-    which = (f"{n} weigh-in run{'s' if n > 1 else ''} in similar air (within {t['similar_air_c']:.0f} °C of the "
+    which = (f"{n} weigh-in run{'s' if n > 1 else ''} in similar air (within {th['similar_air_c']:.0f} °C of the "
              f"forecast {planned_air_c:.0f} °C)" if f["similar_air"] else
              f"{n} weigh-in run{'s' if n > 1 else ''} (none in air like the forecast's, so all of them)")
     text = (f"Fluid (from your {which}): sweat rates {rng(f['sweat_rate_l_per_h'], 2)} L/h, so about "
             f"{rng(f['sweat_loss_l'])} L of sweat over this run.")
     if math.isfinite(f["allowed_loss_kg"]):
-        text += (f" Keeping body-mass loss under {t['body_mass_loss_pct']:.0f} % ({f['allowed_loss_kg']:.2f} kg of "
+        text += (f" Keeping body-mass loss under {th['body_mass_loss_pct']:.0f} % ({f['allowed_loss_kg']:.2f} kg of "
                  f"{f['body_mass_kg']:.1f} kg; ACSM, Sawka et al. 2007) would take drinking about {rng(f['drink_l'])} L "
                  "over the run.")
     text += (" Caveats: 1 kg of mass lost counts as 1 L of sweat; your sweat rate changes with pace, sun and wind; "
@@ -585,19 +612,20 @@ def _fluid_text(f: dict, planned_air_c: float, t: dict[str, float], lower_bound:
 
 
 def _reminders(analysis: Analysis) -> list[str]:
+    """The reminders of the athlete's history (one-leg, night, medicines), each shown after :data:`REMINDER`."""
     flags = analysis.flags
     out = []
     if not len(flags):
         return out
     for f in flags[(flags["scope"] == "athlete") & (flags["pattern"] == "one_leg")].to_dict("records"):
-        out.append(f"Reminder (your history, not a prediction): {f['message']}")
+        out.append(str(f["message"]))
     night = flags[(flags["scope"] == "cramp") & (flags["pattern"] == "night")]
     if len(night):
         n = night["cramp_row"].nunique()
-        out.append(f"Reminder (your history, not a prediction): {n} of your cramps came at rest at night, well after "
-                   "any run; a planned run's conditions say nothing about them.")
+        out.append(f"{n} of your cramps came at rest at night, well after any run; a planned run's conditions say "
+                   "nothing about them.")
     for f in flags[(flags["scope"] == "athlete") & (flags["pattern"] == "medication")].to_dict("records"):
-        out.append(f"Reminder (your history, not a prediction): {f['message']}")
+        out.append(str(f["message"]))
     return out
 
 
@@ -673,7 +701,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
 
             athlete = load_athlete(athlete)
         a = analyze(athlete, thresholds=thresholds)
-    ath, t, tz = a.athlete, a.thresholds, a.athlete.timezone
+    ath, th, tz = a.athlete, a.thresholds, a.athlete.timezone
     notes: list[str] = []
     runs = a.runs
     history = runs[runs["date_local"].astype(str) < day.isoformat()].reset_index(drop=True) if len(runs) else runs
@@ -698,10 +726,10 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     table["start_utc"] = pd.to_datetime(table["start_utc"], utc=True)
     k = len(table) - 1
     days_known = float(history_days(table).iloc[k])
-    longest = float(longest_prior(table, t["long_run_history_days"]).iloc[k])
-    usual, count = usual_speed(table, t["faster_than_usual_window_days"], t["similar_distance_fraction"])
+    longest = float(longest_prior(table, th["long_run_history_days"]).iloc[k])
+    usual, count = usual_speed(table, th["faster_than_usual_window_days"], th["similar_distance_fraction"])
     usual_mps, n_similar = float(usual.iloc[k]), int(count.iloc[k])
-    usual_ok = n_similar >= t["faster_than_usual_min_runs"] and math.isfinite(usual_mps)
+    usual_ok = n_similar >= th["faster_than_usual_min_runs"] and math.isfinite(usual_mps)
     if given_pace is not None:
         pace_s, pace_source = given_pace, "given"
     elif usual_ok:
@@ -713,22 +741,22 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     duration_s = distance * pace_s
 
     conditions = []
-    spike_ratio = distance / longest if days_known >= t["long_run_history_days"] and longest > 0 else np.nan
+    spike_ratio = distance / longest if days_known >= th["long_run_history_days"] and longest > 0 else np.nan
     row = pd.Series({"distance_ratio": spike_ratio, "distance_km": distance, "longest_prior_30d_km": longest})
-    met = bool(rules.long_run_spike(row, t)) if math.isfinite(spike_ratio) else None
+    met = bool(rules.check_long_run_spike(row, th)) if math.isfinite(spike_ratio) else None
     conditions.append(_condition("long_run_spike", spike_ratio, "ratio", met,
-                                 _spike_detail(distance, longest, spike_ratio, days_known, t), history, t))
+                                 _spike_detail(distance, longest, spike_ratio, days_known, th), history, th))
 
     pace_ratio = (1000.0 / pace_s) / usual_mps if usual_ok else np.nan
     row = pd.Series({"pace_ratio": pace_ratio, "usual_speed_mps": usual_mps, "pace_s_per_km": pace_s,
                      "n_comparison_runs": n_similar})
-    met = bool(rules.faster_than_usual(row, t)) if usual_ok else None
+    met = bool(rules.check_faster_than_usual(row, th)) if usual_ok else None
     detail = (f"{format_pace(pace_s)} min/km vs your usual {format_pace(1000.0 / usual_mps)} min/km over "
-              f"{n_similar} similar runs: {pace_ratio:.2f} × (the condition starts at {t['pace_faster_ratio']:.2f} ×)"
+              f"{n_similar} similar runs: {pace_ratio:.2f} ×"
               if usual_ok else
-              f"unknown: {n_similar} runs of similar distance in the {t['faster_than_usual_window_days']:.0f} days "
-              f"before ({t['faster_than_usual_min_runs']:.0f} needed)")
-    conditions.append(_condition("faster_than_usual", pace_ratio, "ratio", met, detail, history, t))
+              f"{n_similar} runs of similar distance in the {th['faster_than_usual_window_days']:.0f} days "
+              f"before ({th['faster_than_usual_min_runs']:.0f} needed)")
+    conditions.append(_condition("faster_than_usual", pace_ratio, "ratio", met, detail, history, th))
 
     # heat, hour by hour
     position, where_text = (given_where, "given") if given_where is not None else _last_position(ath, start_utc)
@@ -737,6 +765,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     hours, kind, source = _read_forecast(forecast, tz, position, day, forecast_url, today, notes)
     outlook = pd.DataFrame(columns=OUTLOOK_COLUMNS)
     best = None
+    best_notes: list[str] = []
     heat = None
     hi_met = wb_met = None
     wbgt_source = ""
@@ -747,36 +776,45 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
         grid_times = pd.date_range(min(day_start, start_utc), grid_end, freq=f"{SAMPLE_STEP_MIN}min")
         grid, _ = _air_on_grid(hours, kind, grid_times, position)
         heat, wbgt_source = _heat_of(hours, kind, position, start_utc, duration_s)
-        hi_met, wb_met = _heat_met(heat, wbgt_source, t)
+        hi_met, wb_met = _heat_met(heat, wbgt_source, th)
         if heat is None:
             notes.append("The forecast does not cover the whole planned run: the heat conditions are unknown.")
-        outlook = _outlook(grid, day_start, day_end, start_utc, duration_s, wbgt_source, t, tz)
-        best = _best_start((hours, kind, position), day, (w_start, w_end), start_utc, duration_s, t, tz, heat,
-                           notes)
+        outlook = _outlook(grid, day_start, day_end, start_utc, duration_s, wbgt_source, th, tz)
+        best = _best_start((hours, kind, position), day, (w_start, w_end), start_utc, duration_s, th, tz, heat,
+                           best_notes)
+    if position is not None or not best_notes:  # without a position the best-start note says daylight was not checked
+        daylight = _daylight_note(position, "the position given" if given_where is not None else
+                                  "the start of your most recent outdoor run", start_utc, duration_s, tz)
+        notes += [daylight] if daylight else []
+    other = list(notes)
+    notes += [BEST_START + n for n in best_notes]
     when = f"{start_utc.tz_convert(tz):%H:%M}–{(start_utc + pd.Timedelta(seconds=duration_s)).tz_convert(tz):%H:%M}"
     if heat is not None:
-        shown = format_heat_index(heat["heat_index_c"], heat["beyond_chart"])
-        hi_detail = (f"forecast heat index up to {shown} over {when} (the condition starts at "
-                     f"{t['heat_index_caution_c']:.1f} °C)")
-        wb_detail = (f"forecast WBGT up to {heat['wbgt_c']:.1f} °C over {when}, {wbgt_source} (the condition starts at "
-                     f"{t['wbgt_high_c']:.0f} °C)")
+        if _under_chart(heat):  # no heat-stress number, and below the air: said as such, with the air
+            hi_detail = (f"forecast heat index {format_heat_index(heat['heat_index_c'], under_chart=True)} over "
+                         f"{when}, air up to {heat['air_max_c']:.1f} °C")
+        else:
+            shown = format_heat_index(heat["heat_index_c"], heat["beyond_chart"])
+            hi_detail = f"forecast heat index up to {shown} over {when}"
+        wb_detail = f"forecast WBGT up to {heat['wbgt_c']:.1f} °C over {when}, {wbgt_source}"
     else:
-        hi_detail = wb_detail = "unknown: no forecast for the planned hours"
+        hi_detail = wb_detail = "no forecast for the planned hours"
     conditions.append(_condition("heat_index", heat["heat_index_c"] if heat else np.nan, "°C", hi_met, hi_detail,
-                                 history, t, beyond_chart=bool(heat and heat["beyond_chart"])))
-    conditions.append(_condition("wbgt", heat["wbgt_c"] if heat else np.nan, "°C", wb_met, wb_detail, history, t))
+                                 history, th, beyond_chart=bool(heat and heat["beyond_chart"])))
+    conditions.append(_condition("wbgt", heat["wbgt_c"] if heat else np.nan, "°C", wb_met, wb_detail, history, th))
     cond = pd.DataFrame(conditions, columns=CONDITION_COLUMNS)
     n_met = sum(1 for m in cond["met"] if m is True)
     cramp_runs = int(history["had_cramp"].astype(bool).sum()) if len(history) else 0
     if cramp_runs:
-        notes.insert(0, f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
-                        f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
+        headline = (f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
+                    f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
     else:
-        notes.insert(0, f"No cramp of yours came during or just after a run, so there is nothing to line these "
-                        f"conditions up with; this run meets {n_met} of the {len(cond)} conditions the report checks.")
+        headline = (f"No cramp of yours came during or just after a run, so there is nothing to line these "
+                    f"conditions up with; this run meets {n_met} of the {len(cond)} conditions the report checks.")
+    notes.insert(0, headline)
 
     # context
-    acc = acclimatisation(runs, day, t)
+    acc = acclimatisation(runs, day, th)
     acc_text = acc["text"]
     # only where every run of the window had an air temperature: an unknown one may have been hot
     if (hi_met or wb_met) and acc["hot_runs"] == 0 and acc["unknown_runs"] == 0:
@@ -790,42 +828,75 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     if len(history) and history["sweat_rate_l_per_h"].notna().any():
         planned_air = heat["air_c"] if heat else np.nan
         fluid = expected_fluid(history["sweat_rate_l_per_h"], history["air_temperature_c"], planned_air, duration_s,
-                               body_mass_for_fluid(ath), t)
+                               body_mass_for_fluid(ath), th)
         if fluid is not None:
             used = history[history["sweat_rate_l_per_h"].notna()]
             lower = bool((~used["fluid_logged"].astype(bool)).any())
-            fluid["text"] = _fluid_text(fluid, planned_air, t, lower)
+            fluid["text"] = _fluid_text(fluid, planned_air, th, lower)
             notes.append(fluid["text"])
-    notes += _reminders(a)
+    reminders = _reminders(a)
+    notes += [REMINDER + r for r in reminders]
     if a.problems:
-        notes.append(f"{len(a.problems)} input problem{'s' if len(a.problems) > 1 else ''} in the athlete folder "
+        other.append(f"{len(a.problems)} input problem{'s' if len(a.problems) > 1 else ''} in the athlete folder "
                      "(see analyzer report's errors.csv); the history above leaves those rows out.")
+        notes.append(other[-1])
     notes.append(DISCLAIMER)
     return RunPlan(ath.id, ath.name, day, start_utc, tz, distance, pace_s, duration_s, pace_source, position, source,
-                   cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"))
+                   cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"),
+                   headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other,
+                   disclaimer=DISCLAIMER)
+
+
+def _under_chart(heat: dict) -> bool:
+    """The run's highest forecast heat index is under the NWS chart (below 80 °F): no heat-stress number."""
+    return not heat["beyond_chart"] and bool(heat_index_below_chart(heat["heat_index_c"]))
+
+
+def _daylight_note(position: tuple[float, float] | None, place: str, start_utc: pd.Timestamp, duration_s: float,
+                   tz: str) -> str:
+    """The planned run in the dark, said: the sun below the horizon at its start or end (as a best start is
+    checked, :func:`_heat_of`), at the position the plan uses; or that it could not be checked. ``""`` in daylight."""
+    if position is None:
+        return "Daylight: not checked for the planned run (no position: no outdoor run with GPS, and no --where given)."
+    end_utc = start_utc + pd.Timedelta(seconds=duration_s)
+    up = cos_solar_zenith(pd.DatetimeIndex([start_utc, end_utc]), position[0], position[1]) > 0
+    if up.all():
+        return ""
+    part = "starts and ends" if not up.any() else ("starts" if not up[0] else "ends")
+    return (f"Daylight: the planned run ({start_utc.tz_convert(tz):%H:%M}–{end_utc.tz_convert(tz):%H:%M}) {part} in "
+            f"the dark at {place} (the sun below the horizon).")
 
 
 def _spike_detail(distance: float, longest: float, spike_ratio: float, days_known: float,
-                  t: dict[str, float]) -> str:
+                  th: dict[str, float]) -> str:
     """The long-run condition in words: the planned distance against the longest before it, or why unknown."""
-    days = t["long_run_history_days"]
+    days = th["long_run_history_days"]
     if math.isfinite(spike_ratio):
         return (f"planned {distance:g} km vs your longest of the {days:.0f} days before, {longest:.1f} km: "
-                f"{spike_ratio:.2f} × (the condition starts at {t['long_run_spike_ratio']:.2f} ×)")
+                f"{spike_ratio:.2f} ×")
     if days_known < days or not math.isfinite(days_known):
-        return f"unknown: fewer than {days:.0f} days of runs before this date"
-    return f"unknown: no run in the {days:.0f} days before this date"
+        return f"fewer than {days:.0f} days of runs before this date"
+    return f"no run in the {days:.0f} days before this date"
 
 
-def _condition(name: str, value: float, unit: str, met: bool | None, detail: str, history: pd.DataFrame,
-               t: dict[str, float], beyond_chart: bool = False) -> dict:
-    return {"name": name, "pattern": _LABELS[name][0], "value": value, "threshold": t[_THRESHOLD[name]], "unit": unit,
-            "met": met, "history": _history_text(history, name, t), "source": source_of(_THRESHOLD[name]),
-            "detail": detail, "beyond_chart": beyond_chart}
+_STARTS_AT = {"long_run_spike": "{:.2f} ×", "faster_than_usual": "{:.2f} ×", "heat_index": "{:.1f} °C",
+              "wbgt": "{:.0f} °C"}
+"""How each condition's threshold is said in its detail ("the condition starts at 1.10 ×")."""
+
+
+def _condition(name: str, value: float, unit: str, met: bool | None, finding: str, history: pd.DataFrame,
+               th: dict[str, float], beyond_chart: bool = False) -> dict:
+    """One row of the conditions: ``finding`` in words; ``detail`` adds "unknown: " (``met`` None) or the threshold."""
+    threshold = th[_THRESHOLD[name]]
+    detail = (f"unknown: {finding}" if met is None else
+              f"{finding} (the condition starts at {_STARTS_AT[name].format(threshold)})")
+    return {"name": name, "pattern": _LABELS[name][0], "value": value, "threshold": threshold, "unit": unit,
+            "met": met, "history": _history_text(history, name, th), "source": source_of(_THRESHOLD[name]),
+            "detail": detail, "beyond_chart": beyond_chart, "finding": finding}
 
 
 def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp, start_utc: pd.Timestamp,
-             duration_s: float, wbgt_source: str, t: dict[str, float], tz: str) -> pd.DataFrame:
+             duration_s: float, wbgt_source: str, th: dict[str, float], tz: str) -> pd.DataFrame:
     hours = grid[(grid.index >= day_start) & (grid.index < day_end)]
     hours = hours[hours.index.minute == 0]
     hours = hours[hours["temperature_c"].notna()]
@@ -833,7 +904,7 @@ def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp,
     rows = []
     for ts, r in hours.iterrows():
         heat = {"heat_index_c": r["heat_index_c"], "beyond_chart": bool(r["beyond_chart"]), "wbgt_c": r["wbgt_c"]}
-        hi, wb = _heat_met(heat, wbgt_source, t)
+        hi, wb = _heat_met(heat, wbgt_source, th)
         rows.append({"time_local": ts.tz_convert(tz).isoformat(), "temperature_c": float(r["temperature_c"]),
                      "relative_humidity_pct": float(r["relative_humidity_pct"]),
                      "heat_index_c": float(r["heat_index_c"]), "wbgt_c": float(r["wbgt_c"]), "wbgt_source": wbgt_source,
@@ -844,9 +915,12 @@ def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp,
 
 
 def _best_start(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], planned: pd.Timestamp,
-                duration_s: float, t: dict[str, float], tz: str, planned_heat: dict | None,
-                notes: list[str]) -> dict | None:
-    """The start in the window nearest the planned one (earlier on a tie) that avoids both heat conditions."""
+                duration_s: float, th: dict[str, float], tz: str, planned_heat: dict | None,
+                best_notes: list[str]) -> dict | None:
+    """The start in the window nearest the planned one (earlier on a tie) that avoids both heat conditions.
+
+    What could not be checked, or why there is none, is added to ``best_notes`` (shown after :data:`BEST_START`).
+    """
     if planned_heat is None:
         return None
     daylight_known = forecast[2] is not None
@@ -857,22 +931,24 @@ def _best_start(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], 
     ok = []
     for c in candidates:
         heat, wbgt_source = _heat_of(*forecast, c, duration_s)
-        hi, wb = _heat_met(heat, wbgt_source, t)
+        hi, wb = _heat_met(heat, wbgt_source, th)
         if heat is None or hi or wb or (daylight_known and not heat["daylight"]):
             continue
         ok.append((abs((c - planned).total_seconds()), c.value, c, heat))
     span = f"{window[0]:%H:%M}–{window[1]:%H:%M}"
     light = " in daylight" if daylight_known else ""
     if not daylight_known:
-        notes.append("Best start: no position, so daylight was not checked.")
+        best_notes.append("no position, so daylight was not checked.")
     if not ok:
-        notes.append(f"Best start: no start within {span}{light} avoids the heat conditions on this forecast.")
+        best_notes.append(f"no start within {span}{light} avoids the heat conditions on this forecast.")
         return None
     _, _, c, heat = min(ok)
     when = c.tz_convert(tz)
-    numbers = (f"the forecast heat index at or below {format_heat_index(heat['heat_index_c'], heat['beyond_chart'])} "
-               f"and WBGT at or below {heat['wbgt_c']:.1f} °C, under the conditions ({t['heat_index_caution_c']:.1f} °C; "
-               f"{t['wbgt_high_c']:.0f} °C)")
+    hi_text = (format_heat_index(heat["heat_index_c"], under_chart=True) if _under_chart(heat) else
+               f"at or below {format_heat_index(heat['heat_index_c'], heat['beyond_chart'])}")
+    numbers = (f"the forecast heat index {hi_text} "
+               f"and WBGT at or below {heat['wbgt_c']:.1f} °C, under the conditions ({th['heat_index_caution_c']:.1f} °C; "
+               f"{th['wbgt_high_c']:.0f} °C)")
     if c == planned:
         why = f"your planned start already keeps {numbers}"
     else:

@@ -111,3 +111,23 @@ def test_out_folder_that_is_not_a_report_is_named_in_a_warning(tmp_path):
     assert (out / "holiday.jpg").read_bytes() == b"\xff\xd8"
     second = runner.invoke(app, args)  # writing over an earlier report is the normal refresh: no warning
     assert second.exit_code == 0 and "already held files" not in second.output
+
+
+def test_inspect_says_sensors_in_words_and_counts_in_the_right_number(tmp_path):
+    import datetime as dt
+
+    from analyzer.testing.synthetic import synthetic_run
+
+    # one pause (stopped from 1000 s to 1060 s), heart rate, cadence and the watch's temperature, no power, no GPS
+    run = tmp_path / "one-pause.fit"
+    run.write_bytes(synthetic_run(dt.datetime(2024, 6, 3, 6, tzinfo=dt.UTC), 6.0, 330, seed=1,
+                                  pauses=[(1000.0, 1060.0)]))
+    result = runner.invoke(app, ["inspect", str(run)])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert ", 1 pause, " in first and "pauses" not in first
+    assert first.endswith("sensors: heart rate, cadence, the watch's temperature")
+    # fitparse's Activity.fit: 14 records, no pause, only GPS positions
+    result = runner.invoke(app, ["inspect", str(DATA / "fitparse__Activity.fit")])
+    assert ", 14 records, 0 pauses, sensors: GPS position" in result.output.splitlines()[0]
+    assert "_bpm" not in result.output.splitlines()[0]

@@ -362,3 +362,48 @@ def test_a_forecast_file_with_wbgt_only_for_some_hours_estimates_the_others_and_
     assert bool(cond.loc["wbgt", "met"])
     assert "nan" not in plan.to_text()
     assert "measured (forecast file); estimated (BoM" in " ".join(str(v) for v in cond.loc["wbgt"].to_numpy())
+
+
+def test_the_planned_run_in_the_dark_is_said_with_or_without_a_forecast():
+    """Madrid (40.42 N, 3.70 W) on 14 July 2024: sunrise about 06:57 and sunset about 21:45 CEST (worked
+    with the sunrise equation, 0.833° of refraction); every case below is 25 minutes or more from either."""
+    from tests.conftest import REPO
+
+    maria = analyzer.load_athlete(REPO / "sample_data" / "maria_hot", weather="off")
+
+    def daylight(start, where="40.42,-3.70"):
+        plan = analyzer.plan_run(maria, date="2024-07-14", distance_km=16, start=start, pace="5:45", where=where,
+                                 forecast="off")  # 16 km at 5:45 = 92 min
+        said = [n for n in plan.notes if n.startswith("Daylight")]
+        assert said == [n for n in plan.other_notes if n.startswith("Daylight")]  # the page shows it once
+        return said
+
+    assert daylight("05:00") == ["Daylight: the planned run (05:00–06:32) starts and ends in the dark at the "
+                                 "position given (the sun below the horizon)."]
+    assert daylight("06:30") == ["Daylight: the planned run (06:30–08:02) starts in the dark at the position given "
+                                 "(the sun below the horizon)."]
+    assert daylight("21:00") == ["Daylight: the planned run (21:00–22:32) ends in the dark at the position given "
+                                 "(the sun below the horizon)."]
+    assert daylight("12:00") == []  # in daylight: nothing to say
+    # María's sample runs have no GPS: without --where there is no position, and the plan says so
+    assert daylight("05:00", where=None) == ["Daylight: not checked for the planned run (no position: no outdoor "
+                                             "run with GPS, and no --where given)."]
+
+
+def test_a_heat_index_under_the_nws_chart_is_said_as_such_with_the_air():
+    """The cool Madrid forecast: 13:00 22.5 °C at 44 %, 14:00 23.3 °C at 42 %, 15:00 23.8 °C. The heat index
+    by the simple formula (23.3 °C = 73.9 °F at 42 %: 0.5 × (73.9 + 61 + 7.1 + 3.9) = 73.0 °F = 22.8 °C) is
+    under the chart's 80 °F, so no number is given as a heat index; the air over 13:00–14:32 is (from 23.3
+    to 23.8 °C, the run ending a little past 14:30)."""
+    import re
+
+    from tests.conftest import REPO
+
+    maria = analyzer.load_athlete(REPO / "sample_data" / "maria_hot", weather="off")
+    plan = analyzer.plan_run(maria, date="2024-07-14", distance_km=16, start="13:00", pace="5:45",
+                             forecast=REPO / "sample_data" / "forecasts" / "madrid_2024-07-14_cool.csv")
+    detail = str(plan.conditions.set_index("name").loc["heat_index", "detail"])
+    m = re.fullmatch(r"forecast heat index under the NWS chart \(below 26\.7 °C\) over 13:00–14:32, air up to "
+                     r"(\d+\.\d) °C \(the condition starts at 32\.2 °C\)", detail)
+    assert m and 23.3 <= float(m.group(1)) <= 23.8, detail
+    assert "under the NWS chart (below 26.7 °C)" in plan.best_start["why"]

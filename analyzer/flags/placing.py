@@ -73,12 +73,12 @@ def cramp_flags(cramp: pd.Series, run: pd.Series | None, run_found: list[Flag], 
         during = cramp["context"] == "during_run"
         found += [f for f in run_found if f.rule in CRAMP_RULES and not (f.rule == "heat_index" and during)]
         if during:  # the heat when the cramp came, not the run's highest
-            own = rules.heat_index(cramp["heat_index_c"], thresholds, bool(cramp.get("heat_index_beyond_chart", False)),
+            own = rules.check_heat_index(cramp["heat_index_c"], thresholds, bool(cramp.get("heat_index_beyond_chart", False)),
                                    at_cramp=True)
             found += [dataclasses.replace(f, air_temperature_source=cramp.get("air_temperature_source") or "")
                       for f in own]
     if side is not None and one_leg_flag is not None and cramp["leg"] == side:
         found.append(one_leg_flag)
     if local_hour is not None:
-        found += rules.night(cramp, local_hour, hours_since_run, thresholds)
+        found += rules.check_night(cramp, local_hour, hours_since_run, thresholds)
     return [f.placed("cramp") for f in found]

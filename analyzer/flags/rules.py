@@ -1,5 +1,8 @@
 """One function per rule: a run's (or cramp's, or athlete's) numbers in, facts out.
 
+Each rule is ``check_<rule>`` (``check_heat_index`` is the rule on a heat index; the formula is
+:func:`analyzer.metrics.heat.heat_index_c`), and its thresholds come in as ``thresholds``.
+
 Each rule returns a list of :class:`Flag`: a frozen record of the pattern, the rule, the value
 and its unit, the threshold (name and value), the source and the raw evidence the rule looked at
 (the side and episode count of one-leg cramps, the p, whether a heat index is beyond the NWS
@@ -130,7 +133,7 @@ def _ok(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def long_run_spike(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
+def check_long_run_spike(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Run distance vs the longest run in the previous 30 days (Frandsen et al. 2025)."""
     ratio = run.get("distance_ratio")
     if not _ok(ratio) or ratio < thresholds["long_run_spike_ratio"]:
@@ -140,7 +143,7 @@ def long_run_spike(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
                   history_days=thresholds["long_run_history_days"])]
 
 
-def faster_than_usual(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
+def check_faster_than_usual(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Run speed vs the median of the athlete's similar-distance runs (Schwellnus 2011a, b)."""
     ratio = run.get("pace_ratio")
     if not _ok(ratio) or ratio < thresholds["pace_faster_ratio"]:
@@ -150,7 +153,7 @@ def faster_than_usual(run: pd.Series, thresholds: dict[str, float]) -> list[Flag
                   comparison_runs=int(run["n_comparison_runs"]))]
 
 
-def heat_index(value_c: float, thresholds: dict[str, float], beyond_chart: bool = False,
+def check_heat_index(value_c: float, thresholds: dict[str, float], beyond_chart: bool = False,
                at_cramp: bool = False) -> list[Flag]:
     """NWS heat index from air temperature and humidity (never the wrist sensor).
 
@@ -163,7 +166,7 @@ def heat_index(value_c: float, thresholds: dict[str, float], beyond_chart: bool 
                   category=heat_index_category(value_c), beyond_chart=bool(beyond_chart), at_cramp=at_cramp)]
 
 
-def wbgt(value_c: float, source: str, thresholds: dict[str, float]) -> list[Flag]:
+def check_wbgt(value_c: float, source: str, thresholds: dict[str, float]) -> list[Flag]:
     """Wet-bulb globe temperature against the ACSM race flags."""
     if not _ok(value_c) or value_c < thresholds["wbgt_high_c"]:
         return []
@@ -172,7 +175,7 @@ def wbgt(value_c: float, source: str, thresholds: dict[str, float]) -> list[Flag
                   wbgt_source=source, wbgt_extreme_c=thresholds["wbgt_extreme_c"])]
 
 
-def body_mass_loss(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
+def check_body_mass_loss(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Body mass lost over the run (Sawka et al. 2007).
 
     The evidence says whether fluid drunk was logged (if not, the sweat rate is only a lower
@@ -189,7 +192,7 @@ def body_mass_loss(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
                   mass_before_source=str(run.get("mass_before_source") or ""))]
 
 
-def mass_gain(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
+def check_mass_gain(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Weighing more after a run than before (Almond et al. 2005): information, not a cramp cause."""
     change = run.get("mass_change_kg")
     if not _ok(change) or change <= thresholds["mass_gain_kg"]:
@@ -197,7 +200,7 @@ def mass_gain(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     return [_flag("dehydration_heat", "mass_gain", change, "mass_gain_kg", thresholds, "kg")]
 
 
-def hr_drift(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
+def check_hr_drift(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Aerobic decoupling beyond the threshold on a warm day (Friel)."""
     drift = run.get("decoupling_pct")
     air = run.get("air_temperature_c")
@@ -211,14 +214,15 @@ def hr_drift(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
 def run_flags(run: pd.Series, thresholds: dict[str, float]) -> list[Flag]:
     """Every run-level rule on one row of the runs table, in the order the report lists them."""
     air_source = str(run.get("air_temperature_source") or "")
-    heat = (heat_index(run.get("heat_index_max_c"), thresholds, bool(run.get("heat_index_beyond_chart", False)))
-            + wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), thresholds) + hr_drift(run, thresholds))
+    heat = (check_heat_index(run.get("heat_index_max_c"), thresholds, bool(run.get("heat_index_beyond_chart", False)))
+            + check_wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), thresholds)
+            + check_hr_drift(run, thresholds))
     heat = [dataclasses.replace(f, air_temperature_source=air_source) for f in heat]
-    return [f.placed("run") for f in long_run_spike(run, thresholds) + faster_than_usual(run, thresholds) + heat
-            + body_mass_loss(run, thresholds) + mass_gain(run, thresholds)]
+    return [f.placed("run") for f in check_long_run_spike(run, thresholds) + check_faster_than_usual(run, thresholds)
+            + heat + check_body_mass_loss(run, thresholds) + check_mass_gain(run, thresholds)]
 
 
-def one_leg(cramps: pd.DataFrame, thresholds: dict[str, float]) -> tuple[list[Flag], str | None]:
+def check_one_leg(cramps: pd.DataFrame, thresholds: dict[str, float]) -> tuple[list[Flag], str | None]:
     """Single-leg cramps that all fall on the same side, on at least ``one_leg_min_cramps`` runs or days.
 
     Several cramps in one run (or on one day away from runs) are not independent chances, so
@@ -243,7 +247,7 @@ def one_leg(cramps: pd.DataFrame, thresholds: dict[str, float]) -> tuple[list[Fl
                   side=side, episodes=n, cramps=len(single), p=same_side_p(n))], side
 
 
-def night(cramp: pd.Series, local_hour: float, hours_since_run: float | None,
+def check_night(cramp: pd.Series, local_hour: float, hours_since_run: float | None,
           thresholds: dict[str, float]) -> list[Flag]:
     """A cramp at rest at night, well after any run."""
     start, end = thresholds["night_start_local_h"], thresholds["night_end_local_h"]
@@ -256,7 +260,7 @@ def night(cramp: pd.Series, local_hour: float, hours_since_run: float | None,
                   local_hour=local_hour, hours_since_run=hours_since_run)]
 
 
-def medication(listed: list[str], thresholds: dict[str, float]) -> list[Flag]:
+def check_medication(listed: list[str], thresholds: dict[str, float]) -> list[Flag]:
     """Listed medicines in a class linked to night cramps, graded by the class's own number (Garrison et al. 2012)."""
     return [Flag("medication", "medication_class", cls.sequence_ratio, "sequence ratio", "", float("nan"),
                  "Sequence-symmetry analysis of prescriptions in adults aged 50 and over (night cramps "

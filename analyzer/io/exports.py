@@ -38,9 +38,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import hashlib
 import io
 import json
+import logging
 import lzma
 import re
 import tempfile
@@ -152,6 +154,46 @@ def _safe_member(name: str) -> str:
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, RuntimeError, NotImplementedError,
                ValueError)
 """What reading a damaged zip member can raise."""
+
+log = logging.getLogger(__name__)
+
+
+def _zip_words(exc: BaseException, where: str) -> str:
+    """What is wrong with a zip (or one of its members), in words for a page and ``errors.csv``.
+
+    The library's own text (``Bad CRC-32 for file …``, ``Error -3 while decompressing``) goes to
+    the log with ``where``, never onto a page.
+    """
+    log.info("%s: %r", where, exc)
+    if isinstance(exc, zipfile.BadZipFile):
+        return "not a readable zip archive (damaged, or not a zip)"
+    if isinstance(exc, zlib.error | lzma.LZMAError):
+        return "its compressed data is damaged"
+    if isinstance(exc, EOFError):
+        return "the zip ends inside it (cut short?)"
+    if isinstance(exc, NotImplementedError):
+        return "compressed in a way the analyzer cannot unpack"
+    if isinstance(exc, RuntimeError):
+        return "encrypted (password-protected), or damaged"
+    if isinstance(exc, OSError):
+        denied = exc.errno in (errno.EACCES, errno.EPERM)
+        return "cannot be read: permission denied" if denied else "cannot be read from the disk (an input/output error)"
+    return "damaged in the zip"
+
+
+class _BrokenJson(ValueError):
+    """A summary file's JSON is broken at ``char`` (counted from 0 over the whole file), or an item is too big."""
+
+    def __init__(self, char: int | None, too_big: bool = False) -> None:
+        super().__init__(char)
+        self.char = char
+        self.too_big = too_big
+
+    def words(self) -> str:
+        if self.too_big:
+            return f"an activity over {MAX_SUMMARY_ITEM_BYTES:,} bytes, or broken JSON"
+        return "not valid JSON" + (f" at character {self.char + 1:,}" if self.char is not None else
+                                   " (the file ends inside the list of activities)")
 
 
 class _Budget:
@@ -289,7 +331,7 @@ class _Zip:
             with self.zf.open(info) as fh:
                 data = fh.read(cap + 1)
         except _ZIP_ERRORS as exc:
-            self.problems.append(Problem(self.label, f"member {shown}", f"cannot be read ({exc})"))
+            self.problems.append(Problem(self.label, f"member {shown}", _zip_words(exc, f"{self.label}: {shown}")))
             return None
         if len(data) > cap:
             self.problems.append(Problem(self.label, f"member {shown}", f"inflates past the {cap:,}-byte limit "
@@ -310,7 +352,7 @@ class _Zip:
                     n, e = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
                     return _Window(self.path, info.header_offset + 30 + n + e, info.compress_size)
             except OSError as exc:
-                self.problems.append(Problem(self.label, f"member {shown}", f"cannot be read ({exc})"))
+                self.problems.append(Problem(self.label, f"member {shown}", _zip_words(exc, f"{self.label}: {shown}")))
                 return None
         limit = min(MAX_NESTED_ZIP_BYTES, max(INFLATION_FLOOR_BYTES, MAX_NESTED_ZIP_INFLATION * info.compress_size))
         if info.file_size > limit:
@@ -333,7 +375,7 @@ class _Zip:
                     tmp.write(chunk)
         except _ZIP_ERRORS as exc:
             tmp.close()
-            self.problems.append(Problem(self.label, f"member {shown}", f"cannot be read ({exc})"))
+            self.problems.append(Problem(self.label, f"member {shown}", _zip_words(exc, f"{self.label}: {shown}")))
             return None
         tmp.seek(0)
         return tmp
@@ -363,7 +405,7 @@ def read_export(path: Path) -> tuple[list[Activity], list[Problem]]:
             return _read_folder(path, kind, problems), problems
         z = _Zip(path, str(path), problems)
     except _ZIP_ERRORS as exc:
-        return [], [Problem(str(path), "", f"not a readable zip file ({exc})")]
+        return [], [Problem(str(path), "", _zip_words(exc, str(path)))]
     except InputError as exc:
         return [], [Problem(exc.path, exc.location, exc.reason)]
     try:
@@ -409,8 +451,10 @@ def _read_file(data: bytes, name: str, label: str, problems: list[Problem], entr
     except InputError as exc:
         problems.append(Problem(label, f"member {shown}" + (f", {exc.location}" if exc.location else ""), exc.reason))
         return None
-    except Exception as exc:  # a reader bug must not stop the export
-        problems.append(Problem(label, f"member {shown}", f"could not be read ({type(exc).__name__}: {exc})"))
+    except Exception:  # a reader bug must not stop the export
+        log.exception("%s: member %s could not be read", label, shown)
+        problems.append(Problem(label, f"member {shown}", "could not be read: the analyzer failed on it (a bug; "
+                                                          "the details are in the log)"))
         return None
     del data
     budget.records += len(act.records)
@@ -558,22 +602,24 @@ def _summary_items(fh: BinaryIO, cap: int) -> Iterator[object]:
     ------
     _SummaryTooBig
         The file inflates past ``cap`` bytes.
-    ValueError
-        The JSON is broken (or one activity is over :data:`MAX_SUMMARY_ITEM_BYTES`); the activities
-        before it have been given.
+    _BrokenJson
+        The JSON is broken (where: the character, from the decoder's ``JSONDecodeError.pos``) or one
+        activity is over :data:`MAX_SUMMARY_ITEM_BYTES`; the activities before it have been given.
     """
     decoder = json.JSONDecoder()
     text = codecs.getincrementaldecoder("utf-8")("replace")
     buf, pos, total, eof, in_list = "", 0, 0, False, False
+    dropped = 0  # characters of the file before buf[0], so a JSON error is placed in the whole file
 
     def more() -> None:
-        nonlocal buf, pos, total, eof
+        nonlocal buf, pos, total, eof, dropped
         chunk = fh.read(1 << 20)
         total += len(chunk)
         if total > cap:
             raise _SummaryTooBig
         if not chunk:
             eof = True
+        dropped += pos
         buf = buf[pos:] + text.decode(chunk, final=not chunk)
         pos = 0
 
@@ -592,7 +638,7 @@ def _summary_items(fh: BinaryIO, cap: int) -> Iterator[object]:
             pos += 1
         if pos >= len(buf):
             if eof:
-                raise ValueError("the file ends inside the list of activities")
+                raise _BrokenJson(None)
             more()
             continue
         if buf[pos] == "]":
@@ -604,11 +650,17 @@ def _summary_items(fh: BinaryIO, cap: int) -> Iterator[object]:
             if not eof and len(buf) - pos <= MAX_SUMMARY_ITEM_BYTES:
                 more()
                 continue
+            log.info("summary JSON not read: %r", exc)
             if len(buf) - pos > MAX_SUMMARY_ITEM_BYTES:
-                raise ValueError(f"an activity over {MAX_SUMMARY_ITEM_BYTES:,} bytes, or broken JSON ({exc})") from None
-            raise ValueError(str(exc)) from None
+                raise _BrokenJson(None, too_big=True) from None
+            raise _BrokenJson(dropped + exc.pos if isinstance(exc, json.JSONDecodeError) else None) from None
         pos = end
         yield item
+
+
+def _activities_before(count: int) -> str:
+    """``the 1 activity before it is used`` / ``the 2 activities before it are used``."""
+    return f"the {count:,} activit{'y' if count == 1 else 'ies'} before it {'is' if count == 1 else 'are'} used"
 
 
 def _summaries_from(fh: BinaryIO, name: str, label: str, out: dict[str, ExportActivity],
@@ -635,12 +687,12 @@ def _summaries_from(fh: BinaryIO, name: str, label: str, out: dict[str, ExportAc
         problems.append(Problem(label, f"member {name}", f"inflates past {MAX_SUMMARY_JSON_BYTES:,} bytes, more than "
                                 f"any real summary file (MAX_SUMMARY_JSON_BYTES); the {count:,} activities before "
                                 "that are used, the rest are not"))
-    except ValueError as exc:
-        problems.append(Problem(label, f"member {name}", f"not valid JSON ({exc}); the {count:,} activities before "
-                                                         "it are used, the rest are not"))
+    except _BrokenJson as exc:
+        problems.append(Problem(label, f"member {name}", f"{exc.words()}; {_activities_before(count)}, "
+                                                         "the rest are not"))
     except _ZIP_ERRORS as exc:
-        problems.append(Problem(label, f"member {name}", f"cannot be read ({exc}); the {count:,} activities before "
-                                                         "it are used"))
+        problems.append(Problem(label, f"member {name}", f"{_zip_words(exc, f'{label}: {name}')}; "
+                                                         f"{_activities_before(count)}"))
 
 
 def _garmin_summaries_folder(root: Path, problems: list[Problem]) -> dict[str, ExportActivity]:
@@ -692,7 +744,7 @@ def _member_files_of(path: Path, summaries: dict[str, ExportActivity], problems:
     try:
         z = _Zip(path, str(path), problems)
     except _ZIP_ERRORS as exc:
-        problems.append(Problem(str(path), "", f"not a readable zip file ({exc})"))
+        problems.append(Problem(str(path), "", _zip_words(exc, str(path))))
         return []
     except InputError as exc:
         problems.append(Problem(exc.path, exc.location, exc.reason))
@@ -718,7 +770,7 @@ def _garmin_zip(z: _Zip, problems: list[Problem], budget: _Budget) -> list[Activ
                     with z.zf.open(info) as fh:
                         _summaries_from(fh, shown, z.label, summaries, problems)
                 except _ZIP_ERRORS as exc:
-                    problems.append(Problem(z.label, f"member {shown}", f"cannot be read ({exc})"))
+                    problems.append(Problem(z.label, f"member {shown}", _zip_words(exc, f"{z.label}: {shown}")))
     out = _garmin_files(z, summaries, problems, budget)  # loose files, if any
     for name in sorted(z.names()):
         if name.startswith("DI_CONNECT/DI-Connect-Uploaded-Files/") and name.lower().endswith(".zip"):
@@ -728,8 +780,12 @@ def _garmin_zip(z: _Zip, problems: list[Problem], budget: _Budget) -> list[Activ
                     continue
                 try:
                     inner = _Zip(nested, f"{z.label} → {shown}", problems)
-                except (*_ZIP_ERRORS, InputError) as exc:
-                    problems.append(Problem(z.label, f"member {shown}", f"not a readable zip ({exc})"))
+                except InputError as exc:
+                    problems.append(Problem(z.label, f"member {shown}", exc.reason))
+                    nested.close()
+                    continue
+                except _ZIP_ERRORS as exc:
+                    problems.append(Problem(z.label, f"member {shown}", _zip_words(exc, f"{z.label}: {shown}")))
                     nested.close()
                     continue
                 try:

@@ -29,6 +29,7 @@ Database v2 and TrackPointExtension v1/v2 schemas, https://www8.garmin.com/xmlsc
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -69,6 +70,8 @@ counts as stopped time, not as a sprint)."""
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG), for distances along a GPX track."""
 
+log = logging.getLogger(__name__)
+
 _SPORTS = (
     (re.compile(r"run|^9$|jog"), "running"), (re.compile(r"walk"), "walking"), (re.compile(r"hik"), "hiking"),
     (re.compile(r"bik|cycl|ride|^1$"), "cycling"), (re.compile(r"swim"), "swimming"),
@@ -86,12 +89,42 @@ def _parse_xml(data: bytes, name: str) -> Element:
 
     try:
         return safe_et.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise InputError(name, "", "declares a document type or entities, which activity files never need "
-                                   f"(a crafted file can expand to gigabytes); not read ({type(exc).__name__})") from exc
-    except ParseError as exc:
-        line, col = getattr(exc, "position", (None, None))
-        raise InputError(name, f"line {line}" if line else "", f"not well-formed XML ({exc})") from exc
+    except (DefusedXmlException, ParseError) as exc:
+        raise xml_problem(name, exc) from exc
+
+
+_EXPAT_WORDS = {
+    # expat's error codes (xml.parsers.expat.errors), in words the page can show
+    3: "the file ends before its XML is complete (cut short?)",
+    4: "a character XML does not allow",
+    5: "the file ends inside a tag (cut short?)",
+    6: "the file ends inside a character (cut short?)",
+    7: "a closing tag that does not match its opening tag",
+    8: "an attribute given twice in one tag",
+    9: "more text after the end of the document",
+    11: "a named entity XML does not define",
+}
+
+
+def xml_problem(name: str, exc: Exception) -> InputError:
+    """The :class:`InputError` for XML that cannot be read, in words: what is wrong and where.
+
+    The position comes from ``ParseError.position`` (line, column); the library's own text goes to
+    the log, never onto a page or into ``errors.csv``.
+    """
+    from defusedxml import DefusedXmlException
+
+    log.info("%s: XML not read: %r", name, exc)
+    if isinstance(exc, DefusedXmlException):
+        return InputError(name, "", "declares a document type or entities, which activity files never need "
+                                    "(a crafted file can expand to gigabytes); not read")
+    line, col = getattr(exc, "position", None) or (None, None)
+    code = getattr(exc, "code", None)
+    what = ("no XML at all (an empty file?)" if code == 3 and line == 1 and not col
+            else _EXPAT_WORDS.get(code, ""))
+    where = f" (column {col + 1})" if line and col is not None else ""
+    return InputError(name, f"line {line}" if line else "",
+                      f"not well-formed XML{where}" + (f": {what}" if what else ""))
 
 
 def _read(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str, str]:
@@ -356,12 +389,8 @@ def read_gpx(source: str | os.PathLike | BinaryIO) -> Activity:
                 track_text.setdefault(_local(el.tag), el.text)
             elif el.tag in (f"{q}wpt", f"{q}rte"):
                 el.clear()  # waypoints and routes are not the run
-    except DefusedXmlException as exc:
-        raise InputError(name, "", "declares a document type or entities, which activity files never need "
-                                   f"(a crafted file can expand to gigabytes); not read ({type(exc).__name__})") from exc
-    except ParseError as exc:
-        line, _col = getattr(exc, "position", (None, None))
-        raise InputError(name, f"line {line}" if line else "", f"not well-formed XML ({exc})") from exc
+    except (DefusedXmlException, ParseError) as exc:
+        raise xml_problem(name, exc) from exc
     del data
     sport = gpx_sport(track_text.get("type")) or "running"
     if not times:

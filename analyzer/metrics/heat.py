@@ -21,6 +21,14 @@ HEAT_INDEX_CHART_MAX_F = 137.0
 HEAT_INDEX_CHART_AIR_MAX_F = 110.0
 """The hottest air temperature on the NWS chart (°F); the regression was not fitted beyond it."""
 
+HEAT_INDEX_CHART_MIN_F = 80.0
+"""The lowest heat index on the NWS chart (°F), where its "caution" category starts.
+
+Below it the index is the simple formula (Steadman's apparent temperature), which in cool dry air
+is lower than the air itself (60 °F at 20 % gives 56.6 °F): a number that does not mean "feels
+cooler" and says nothing of heat stress. Pages show such a heat index as under the chart
+(:func:`heat_index_below_chart`, :func:`analyzer.formatting.format_heat_index`)."""
+
 NWS_CATEGORIES_F = ((125.0, "extreme danger"), (103.0, "danger"), (90.0, "extreme caution"), (80.0, "caution"))
 """NWS heat-index categories by their lower edge in °F, exactly as the NWS gives them."""
 
@@ -41,6 +49,12 @@ def heat_index_f(air_temperature_f: ArrayLike, relative_humidity_pct: ArrayLike)
     The simple formula ``0.5 × (T + 61 + (T − 68) × 1.2 + 0.094 RH)`` is used when it gives
     less than 80 °F; otherwise the Rothfusz regression, less the low-humidity adjustment
     (RH < 13 %, 80–112 °F) or plus the high-humidity adjustment (RH > 85 %, 80–87 °F).
+
+    This is the NWS algorithm as published: "the simple formula is computed first and the result
+    averaged with the temperature" is the ``0.5 × (T + …)`` itself (MetPy reads it the same way).
+    In cool, dry air it gives less than the air temperature (60 °F at 20 %: 0.5 × (60 + 61 − 9.6 +
+    1.88) = 56.6 °F); the NWS chart starts at 80 °F (:data:`HEAT_INDEX_CHART_MIN_F`), and pages
+    show a heat index below it as under the chart, never as a cooler feel.
 
     Parameters
     ----------
@@ -63,6 +77,8 @@ def heat_index_f(air_temperature_f: ArrayLike, relative_humidity_pct: ArrayLike)
     --------
     >>> round(float(heat_index_f(90, 70)), 1)
     105.9
+    >>> round(float(heat_index_f(60, 20)), 2)  # cool and dry: the simple formula, below the air
+    56.64
     """
     t = np.asarray(air_temperature_f, dtype=float)
     rh = np.asarray(relative_humidity_pct, dtype=float)
@@ -142,6 +158,22 @@ def heat_index_beyond_chart(air_temperature_c: ArrayLike, relative_humidity_pct:
     hi_f = heat_index_f(t_f, relative_humidity_pct)
     with np.errstate(invalid="ignore"):
         return (t_f > HEAT_INDEX_CHART_AIR_MAX_F) | (hi_f > HEAT_INDEX_CHART_MAX_F)
+
+
+def heat_index_below_chart(heat_index_c: ArrayLike) -> np.ndarray:
+    """True where a heat index (°C) is under the NWS chart (below 80 °F, 26.7 °C; NaN is not).
+
+    There the index is no heat-stress number and may be below the air temperature
+    (:data:`HEAT_INDEX_CHART_MIN_F`).
+
+    Examples
+    --------
+    >>> heat_index_below_chart([15.2, 26.6, 26.7, float("nan")]).tolist()
+    [True, True, False, False]
+    """
+    hi_f = c_to_f(heat_index_c)
+    with np.errstate(invalid="ignore"):
+        return hi_f < HEAT_INDEX_CHART_MIN_F - 1e-9
 
 
 def heat_index_category(heat_index_c_value: float) -> str:

@@ -14,6 +14,7 @@ from analyzer.formatting import format_duration, format_pace, leg_text, severity
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Activity, Athlete
 from analyzer.plots import new_figure, plain_text
+from analyzer.plots.axes import MIN_HR_SPAN_BPM, MIN_PACE_SPAN_MIN, MIN_TEMPERATURE_SPAN_C, centred_span
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,25 +31,13 @@ HR_SMOOTH_S = 10.0
 WRIST_SMOOTH_S = 120.0
 """The watch's own temperature (whole degrees, jittering) is drawn as a 2-minute rolling mean."""
 
-MIN_HR_SPAN_BPM = 30.0
-"""A heart-rate axis spans at least this much, so that noise does not look like drama."""
 
-MIN_PACE_SPAN_MIN = 1.0
-"""A pace axis spans at least one minute per km."""
-
-MIN_TEMPERATURE_SPAN_C = 6.0
-"""A temperature axis spans at least 6 °C."""
-
-
-def _min_span(ax, values, span: float, inverted: bool = False) -> None:
-    """Widen the y axis to at least ``span`` around the data (keeping an inverted axis inverted)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if not len(v):
+def _min_span(ax, values, min_span: float, inverted: bool = False) -> None:
+    """Widen the y axis to at least ``min_span`` around the data (keeping an inverted axis inverted)."""
+    span = centred_span(values, min_span)
+    if span is None:
         return
-    lo, hi = float(v.min()), float(v.max())
-    mid, half = (lo + hi) / 2, max((hi - lo) / 2 * 1.1, span / 2)
-    ax.set_ylim((mid + half, mid - half) if inverted else (mid - half, mid + half))
+    ax.set_ylim(span[::-1] if inverted else span)
 
 CRAMP_COLOR = "#c0392b"
 PAUSE_COLOR = "#bdc3c7"

@@ -17,6 +17,14 @@ from matplotlib.lines import Line2D
 
 from analyzer.analysis import Analysis
 from analyzer.plots import new_axes, plain_text
+from analyzer.plots.axes import (
+    HEAT_AXIS_TITLE,
+    NO_HEAT_LABEL,
+    NO_HISTORY_LABEL,
+    heat_distance_axes,
+    heat_threshold_label,
+    spike_threshold_label,
+)
 
 CRAMP_COLOR = "#c0392b"
 REST_COLOR = "#2c3e50"
@@ -40,6 +48,13 @@ def _analysis(value: object, name: str) -> Analysis:
     if isinstance(value, Athlete | str | PathLike):
         return analyze(value)
     raise TypeError(f"{name} draws an Analysis (analyzer.analyze(athlete)), not {type(value).__name__}")
+
+
+def _begin(value: object, name: str, figsize: tuple[float, float], ax: Axes | None) -> tuple[Analysis, Figure, Axes]:
+    """The Analysis to draw (:func:`_analysis`) and the axes to draw it into (:func:`analyzer.plots.new_axes`)."""
+    analysis = _analysis(value, name)
+    fig, ax = new_axes(figsize, ax)
+    return analysis, fig, ax
 
 
 SEVERITY_KEY = (1, 3, 5)
@@ -99,8 +114,7 @@ def plot_weekly_distance(analysis: Analysis, *, ax: Axes | None = None) -> Figur
     matplotlib.figure.Figure
         The figure drawn on.
     """
-    analysis = _analysis(analysis, "plot_weekly_distance")
-    fig, ax = new_axes((10, 3.6), ax)
+    analysis, fig, ax = _begin(analysis, "plot_weekly_distance", (10, 3.6), ax)
     runs = analysis.runs
     tz = analysis.athlete.timezone
     if runs.empty:
@@ -152,42 +166,34 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
     Parameters
     ----------
     analysis : Analysis
-        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
-        analysed first, with its own thresholds.
+        Whose runs are drawn (an Athlete or a folder's path is analysed first, as for :func:`plot_weekly_distance`).
     ax : matplotlib Axes, optional
-        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
-        figure, made with pyplot as pandas and seaborn do.
+        Where to draw, as for :func:`plot_weekly_distance` (else a new pyplot figure).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on.
+        The scatter's figure.
     """
-    analysis = _analysis(analysis, "plot_cramp_runs_vs_others")
-    fig, ax = new_axes((7.5, 5.4), ax)
+    analysis, fig, ax = _begin(analysis, "plot_cramp_runs_vs_others", (7.5, 5.4), ax)
     runs = analysis.runs
-    t = analysis.thresholds
+    th = analysis.thresholds
     if runs.empty:
         ax.text(0.5, 0.5, "no runs", transform=ax.transAxes, ha="center")
         return fig
     x = runs["heat_index_max_c"].astype(float)
     y = runs["distance_ratio"].astype(float)
     cramp = runs["had_cramp"].astype(bool)
-    x_lo = float(np.nanmin(x)) - 3 if x.notna().any() else 10.0
-    x_hi = max(float(np.nanmax(x)) + 2 if x.notna().any() else 35.0, t["heat_index_caution_c"] + 2)
-    y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
-    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
+    axes = heat_distance_axes(x, y, th["heat_index_caution_c"], th["long_run_spike_ratio"], reach_heat_threshold=True)
+    x_lo, x_hi, y_lo, y_hi, x_gap, y_gap = axes.x_lo, axes.x_hi, axes.y_lo, axes.y_hi, axes.x_gap, axes.y_gap
     # a grey band (left: no heat index; bottom: no 30-day history) only when some run sits in it
-    no_heat, no_history = bool(x.isna().any()), bool(y.isna().any())
-    x_gap = x_lo - 1.5 if no_heat else x_lo + 1
-    y_gap = y_lo - 0.06 if no_history else y_lo + 0.04
-    if no_heat:
-        ax.axvspan(x_gap - 1, x_lo - 0.5, color="#f2f3f4", zorder=0)
-        ax.text(x_gap - 0.5, y_hi, "no heat index", rotation=90, va="top", ha="center", fontsize="x-small",
+    if axes.no_heat:
+        ax.axvspan(axes.x_min, x_lo - 0.5, color="#f2f3f4", zorder=0)
+        ax.text(x_gap - 0.5, y_hi, NO_HEAT_LABEL, rotation=90, va="top", ha="center", fontsize="x-small",
                 color="#7f8c8d")
-    if no_history:
-        ax.axhspan(y_gap - 0.04, y_lo - 0.02, color="#f2f3f4", zorder=0)
-        ax.text(x_hi, y_gap - 0.035, "no 30-day history", va="bottom", ha="right", fontsize="x-small",
+    if axes.no_history:
+        ax.axhspan(axes.y_min, y_lo - 0.02, color="#f2f3f4", zorder=0)
+        ax.text(x_hi, y_gap - 0.035, NO_HISTORY_LABEL, va="bottom", ha="right", fontsize="x-small",
                 color="#7f8c8d")
     xs = x.fillna(x_gap)
     ys = y.fillna(y_gap)
@@ -196,13 +202,13 @@ def plot_cramp_runs_vs_others(analysis: Analysis, *, ax: Axes | None = None) -> 
                label=f"runs without cramps ({int((~cramp).sum())})", gid="other-runs", zorder=3)
     ax.scatter(xs[cramp], ys[cramp], color=CRAMP_COLOR, marker="X", s=90, alpha=0.8, edgecolors="white",
                linewidths=0.8, label=f"runs with cramps ({int(cramp.sum())})", gid="cramp-runs", zorder=4)
-    ax.axvline(t["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1,
-               label=f"heat index threshold {t['heat_index_caution_c']:.1f} °C")
-    ax.axhline(t["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1,
-               label=f"long-run spike threshold {t['long_run_spike_ratio']:.2f}×")
-    ax.set_xlim(x_gap - 1, x_hi)
-    ax.set_ylim(y_gap - 0.04, y_hi)
-    ax.set_xlabel("heat index during the run (°C)")
+    ax.axvline(th["heat_index_caution_c"], color="#8e44ad", ls="--", lw=1,
+               label=heat_threshold_label(th["heat_index_caution_c"]))
+    ax.axhline(th["long_run_spike_ratio"], color="#2c3e50", ls=":", lw=1,
+               label=spike_threshold_label(th["long_run_spike_ratio"]))
+    ax.set_xlim(axes.x_min, x_hi)
+    ax.set_ylim(axes.y_min, y_hi)
+    ax.set_xlabel(HEAT_AXIS_TITLE)
     ax.set_ylabel("distance ÷ longest run in prior 30 days")
     ax.set_title("Each run: distance vs heat", fontsize="medium")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize="small", frameon=False)
@@ -215,20 +221,14 @@ def plot_cramp_timeline(analysis: Analysis, *, ax: Axes | None = None) -> Figure
 
     Parameters
     ----------
-    analysis : Analysis
-        From :func:`analyzer.analyze`; an :class:`~analyzer.Athlete` (or an athlete folder's path) is
-        analysed first, with its own thresholds.
-    ax : matplotlib Axes, optional
-        Draw into it (e.g. one of ``plt.subplots(1, 2)``, two athletes side by side); else a new
-        figure, made with pyplot as pandas and seaborn do.
+    analysis, ax
+        As for :func:`plot_weekly_distance`: whose cramps are drawn, and where (else a new pyplot figure).
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on.
     """
-    analysis = _analysis(analysis, "plot_cramp_timeline")
-    fig, ax = new_axes((10, 3.4), ax)
+    analysis, fig, ax = _begin(analysis, "plot_cramp_timeline", (10, 3.4), ax)
     c = analysis.cramps
     tz = analysis.athlete.timezone
     runs = analysis.runs

@@ -27,18 +27,22 @@ import pandas as pd
 from analyzer.analysis import Analysis
 from analyzer.formatting import leg_text, severity_text
 from analyzer.model import Activity
+from analyzer.plots.axes import (
+    HEAT_AXIS_TITLE,
+    MIN_HR_SPAN_BPM,
+    MIN_PACE_SPAN_MIN,
+    MIN_TEMPERATURE_SPAN_C,
+    NO_HEAT_LABEL,
+    NO_HISTORY_LABEL,
+    centred_span,
+    heat_distance_axes,
+    heat_threshold_label,
+    spike_threshold_label,
+)
 
 MAX_POINTS = 700
 """A run's records are thinned to at most this many points per chart."""
 
-MIN_HR_SPAN_BPM = 30.0
-"""A heart-rate axis spans at least this much, so that noise does not look like drama."""
-
-MIN_PACE_SPAN_MIN = 1.0
-"""A pace axis spans at least one minute per km, for the same reason."""
-
-MIN_TEMPERATURE_SPAN_C = 6.0
-"""A temperature axis spans at least 6 °C."""
 
 SLOWEST_PACE_S_PER_KM = 900.0
 """Paces slower than 15:00 min/km (standing, walking at a water stop) are not drawn."""
@@ -222,18 +226,15 @@ def _pace_and_hr_panels(data: pd.DataFrame, x_enc: dict, tips: tuple[list[dict],
         return {"height": 110, "width": "container", "layer": layers + _hover_layers(hover_name, tips)}
 
     if "pace" in data and data["pace"].notna().any():
-        lo, hi = float(np.nanmin(data["pace"])), float(np.nanmax(data["pace"]))
-        mid, half = (lo + hi) / 2, max((hi - lo) / 2 * 1.1, MIN_PACE_SPAN_MIN / 2)
+        lo, hi = centred_span(data["pace"], MIN_PACE_SPAN_MIN)
         panels.append(panel("pace", "pace (min/km)", "#2c3e50", {"reverse": True, "zero": False, "nice": False,
-                                                               "domain": [round(mid - half, 2), round(mid + half, 2)]}))
+                                                               "domain": [round(lo, 2), round(hi, 2)]}))
         panels[-1]["layer"][0]["encoding"]["y"]["axis"] = {  # m:ss, not decimal minutes
             "labelExpr": "floor(datum.value) + ':' + (round((datum.value % 1) * 60) < 10 ? '0' : '')"
                          " + round((datum.value % 1) * 60)", "tickCount": 4}
     if "hr" in data and data["hr"].notna().any():
-        lo, hi = float(np.nanmin(data["hr"])), float(np.nanmax(data["hr"]))
-        mid, half = (lo + hi) / 2, max((hi - lo) / 2 + 3, MIN_HR_SPAN_BPM / 2)
-        panels.append(panel("hr", "heart rate (bpm)", "#e67e22", {"domain": [round(mid - half), round(mid + half)],
-                                                                  "nice": False}))
+        lo, hi = centred_span(data["hr"], MIN_HR_SPAN_BPM, widen=1.0, pad=3.0)
+        panels.append(panel("hr", "heart rate (bpm)", "#e67e22", {"domain": [round(lo), round(hi)], "nice": False}))
     return panels
 
 
@@ -244,10 +245,9 @@ def _heat_panel(data: pd.DataFrame, x_enc: dict, tips: tuple[list[dict], list[di
     heat_layers = []
     temps = np.concatenate([data[c].to_numpy(dtype=float) for c in ("air", "hi", "wrist") if c in data] or [np.zeros(0)])
     temp_scale: dict = {"zero": False}
-    if np.isfinite(temps).any():
-        lo, hi = float(np.nanmin(temps)), float(np.nanmax(temps))
-        mid, half = (lo + hi) / 2, max((hi - lo) / 2 * 1.1, MIN_TEMPERATURE_SPAN_C / 2)
-        temp_scale = {"domain": [round(mid - half, 1), round(mid + half, 1)], "nice": False, "zero": False}
+    span = centred_span(temps, MIN_TEMPERATURE_SPAN_C)
+    if span is not None:
+        temp_scale = {"domain": [round(span[0], 1), round(span[1], 1)], "nice": False, "zero": False}
     if "air" in data and data["air"].notna().any():
         folds = ["air"] + (["hi"] if "hi" in data and data["hi"].notna().any() else [])
         names = {"air": f"air temperature ({air_source})" if air_source else "air temperature",
@@ -462,18 +462,14 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     runs = analysis.runs
     if runs.empty:
         return _message_chart("No runs in this period.")
-    t = analysis.thresholds
+    th = analysis.thresholds
     x = runs["heat_index_max_c"].astype(float)
     y = runs["distance_ratio"].astype(float)
-    x_lo = float(np.nanmin(x)) - 3 if x.notna().any() else 10.0
-    x_hi = float(np.nanmax(x)) + 2 if x.notna().any() else 35.0  # the axis follows the data
-    heat_thr = t["heat_index_caution_c"]
-    y_lo = min(float(np.nanmin(y)) - 0.08 if y.notna().any() else 0.8, 0.8)
-    y_hi = max(float(np.nanmax(y)) + 0.08 if y.notna().any() else 1.2, t["long_run_spike_ratio"] + 0.1)
+    heat_thr, spike = th["heat_index_caution_c"], th["long_run_spike_ratio"]
+    axes = heat_distance_axes(x, y, heat_thr, spike, reach_heat_threshold=False)  # the axis follows the data
+    x_lo, x_hi, y_lo, y_hi, x_gap, y_gap = axes.x_lo, axes.x_hi, axes.y_lo, axes.y_hi, axes.x_gap, axes.y_gap
     # a grey band (left: no heat index; bottom: no 30-day history) only when some run sits in it
-    no_heat, no_history = bool(x.isna().any()), bool(y.isna().any())
-    x_gap = x_lo - 1.5 if no_heat else x_lo
-    y_gap = y_lo - 0.06 if no_history else y_lo
+    no_heat, no_history = axes.no_heat, axes.no_history
     points = []
     for r, xv, yv in zip(runs.to_dict("records"), x, y, strict=True):
         missing = []
@@ -489,18 +485,16 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
                        "hi_text": f"{xv:.1f}" if math.isfinite(xv) else "not known",
                        "ratio_text": f"{yv:.2f}" if math.isfinite(yv) else "not known"})
     # the threshold line only where the axis reaches it; otherwise the subtitle says how far it is
-    rules = [{"x": heat_thr, "label": f"heat index threshold {heat_thr:.1f} °C"}] if heat_thr <= x_hi else []
+    rules = [{"x": heat_thr, "label": heat_threshold_label(heat_thr)}] if heat_thr <= x_hi else []
     beyond = (f"the heat index threshold ({heat_thr:.1f} °C) is beyond the hottest run"
               if heat_thr > x_hi and x.notna().any() else "")
-    x_min = x_gap - 1 if no_heat else x_lo
-    y_min = y_gap - 0.04 if no_history else y_lo
+    x_min, y_min = axes.x_min, axes.y_min
     x_scale = {"domain": [round(x_min, 2), round(x_hi, 2)], "nice": False, "zero": False}
     y_scale = {"domain": [round(y_min, 3), round(y_hi, 3)], "nice": False, "zero": False}
-    bands = ([{"x0": x_min, "x1": x_lo - 0.5, "y0": y_min, "y1": y_hi, "label": "no heat index",
+    bands = ([{"x0": x_min, "x1": x_lo - 0.5, "y0": y_min, "y1": y_hi, "label": NO_HEAT_LABEL,
                "tx": x_gap - 0.5, "ty": y_hi, "angle": 270}] if no_heat else []) + \
-        ([{"x0": x_min, "x1": x_hi, "y0": y_min, "y1": y_lo - 0.02, "label": "no 30-day history",
+        ([{"x0": x_min, "x1": x_hi, "y0": y_min, "y1": y_lo - 0.02, "label": NO_HISTORY_LABEL,
            "tx": x_hi, "ty": y_gap - 0.035, "angle": 0}] if no_history else [])
-    spike = t["long_run_spike_ratio"]
     # each threshold line says its value where it is drawn (the heat line at the top, the spike line at the left)
     line_labels = [{"x": heat_thr, "y": y_hi, "text": f"{heat_thr:.1f} °C", "baseline": "top",
                     "color": "#8e44ad"} for _ in rules]
@@ -520,8 +514,7 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
         *([{"data": {"values": rules}, "mark": {"type": "rule", "color": "#8e44ad", "strokeDash": [4, 3]},
             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale},
                          "tooltip": [{"field": "label", "title": "threshold"}]}}] if rules else []),
-        {"data": {"values": [{"y": t["long_run_spike_ratio"], "label": "long-run spike threshold "
-                              f"{t['long_run_spike_ratio']:.2f}×"}]},
+        {"data": {"values": [{"y": spike, "label": spike_threshold_label(spike)}]},
          "mark": {"type": "rule", "color": "#2c3e50", "strokeDash": [2, 2]},
          "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale},
                       "tooltip": [{"field": "label", "title": "threshold"}]}},
@@ -533,7 +526,7 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
                         "text": {"field": "text"}}} for lab in line_labels],
         {"mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
          "encoding": {
-             "x": {"field": "x", "type": "quantitative", "title": "heat index during the run (°C)", "scale": x_scale,
+             "x": {"field": "x", "type": "quantitative", "title": HEAT_AXIS_TITLE, "scale": x_scale,
                    "axis": {"tickMinStep": 1, "tickCount": {"expr": "max(3, floor(width / 60))"}}},
              # short enough for a phone; the long title is in the chart's description and tooltip
              "y": {"field": "y", "type": "quantitative", "title": "× longest 30 d", "scale": y_scale},

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 
 from analyzer.formatting import format_heat_index, format_pace
+from analyzer.metrics.heat import heat_index_below_chart
 from analyzer.report.content import PATTERN_NAMES, RULE_NAMES, number
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +71,8 @@ class Hour:
     in_best: bool
     dark: bool
     in_window: bool
+    heat_tile: str = ""
+    """The tile's heat: ``HI 31.4``, or the air (``air 16.0``) where the heat index is under the NWS chart."""
 
 
 @dataclass
@@ -131,7 +133,9 @@ def _value(rule: str, value: object, unit: str, beyond_chart: bool) -> str:
     if unit == "ratio":
         return f"{float(value):.2f} ×"
     if rule == "heat_index":
-        return format_heat_index(float(value), beyond_chart, "value" if beyond_chart else "text")
+        under = not beyond_chart and bool(heat_index_below_chart(float(value)))
+        return format_heat_index(float(value), beyond_chart, "value" if beyond_chart or under else "text",
+                                 under_chart=True)
     return number(value, 1, unit)
 
 
@@ -141,10 +145,8 @@ def _threshold(unit: str, value: object) -> str:
     return f"{float(value):.2f} ×" if unit == "ratio" else number(value, 1, unit)
 
 
-def _detail(detail: str) -> str:
-    """The plan's sentence, without "unknown: " and the threshold (the card says both on their own)."""
-    text = detail[len("unknown: "):] if detail.startswith("unknown: ") else detail
-    text = re.sub(r" \(the condition starts at [^)]*\)", "", text)
+def _sentence(text: str) -> str:
+    """The plan's words as a sentence: a capital first, a full stop last."""
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
@@ -160,7 +162,7 @@ def _cards(plan: RunPlan) -> list[ConditionCard]:
             state=state, state_text=state_text, value=_value(rule, r["value"], r["unit"], bool(r.get("beyond_chart", False))),
             what=("ratio to " if r["unit"] == "ratio" and not _finite(r["value"]) else "")
             + _AGAINST.get(rule, "").format(days=days), threshold=_threshold(r["unit"], r["threshold"]),
-            detail=_detail(str(r["detail"])), history=str(r["history"])))
+            detail=_sentence(str(r["finding"])), history=str(r["history"])))
     return cards
 
 
@@ -175,10 +177,14 @@ def _hours(plan: RunPlan) -> list[Hour]:
     out = []
     for r in plan.outlook.to_dict("records"):
         t = pd.Timestamp(r["time_local"])
+        under = bool(heat_index_below_chart(r["heat_index_c"]))  # no heat-stress number, maybe below the air
+        heat_index = format_heat_index(r["heat_index_c"], False, "cell", under_chart=True) if under else \
+            number(r["heat_index_c"], 1)
+        heat_tile = f"air {number(r['temperature_c'], 1)}" if under else f"HI {heat_index}"
         out.append(Hour(
             time=r["time_local"][11:16], air=number(r["temperature_c"], 1, "°C"),
-            humidity=number(r["relative_humidity_pct"], 0, "%"), heat_index=number(r["heat_index_c"], 1),
-            wbgt=number(r["wbgt_c"], 1), hot=bool(r["heat_index_met"] or r["wbgt_met"]),
+            humidity=number(r["relative_humidity_pct"], 0, "%"), heat_index=heat_index,
+            wbgt=number(r["wbgt_c"], 1), hot=bool(r["heat_index_met"] or r["wbgt_met"]), heat_tile=heat_tile,
             in_run=bool(r["in_planned_run"]),
             in_best=best is not None and bool(t + pd.Timedelta(hours=1) > best and t <= end),
             dark=r["daylight"] is False, in_window=first <= r["time_local"][11:16] <= last))
@@ -217,19 +223,13 @@ def plan_page(plan: RunPlan) -> PlanPage:
     Returns
     -------
     PlanPage
-        Every note of the plan appears exactly once: the first as the headline, the best-start
-        notes beside the best start, acclimatisation and fluid as context, reminders, the
-        disclaimer last, the rest as notes.
+        Every note of the plan appears exactly once, each read from its own field of the plan
+        (never picked by its opening words): :attr:`RunPlan.headline` as the headline,
+        ``best_start_notes`` beside the best start, acclimatisation and fluid as context,
+        ``reminders``, ``disclaimer`` last, ``other_notes`` as the notes.
     """
-    notes = list(plan.notes)
-    headline = notes.pop(0) if notes else ""
-    disclaimer = notes.pop() if notes and notes[-1].startswith("This is training information") else ""
     acc = str(plan.acclimatisation.get("text", "")) if plan.acclimatisation else ""
     fluid = str(plan.fluid.get("text", "")) if plan.fluid else ""
-    best_notes = [n for n in notes if n.startswith("Best start:")]
-    reminders = [n for n in notes if n.startswith("Reminder (your history, not a prediction)")]
-    context = {acc, fluid} - {""}
-    rest = [n for n in notes if n not in best_notes and n not in reminders and n not in context]
     hours_f = plan.duration_s / 3600
     cards = _cards(plan)
     sources = {str(h.get("wbgt_source", "")) for h in plan.outlook.to_dict("records")} - {""}
@@ -240,16 +240,16 @@ def plan_page(plan: RunPlan) -> PlanPage:
              f"about {int(hours_f)} h {int(round(hours_f % 1 * 60)):02d} min (pace: {plan.pace_source})"),
         forecast=_forecast_text(plan.forecast_source), timezone=plan.timezone,
         met=sum(c.state == "met" for c in cards), total=len(cards), cramp_runs=_cramp_runs(plan), unknown=sum(c.state == "unknown" for c in cards),
-        headline=headline,
+        headline=plan.headline,
         best_start=plan.best_start["start_local"][11:16] if plan.best_start else "",
         planned_start=f"{plan.start_local:%H:%M}",
         best_why=str(plan.best_start["why"]) if plan.best_start else "",
-        best_notes=([_detail(n[len("Best start: "):]) for n in best_notes] if best_notes or plan.best_start else
+        best_notes=([_sentence(n) for n in plan.best_start_notes] if plan.best_start_notes or plan.best_start else
                     ["The heat over the planned run is unknown, so no start could be checked."]),
         cards=cards, hours=_hours(plan), window=tuple(plan.window), wbgt_source=", ".join(sorted(sources)),
         acclimatisation=acc, fluid=fluid,
-        reminders=[n[len("Reminder (your history, not a prediction): "):] for n in reminders],
-        notes=rest, sources=_sources(plan), disclaimer=disclaimer)
+        reminders=list(plan.reminders), notes=list(plan.other_notes), sources=_sources(plan),
+        disclaimer=plan.disclaimer)
 
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))

@@ -38,7 +38,7 @@ def test_a_cramp_after_a_run_takes_the_runs_heat():
 
 def test_one_leg_only_on_its_side_and_night_only_at_rest_at_night():
     five = pd.DataFrame({"leg": ["left"] * 5, "episode": list("abcde")})
-    (one_leg,), side = rules.one_leg(five, T)
+    (one_leg,), side = rules.check_one_leg(five, T)
     left = placing.cramp_flags(_cramp("at_rest"), None, [], one_leg, side, 23.0, 5.0, T)
     assert [f.rule for f in left] == ["one_leg", "night"] and all(f.scope == "cramp" for f in left)
     right = placing.cramp_flags(_cramp("at_rest", leg="right"), None, [], one_leg, side, 12.0, 5.0, T)

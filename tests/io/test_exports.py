@@ -167,3 +167,58 @@ def test_a_zip_bomb_a_climbing_member_and_billion_laughs_each_give_one_problem(t
     assert result.athletes == 1 and result.runs == 3 and result.exit_code == 1
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert len(errors) == 4
+
+
+LIBRARY_WORDS = ("Error", "Exception", "Bad CRC", "Bad magic", "while decompressing", "Expecting", "boom", "<",
+                 "File is not a zip")
+
+
+def _rewrite(src: Path, dst: Path, change: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, change.get(info.filename, old.read(info)))
+    return dst
+
+
+def test_damaged_members_and_broken_json_are_said_in_words_never_the_library_text(tmp_path):
+    # a member whose deflated bytes are overwritten: zlib cannot inflate it
+    data = bytearray(strava_zip(tmp_path / "s.zip").read_bytes())
+    at = data.find(b"activities/102.gpx") + 200
+    data[at:at + 10] = b"\xff" * 10
+    (tmp_path / "damaged.zip").write_bytes(bytes(data))
+    acts, problems = read_export(tmp_path / "damaged.zip")
+    assert [(p.location, p.message) for p in problems] == [("member activities/102.gpx", "its compressed data is damaged")]
+    assert sorted(a.source for a in acts) == ["101.fit.gz", "103.tcx.gz"]  # the others are read
+
+    # Garmin: the summary's JSON breaks in its second activity, the zip inside the zip is no zip
+    summary = 'ana@example.com_0_summarizedActivities.json'
+    text = '[{"summarizedActivitiesExport": [{"activityId": 1, "name": "a"}, {"activityId": 2, "name": }]}]'
+    broken_at = text.index('"name": }') + len('"name": ') + 1  # the "}" where a value should be, counted from 1
+    garmin = _rewrite(garmin_zip(tmp_path / "g.zip"), tmp_path / "g2.zip", {
+        f"DI_CONNECT/DI-Connect-Fitness/{summary}": text.encode(),
+        "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip": b"PK\x03\x04 not really a zip",
+    })
+    _, problems = read_export(garmin)
+    by_member = {p.location: p.message for p in problems}
+    assert by_member[f"member DI_CONNECT/DI-Connect-Fitness/{summary}"] == (
+        f"not valid JSON at character {broken_at}; the 1 activity before it is used, the rest are not")
+    assert by_member["member DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip"] == (
+        "not a readable zip archive (damaged, or not a zip)")
+    for p in problems:
+        assert not any(w in p.message for w in LIBRARY_WORDS), p.message
+
+
+def test_a_reader_failing_on_a_member_is_said_without_its_exception(tmp_path, monkeypatch, caplog):
+    from analyzer.io import exports
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom <object at 0x7f>")
+
+    monkeypatch.setattr(exports, "read_activity_bytes", broken)
+    with caplog.at_level("ERROR", logger="analyzer.io.exports"):
+        acts, problems = read_export(strava_zip(tmp_path / "s.zip"))
+    # each of the three runs, none stopping the rest (the ride is not read: activities.csv says "Ride")
+    assert acts == [] and len(problems) == 3
+    for p in problems:
+        assert p.message == "could not be read: the analyzer failed on it (a bug; the details are in the log)"
+    assert "boom" in caplog.text  # the exception is in the log

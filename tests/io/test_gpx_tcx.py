@@ -150,3 +150,28 @@ def test_read_activity_raises_input_error_naming_file_and_line(tmp_path):
     path.write_bytes(HOSTILE["broken.gpx"][0])
     with pytest.raises(InputError, match=r"broken.gpx \(line 5\)"):
         read_activity(path)
+
+
+def test_broken_xml_is_said_in_words_with_its_line_and_column_never_the_library_text(tmp_path):
+    """ParseError's position gives the line and column; expat's own text ("mismatched tag: line 5,
+    column 51") and the exception's class stay out of the problem line (they go to the log)."""
+    cases = {
+        # line 5 is '<trkpt lat="1" lon="2"><time>2024-01-01T00:00:00Z</trkpt>': 23 + 6 + 20 = 49 characters
+        # before '</trkpt>' (which would close <time>); expat points at the tag's name, 2 further: 51 from 0,
+        # column 52 counted from 1
+        "broken.gpx": ("line 5", "not well-formed XML (column 52): a closing tag that does not match its opening tag"),
+        "empty.tcx": ("line 1", "not well-formed XML (column 1): no XML at all (an empty file?)"),
+        "laughs.gpx": ("", "declares a document type or entities, which activity files never need "
+                           "(a crafted file can expand to gigabytes); not read"),
+    }
+    for name in cases:
+        (tmp_path / name).write_bytes(HOSTILE[name][0])
+    (tmp_path / "cut.gpx").write_bytes(GPX.read_bytes()[:-40])  # the last 40 bytes gone: a file cut short
+    _, problems = read_activity_folder(tmp_path)
+    by_file = {Path(p.file).name: (p.location, p.message) for p in problems}
+    for name, expected in cases.items():
+        assert by_file[name] == expected
+    assert by_file["cut.gpx"][1].endswith("the file ends before its XML is complete (cut short?)")
+    for _location, message in by_file.values():
+        for library_text in ("mismatched tag", "no element found", "ParseError", "Forbidden", "Exception", "(line"):
+            assert library_text not in message

@@ -66,8 +66,12 @@ def test_the_hours_are_tiles_of_the_window_with_the_run_marked(hot):
     assert [h.time for h in tiles if h.in_run] == ["13:00", "14:00"]
     assert [h.time for h in tiles if h.in_best] == ["06:00", "07:00"]
     # 05:00 is 16 °C = 60.8 °F at 60 %: the NWS simple formula 0.5·(60.8 + 61 + (60.8 − 68)·1.2 + 60·0.094)
-    # = 59.4 °F = 15.2 °C (under 80 °F the simple formula stands); WBGT by BoM
-    assert tiles[0].heat_index == "15.2" and tiles[0].wbgt == f"{_bom_wbgt(16.0, 60):.1f}"
+    # = 59.4 °F = 15.2 °C, below the 16 °C air and under the NWS chart (80 °F = 26.7 °C): no heat-stress
+    # number, so the table says "< 26.7" and the tile shows the air; WBGT by BoM
+    assert tiles[0].heat_index == "< 26.7" and tiles[0].heat_tile == "air 16.0"
+    assert tiles[0].wbgt == f"{_bom_wbgt(16.0, 60):.1f}"
+    # 13:00 is 90 °F at 70 %: 105.9 °F = 41.1 °C on the NWS chart, shown as a heat index
+    assert tiles[8].heat_index == "41.1" and tiles[8].heat_tile == "HI 41.1"
     assert tiles[8].air == "32.2 °C" and tiles[8].humidity == "70 %"  # 13:00 in the file
 
 
@@ -159,3 +163,33 @@ def test_a_heat_index_beyond_the_nws_chart_is_shown_as_such(tmp_path):
     card = plan_page(plan).cards[2]
     assert (card.name, card.state, card.value) == ("Heat index", "met", "above 58 °C")
     assert "beyond the NWS chart" in card.detail
+
+
+def test_the_page_reads_the_plans_fields_never_the_opening_words_of_its_notes(hot):
+    import dataclasses
+
+    from analyzer.plan import BEST_START, DISCLAIMER, REMINDER
+
+    # the notes (text and JSON) are the typed fields put together, each once, in the page's order
+    context = [hot.acclimatisation["text"]] + ([hot.fluid["text"]] if hot.fluid else [])
+    assert hot.notes[0] == hot.headline and hot.notes[-1] == hot.disclaimer == DISCLAIMER
+    assert sorted(hot.notes) == sorted([hot.headline, *hot.other_notes, *(BEST_START + n for n in hot.best_start_notes),
+                                        *context, *(REMINDER + r for r in hot.reminders), hot.disclaimer])
+    assert not any(r.startswith("Reminder") for r in hot.reminders)
+    # the page is the same with the words of the notes list gone: it never reads them
+    assert plan_page(dataclasses.replace(hot, notes=["Best start: x", "Reminder (your history, not a prediction): y"])) \
+        == plan_page(hot)
+    page = plan_page(hot)
+    assert (page.headline, page.disclaimer, page.notes) == (hot.headline, DISCLAIMER, hot.other_notes)
+
+
+def test_a_cards_words_come_from_the_conditions_finding_not_from_cutting_the_detail(hot):
+    rows = hot.conditions.set_index("name")
+    # unknown: the detail is "unknown: " + the finding; known: the finding + the threshold
+    assert rows.loc["faster_than_usual", "detail"] == "unknown: " + rows.loc["faster_than_usual", "finding"]
+    assert rows.loc["long_run_spike", "detail"] == rows.loc["long_run_spike", "finding"] + \
+        " (the condition starts at 1.10 ×)"
+    assert rows.loc["heat_index", "detail"].endswith(" (the condition starts at 32.2 °C)")
+    page = plan_page(hot)
+    # the card: the finding as a sentence (15 km vs the longest 10 km of the 30 days before: 1.50 ×)
+    assert page.cards[0].detail == "Planned 15 km vs your longest of the 30 days before, 10.0 km: 1.50 ×."
