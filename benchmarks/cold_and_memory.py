@@ -53,23 +53,27 @@ def _env(code: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(code)}
 
 
-def sample_team_cold(versions: dict[str, Path], rounds: int) -> dict[str, list[float]]:
+def sample_team_cold(versions: dict[str, Path], rounds: int, warm: bool = False) -> dict[str, list[float]]:
     """``analyzer report sample_data`` cold (empty cache) in a fresh process per version, taking
-    turns; wall clock and the CPU seconds of the process and its children."""
+    turns; wall clock and the CPU seconds of the process and its children. With ``warm``, each
+    cold run is followed by a warm one (the same cache, nothing changed, another ``--out``),
+    labelled ``<version> warm``."""
     out: dict[str, list[float]] = {}
     for _ in range(rounds):
         for label, code in versions.items():
             with tempfile.TemporaryDirectory() as fresh:
-                cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                t0 = time.perf_counter()
-                done = subprocess.run([sys.executable, "-m", "analyzer", "report", "sample_data", "--out",
-                                       f"{fresh}/out", "-q", "--cache-dir", f"{fresh}/cache", "--weather", "off"],
-                                      capture_output=True, cwd=code, env=_env(code))
-                wall = time.perf_counter() - t0
-                cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                assert done.returncode in (0, 1), done.stderr[-2000:]
-            out.setdefault(f"{label} wall", []).append(wall)
-            out.setdefault(f"{label} cpu", []).append(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime)
+                for state in ("", " warm")[: 1 + warm]:
+                    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    t0 = time.perf_counter()
+                    done = subprocess.run([sys.executable, "-m", "analyzer", "report", "sample_data", "--out",
+                                           f"{fresh}/out{state.strip()}", "-q", "--cache-dir", f"{fresh}/cache",
+                                           "--weather", "off"], capture_output=True, cwd=code, env=_env(code))
+                    wall = time.perf_counter() - t0
+                    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    assert done.returncode in (0, 1), done.stderr[-2000:]
+                    out.setdefault(f"{label}{state} wall", []).append(wall)
+                    out.setdefault(f"{label}{state} cpu", []).append(
+                        cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime)
     return out
 
 
@@ -116,15 +120,16 @@ def main() -> None:
                        capture_output=True, env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; former: {versions['former']}, now: {NOW}")
     if not args.skip_cold:
-        cold = sample_team_cold(versions, args.rounds)
+        cold = sample_team_cold(versions, args.rounds, warm=True)
         print(f"\nThe sample team cold (report sample_data, HTML, empty --cache-dir, default --jobs, --weather off), "
-              f"fresh processes taking turns, best of {args.rounds}:")
-        for label in versions:
+              f"then warm (the same cache, nothing changed), fresh processes taking turns, best of {args.rounds}:")
+        for label in [*versions, *(f"{v} warm" for v in versions)]:
             for what, unit in (("wall", "s wall"), ("cpu", "s CPU ")):
                 times = cold[f"{label} {what}"]
-                print(f"  {label:<7} {min(times):5.2f} {unit} (all: {', '.join(f'{x:.2f}' for x in times)})")
-        print(f"  former / now: wall {min(cold['former wall']) / min(cold['now wall']):.2f}×, "
-              f"CPU {min(cold['former cpu']) / min(cold['now cpu']):.2f}×")
+                print(f"  {label:<12} {min(times):5.2f} {unit} (all: {', '.join(f'{x:.2f}' for x in times)})")
+        for state in ("", " warm"):
+            print(f"  former / now{state}: wall {min(cold[f'former{state} wall']) / min(cold[f'now{state} wall']):.2f}×, "
+                  f"CPU {min(cold[f'former{state} cpu']) / min(cold[f'now{state} cpu']):.2f}×")
     if not args.skip_memory:
         sys.path.insert(0, str(HERE))
         sys.path.insert(1, str(NOW))
