@@ -36,7 +36,7 @@ from analyzer.io.athlete import (
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
-from analyzer.report.assets import chart_script, early_build, vega_bundle
+from analyzer.report.assets import chart_script, vega_bundle
 from analyzer.report.build import (
     AthleteReport,
     previous_for,
@@ -85,10 +85,8 @@ class _AthleteTask:
     until: dt.date | None
     cache: ActivityCache | None
     weather: Archive | None
-    assets_dir: Path | None
-    store_assets: bool
+    charts: bool
     previous: dict | None
-    early_pid: int | None = None
 
 
 def _run_task(task: _AthleteTask) -> AthleteReport:
@@ -98,8 +96,7 @@ def _run_task(task: _AthleteTask) -> AthleteReport:
 
 def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: dt.date | None,
                  until: dt.date | None, cache: ActivityCache | None, weather: Archive | None = None,
-                 assets_dir: Path | None = None, store_assets: bool = True,
-                 previous: dict | None = None, early_pid: int | None = None) -> AthleteReport:
+                 charts: bool = False, previous: dict | None = None) -> AthleteReport:
     """Task: load, analyze and write one athlete.
 
     With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
@@ -126,8 +123,7 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
         analysis = analyze(athlete, rows_cache=rows)
         if rows is not None:  # what changed, run by run: the rows whose inputs changed were computed
             log.info("%s: %d run rows kept from earlier reports, %d computed", folder.name, rows.hits, rows.misses)
-        bundle = vega_bundle(str(assets_dir), store_assets, early_pid) \
-            if assets_dir is not None and "html" in formats else None
+        bundle = vega_bundle() if charts and "html" in formats else None
         report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle, previous)
     except Exception as exc:  # the athlete is still reported: a page saying what failed
         return write_unanalysed_report(athlete_id_of(folder), athlete.name if athlete is not None else athlete_id_of(folder), dest,
@@ -289,7 +285,6 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     manifest.record([d.name for d in dests], folders, ids)
     manifest.save()
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
-    assets_dir = Path(cache_dir or default_cache_dir())
     try:  # one archive for the whole report: its weather budget is the report's
         archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     except ValueError as exc:  # an address that is not http(s): refused before anything is read or sent
@@ -298,15 +293,12 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
         return result
     jobs = max(1, jobs or os.cpu_count() or 1)
     kind = executor or ("serial" if jobs == 1 else "process")
-    # the chart script: when the command line started building it (a machine's first report), the
-    # athletes are analysed meanwhile and their pages wait for it (workers on this machine only);
-    # otherwise built (or read) once here, in its own process, so workers only read it
-    early = early_build(str(assets_dir)) if "html" in formats and kind != "dask" and scheduler is None else None
-    if "html" in formats and early is None:
-        script, why = chart_script(str(assets_dir), use_cache)
-        if script is None:  # the pages are still written, with static figures
+    charts = "html" in formats
+    if charts:  # the chart script shipped with the analyzer; without it, the pages show static figures
+        script, why = chart_script()
+        if script is None:
             result.notices.append(f"the pages show static figures instead of interactive charts: {why}")
-            assets_dir = None
+            charts = False
     if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
         host = urlparse(archive.api.url).hostname
         result.notices.append(f"the weather archive at {host} is not reachable (offline?): runs without a weather.csv "
@@ -319,9 +311,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     failed: list[Problem] = []
     with open_executor(kind, jobs, scheduler) as pool:
         tasks = [(_AthleteTask(folder=p, dest=dest, formats=formats, since=since, until=until, cache=cache,
-                               weather=archive, assets_dir=assets_dir, store_assets=use_cache,
-                               previous=previous_for(last, athlete_id_of(p)),
-                               early_pid=early.pid if early is not None else None),)
+                               weather=archive, charts=charts, previous=previous_for(last, athlete_id_of(p))),)
                  for p, dest in zip(folders, dests, strict=True)]
         for (task,), report, error in run_tasks(pool, _run_task, tasks):
             if error is None:
@@ -335,8 +325,6 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
                 except OSError:
                     failed.append(problem)
             tick()
-    if early is not None and (why := early.result()):  # the pages were written with static figures
-        result.notices.insert(0, f"the pages show static figures instead of interactive charts: {why}")
     ordered = [reports[p] for p in folders if p in reports]
     manifest.record([d.name for d in dests], folders, ids)
     kept = [] if full else manifest.kept_rows([d.name for d in dests])  # an --athlete run keeps the others

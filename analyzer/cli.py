@@ -183,10 +183,6 @@ def report(
     if not formats or any(f not in ("html", "pdf") for f in formats):
         typer.echo(f"error: --format must be html, pdf or html,pdf (got {fmt!r})", err=True)
         raise typer.Exit(2)
-    if "html" in formats and not no_cache:  # the chart script, when not built yet, builds beside the work
-        from analyzer.report.assets import default_cache_dir, start_bundle
-
-        start_bundle(str(cache_dir or default_cache_dir()))
     show_bar = not quiet and sys.stderr.isatty()
 
     def progress(total: int):

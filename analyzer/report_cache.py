@@ -50,11 +50,11 @@ def folder_fingerprint(folder: Path, *extra: object) -> str:
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 of this package's source and templates: cached reports never outlive a code change."""
+    """sha256 of this package's source, templates and chart script: cached reports never outlive a code change."""
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".j2", ".css") and path.is_file():
+        if path.suffix in (".py", ".j2", ".css", ".js") and path.is_file():
             h.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
     return h.hexdigest()
 

@@ -42,6 +42,8 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from cold_and_memory import sample_team_cold  # noqa: E402
+
 import analyzer  # noqa: E402
 from analyzer.testing.synthetic import synthetic_run, write_athlete  # noqa: E402
 
@@ -259,7 +261,7 @@ def stage_breakdown(team: Path, work: Path, baseline_athletes: int) -> None:
     from analyzer.report.assets import vega_bundle
     from tests.metrics import _before_speedup as before
 
-    bundle = vega_bundle(str(work / "assets-cache"))
+    bundle = vega_bundle()
     names = sorted(p.name for p in team.iterdir())
     stages = dict.fromkeys(["read", "cramps + per-run table", "flags + season", "charts (specs)",
                             "page + files", "team files"], 0.0)
@@ -387,32 +389,6 @@ def report_memory_mb(team: Path, out: Path, athletes: list[str] | None) -> dict[
     return {"main_mb": float(out_[0]), "worker_mb": float(out_[1])}
 
 
-FORMER_BUNDLE = ("import sys, analyzer.report.assets as a; a.start_bundle = lambda *x, **k: None; "
-                 "from analyzer.cli import main; sys.argv[0] = 'analyzer'; main()")
-"""The command line as it was before the chart script was built in a process of its own: the
-batch builds it first, in the main process, before the athletes are analysed."""
-
-
-def sample_team_cold(rounds: int) -> dict[str, list[float]]:
-    """``analyzer report sample_data`` in a fresh process with an empty cache, the former way and
-    now, taking turns; wall clock and the CPU seconds of the process and its children."""
-    import resource
-
-    out: dict[str, list[float]] = {}
-    for _ in range(rounds):
-        for label, head in (("former", [sys.executable, "-c", FORMER_BUNDLE]), ("now", [sys.executable, "-m", "analyzer"])):
-            with tempfile.TemporaryDirectory() as fresh:
-                cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                t0 = time.perf_counter()
-                subprocess.run([*head, "report", "sample_data", "--out", f"{fresh}/out", "-q", "--cache-dir",
-                                f"{fresh}/cache", "--weather", "off"], capture_output=True, cwd=HERE.parent)
-                wall = time.perf_counter() - t0
-                cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            out.setdefault(f"{label} wall", []).append(wall)
-            out.setdefault(f"{label} cpu", []).append(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime)
-    return out
-
-
 def one_new_run(team: Path, work: Path, cache: Path, rounds: int, jobs: int = 2, offset_days: int = 0,
                 cpu: bool = False) -> dict[str, list[float]]:
     """One athlete's new run re-reported (the other athletes from the report cache), the former
@@ -468,6 +444,8 @@ def main() -> None:
     parser.add_argument("--reader-only", action="store_true", help="only the FIT reader comparison")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip the --jobs 1 club run")
+    parser.add_argument("--former-code", type=Path, help="a folder with former code (git archive main | tar -x -C "
+                        "DIR): the sample team cold is also timed with it, taking turns (cold_and_memory.py)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -511,13 +489,15 @@ def main() -> None:
         print(f"  warm (nothing changed):              {sample_warm:7.1f} s")
         print(f"  cold, HTML and PDF:                  {sample_pdf:7.1f} s")
         print(f"  athlete pages: {sizes[0] / 1e6:.2f}–{sizes[-1] / 1e6:.2f} MB (chart script included once per page)")
-        cold = sample_team_cold(args.repeat)
-        print(f"  cold, former (chart script built first) / now, taking turns, best of {args.repeat}:")
-        for label in ("former", "now"):
+        versions = {"former": args.former_code.resolve(), "now": HERE.parent} if args.former_code else {"now": HERE.parent}
+        cold = sample_team_cold(versions, args.repeat)
+        print(f"  cold, {' / '.join(versions)} (fresh processes taking turns, best of {args.repeat}):")
+        for label in versions:
             print(f"    {label:<7} wall {min(cold[f'{label} wall']):5.2f} s (all: "
                   f"{', '.join(f'{x:.2f}' for x in cold[f'{label} wall'])}), CPU {min(cold[f'{label} cpu']):5.2f} s")
-        print(f"    former / now, wall: {min(cold['former wall']) / min(cold['now wall']):.2f}×; "
-              f"CPU: {min(cold['former cpu']) / min(cold['now cpu']):.2f}×")
+        if args.former_code:
+            print(f"    former / now, wall: {min(cold['former wall']) / min(cold['now wall']):.2f}×; "
+                  f"CPU: {min(cold['former cpu']) / min(cold['now cpu']):.2f}×")
 
         team = work / "club"
         t0 = time.perf_counter()

@@ -1,133 +1,58 @@
-"""The chart script's early build: started by the command line before the heavy imports, in a
-process of its own, and waited for (never built twice) when the pages need it. The child here
-is a stand-in for vl-convert (a one-line script), so the tests are quick and need no engine."""
+"""The chart script shipped with the analyzer: what vl-convert builds, byte for byte; inlined by
+every page without any engine; and when it is missing, static figures and one notice."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import subprocess
 import sys
-
-import pytest
+import tomllib
 
 from analyzer.report import assets
+from tests.conftest import REPO
 
 
-@pytest.fixture
-def fake_engine(monkeypatch):
-    """vl-convert's version pinned; building the ordinary way is refused (it must not happen)."""
-    monkeypatch.setattr(assets, "_version", lambda: "9.9.9-test")
+def _pinned_vl_convert() -> str:
+    """The version of vl-convert-python that ``pyproject.toml`` pins (``==``) in the test extra."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = [d for extra in project["optional-dependencies"].values() for d in extra
+            if d.replace(" ", "").startswith("vl-convert-python==")]
+    assert pins and len(set(pins)) == 1, pins
+    assert not any("vl-convert" in d for d in project["dependencies"])  # the report does not need it
+    return pins[0].split("==", 1)[1].strip()
 
-    def no_second_build():
-        raise AssertionError("the bundle was built a second time")
 
-    monkeypatch.setattr(assets, "_build", no_second_build)
+def test_the_shipped_script_is_what_the_pinned_vl_convert_builds():
+    from importlib.metadata import version
+
+    pinned = _pinned_vl_convert()
+    assert version("vl-convert-python") == pinned, "install the pinned vl-convert-python (pip install -e '.[test]')"
+    notice = (assets.CHART_SCRIPT.parent / "NOTICE").read_text(encoding="utf-8")
+    assert f"vl-convert-python {pinned}" in notice  # the credits name the build they describe
+    assert (assets.CHART_SCRIPT.parent / "LICENSES").is_file()
+    # built the way tools/build_chart_script.py builds it: in a process of its own (the engine
+    # needs gigabytes of address space), vl-convert's default snippet
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "build_chart_script.py"), "--check"],
+                          capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the same as the build" in done.stdout
+    # the versions NOTICE names are the ones inside the script vl-convert built
+    import vl_convert
+
+    assert f"Vega {vl_convert.get_vega_version()}," in notice
+    assert f"vega-embed {vl_convert.get_vega_embed_version()} " in notice
+
+
+def test_the_script_is_read_once_and_is_the_shipped_file():
     assets.chart_script.cache_clear()
-    yield monkeypatch
-    assets.chart_script.cache_clear()
-    assets._pending.clear()
-
-
-def test_default_cache_dir_is_the_cache_modules(monkeypatch, tmp_path):
-    from analyzer.io.cache import default_cache_dir
-
-    for value in (str(tmp_path / "xdg"), None):
-        if value is None:
-            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-        else:
-            monkeypatch.setenv("XDG_CACHE_HOME", value)
-        assert assets.default_cache_dir() == default_cache_dir()
-
-
-def test_an_early_build_is_waited_for_and_kept(fake_engine, tmp_path):
-    # the stand-in writes its bundle the way the real child does: a temporary file renamed into place
-    fake_engine.setattr(assets, "_BUILD_TO_FILE", assets._BUILD_TO_FILE.replace(
-        "import os, sys, vl_convert; text = vl_convert.javascript_bundle();", "import os, sys; text = 'drawn(42)';"))
-    assert assets.start_bundle(str(tmp_path)) is True
-    assert assets.start_bundle(str(tmp_path)) is False  # one build per bundle, however often asked
-    assert assets.chart_script(str(tmp_path)) == ("drawn(42)", "")
-    kept = tmp_path / "assets" / "vega-bundle-9.9.9-test.js"
-    assert kept.read_text(encoding="utf-8") == "drawn(42)"
-    assert [p.name for p in kept.parent.iterdir()] == [kept.name]  # no temporary file left behind
-    assert assets.start_bundle(str(tmp_path)) is False  # already there: nothing started
-
-
-@pytest.mark.parametrize(("child", "said"), [
-    ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "was stopped by SIGKILL, as happens when the memory"),
-    ("import sys; sys.exit('no JavaScript engine here')", "failed (no JavaScript engine here)"),
-])
-def test_an_early_build_that_fails_says_why_and_is_not_run_again(fake_engine, tmp_path, child, said):
-    fake_engine.setattr(assets, "_BUILD_TO_FILE", child)
-    assert assets.start_bundle(str(tmp_path)) is True
-    script, why = assets.chart_script(str(tmp_path))
-    assert script is None and why.startswith("the chart engine (vl-convert) ") and said in why
-    assert not (tmp_path / "assets").exists()
-
-
-def test_not_installed_starts_nothing(monkeypatch, tmp_path):
-    def missing():
-        raise ModuleNotFoundError("vl-convert-python")
-
-    monkeypatch.setattr(assets, "_version", missing)
-    assert assets.start_bundle(str(tmp_path)) is False and not assets._pending
-
-
-def test_the_command_line_starts_the_build_before_the_analysis_is_imported(tmp_path):
-    """``analyzer report`` starts the build first; ``--no-cache`` and PDF-only reports do not."""
-    import subprocess
-
-    from tests.conftest import REPO
-
-    probe = (
-        "import sys, analyzer.report.assets as a\n"
-        "seen = []\n"
-        "a.start_bundle = lambda d: seen.append((d, 'analyzer.batch' in sys.modules)) or False\n"
-        "from analyzer.cli import app\n"
-        "try:\n"
-        "    app(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(seen)\n"
-    )
-    runs = {}
-    for label, extra in (("html", []), ("no-cache", ["--no-cache"]), ("pdf", ["--format", "pdf"])):
-        done = subprocess.run([sys.executable, "-c", probe, "report", str(tmp_path / "none"), "--out",
-                               str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"), "--weather", "off", *extra],
-                              capture_output=True, text=True, cwd=REPO, timeout=300)
-        runs[label] = done.stdout.strip().splitlines()[-1]
-    assert runs == {"html": repr([(str(tmp_path / "c"), False)]), "no-cache": "[]", "pdf": "[]"}
-
-
-def _fake_child(engine, text: str = "drawn(42)", pause_s: float = 0.0) -> None:
-    """The early build's child writes ``text`` (after ``pause_s``), as the real one writes the bundle."""
-    engine.setattr(assets, "_BUILD_TO_FILE", assets._BUILD_TO_FILE.replace(
-        "import os, sys, vl_convert; text = vl_convert.javascript_bundle();",
-        f"import os, sys, time; time.sleep({pause_s}); text = {text!r};"))
-
-
-def test_pages_wait_for_the_early_build_while_the_analysis_goes_on(fake_engine, tmp_path):
-    _fake_child(fake_engine, pause_s=0.5)
-    assert assets.start_bundle(str(tmp_path))
-    early = assets.early_build(str(tmp_path))
-    assert early is not None and assets.early_build(str(tmp_path)) is None  # handed over once
-    # a page (here, or in a worker given the pid) waits for the file, however long the build takes
-    assert assets.await_early_build(str(tmp_path), early.pid) == ("drawn(42)", "")
-    assert assets.vega_bundle(str(tmp_path), True, early.pid) == "drawn(42)"
-    assert early.result() == ""
-    assert [p.name for p in (tmp_path / "assets").iterdir()] == ["vega-bundle-9.9.9-test.js"]
-
-
-def test_an_early_build_that_dies_leaves_a_note_the_pages_read(fake_engine, tmp_path):
-    fake_engine.setattr(assets, "_BUILD_TO_FILE", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
-    assert assets.start_bundle(str(tmp_path))
-    early = assets.early_build(str(tmp_path))
-    script, why = assets.await_early_build(str(tmp_path), early.pid)
-    assert script is None and why.startswith("the chart engine (vl-convert) ")  # its note, once written
-    assert "stopped by SIGKILL" in early.result()
-    assert not any((tmp_path / "assets").iterdir())  # the note is gone once the report has said why
+    script, why = assets.chart_script()
+    assert why == "" and script.encode("utf-8") == assets.CHART_SCRIPT.read_bytes()
+    assert assets.vega_bundle() is script  # the same string again: read once per process
+    assert script.rstrip().endswith("window.vegaEmbed=$t6;window.vega=__default;window.vegaLite=__default1;")
 
 
 def _team(root):
-    import datetime as dt
-
     from analyzer.testing.synthetic import synthetic_run
     from tests.report.test_report import write_athlete
 
@@ -136,28 +61,32 @@ def _team(root):
                   [{"time": "2024-05-06 06:10", "leg": "left"}])
 
 
-def test_a_report_uses_the_early_build_for_its_pages(fake_engine, tmp_path):
+def test_a_report_inlines_the_shipped_script_once_per_page(tmp_path):
     import analyzer
 
     _team(tmp_path / "team")
-    _fake_child(fake_engine, text="/*early*/", pause_s=0.3)
-    assert assets.start_bundle(str(tmp_path / "c"))
-    result = analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, weather="off", cache_dir=tmp_path / "c")
+    result = analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, weather="off", use_cache=False)
     assert result.exit_code == 0 and result.notices == []
-    assert "/*early*/" in (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")
-    assert not assets._pending  # waited for and reaped
+    page = (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")
+    script = assets.CHART_SCRIPT.read_text(encoding="utf-8")
+    assert page.count(script) == 1
+    assert 'src="data:image/png;base64,' not in page
 
 
-def test_a_report_whose_early_build_fails_draws_static_figures_and_says_why(fake_engine, tmp_path):
+def test_a_missing_script_draws_static_figures_and_says_why(monkeypatch, tmp_path):
     import analyzer
 
     _team(tmp_path / "team")
-    fake_engine.setattr(assets, "_BUILD_TO_FILE", "import sys; sys.exit('no engine')")
-    assert assets.start_bundle(str(tmp_path / "c"))
-    result = analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, weather="off", cache_dir=tmp_path / "c")
+    monkeypatch.setattr(assets, "CHART_SCRIPT", tmp_path / "gone" / "vega-bundle.js")
+    assets.chart_script.cache_clear()
+    try:
+        result = analyzer.run_report(tmp_path / "team", tmp_path / "out", jobs=1, weather="off", use_cache=False)
+    finally:
+        assets.chart_script.cache_clear()
     assert result.exit_code == 0
-    assert result.notices == ["the pages show static figures instead of interactive charts: the chart engine "
-                              "(vl-convert) failed (no engine)"]
+    assert result.notices == ["the pages show static figures instead of interactive charts: the chart script "
+                              "shipped with the analyzer cannot be read (No such file or directory); reinstall it"]
     page = (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")
-    assert 'src="data:image/png;base64,' in page and "/*early*/" not in page
+    assert len(re.findall('src="data:image/png;base64,', page)) >= 4  # the run's figure and 3 season figures
+    assert "window.vegaEmbed=" not in page
     assert "static figures instead of interactive charts" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
