@@ -112,8 +112,8 @@ missing here."""
 class _Definition:
     global_num: int
     little_endian: bool
-    fields: list[tuple[int, int, int, int]]  # (field number, size, base type, offset in message)
-    dev_fields: list[tuple[int, int, int, int]]  # (field number, size, developer index, offset)
+    fields: tuple[tuple[int, int, int, int], ...]  # (field number, size, base type, offset in message)
+    dev_fields: tuple[tuple[int, int, int, int], ...]  # (field number, size, developer index, offset)
     size: int
     def_pos: int = 0  # where the first definition with this layout stood
     # while walking: data-message offsets (just after the header) found one by one and in bulk,
@@ -318,20 +318,11 @@ def _walk_messages(
     distance :data:`_RUN_MIN` times, the walk checks with numpy how long that cycle goes on
     (:func:`_take_cycles`) and takes those messages in one step. Between definitions a header byte
     fixes the message size, so this lands on exactly the messages a one-by-one walk would.
+    Definitions, field descriptions and compressed-timestamp messages are read by :class:`_Walker`.
     """
-    local: dict[int, _Definition] = {}
-    layouts: dict[tuple, _Definition] = {}
-    resets: dict[int, list[int]] = {}
-    descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
+    walker = _Walker(data, end, name, problems, keep_all)
     arr = np.frombuffer(data, dtype=np.uint8)
-    unpack_from = struct.unpack_from
-    # per header byte: the step (message size + 1) when the message is skipped, the definition
-    # when it is kept, and its repeat tracking; neither for definitions and field descriptions
-    skip = [0] * 256
-    keep: list[_Definition | None] = [None] * 256
-    prev = [-1] * 256
-    period = [0] * 256
-    repeats = [0] * 256
+    skip, keep, prev, period, repeats = walker.skip, walker.keep, walker.prev, walker.period, walker.repeats
     retry_at, backoff = 0, 1  # after a cycle that soon broke, look for the next one further on
     last = pos
     while pos < end:
@@ -365,79 +356,131 @@ def _walk_messages(
             last = pos
             pos += 1 + d.size
             continue
-        if h & 0x80:  # compressed timestamp header
-            if not keep_all:
-                raise _CompressedTimestamps
-            d = local.get((h >> 5) & 0x03)
-            if d is None:
-                problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {(h >> 5) & 3}; stopped reading here"))
-                break
-            nxt = pos + 1 + d.size
-            if nxt > end:
-                problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
-                break
-            d.singles.append(pos + 1)
-            d.compressed_singles.append((pos + 1, h & 0x1F))
-            pos = nxt
-        elif h & 0x40:  # definition message
-            if pos + 6 > end:
-                problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                break
-            little = data[pos + 2] == 0
-            (gnum,) = unpack_from("<H" if little else ">H", data, pos + 3)
-            nf = data[pos + 5]
-            p = pos + 6
-            if p + 3 * nf > end:
-                problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                break
-            fields, off = _field_list(data[p : p + 3 * nf], 0)
-            p += 3 * nf
-            dev_fields: list[tuple[int, int, int, int]] = []
-            if h & 0x20:
-                if p + 1 > end:
-                    problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                    break
-                nd = data[p]
-                p += 1
-                if p + 3 * nd > end:
-                    problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                    break
-                dev_fields, off = _field_list(data[p : p + 3 * nd], off)
-                p += 3 * nd
-            key = (gnum, little, tuple(fields), tuple(dev_fields), descriptions_seen if dev_fields else 0)
-            d = layouts.get(key)
-            if d is None:
-                d = layouts[key] = _Definition(gnum, little, fields, dev_fields, off, pos)
-            resets.setdefault(gnum, []).append(pos)
-            local[h & 0x0F] = d
-            kept = gnum != _FIELD_DESCRIPTION and (keep_all or gnum in DECODED_MESSAGES)
-            skipped = gnum != _FIELD_DESCRIPTION and not kept
-            for b in range(h & 0x0F, 0x40, 0x10):  # the data headers of this local type
-                skip[b] = 1 + off if skipped else 0
-                keep[b] = d if kept else None
-                prev[b], period[b], repeats[b] = -1, 0, 0
-            pos = p
-        else:  # field description (or a data message of an undefined local type)
-            d = local.get(h & 0x0F)
-            if d is None:
-                problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {h & 0x0F}; stopped reading here"))
-                break
-            nxt = pos + 1 + d.size
-            if nxt > end:
-                problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
-                break
-            d.singles.append(pos + 1)
-            descriptions_seen += 1
-            pos = nxt
+        nxt = walker.definition(pos) if h & 0xC0 == 0x40 else walker.other_data(pos)
+        if nxt is None:
+            break
+        pos = nxt
     if pos > end:  # the last message stepped over runs past the end
-        problems.append(Problem(name, f"byte {last}", "last message is cut off; stopped reading here"))
+        walker.stop(last, "last message is cut off; stopped reading here")
         d = keep[data[last]]
         if d is not None and d.singles and d.singles[-1] == last + 1:
             d.singles.pop()
-    definitions = list(layouts.values())
+    definitions = list(walker.layouts.values())
     for d in definitions:
         d.finish()
-    return definitions, resets
+    return definitions, walker.resets
+
+
+class _Walker:
+    """What a walk knows between messages: the local types in force, the distinct layouts, where
+    each message number was (re)defined, and per header byte the step of a skipped message
+    (``skip``), the definition of a kept one (``keep``) and its repeat tracking."""
+
+    def __init__(self, data: bytes, end: int, name: str, problems: list[Problem], keep_all: bool) -> None:
+        self.data, self.end, self.name, self.problems, self.keep_all = data, end, name, problems, keep_all
+        self.local: dict[int, _Definition] = {}
+        self.layouts: dict[tuple, _Definition] = {}
+        self.resets: dict[int, list[int]] = {}
+        self.descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
+        self.skip = [0] * 256
+        self.keep: list[_Definition | None] = [None] * 256
+        self.prev = [-1] * 256
+        self.period = [0] * 256
+        self.repeats = [0] * 256
+
+    def stop(self, pos: int, text: str) -> None:
+        """Say why the walk stops at byte ``pos``."""
+        self.problems.append(Problem(self.name, f"byte {pos}", text))
+
+    def definition(self, pos: int) -> int | None:
+        """Read the definition message at ``pos``; the position after it, or ``None`` (cut off)."""
+        parsed = _parse_definition(self.data, pos, self.end)
+        if parsed is None:
+            self.stop(pos, "definition message is cut off; stopped reading here")
+            return None
+        nxt, (gnum, little, fields, dev_fields, size) = parsed
+        key = (gnum, little, fields, dev_fields, self.descriptions_seen if dev_fields else 0)
+        d = self.layouts.get(key)
+        if d is None:
+            d = self.layouts[key] = _Definition(gnum, little, fields, dev_fields, size, pos)
+        self.resets.setdefault(gnum, []).append(pos)
+        h = self.data[pos]
+        self.local[h & 0x0F] = d
+        kept = gnum != _FIELD_DESCRIPTION and (self.keep_all or gnum in DECODED_MESSAGES)
+        step = 1 + size if gnum != _FIELD_DESCRIPTION and not kept else 0
+        for b in range(h & 0x0F, 0x40, 0x10):  # the data headers of this local type
+            self.skip[b] = step
+            self.keep[b] = d if kept else None
+            self.prev[b], self.period[b], self.repeats[b] = -1, 0, 0
+        return nxt
+
+    def other_data(self, pos: int) -> int | None:
+        """A data message the header tables do not step over: a compressed-timestamp header
+        (only when every message is kept), a field description, or one of an undefined local
+        type (the walk stops). The position after it, or ``None``."""
+        h = self.data[pos]
+        compressed = bool(h & 0x80)
+        if compressed and not self.keep_all:
+            raise _CompressedTimestamps
+        local_type = (h >> 5) & 0x03 if compressed else h & 0x0F
+        d = self.local.get(local_type)
+        if d is None:
+            self.stop(pos, f"data message uses undefined local type {local_type}; stopped reading here")
+            return None
+        nxt = pos + 1 + d.size
+        if nxt > self.end:
+            self.stop(pos, "last message is cut off; stopped reading here")
+            return None
+        d.singles.append(pos + 1)
+        if compressed:
+            d.compressed_singles.append((pos + 1, h & 0x1F))
+        else:
+            self.descriptions_seen += 1
+        return nxt
+
+
+_PARSED_DEFINITIONS: dict[bytes, tuple[int, bool, tuple, tuple, int]] = {}
+"""Definition bytes (after the header byte) → their layout, across files: a watch writes the same
+definitions in every file, so each is parsed once per process (at most :data:`_PARSED_MAX` kept)."""
+_PARSED_MAX = 4096
+
+
+def _parse_definition(data: bytes, pos: int, end: int) -> tuple[int, tuple[int, bool, tuple, tuple, int]] | None:
+    """The definition message at ``pos``: the position after it and its (global message number,
+    little endian, fields, developer fields, message size); ``None`` when ``end`` cuts it off."""
+    p = pos + 6
+    if p > end:
+        return None
+    p += 3 * data[pos + 5]
+    if p > end:
+        return None
+    if data[pos] & 0x20:  # developer fields follow
+        if p + 1 > end:
+            return None
+        p += 1 + 3 * data[p]
+        if p > end:
+            return None
+    raw = data[pos + 1 : p]
+    parsed = _PARSED_DEFINITIONS.get(raw)
+    if parsed is None:
+        if len(_PARSED_DEFINITIONS) >= _PARSED_MAX:
+            _PARSED_DEFINITIONS.clear()
+        parsed = _PARSED_DEFINITIONS[raw] = _definition_layout(raw, bool(data[pos] & 0x20))
+    return p, parsed
+
+
+def _definition_layout(raw: bytes, with_developer_fields: bool) -> tuple[int, bool, tuple, tuple, int]:
+    """A definition's bytes (reserved, architecture, global number, fields, developer fields) → its
+    (global number, little endian, fields, developer fields, message size)."""
+    little = raw[1] == 0
+    (gnum,) = struct.unpack_from("<H" if little else ">H", raw, 2)
+    nf = raw[4]
+    fields, size = _field_list(raw[5 : 5 + 3 * nf], 0)
+    dev_fields: list[tuple[int, int, int, int]] = []
+    if with_developer_fields:
+        at = 5 + 3 * nf
+        dev_fields, size = _field_list(raw[at + 1 : at + 1 + 3 * raw[at]], size)
+    return gnum, little, tuple(fields), tuple(dev_fields), size
 
 
 def _field_list(triples: bytes, start: int) -> tuple[list[tuple[int, int, int, int]], int]:
