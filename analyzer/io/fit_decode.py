@@ -108,7 +108,11 @@ read). Only these fields are decoded, with the fields whose components or subfie
 The fitparse engine decodes everything, so the engine-equivalence tests notice a field
 missing here."""
 
-@dataclass
+_NO_OFFSETS = np.zeros(0, dtype=np.int64)
+_NO_OFFSETS.flags.writeable = False  # shared by every layout without messages (most of them)
+
+
+@dataclass(slots=True)
 class _Definition:
     global_num: int
     little_endian: bool
@@ -123,12 +127,14 @@ class _Definition:
     compressed_singles: list[tuple[int, int]] = field(default_factory=list)
     compressed_runs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     # after the walk: the same in file order
-    offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    compressed_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    time_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    offsets: np.ndarray = field(default_factory=lambda: _NO_OFFSETS)
+    compressed_offsets: np.ndarray = field(default_factory=lambda: _NO_OFFSETS)
+    time_offsets: np.ndarray = field(default_factory=lambda: _NO_OFFSETS)
 
     def finish(self) -> None:
         """Gather what the walk found into sorted arrays."""
+        if not self.singles and not self.runs:  # a layout of messages nothing reads
+            return
         offsets = np.asarray(self.singles, dtype=np.int64)
         if self.runs:
             offsets = np.sort(np.concatenate([offsets, *self.runs]))
@@ -777,60 +783,7 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
                         if dec[0] == "num":
                             ts_known.append((d.offsets, dec[1]))
             continue
-        mtype = MESSAGE_TYPES.get(d.global_num)
-        offsets = d.offsets
-        small = len(offsets) <= _SMALL
-        mat = None if small else _matrix(arr, d)
-        cols: dict[str, np.ndarray] = {"_offset": offsets}
-        raw_num: dict[int, np.ndarray] = {}
-        raw_bytes: dict[int, np.ndarray] = {}
-        numbers, shown = _numbers_small(data, d) if small else _numbers(mat, d)
-        wanted = _wanted_numbers(d.global_num)
-        for i, (num, size, base, off) in enumerate(d.fields):
-            if num not in wanted:
-                continue
-            if i in numbers:
-                dec = ("num", numbers[i])
-            else:
-                if mat is None:
-                    mat = _matrix(arr, d)
-                dec = _column(mat, off, size, base, d.little_endian)
-            if dec is None:
-                continue
-            kind, values = dec
-            if kind == "num":  # a field repeated in one definition: the first one counts, as in fitparse
-                raw_num.setdefault(num, values)
-            elif kind == "bytes":
-                raw_bytes.setdefault(num, values)
-            if num == _TIMESTAMP_FIELD and kind == "num":
-                ts_known.append((offsets, values))
-            pf = mtype.fields.get(num) if mtype else None
-            if pf is None:
-                continue
-            if kind == "num":
-                cols.setdefault(pf.name, shown[i] if i in shown else _render(pf, values))
-            elif kind == "str":
-                cols.setdefault(pf.name, values)
-        if mtype is not None:
-            _subfields(mtype, raw_num, cols)
-            _components(mtype, raw_num, raw_bytes, cols)
-        in_force = _descriptions_before(dev_desc, d.def_pos) if d.dev_fields else {}
-        if d.dev_fields and not in_force:  # description written after the definition: use the first ones
-            in_force = _descriptions_before(dev_desc, 1 << 62)
-        for num, size, idx, off in d.dev_fields:
-            desc = in_force.get((idx, num))
-            if desc is None:
-                continue
-            if mat is None:
-                mat = _matrix(arr, d)
-            fname, units, base = desc
-            dec = _column(mat, off, size, base, d.little_endian)
-            if dec is None or dec[0] not in ("num", "str"):
-                continue
-            cols.setdefault(f"dev|{fname}|{units}", dec[1])
-        if len(d.compressed_offsets):
-            cols["_compressed"] = np.isin(offsets, d.compressed_offsets)
-        per_type.setdefault(d.global_num, []).append(cols)
+        per_type.setdefault(d.global_num, []).append(_layout_columns(d, arr, data, dev_desc, ts_known))
     if any_compressed:
         _resolve_compressed_timestamps(
             np.concatenate([d.compressed_offsets for d in defs]), np.concatenate([d.time_offsets for d in defs]),
@@ -844,6 +797,83 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
         _accumulate(table, resets.get(gnum, []))
         tables[name] = {k: v for k, v in table.items() if not (k.startswith("_acc|") or k == "_compressed")}
     return tables
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_plan(global_num: int, little_endian: bool, fields: tuple, size: int) -> tuple:
+    """The wanted fields of a layout in field order, made once per layout: ``(index in fields,
+    field number, profile field or None, read by _numbers)`` each."""
+    picked = set(_number_plan(global_num, little_endian, fields, size)[1])
+    wanted = _wanted_numbers(global_num)
+    mtype = MESSAGE_TYPES.get(global_num)
+    return tuple((i, num, mtype.fields.get(num) if mtype else None, i in picked)
+                 for i, (num, _, _, _) in enumerate(fields) if num in wanted)
+
+
+def _layout_columns(d: _Definition, arr: np.ndarray, data: bytes, dev_desc: list,
+                    ts_known: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
+    """One layout's messages → columns named by the profile (subfields and components
+    resolved, developer fields named by their descriptions); its raw timestamps go to ``ts_known``."""
+    mtype = MESSAGE_TYPES.get(d.global_num)
+    offsets = d.offsets
+    small = len(offsets) <= _SMALL
+    mat = None if small else _matrix(arr, d)
+    cols: dict[str, np.ndarray] = {"_offset": offsets}
+    raw_num: dict[int, np.ndarray] = {}
+    raw_bytes: dict[int, np.ndarray] = {}
+    numbers, shown = _numbers_small(data, d) if small else _numbers(mat, d)
+    for i, num, pf, picked in _field_plan(d.global_num, d.little_endian, d.fields, d.size):
+        if picked:
+            kind, values = "num", numbers[i]
+        else:
+            if mat is None:
+                mat = _matrix(arr, d)
+            _, size, base, off = d.fields[i]
+            dec = _column(mat, off, size, base, d.little_endian)
+            if dec is None:
+                continue
+            kind, values = dec
+        if kind == "num":  # a field repeated in one definition: the first one counts, as in fitparse
+            raw_num.setdefault(num, values)
+            if num == _TIMESTAMP_FIELD:
+                ts_known.append((offsets, values))
+        elif kind == "bytes":
+            raw_bytes.setdefault(num, values)
+        if pf is None or pf.name in cols:
+            continue
+        if kind == "num":
+            cols[pf.name] = shown[i] if i in shown else _render(pf, values)
+        elif kind == "str":
+            cols[pf.name] = values
+    if mtype is not None:
+        _subfields(mtype, raw_num, cols)
+        _components(mtype, raw_num, raw_bytes, cols)
+    if d.dev_fields:
+        mat = _developer_columns(d, arr, mat, dev_desc, cols)
+    if len(d.compressed_offsets):
+        cols["_compressed"] = np.isin(offsets, d.compressed_offsets)
+    return cols
+
+
+def _developer_columns(d: _Definition, arr: np.ndarray, mat: np.ndarray | None, dev_desc: list,
+                       cols: dict[str, np.ndarray]) -> np.ndarray | None:
+    """A layout's developer fields into ``cols`` as ``dev|<name>|<units>``, named by the
+    descriptions in force where it was defined; the message matrix (gathered if needed)."""
+    in_force = _descriptions_before(dev_desc, d.def_pos)
+    if not in_force:  # description written after the definition: use the first ones
+        in_force = _descriptions_before(dev_desc, 1 << 62)
+    for num, size, idx, off in d.dev_fields:
+        desc = in_force.get((idx, num))
+        if desc is None:
+            continue
+        if mat is None:
+            mat = _matrix(arr, d)
+        fname, units, base = desc
+        dec = _column(mat, off, size, base, d.little_endian)
+        if dec is None or dec[0] not in ("num", "str"):
+            continue
+        cols.setdefault(f"dev|{fname}|{units}", dec[1])
+    return mat
 
 
 @functools.cache
