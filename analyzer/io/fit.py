@@ -40,6 +40,7 @@ import logging
 import os
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -47,8 +48,8 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from analyzer.errors import FitError, FitHeaderError, FitTruncatedError, InputError, NotFitError
-from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, _read_header, decode, table_length
+from analyzer.errors import FitError, FitTruncatedError, InputError
+from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, check_header, decode, table_length
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, cut_note, gunzip_cut, read_input
@@ -156,21 +157,6 @@ def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str, str]:
     return data, name, cut_note(cut)
 
 
-def _header_error(data: bytes, name: str) -> FitError | None:
-    """The typed error for bytes that do not start with a FIT file header, or ``None``.
-
-    :class:`NotFitError` for empty bytes or bytes without the ``.FIT`` signature; a
-    :class:`FitHeaderError` for a FIT header that is cut short or runs past the end.
-    """
-    if not data:
-        return NotFitError(name, 0, "the file is empty")
-    header = _read_header(data, 0)
-    if not isinstance(header, str):
-        return None
-    kind = FitHeaderError if data[8:12] == b".FIT" else NotFitError
-    return kind(name, 0, f"not a FIT file: {header}")
-
-
 def read_fit(source: str | os.PathLike | BinaryIO, *, engine: str = "numpy") -> Activity:
     """Read one FIT activity file into tidy DataFrames.
 
@@ -210,17 +196,15 @@ def read_fit(source: str | os.PathLike | BinaryIO, *, engine: str = "numpy") -> 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     data, name, note = _read_bytes(source)
-    not_fit = _header_error(data, name)
-    if not_fit is not None:
-        raise not_fit
     if engine == "numpy":
         try:
             activity = build_activity(decode(data, name), name, engine)
-        except FitError:
+        except FitError:  # not FIT at all (the decoder says which kind), not a decoder bug
             raise
         except Exception as exc:  # a decoder bug: never silently wrong, read it the reference way
             activity = _read_with_fitparse_instead(data, name, exc)
     else:
+        check_header(data, name)
         activity = _read_with_fitparse(data, name)
     if note:
         activity.problems.insert(0, Problem(name, "", note))
@@ -464,7 +448,7 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
-        laps=_deferred("laps", functools.partial(_laps, messages.get("lap"), sessions), name, problems),
+        laps=_deferred("laps", functools.partial(_laps, messages.later("lap"), sessions), name, problems),
         sessions=_deferred("sessions", sessions.frame, name, problems),
         events=_deferred("events", functools.partial(_events, events), name, problems),
         pauses=_deferred("pauses", functools.partial(_pause_frame, pause_starts, pause_ends), name, problems),
@@ -495,8 +479,10 @@ def _deferred(what: str, build, name: str, problems: list[Problem]) -> Deferred:
     return Deferred(safe)
 
 
-def _laps(table: Table, sessions: _Columns) -> pd.DataFrame:
-    laps = _table_columns(table, "lap")
+def _laps(table: Callable[[], Table], sessions: _Columns) -> pd.DataFrame:
+    """The laps frame, from what gives the decoded lap table (decoded only now, see
+    :meth:`~analyzer.io.fit_decode.Messages.later`)."""
+    laps = _table_columns(table(), "lap")
     lap_starts = laps.ns("start_time")
     session_starts = sessions.ns("start_time")
     if laps.n and lap_starts is not None:

@@ -32,13 +32,14 @@ from __future__ import annotations
 import functools
 import itertools
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import anycrc
 import numpy as np
 from fitparse.profile import MESSAGE_TYPES
 
-from analyzer.errors import FitError
+from analyzer.errors import FitHeaderError, NotFitError
 from analyzer.model import Problem
 
 FIT_EPOCH_UNIX_S = 631065600
@@ -151,16 +152,41 @@ Table = dict[str, np.ndarray]
 """Columns of equal length: float arrays (NaN = missing) or object arrays (str / None)."""
 
 
-@dataclass
 class Messages:
-    """Decoded messages, one :data:`Table` per message name, plus what went wrong."""
+    """Decoded messages, one :data:`Table` per message name, plus what went wrong.
 
-    tables: dict[str, Table]
-    problems: list[Problem]
+    A table of :data:`LATER_MESSAGES` may be held undecoded (:class:`_LaterTable`, its messages'
+    own bytes only) until it is first read through :meth:`get`, :meth:`later` or :attr:`tables`.
+    """
+
+    def __init__(self, tables: dict[str, Table | _LaterTable], problems: list[Problem]) -> None:
+        self._tables = tables
+        self.problems = problems
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        """Every table, in the order of their first definition in the file."""
+        for name in self._tables:
+            self.get(name)
+        return self._tables  # type: ignore[return-value]
 
     def get(self, name: str) -> Table:
         """The table of message ``name`` (just an empty ``_offset`` column when the file has none)."""
-        return self.tables.get(name, {"_offset": np.zeros(0, dtype=np.int64)})
+        table = self._tables.get(name)
+        if table is None:
+            return {"_offset": np.zeros(0, dtype=np.int64)}
+        if isinstance(table, _LaterTable):
+            table = self._tables[name] = table.decode()
+        return table
+
+    def later(self, name: str) -> Callable[[], Table]:
+        """What gives the table of ``name`` when called, holding only that table (decoded or not),
+        not these messages: for frames built on first read."""
+        table = self._tables.get(name)
+        if isinstance(table, _LaterTable):
+            return table.decode
+        table = self.get(name)
+        return lambda: table
 
 
 def table_length(table: Table) -> int:
@@ -228,21 +254,20 @@ def decode(data: bytes, name: str = "<stream>") -> Messages:
 
     Raises
     ------
-    FitError
-        When the bytes do not start with a FIT header, or are empty.
+    NotFitError
+        When the bytes are empty or do not start with a FIT header (no ``.FIT`` signature).
+    FitHeaderError
+        When the first FIT header is cut short or runs past the end (see :func:`check_header`).
     """
+    check_header(data, name)
     problems: list[Problem] = []
     n = len(data)
-    if n == 0:
-        raise FitError(name, 0, "the file is empty")
     pos = 0
     segment_tables: list[dict[str, Table]] = []
     arr = np.frombuffer(data, dtype=np.uint8)
     while pos < n:
         header = _read_header(data, pos)
-        if isinstance(header, str):
-            if pos == 0:
-                raise FitError(name, pos, f"not a FIT file: {header}")
+        if isinstance(header, str):  # not at byte 0: check_header passed
             problems.append(Problem(name, f"byte {pos}", f"{n - pos} bytes after the FIT data were ignored: {header}"))
             break
         header_size, data_size = header
@@ -271,6 +296,31 @@ def decode(data: bytes, name: str = "<stream>") -> Messages:
         pos = end + 2
     tables = _concat_segments(segment_tables)
     return Messages(tables=tables, problems=problems)
+
+
+def check_header(data: bytes, name: str = "<stream>") -> None:
+    """Raise the typed error when ``data`` does not start with a FIT file header.
+
+    Raises
+    ------
+    NotFitError
+        Empty bytes, or bytes without the ``.FIT`` signature (an image, a text file), at byte 0.
+    FitHeaderError
+        A header with the signature that is cut short or runs past the end of the bytes, at byte 0.
+
+    Examples
+    --------
+    >>> check_header(b"GIF89a" + bytes(10), "x.fit")
+    Traceback (most recent call last):
+    ...
+    analyzer.errors.NotFitError: x.fit at byte 0: not a FIT file: no '.FIT' signature in the header
+    """
+    if not data:
+        raise NotFitError(name, 0, "the file is empty")
+    header = _read_header(data, 0)
+    if isinstance(header, str):
+        kind = FitHeaderError if data[8:12] == b".FIT" else NotFitError
+        raise kind(name, 0, f"not a FIT file: {header}")
 
 
 def _read_header(data: bytes, pos: int) -> tuple[int, int] | str:
@@ -773,8 +823,12 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
     per_type: dict[int, list[dict[str, np.ndarray]]] = {}
     ts_known: list[tuple[np.ndarray, np.ndarray]] = []  # (offsets, raw timestamps) for compressed-time resolution
     any_compressed = any(len(d.compressed_offsets) for d in defs)
+    later = frozenset() if any_compressed else LATER_MESSAGES
     for d in defs:
         if not len(d.offsets):
+            continue
+        if d.global_num in later:  # decoded when first read
+            per_type.setdefault(d.global_num, []).append(d)
             continue
         if d.global_num not in DECODED_MESSAGES:
             if any_compressed:  # its timestamps still anchor the compressed ones that follow
@@ -789,14 +843,70 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
             np.concatenate([d.compressed_offsets for d in defs]), np.concatenate([d.time_offsets for d in defs]),
             ts_known, per_type,
         )
-    tables: dict[str, Table] = {}
+    tables: dict[str, Table | _LaterTable] = {}
     for gnum, chunks in per_type.items():
         mtype = MESSAGE_TYPES.get(gnum)
         name = mtype.name if mtype else f"unknown_{gnum}"
-        table = merge_chunks(chunks)
-        _accumulate(table, resets.get(gnum, []))
-        tables[name] = {k: v for k, v in table.items() if not (k.startswith("_acc|") or k == "_compressed")}
+        if gnum in later:
+            tables[name] = _LaterTable(chunks, data, dev_desc, resets.get(gnum, []))
+        else:
+            tables[name] = _table(chunks, resets.get(gnum, []))
     return tables
+
+
+def _table(chunks: list[dict[str, np.ndarray]], resets: list[int]) -> Table:
+    """One message's columns from each of its layouts → its table, in file order, counters unwrapped."""
+    table = merge_chunks(chunks)
+    _accumulate(table, resets)
+    return {k: v for k, v in table.items() if not (k.startswith("_acc|") or k == "_compressed")}
+
+
+LATER_MESSAGES = frozenset({19})  # lap
+"""Messages decoded only when their table is first read (:class:`_LaterTable`): nothing in
+:func:`analyzer.io.fit.build_activity` needs them before the frame built from them is read (a
+run's report never reads its laps). Not when the file has compressed timestamps (those are
+resolved across every message at once)."""
+
+
+class _LaterTable:
+    """One message's table, held as its messages' own bytes (not the file's) until first decoded.
+
+    The layouts' messages are copied one after the other into a buffer of their own, each
+    layout read from it as from the file (:func:`_layout_columns`); the ``_offset`` column then
+    gets the messages' offsets in the file back, so ordering and counter restarts are the same
+    as when decoded with the rest.
+    """
+
+    def __init__(self, defs: list[_Definition], data: bytes, dev_desc: list, resets: list[int]) -> None:
+        pieces: list[bytes] = []
+        self._defs: list[tuple[_Definition, np.ndarray]] = []
+        at = 0
+        for d in defs:
+            pieces.extend(data[o : o + d.size] for o in d.offsets.tolist())
+            n = len(d.offsets)
+            own = _Definition(d.global_num, d.little_endian, d.fields, d.dev_fields, d.size, d.def_pos,
+                              offsets=np.arange(at, at + n * d.size, d.size, dtype=np.int64) if d.size else
+                              np.zeros(n, dtype=np.int64))
+            self._defs.append((own, d.offsets))
+            at += n * d.size
+        self._data: bytes | None = b"".join(pieces)
+        self._dev_desc = dev_desc if any(d.dev_fields for d in defs) else []
+        self._resets = resets
+        self._table: Table | None = None
+
+    def decode(self) -> Table:
+        """The table (decoded once; the bytes are let go then)."""
+        if self._table is None:
+            data = self._data
+            arr = np.frombuffer(data, dtype=np.uint8)
+            chunks = []
+            for own, offsets in self._defs:
+                cols = _layout_columns(own, arr, data, self._dev_desc, [])
+                cols["_offset"] = offsets
+                chunks.append(cols)
+            self._table = _table(chunks, self._resets)
+            self._data = self._defs = self._dev_desc = None  # type: ignore[assignment]
+        return self._table
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1107,9 +1217,10 @@ def _resolve_compressed_timestamps(
                 cols["timestamp"] = ts
 
 
-def _concat_segments(segments: list[dict[str, Table]]) -> dict[str, Table]:
+def _concat_segments(segments: list[dict[str, Table | _LaterTable]]) -> dict[str, Table | _LaterTable]:
     if len(segments) == 1:
         return segments[0]
+    segments = [{n: t.decode() if isinstance(t, _LaterTable) else t for n, t in seg.items()} for seg in segments]
     names: list[str] = []
     for seg in segments:
         names.extend(n for n in seg if n not in names)
