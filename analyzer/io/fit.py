@@ -53,17 +53,7 @@ from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, check_head
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, cut_note, gunzip_cut, read_input
-from analyzer.io.track import FOOT_SPORTS as TRACK_FOOT_SPORTS
-from analyzer.io.track import (
-    MAX_RUNNING_SPEED_MPS,
-    clean_cumulative_m,
-    cleaned_text,
-    fast_speed_mask,
-    fast_speed_text,
-    in_time_order,
-    missing_time_s,
-    out_of_order_text,
-)
+from analyzer.io.track import clean_distance, fast_speeds, speed_limit_mps, time_order
 from analyzer.model import Activity, Deferred, Problem
 
 ENGINES = ("numpy", "fitparse")
@@ -653,10 +643,8 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
                 name_ += "_dev"
             out[name_] = values
     _clean_track(out, ns, sessions, name, problems)
-    keep = in_time_order(ns)
-    if not keep.all():
-        problems.append(Problem(name, "", out_of_order_text(ns, keep)))
-        hidden_s = missing_time_s(ns, keep)  # time run before the clock stepped back
+    keep, hidden_s = time_order(ns, name, problems)
+    if hidden_s is not None:  # time run before the clock stepped back
         out["elapsed_s"] = out["elapsed_s"] + hidden_s
         out["timer_s"] = out["timer_s"] + hidden_s
         out = {k: v[keep] for k, v in out.items()}
@@ -691,18 +679,14 @@ def _clean_track(out: dict[str, np.ndarray], ns: np.ndarray, sessions: _Columns,
         s = int(session_of[group[0]])
         idx = valid[group]
         sport = sports[s] if sports is not None and 0 <= s < len(sports) else None
-        limit = MAX_RUNNING_SPEED_MPS if isinstance(sport, str) and sport in TRACK_FOOT_SPORTS else None
+        limit = speed_limit_mps(sport)
         if dist is not None and len(idx):
-            cleaned = clean_cumulative_m(ns[idx], dist[idx], limit)
+            cleaned = clean_distance(ns[idx], dist[idx], limit, "the watch's distance", name, problems)
             dist[idx] = cleaned.distance_m
-            problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, "the watch's distance", limit))
             if totals is not None and cleaned.left_out_m > 0 and 0 <= s < len(totals) and np.isfinite(totals[s]):
                 totals[s] = max(totals[s] - cleaned.left_out_m, 0.0)
         if speed is not None and limit is not None and len(idx):
-            fast = fast_speed_mask(speed[idx], limit)
-            if fast.any():
-                problems.append(Problem(name, "", fast_speed_text(ns[idx], fast, limit)))
-                speed[idx[fast]] = np.nan
+            speed[idx[fast_speeds(ns[idx], speed[idx], limit, name, problems)]] = np.nan
     if totals is not None:
         sessions.data["total_distance_m"] = totals
 
