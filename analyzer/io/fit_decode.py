@@ -268,28 +268,28 @@ def decode(data: bytes, name: str = "<stream>") -> Messages:
     while pos < n:
         header = _read_header(data, pos)
         if isinstance(header, str):  # not at byte 0: check_header passed
-            problems.append(Problem(name, f"byte {pos}", f"{n - pos} bytes after the FIT data were ignored: {header}"))
+            problems.append(Problem.at_byte(name, pos, f"{n - pos} bytes after the FIT data were ignored: {header}"))
             break
         header_size, data_size = header
         start = pos + header_size
         end = start + data_size
         if end > n:
             problems.append(
-                Problem(
+                Problem.at_byte(
                     name,
-                    f"byte {n}",
+                    n,
                     f"file is truncated: the header announces {data_size} bytes of data but only "
                     f"{max(n - start, 0)} are present; everything before the break was kept",
                 )
             )
             end = n
         elif end + 2 > n:
-            problems.append(Problem(name, f"byte {end}", "file ends without its CRC; the data was kept"))
+            problems.append(Problem.at_byte(name, end, "file ends without its CRC; the data was kept"))
         else:
             stored = data[end] | (data[end + 1] << 8)
             if stored != 0 and crc16(memoryview(data)[pos:end]) != stored:
                 problems.append(
-                    Problem(name, f"byte {end}", "CRC check failed: the file may be damaged; values were kept as decoded")
+                    Problem.at_byte(name, end, "CRC check failed: the file may be damaged; values were kept as decoded")
                 )
         defs, resets = _walk(data, start, end, name, problems)
         segment_tables.append(_decode_segment(arr, defs, resets, data))
@@ -446,7 +446,7 @@ class _Walker:
 
     def stop(self, pos: int, text: str) -> None:
         """Say why the walk stops at byte ``pos``."""
-        self.problems.append(Problem(self.name, f"byte {pos}", text))
+        self.problems.append(Problem.at_byte(self.name, pos, text))
 
     def definition(self, pos: int) -> int | None:
         """Read the definition message at ``pos``; the position after it, or ``None`` (cut off)."""
