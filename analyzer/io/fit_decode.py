@@ -346,8 +346,9 @@ def _walk(
     the offsets of its data messages, and for each message number the offsets where it was
     (re)defined (accumulated fields restart there).
 
-    Only the messages that are decoded (:data:`DECODED_MESSAGES`) are remembered; the rest
-    are stepped over. A file with compressed-timestamp headers needs every message's
+    Only the messages that are decoded (:data:`DECODED_MESSAGES`) and field descriptions are
+    remembered, with their definitions; the rest are stepped over, their definitions read for
+    their size alone. A file with compressed-timestamp headers needs every message's
     timestamp to resolve them, so there the walk starts again and keeps everything.
     """
     found: list[Problem] = []
@@ -455,17 +456,23 @@ class _Walker:
             self.stop(pos, "definition message is cut off; stopped reading here")
             return None
         nxt, (gnum, little, fields, dev_fields, size) = parsed
+        h = self.data[pos]
+        if not self.keep_all and gnum not in DECODED_MESSAGES and gnum != _FIELD_DESCRIPTION:
+            # a message nothing reads: its size is all the walk needs (the header tables step over it)
+            self.local.pop(h & 0x0F, None)
+            for b in range(h & 0x0F, 0x40, 0x10):
+                self.skip[b] = 1 + size
+                self.keep[b] = None
+            return nxt
         key = (gnum, little, fields, dev_fields, self.descriptions_seen if dev_fields else 0)
         d = self.layouts.get(key)
         if d is None:
             d = self.layouts[key] = _Definition(gnum, little, fields, dev_fields, size, pos)
         self.resets.setdefault(gnum, []).append(pos)
-        h = self.data[pos]
         self.local[h & 0x0F] = d
-        kept = gnum != _FIELD_DESCRIPTION and (self.keep_all or gnum in DECODED_MESSAGES)
-        step = 1 + size if gnum != _FIELD_DESCRIPTION and not kept else 0
+        kept = gnum != _FIELD_DESCRIPTION
         for b in range(h & 0x0F, 0x40, 0x10):  # the data headers of this local type
-            self.skip[b] = step
+            self.skip[b] = 0
             self.keep[b] = d if kept else None
             self.prev[b], self.period[b], self.repeats[b] = -1, 0, 0
         return nxt
