@@ -543,7 +543,19 @@ def _definition_layout(raw: bytes, with_developer_fields: bool) -> tuple[int, bo
     if with_developer_fields:
         at = 5 + 3 * nf
         dev_fields, size = _field_list(raw[at + 1 : at + 1 + 3 * raw[at]], size)
-    return gnum, little, tuple(fields), tuple(dev_fields), size
+    return gnum, little, _Fields(fields), _Fields(dev_fields), size
+
+
+class _Fields(tuple):
+    """A definition's fields: a tuple that keeps its hash (the plans of a layout are cached by its
+    fields, and a session's hundred fields would be hashed again at every look-up)."""
+
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["hash"]
+        except KeyError:
+            value = self.__dict__["hash"] = tuple.__hash__(self)
+            return value
 
 
 def _field_list(triples: bytes, start: int) -> tuple[list[tuple[int, int, int, int]], int]:
@@ -691,7 +703,7 @@ def _numbers(mat: np.ndarray, d: _Definition) -> tuple[dict[int, np.ndarray], di
     enums, ``{index: scaled values}``. 64-bit integers (not exact as floats), text, byte
     arrays and arrays of numbers are left to :func:`_column`.
     """
-    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, tuple(d.fields),
+    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, d.fields,
                                                                 d.size)
     if not picked:
         return {}, {}
@@ -725,12 +737,16 @@ def _numbers_small(data: bytes, d: _Definition) -> tuple[dict[int, np.ndarray], 
     activity). The values, the invalid values turned NaN, and the scaling are the same
     operations on the same float64 numbers, so both paths give identical arrays (tested on
     every corpus file in ``tests/io/test_fit_small.py``)."""
-    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, tuple(d.fields),
+    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, d.fields,
                                                                 d.size)
     if not picked:
         return {}, {}
-    unpack = _number_struct(d.global_num, d.little_endian, tuple(d.fields), d.size).unpack_from
-    raw = np.array(list(zip(*[unpack(data, o) for o in d.offsets.tolist()], strict=True)), dtype=np.float64)
+    unpack = _number_struct(d.global_num, d.little_endian, d.fields, d.size).unpack_from
+    offsets = d.offsets.tolist()
+    if len(offsets) == 1:  # one message (file_id, session, activity …): its values are the column
+        raw = np.array(unpack(data, offsets[0]), dtype=np.float64)[:, None]
+    else:
+        raw = np.array(list(zip(*[unpack(data, o) for o in offsets], strict=True)), dtype=np.float64)
     raw[raw == invalid] = np.nan
     shown = raw / scale - shift
     return (dict(zip(picked, raw, strict=True)),
