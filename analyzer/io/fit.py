@@ -382,16 +382,12 @@ def _generic_columns(table: Table, units: dict[str, str | None], time_fields: fr
             out[name] = fit_seconds_ns(values)
             times.add(name)
             continue
-        if col.startswith("dev|"):
-            _, fname, funits = col.split("|", 2)
-        else:
-            fname, funits = col, units.get(col)
-        name = unit_column_name(fname, funits)
+        name, semicircles = _column_name(col, units.get(col))
         if values is None:
             if any(isinstance(v, tuple) for v in column) or all(v is None for v in column):
                 continue
             values = column
-        elif funits is not None and str(funits).strip().lower() == "semicircles":
+        elif semicircles:
             values = semicircles_to_deg(values)  # a position: degrees under a degrees name
         while name in out:
             name += "_dev"
@@ -399,6 +395,17 @@ def _generic_columns(table: Table, units: dict[str, str | None], time_fields: fr
     first = [c for c in ("time", "start_time") if c in out]
     order = first + sorted(c for c in out if c not in first)
     return _Columns({c: out[c] for c in order}, frozenset(times), table_length(table))
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_name(column: str, units: str | None) -> tuple[str, bool]:
+    """A decoded column's name with its unit (:func:`unit_column_name`; a developer field's
+    ``dev|<name>|<units>`` by its own units, any other by the profile's ``units``), and whether
+    it holds semicircles."""
+    if column.startswith("dev|"):
+        _, column, units = column.split("|", 2)
+    return (unit_column_name(column, units),
+            units is not None and str(units).strip().lower() == "semicircles")
 
 
 def _session_of(times_ns: np.ndarray, session_starts_ns: np.ndarray | None) -> np.ndarray:
