@@ -19,7 +19,13 @@ and orders the rows as in the file.
 
 Files that stop early (a battery that died), fail their CRC or carry junk after the
 data keep everything decoded before the break; what went wrong goes to
-``Messages.problems``. Bytes that are not FIT at all raise :class:`FitError`.
+``Messages.problems``, each at its byte. Bytes that are not FIT at all raise a typed
+:class:`~analyzer.errors.FitError` at byte 0 (:func:`check_header`): :class:`NotFitError`
+(empty, no ``.FIT`` signature) or :class:`FitHeaderError` (a header cut short).
+
+Tables nothing reads before its frame is read (laps, :data:`LATER_MESSAGES`) are decoded on
+first read, from a copy of their own messages' bytes; definitions are parsed once per process,
+keyed by their bytes (a watch writes the same ones in every file).
 
 References
 ----------
