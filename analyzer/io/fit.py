@@ -40,6 +40,7 @@ import logging
 import os
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -47,22 +48,12 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from analyzer.errors import FitError, FitHeaderError, FitTruncatedError, InputError, NotFitError
-from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, _read_header, decode, table_length
+from analyzer.errors import FitError, FitTruncatedError, InputError
+from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages, Table, check_header, decode, table_length
 from analyzer.io.fit_names import manufacturer_name
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, cut_note, gunzip_cut, read_input
-from analyzer.io.track import FOOT_SPORTS as TRACK_FOOT_SPORTS
-from analyzer.io.track import (
-    MAX_RUNNING_SPEED_MPS,
-    clean_cumulative_m,
-    cleaned_text,
-    fast_speed_mask,
-    fast_speed_text,
-    in_time_order,
-    missing_time_s,
-    out_of_order_text,
-)
+from analyzer.io.track import clean_distance, fast_speeds, speed_limit_mps, time_order
 from analyzer.model import Activity, Deferred, Problem
 
 ENGINES = ("numpy", "fitparse")
@@ -156,21 +147,6 @@ def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str, str]:
     return data, name, cut_note(cut)
 
 
-def _header_error(data: bytes, name: str) -> FitError | None:
-    """The typed error for bytes that do not start with a FIT file header, or ``None``.
-
-    :class:`NotFitError` for empty bytes or bytes without the ``.FIT`` signature; a
-    :class:`FitHeaderError` for a FIT header that is cut short or runs past the end.
-    """
-    if not data:
-        return NotFitError(name, 0, "the file is empty")
-    header = _read_header(data, 0)
-    if not isinstance(header, str):
-        return None
-    kind = FitHeaderError if data[8:12] == b".FIT" else NotFitError
-    return kind(name, 0, f"not a FIT file: {header}")
-
-
 def read_fit(source: str | os.PathLike | BinaryIO, *, engine: str = "numpy") -> Activity:
     """Read one FIT activity file into tidy DataFrames.
 
@@ -210,17 +186,15 @@ def read_fit(source: str | os.PathLike | BinaryIO, *, engine: str = "numpy") -> 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     data, name, note = _read_bytes(source)
-    not_fit = _header_error(data, name)
-    if not_fit is not None:
-        raise not_fit
     if engine == "numpy":
         try:
             activity = build_activity(decode(data, name), name, engine)
-        except FitError:
+        except FitError:  # not FIT at all (the decoder says which kind), not a decoder bug
             raise
         except Exception as exc:  # a decoder bug: never silently wrong, read it the reference way
             activity = _read_with_fitparse_instead(data, name, exc)
     else:
+        check_header(data, name)
         activity = _read_with_fitparse(data, name)
     if note:
         activity.problems.insert(0, Problem(name, "", note))
@@ -408,16 +382,12 @@ def _generic_columns(table: Table, units: dict[str, str | None], time_fields: fr
             out[name] = fit_seconds_ns(values)
             times.add(name)
             continue
-        if col.startswith("dev|"):
-            _, fname, funits = col.split("|", 2)
-        else:
-            fname, funits = col, units.get(col)
-        name = unit_column_name(fname, funits)
+        name, semicircles = _column_name(col, units.get(col))
         if values is None:
             if any(isinstance(v, tuple) for v in column) or all(v is None for v in column):
                 continue
             values = column
-        elif funits is not None and str(funits).strip().lower() == "semicircles":
+        elif semicircles:
             values = semicircles_to_deg(values)  # a position: degrees under a degrees name
         while name in out:
             name += "_dev"
@@ -425,6 +395,17 @@ def _generic_columns(table: Table, units: dict[str, str | None], time_fields: fr
     first = [c for c in ("time", "start_time") if c in out]
     order = first + sorted(c for c in out if c not in first)
     return _Columns({c: out[c] for c in order}, frozenset(times), table_length(table))
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_name(column: str, units: str | None) -> tuple[str, bool]:
+    """A decoded column's name with its unit (:func:`unit_column_name`; a developer field's
+    ``dev|<name>|<units>`` by its own units, any other by the profile's ``units``), and whether
+    it holds semicircles."""
+    if column.startswith("dev|"):
+        _, column, units = column.split("|", 2)
+    return (unit_column_name(column, units),
+            units is not None and str(units).strip().lower() == "semicircles")
 
 
 def _session_of(times_ns: np.ndarray, session_starts_ns: np.ndarray | None) -> np.ndarray:
@@ -464,7 +445,7 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
-        laps=_deferred("laps", functools.partial(_laps, messages.get("lap"), sessions), name, problems),
+        laps=_deferred("laps", functools.partial(_laps, messages.later("lap"), sessions), name, problems),
         sessions=_deferred("sessions", sessions.frame, name, problems),
         events=_deferred("events", functools.partial(_events, events), name, problems),
         pauses=_deferred("pauses", functools.partial(_pause_frame, pause_starts, pause_ends), name, problems),
@@ -495,8 +476,10 @@ def _deferred(what: str, build, name: str, problems: list[Problem]) -> Deferred:
     return Deferred(safe)
 
 
-def _laps(table: Table, sessions: _Columns) -> pd.DataFrame:
-    laps = _table_columns(table, "lap")
+def _laps(table: Callable[[], Table], sessions: _Columns) -> pd.DataFrame:
+    """The laps frame, from what gives the decoded lap table (decoded only now, see
+    :meth:`~analyzer.io.fit_decode.Messages.later`)."""
+    laps = _table_columns(table(), "lap")
     lap_starts = laps.ns("start_time")
     session_starts = sessions.ns("start_time")
     if laps.n and lap_starts is not None:
@@ -667,10 +650,8 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
                 name_ += "_dev"
             out[name_] = values
     _clean_track(out, ns, sessions, name, problems)
-    keep = in_time_order(ns)
-    if not keep.all():
-        problems.append(Problem(name, "", out_of_order_text(ns, keep)))
-        hidden_s = missing_time_s(ns, keep)  # time run before the clock stepped back
+    keep, hidden_s = time_order(ns, name, problems)
+    if hidden_s is not None:  # time run before the clock stepped back
         out["elapsed_s"] = out["elapsed_s"] + hidden_s
         out["timer_s"] = out["timer_s"] + hidden_s
         out = {k: v[keep] for k, v in out.items()}
@@ -705,18 +686,14 @@ def _clean_track(out: dict[str, np.ndarray], ns: np.ndarray, sessions: _Columns,
         s = int(session_of[group[0]])
         idx = valid[group]
         sport = sports[s] if sports is not None and 0 <= s < len(sports) else None
-        limit = MAX_RUNNING_SPEED_MPS if isinstance(sport, str) and sport in TRACK_FOOT_SPORTS else None
+        limit = speed_limit_mps(sport)
         if dist is not None and len(idx):
-            cleaned = clean_cumulative_m(ns[idx], dist[idx], limit)
+            cleaned = clean_distance(ns[idx], dist[idx], limit, "the watch's distance", name, problems)
             dist[idx] = cleaned.distance_m
-            problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, "the watch's distance", limit))
             if totals is not None and cleaned.left_out_m > 0 and 0 <= s < len(totals) and np.isfinite(totals[s]):
                 totals[s] = max(totals[s] - cleaned.left_out_m, 0.0)
         if speed is not None and limit is not None and len(idx):
-            fast = fast_speed_mask(speed[idx], limit)
-            if fast.any():
-                problems.append(Problem(name, "", fast_speed_text(ns[idx], fast, limit)))
-                speed[idx[fast]] = np.nan
+            speed[idx[fast_speeds(ns[idx], speed[idx], limit, name, problems)]] = np.nan
     if totals is not None:
         sessions.data["total_distance_m"] = totals
 

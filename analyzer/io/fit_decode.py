@@ -19,7 +19,13 @@ and orders the rows as in the file.
 
 Files that stop early (a battery that died), fail their CRC or carry junk after the
 data keep everything decoded before the break; what went wrong goes to
-``Messages.problems``. Bytes that are not FIT at all raise :class:`FitError`.
+``Messages.problems``, each at its byte. Bytes that are not FIT at all raise a typed
+:class:`~analyzer.errors.FitError` at byte 0 (:func:`check_header`): :class:`NotFitError`
+(empty, no ``.FIT`` signature) or :class:`FitHeaderError` (a header cut short).
+
+Tables nothing reads before its frame is read (laps, :data:`LATER_MESSAGES`) are decoded on
+first read, from a copy of their own messages' bytes; definitions are parsed once per process,
+keyed by their bytes (a watch writes the same ones in every file).
 
 References
 ----------
@@ -32,13 +38,14 @@ from __future__ import annotations
 import functools
 import itertools
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import anycrc
 import numpy as np
 from fitparse.profile import MESSAGE_TYPES
 
-from analyzer.errors import FitError
+from analyzer.errors import FitHeaderError, NotFitError
 from analyzer.model import Problem
 
 FIT_EPOCH_UNIX_S = 631065600
@@ -108,12 +115,16 @@ read). Only these fields are decoded, with the fields whose components or subfie
 The fitparse engine decodes everything, so the engine-equivalence tests notice a field
 missing here."""
 
-@dataclass
+_NO_OFFSETS = np.zeros(0, dtype=np.int64)
+_NO_OFFSETS.flags.writeable = False  # shared by every layout without messages (most of them)
+
+
+@dataclass(slots=True)
 class _Definition:
     global_num: int
     little_endian: bool
-    fields: list[tuple[int, int, int, int]]  # (field number, size, base type, offset in message)
-    dev_fields: list[tuple[int, int, int, int]]  # (field number, size, developer index, offset)
+    fields: tuple[tuple[int, int, int, int], ...]  # (field number, size, base type, offset in message)
+    dev_fields: tuple[tuple[int, int, int, int], ...]  # (field number, size, developer index, offset)
     size: int
     def_pos: int = 0  # where the first definition with this layout stood
     # while walking: data-message offsets (just after the header) found one by one and in bulk,
@@ -123,12 +134,14 @@ class _Definition:
     compressed_singles: list[tuple[int, int]] = field(default_factory=list)
     compressed_runs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     # after the walk: the same in file order
-    offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    compressed_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    time_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    offsets: np.ndarray = field(default_factory=lambda: _NO_OFFSETS)
+    compressed_offsets: np.ndarray = field(default_factory=lambda: _NO_OFFSETS)
+    time_offsets: np.ndarray = field(default_factory=lambda: _NO_OFFSETS)
 
     def finish(self) -> None:
         """Gather what the walk found into sorted arrays."""
+        if not self.singles and not self.runs:  # a layout of messages nothing reads
+            return
         offsets = np.asarray(self.singles, dtype=np.int64)
         if self.runs:
             offsets = np.sort(np.concatenate([offsets, *self.runs]))
@@ -145,16 +158,41 @@ Table = dict[str, np.ndarray]
 """Columns of equal length: float arrays (NaN = missing) or object arrays (str / None)."""
 
 
-@dataclass
 class Messages:
-    """Decoded messages, one :data:`Table` per message name, plus what went wrong."""
+    """Decoded messages, one :data:`Table` per message name, plus what went wrong.
 
-    tables: dict[str, Table]
-    problems: list[Problem]
+    A table of :data:`LATER_MESSAGES` may be held undecoded (:class:`_LaterTable`, its messages'
+    own bytes only) until it is first read through :meth:`get`, :meth:`later` or :attr:`tables`.
+    """
+
+    def __init__(self, tables: dict[str, Table | _LaterTable], problems: list[Problem]) -> None:
+        self._tables = tables
+        self.problems = problems
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        """Every table, in the order of their first definition in the file."""
+        for name in self._tables:
+            self.get(name)
+        return self._tables  # type: ignore[return-value]
 
     def get(self, name: str) -> Table:
         """The table of message ``name`` (just an empty ``_offset`` column when the file has none)."""
-        return self.tables.get(name, {"_offset": np.zeros(0, dtype=np.int64)})
+        table = self._tables.get(name)
+        if table is None:
+            return {"_offset": np.zeros(0, dtype=np.int64)}
+        if isinstance(table, _LaterTable):
+            table = self._tables[name] = table.decode()
+        return table
+
+    def later(self, name: str) -> Callable[[], Table]:
+        """What gives the table of ``name`` when called, holding only that table (decoded or not),
+        not these messages: for frames built on first read."""
+        table = self._tables.get(name)
+        if isinstance(table, _LaterTable):
+            return table.decode
+        table = self.get(name)
+        return lambda: table
 
 
 def table_length(table: Table) -> int:
@@ -222,49 +260,73 @@ def decode(data: bytes, name: str = "<stream>") -> Messages:
 
     Raises
     ------
-    FitError
-        When the bytes do not start with a FIT header, or are empty.
+    NotFitError
+        When the bytes are empty or do not start with a FIT header (no ``.FIT`` signature).
+    FitHeaderError
+        When the first FIT header is cut short or runs past the end (see :func:`check_header`).
     """
+    check_header(data, name)
     problems: list[Problem] = []
     n = len(data)
-    if n == 0:
-        raise FitError(name, 0, "the file is empty")
     pos = 0
     segment_tables: list[dict[str, Table]] = []
     arr = np.frombuffer(data, dtype=np.uint8)
     while pos < n:
         header = _read_header(data, pos)
-        if isinstance(header, str):
-            if pos == 0:
-                raise FitError(name, pos, f"not a FIT file: {header}")
-            problems.append(Problem(name, f"byte {pos}", f"{n - pos} bytes after the FIT data were ignored: {header}"))
+        if isinstance(header, str):  # not at byte 0: check_header passed
+            problems.append(Problem.at_byte(name, pos, f"{n - pos} bytes after the FIT data were ignored: {header}"))
             break
         header_size, data_size = header
         start = pos + header_size
         end = start + data_size
         if end > n:
             problems.append(
-                Problem(
+                Problem.at_byte(
                     name,
-                    f"byte {n}",
+                    n,
                     f"file is truncated: the header announces {data_size} bytes of data but only "
                     f"{max(n - start, 0)} are present; everything before the break was kept",
                 )
             )
             end = n
         elif end + 2 > n:
-            problems.append(Problem(name, f"byte {end}", "file ends without its CRC; the data was kept"))
+            problems.append(Problem.at_byte(name, end, "file ends without its CRC; the data was kept"))
         else:
             stored = data[end] | (data[end + 1] << 8)
             if stored != 0 and crc16(memoryview(data)[pos:end]) != stored:
                 problems.append(
-                    Problem(name, f"byte {end}", "CRC check failed: the file may be damaged; values were kept as decoded")
+                    Problem.at_byte(name, end, "CRC check failed: the file may be damaged; values were kept as decoded")
                 )
         defs, resets = _walk(data, start, end, name, problems)
         segment_tables.append(_decode_segment(arr, defs, resets, data))
         pos = end + 2
     tables = _concat_segments(segment_tables)
     return Messages(tables=tables, problems=problems)
+
+
+def check_header(data: bytes, name: str = "<stream>") -> None:
+    """Raise the typed error when ``data`` does not start with a FIT file header.
+
+    Raises
+    ------
+    NotFitError
+        Empty bytes, or bytes without the ``.FIT`` signature (an image, a text file), at byte 0.
+    FitHeaderError
+        A header with the signature that is cut short or runs past the end of the bytes, at byte 0.
+
+    Examples
+    --------
+    >>> check_header(b"GIF89a" + bytes(10), "x.fit")
+    Traceback (most recent call last):
+    ...
+    analyzer.errors.NotFitError: x.fit at byte 0: not a FIT file: no '.FIT' signature in the header
+    """
+    if not data:
+        raise NotFitError(name, 0, "the file is empty")
+    header = _read_header(data, 0)
+    if isinstance(header, str):
+        kind = FitHeaderError if data[8:12] == b".FIT" else NotFitError
+        raise kind(name, 0, f"not a FIT file: {header}")
 
 
 def _read_header(data: bytes, pos: int) -> tuple[int, int] | str:
@@ -290,8 +352,9 @@ def _walk(
     the offsets of its data messages, and for each message number the offsets where it was
     (re)defined (accumulated fields restart there).
 
-    Only the messages that are decoded (:data:`DECODED_MESSAGES`) are remembered; the rest
-    are stepped over. A file with compressed-timestamp headers needs every message's
+    Only the messages that are decoded (:data:`DECODED_MESSAGES`) and field descriptions are
+    remembered, with their definitions; the rest are stepped over, their definitions read for
+    their size alone. A file with compressed-timestamp headers needs every message's
     timestamp to resolve them, so there the walk starts again and keeps everything.
     """
     found: list[Problem] = []
@@ -318,20 +381,11 @@ def _walk_messages(
     distance :data:`_RUN_MIN` times, the walk checks with numpy how long that cycle goes on
     (:func:`_take_cycles`) and takes those messages in one step. Between definitions a header byte
     fixes the message size, so this lands on exactly the messages a one-by-one walk would.
+    Definitions, field descriptions and compressed-timestamp messages are read by :class:`_Walker`.
     """
-    local: dict[int, _Definition] = {}
-    layouts: dict[tuple, _Definition] = {}
-    resets: dict[int, list[int]] = {}
-    descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
+    walker = _Walker(data, end, name, problems, keep_all)
     arr = np.frombuffer(data, dtype=np.uint8)
-    unpack_from = struct.unpack_from
-    # per header byte: the step (message size + 1) when the message is skipped, the definition
-    # when it is kept, and its repeat tracking; neither for definitions and field descriptions
-    skip = [0] * 256
-    keep: list[_Definition | None] = [None] * 256
-    prev = [-1] * 256
-    period = [0] * 256
-    repeats = [0] * 256
+    skip, keep, prev, period, repeats = walker.skip, walker.keep, walker.prev, walker.period, walker.repeats
     retry_at, backoff = 0, 1  # after a cycle that soon broke, look for the next one further on
     last = pos
     while pos < end:
@@ -365,79 +419,149 @@ def _walk_messages(
             last = pos
             pos += 1 + d.size
             continue
-        if h & 0x80:  # compressed timestamp header
-            if not keep_all:
-                raise _CompressedTimestamps
-            d = local.get((h >> 5) & 0x03)
-            if d is None:
-                problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {(h >> 5) & 3}; stopped reading here"))
-                break
-            nxt = pos + 1 + d.size
-            if nxt > end:
-                problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
-                break
-            d.singles.append(pos + 1)
-            d.compressed_singles.append((pos + 1, h & 0x1F))
-            pos = nxt
-        elif h & 0x40:  # definition message
-            if pos + 6 > end:
-                problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                break
-            little = data[pos + 2] == 0
-            (gnum,) = unpack_from("<H" if little else ">H", data, pos + 3)
-            nf = data[pos + 5]
-            p = pos + 6
-            if p + 3 * nf > end:
-                problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                break
-            fields, off = _field_list(data[p : p + 3 * nf], 0)
-            p += 3 * nf
-            dev_fields: list[tuple[int, int, int, int]] = []
-            if h & 0x20:
-                if p + 1 > end:
-                    problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                    break
-                nd = data[p]
-                p += 1
-                if p + 3 * nd > end:
-                    problems.append(Problem(name, f"byte {pos}", "definition message is cut off; stopped reading here"))
-                    break
-                dev_fields, off = _field_list(data[p : p + 3 * nd], off)
-                p += 3 * nd
-            key = (gnum, little, tuple(fields), tuple(dev_fields), descriptions_seen if dev_fields else 0)
-            d = layouts.get(key)
-            if d is None:
-                d = layouts[key] = _Definition(gnum, little, fields, dev_fields, off, pos)
-            resets.setdefault(gnum, []).append(pos)
-            local[h & 0x0F] = d
-            kept = gnum != _FIELD_DESCRIPTION and (keep_all or gnum in DECODED_MESSAGES)
-            skipped = gnum != _FIELD_DESCRIPTION and not kept
-            for b in range(h & 0x0F, 0x40, 0x10):  # the data headers of this local type
-                skip[b] = 1 + off if skipped else 0
-                keep[b] = d if kept else None
-                prev[b], period[b], repeats[b] = -1, 0, 0
-            pos = p
-        else:  # field description (or a data message of an undefined local type)
-            d = local.get(h & 0x0F)
-            if d is None:
-                problems.append(Problem(name, f"byte {pos}", f"data message uses undefined local type {h & 0x0F}; stopped reading here"))
-                break
-            nxt = pos + 1 + d.size
-            if nxt > end:
-                problems.append(Problem(name, f"byte {pos}", "last message is cut off; stopped reading here"))
-                break
-            d.singles.append(pos + 1)
-            descriptions_seen += 1
-            pos = nxt
+        nxt = walker.definition(pos) if h & 0xC0 == 0x40 else walker.other_data(pos)
+        if nxt is None:
+            break
+        pos = nxt
     if pos > end:  # the last message stepped over runs past the end
-        problems.append(Problem(name, f"byte {last}", "last message is cut off; stopped reading here"))
+        walker.stop(last, "last message is cut off; stopped reading here")
         d = keep[data[last]]
         if d is not None and d.singles and d.singles[-1] == last + 1:
             d.singles.pop()
-    definitions = list(layouts.values())
+    definitions = list(walker.layouts.values())
     for d in definitions:
         d.finish()
-    return definitions, resets
+    return definitions, walker.resets
+
+
+class _Walker:
+    """What a walk knows between messages: the local types in force, the distinct layouts, where
+    each message number was (re)defined, and per header byte the step of a skipped message
+    (``skip``), the definition of a kept one (``keep``) and its repeat tracking."""
+
+    def __init__(self, data: bytes, end: int, name: str, problems: list[Problem], keep_all: bool) -> None:
+        self.data, self.end, self.name, self.problems, self.keep_all = data, end, name, problems, keep_all
+        self.local: dict[int, _Definition] = {}
+        self.layouts: dict[tuple, _Definition] = {}
+        self.resets: dict[int, list[int]] = {}
+        self.descriptions_seen = 0  # developer field meanings can change mid-file (e.g. triathlon legs)
+        self.skip = [0] * 256
+        self.keep: list[_Definition | None] = [None] * 256
+        self.prev = [-1] * 256
+        self.period = [0] * 256
+        self.repeats = [0] * 256
+
+    def stop(self, pos: int, text: str) -> None:
+        """Say why the walk stops at byte ``pos``."""
+        self.problems.append(Problem.at_byte(self.name, pos, text))
+
+    def definition(self, pos: int) -> int | None:
+        """Read the definition message at ``pos``; the position after it, or ``None`` (cut off)."""
+        parsed = _parse_definition(self.data, pos, self.end)
+        if parsed is None:
+            self.stop(pos, "definition message is cut off; stopped reading here")
+            return None
+        nxt, (gnum, little, fields, dev_fields, size) = parsed
+        h = self.data[pos]
+        if not self.keep_all and gnum not in DECODED_MESSAGES and gnum != _FIELD_DESCRIPTION:
+            # a message nothing reads: its size is all the walk needs (the header tables step over it)
+            self.local.pop(h & 0x0F, None)
+            for b in range(h & 0x0F, 0x40, 0x10):
+                self.skip[b] = 1 + size
+                self.keep[b] = None
+            return nxt
+        key = (gnum, little, fields, dev_fields, self.descriptions_seen if dev_fields else 0)
+        d = self.layouts.get(key)
+        if d is None:
+            d = self.layouts[key] = _Definition(gnum, little, fields, dev_fields, size, pos)
+        self.resets.setdefault(gnum, []).append(pos)
+        self.local[h & 0x0F] = d
+        kept = gnum != _FIELD_DESCRIPTION
+        for b in range(h & 0x0F, 0x40, 0x10):  # the data headers of this local type
+            self.skip[b] = 0
+            self.keep[b] = d if kept else None
+            self.prev[b], self.period[b], self.repeats[b] = -1, 0, 0
+        return nxt
+
+    def other_data(self, pos: int) -> int | None:
+        """A data message the header tables do not step over: a compressed-timestamp header
+        (only when every message is kept), a field description, or one of an undefined local
+        type (the walk stops). The position after it, or ``None``."""
+        h = self.data[pos]
+        compressed = bool(h & 0x80)
+        if compressed and not self.keep_all:
+            raise _CompressedTimestamps
+        local_type = (h >> 5) & 0x03 if compressed else h & 0x0F
+        d = self.local.get(local_type)
+        if d is None:
+            self.stop(pos, f"data message uses undefined local type {local_type}; stopped reading here")
+            return None
+        nxt = pos + 1 + d.size
+        if nxt > self.end:
+            self.stop(pos, "last message is cut off; stopped reading here")
+            return None
+        d.singles.append(pos + 1)
+        if compressed:
+            d.compressed_singles.append((pos + 1, h & 0x1F))
+        else:
+            self.descriptions_seen += 1
+        return nxt
+
+
+_PARSED_DEFINITIONS: dict[bytes, tuple[int, bool, tuple, tuple, int]] = {}
+"""Definition bytes (after the header byte) → their layout, across files: a watch writes the same
+definitions in every file, so each is parsed once per process (at most :data:`_PARSED_MAX` kept)."""
+_PARSED_MAX = 4096
+
+
+def _parse_definition(data: bytes, pos: int, end: int) -> tuple[int, tuple[int, bool, tuple, tuple, int]] | None:
+    """The definition message at ``pos``: the position after it and its (global message number,
+    little endian, fields, developer fields, message size); ``None`` when ``end`` cuts it off."""
+    p = pos + 6
+    if p > end:
+        return None
+    p += 3 * data[pos + 5]
+    if p > end:
+        return None
+    if data[pos] & 0x20:  # developer fields follow
+        if p + 1 > end:
+            return None
+        p += 1 + 3 * data[p]
+        if p > end:
+            return None
+    raw = data[pos + 1 : p]
+    parsed = _PARSED_DEFINITIONS.get(raw)
+    if parsed is None:
+        if len(_PARSED_DEFINITIONS) >= _PARSED_MAX:
+            _PARSED_DEFINITIONS.clear()
+        parsed = _PARSED_DEFINITIONS[raw] = _definition_layout(raw, bool(data[pos] & 0x20))
+    return p, parsed
+
+
+def _definition_layout(raw: bytes, with_developer_fields: bool) -> tuple[int, bool, tuple, tuple, int]:
+    """A definition's bytes (reserved, architecture, global number, fields, developer fields) → its
+    (global number, little endian, fields, developer fields, message size)."""
+    little = raw[1] == 0
+    (gnum,) = struct.unpack_from("<H" if little else ">H", raw, 2)
+    nf = raw[4]
+    fields, size = _field_list(raw[5 : 5 + 3 * nf], 0)
+    dev_fields: list[tuple[int, int, int, int]] = []
+    if with_developer_fields:
+        at = 5 + 3 * nf
+        dev_fields, size = _field_list(raw[at + 1 : at + 1 + 3 * raw[at]], size)
+    return gnum, little, _Fields(fields), _Fields(dev_fields), size
+
+
+class _Fields(tuple):
+    """A definition's fields: a tuple that keeps its hash (the plans of a layout are cached by its
+    fields, and a session's hundred fields would be hashed again at every look-up)."""
+
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["hash"]
+        except KeyError:
+            value = self.__dict__["hash"] = tuple.__hash__(self)
+            return value
 
 
 def _field_list(triples: bytes, start: int) -> tuple[list[tuple[int, int, int, int]], int]:
@@ -585,7 +709,7 @@ def _numbers(mat: np.ndarray, d: _Definition) -> tuple[dict[int, np.ndarray], di
     enums, ``{index: scaled values}``. 64-bit integers (not exact as floats), text, byte
     arrays and arrays of numbers are left to :func:`_column`.
     """
-    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, tuple(d.fields),
+    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, d.fields,
                                                                 d.size)
     if not picked:
         return {}, {}
@@ -619,12 +743,16 @@ def _numbers_small(data: bytes, d: _Definition) -> tuple[dict[int, np.ndarray], 
     activity). The values, the invalid values turned NaN, and the scaling are the same
     operations on the same float64 numbers, so both paths give identical arrays (tested on
     every corpus file in ``tests/io/test_fit_small.py``)."""
-    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, tuple(d.fields),
+    layout, picked, invalid, scale, shift, plain = _number_plan(d.global_num, d.little_endian, d.fields,
                                                                 d.size)
     if not picked:
         return {}, {}
-    unpack = _number_struct(d.global_num, d.little_endian, tuple(d.fields), d.size).unpack_from
-    raw = np.array(list(zip(*[unpack(data, o) for o in d.offsets.tolist()], strict=True)), dtype=np.float64)
+    unpack = _number_struct(d.global_num, d.little_endian, d.fields, d.size).unpack_from
+    offsets = d.offsets.tolist()
+    if len(offsets) == 1:  # one message (file_id, session, activity …): its values are the column
+        raw = np.array(unpack(data, offsets[0]), dtype=np.float64)[:, None]
+    else:
+        raw = np.array(list(zip(*[unpack(data, o) for o in offsets], strict=True)), dtype=np.float64)
     raw[raw == invalid] = np.nan
     shown = raw / scale - shift
     return (dict(zip(picked, raw, strict=True)),
@@ -724,8 +852,12 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
     per_type: dict[int, list[dict[str, np.ndarray]]] = {}
     ts_known: list[tuple[np.ndarray, np.ndarray]] = []  # (offsets, raw timestamps) for compressed-time resolution
     any_compressed = any(len(d.compressed_offsets) for d in defs)
+    later = frozenset() if any_compressed else LATER_MESSAGES
     for d in defs:
         if not len(d.offsets):
+            continue
+        if d.global_num in later:  # decoded when first read
+            per_type.setdefault(d.global_num, []).append(d)
             continue
         if d.global_num not in DECODED_MESSAGES:
             if any_compressed:  # its timestamps still anchor the compressed ones that follow
@@ -734,73 +866,153 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
                         if dec[0] == "num":
                             ts_known.append((d.offsets, dec[1]))
             continue
-        mtype = MESSAGE_TYPES.get(d.global_num)
-        offsets = d.offsets
-        small = len(offsets) <= _SMALL
-        mat = None if small else _matrix(arr, d)
-        cols: dict[str, np.ndarray] = {"_offset": offsets}
-        raw_num: dict[int, np.ndarray] = {}
-        raw_bytes: dict[int, np.ndarray] = {}
-        numbers, shown = _numbers_small(data, d) if small else _numbers(mat, d)
-        wanted = _wanted_numbers(d.global_num)
-        for i, (num, size, base, off) in enumerate(d.fields):
-            if num not in wanted:
-                continue
-            if i in numbers:
-                dec = ("num", numbers[i])
-            else:
-                if mat is None:
-                    mat = _matrix(arr, d)
-                dec = _column(mat, off, size, base, d.little_endian)
-            if dec is None:
-                continue
-            kind, values = dec
-            if kind == "num":  # a field repeated in one definition: the first one counts, as in fitparse
-                raw_num.setdefault(num, values)
-            elif kind == "bytes":
-                raw_bytes.setdefault(num, values)
-            if num == _TIMESTAMP_FIELD and kind == "num":
-                ts_known.append((offsets, values))
-            pf = mtype.fields.get(num) if mtype else None
-            if pf is None:
-                continue
-            if kind == "num":
-                cols.setdefault(pf.name, shown[i] if i in shown else _render(pf, values))
-            elif kind == "str":
-                cols.setdefault(pf.name, values)
-        if mtype is not None:
-            _subfields(mtype, raw_num, cols)
-            _components(mtype, raw_num, raw_bytes, cols)
-        in_force = _descriptions_before(dev_desc, d.def_pos) if d.dev_fields else {}
-        if d.dev_fields and not in_force:  # description written after the definition: use the first ones
-            in_force = _descriptions_before(dev_desc, 1 << 62)
-        for num, size, idx, off in d.dev_fields:
-            desc = in_force.get((idx, num))
-            if desc is None:
-                continue
-            if mat is None:
-                mat = _matrix(arr, d)
-            fname, units, base = desc
-            dec = _column(mat, off, size, base, d.little_endian)
-            if dec is None or dec[0] not in ("num", "str"):
-                continue
-            cols.setdefault(f"dev|{fname}|{units}", dec[1])
-        if len(d.compressed_offsets):
-            cols["_compressed"] = np.isin(offsets, d.compressed_offsets)
-        per_type.setdefault(d.global_num, []).append(cols)
+        per_type.setdefault(d.global_num, []).append(_layout_columns(d, arr, data, dev_desc, ts_known))
     if any_compressed:
         _resolve_compressed_timestamps(
             np.concatenate([d.compressed_offsets for d in defs]), np.concatenate([d.time_offsets for d in defs]),
             ts_known, per_type,
         )
-    tables: dict[str, Table] = {}
+    tables: dict[str, Table | _LaterTable] = {}
     for gnum, chunks in per_type.items():
         mtype = MESSAGE_TYPES.get(gnum)
         name = mtype.name if mtype else f"unknown_{gnum}"
-        table = merge_chunks(chunks)
-        _accumulate(table, resets.get(gnum, []))
-        tables[name] = {k: v for k, v in table.items() if not (k.startswith("_acc|") or k == "_compressed")}
+        if gnum in later:
+            tables[name] = _LaterTable(chunks, data, dev_desc, resets.get(gnum, []))
+        else:
+            tables[name] = _table(chunks, resets.get(gnum, []))
     return tables
+
+
+def _table(chunks: list[dict[str, np.ndarray]], resets: list[int]) -> Table:
+    """One message's columns from each of its layouts → its table, in file order, counters unwrapped."""
+    table = merge_chunks(chunks)
+    _accumulate(table, resets)
+    return {k: v for k, v in table.items() if not (k.startswith("_acc|") or k == "_compressed")}
+
+
+LATER_MESSAGES = frozenset({19})  # lap
+"""Messages decoded only when their table is first read (:class:`_LaterTable`): nothing in
+:func:`analyzer.io.fit.build_activity` needs them before the frame built from them is read (a
+run's report never reads its laps). Not when the file has compressed timestamps (those are
+resolved across every message at once)."""
+
+
+class _LaterTable:
+    """One message's table, held as its messages' own bytes (not the file's) until first decoded.
+
+    The layouts' messages are copied one after the other into a buffer of their own, each
+    layout read from it as from the file (:func:`_layout_columns`); the ``_offset`` column then
+    gets the messages' offsets in the file back, so ordering and counter restarts are the same
+    as when decoded with the rest.
+    """
+
+    def __init__(self, defs: list[_Definition], data: bytes, dev_desc: list, resets: list[int]) -> None:
+        pieces: list[bytes] = []
+        self._defs: list[tuple[_Definition, np.ndarray]] = []
+        at = 0
+        for d in defs:
+            pieces.extend(data[o : o + d.size] for o in d.offsets.tolist())
+            n = len(d.offsets)
+            own = _Definition(d.global_num, d.little_endian, d.fields, d.dev_fields, d.size, d.def_pos,
+                              offsets=np.arange(at, at + n * d.size, d.size, dtype=np.int64) if d.size else
+                              np.zeros(n, dtype=np.int64))
+            self._defs.append((own, d.offsets))
+            at += n * d.size
+        self._data: bytes | None = b"".join(pieces)
+        self._dev_desc = dev_desc if any(d.dev_fields for d in defs) else []
+        self._resets = resets
+        self._table: Table | None = None
+
+    def decode(self) -> Table:
+        """The table (decoded once; the bytes are let go then)."""
+        if self._table is None:
+            data = self._data
+            arr = np.frombuffer(data, dtype=np.uint8)
+            chunks = []
+            for own, offsets in self._defs:
+                cols = _layout_columns(own, arr, data, self._dev_desc, [])
+                cols["_offset"] = offsets
+                chunks.append(cols)
+            self._table = _table(chunks, self._resets)
+            self._data = self._defs = self._dev_desc = None  # type: ignore[assignment]
+        return self._table
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_plan(global_num: int, little_endian: bool, fields: tuple, size: int) -> tuple:
+    """The wanted fields of a layout in field order, made once per layout: ``(index in fields,
+    field number, profile field or None, read by _numbers)`` each."""
+    picked = set(_number_plan(global_num, little_endian, fields, size)[1])
+    wanted = _wanted_numbers(global_num)
+    mtype = MESSAGE_TYPES.get(global_num)
+    return tuple((i, num, mtype.fields.get(num) if mtype else None, i in picked)
+                 for i, (num, _, _, _) in enumerate(fields) if num in wanted)
+
+
+def _layout_columns(d: _Definition, arr: np.ndarray, data: bytes, dev_desc: list,
+                    ts_known: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, np.ndarray]:
+    """One layout's messages → columns named by the profile (subfields and components
+    resolved, developer fields named by their descriptions); its raw timestamps go to ``ts_known``."""
+    mtype = MESSAGE_TYPES.get(d.global_num)
+    offsets = d.offsets
+    small = len(offsets) <= _SMALL
+    mat = None if small else _matrix(arr, d)
+    cols: dict[str, np.ndarray] = {"_offset": offsets}
+    raw_num: dict[int, np.ndarray] = {}
+    raw_bytes: dict[int, np.ndarray] = {}
+    numbers, shown = _numbers_small(data, d) if small else _numbers(mat, d)
+    for i, num, pf, picked in _field_plan(d.global_num, d.little_endian, d.fields, d.size):
+        if picked:
+            kind, values = "num", numbers[i]
+        else:
+            if mat is None:
+                mat = _matrix(arr, d)
+            _, size, base, off = d.fields[i]
+            dec = _column(mat, off, size, base, d.little_endian)
+            if dec is None:
+                continue
+            kind, values = dec
+        if kind == "num":  # a field repeated in one definition: the first one counts, as in fitparse
+            raw_num.setdefault(num, values)
+            if num == _TIMESTAMP_FIELD:
+                ts_known.append((offsets, values))
+        elif kind == "bytes":
+            raw_bytes.setdefault(num, values)
+        if pf is None or pf.name in cols:
+            continue
+        if kind == "num":
+            cols[pf.name] = shown[i] if i in shown else _render(pf, values)
+        elif kind == "str":
+            cols[pf.name] = values
+    if mtype is not None:
+        _subfields(mtype, raw_num, cols)
+        _components(mtype, raw_num, raw_bytes, cols)
+    if d.dev_fields:
+        mat = _developer_columns(d, arr, mat, dev_desc, cols)
+    if len(d.compressed_offsets):
+        cols["_compressed"] = np.isin(offsets, d.compressed_offsets)
+    return cols
+
+
+def _developer_columns(d: _Definition, arr: np.ndarray, mat: np.ndarray | None, dev_desc: list,
+                       cols: dict[str, np.ndarray]) -> np.ndarray | None:
+    """A layout's developer fields into ``cols`` as ``dev|<name>|<units>``, named by the
+    descriptions in force where it was defined; the message matrix (gathered if needed)."""
+    in_force = _descriptions_before(dev_desc, d.def_pos)
+    if not in_force:  # description written after the definition: use the first ones
+        in_force = _descriptions_before(dev_desc, 1 << 62)
+    for num, size, idx, off in d.dev_fields:
+        desc = in_force.get((idx, num))
+        if desc is None:
+            continue
+        if mat is None:
+            mat = _matrix(arr, d)
+        fname, units, base = desc
+        dec = _column(mat, off, size, base, d.little_endian)
+        if dec is None or dec[0] not in ("num", "str"):
+            continue
+        cols.setdefault(f"dev|{fname}|{units}", dec[1])
+    return mat
 
 
 @functools.cache
@@ -1034,9 +1246,10 @@ def _resolve_compressed_timestamps(
                 cols["timestamp"] = ts
 
 
-def _concat_segments(segments: list[dict[str, Table]]) -> dict[str, Table]:
+def _concat_segments(segments: list[dict[str, Table | _LaterTable]]) -> dict[str, Table | _LaterTable]:
     if len(segments) == 1:
         return segments[0]
+    segments = [{n: t.decode() if isinstance(t, _LaterTable) else t for n, t in seg.items()} for seg in segments]
     names: list[str] = []
     for seg in segments:
         names.extend(n for n in seg if n not in names)

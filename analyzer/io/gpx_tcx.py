@@ -43,16 +43,7 @@ from analyzer.errors import InputError
 from analyzer.io.frames import frame, utc_array, utc_index
 from analyzer.io.inputs import MAX_ACTIVITY_BYTES, gunzip_capped, read_input
 from analyzer.io.track import FOOT_SPORTS as TRACK_FOOT_SPORTS
-from analyzer.io.track import (
-    MAX_RUNNING_SPEED_MPS,
-    clean_cumulative_m,
-    cleaned_text,
-    fast_speed_mask,
-    fast_speed_text,
-    in_time_order,
-    missing_time_s,
-    out_of_order_text,
-)
+from analyzer.io.track import clean_distance, fast_speeds, speed_limit_mps, time_order
 from analyzer.model import Activity, Problem
 
 GPX_NAMESPACES = ("http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0")
@@ -227,7 +218,7 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
     t_ns = t_ns[valid]
     cols = {k: v[valid] for k, v in cols.items()}
     breaks = breaks[valid]
-    limit = MAX_RUNNING_SPEED_MPS if sport in TRACK_FOOT_SPORTS else None
+    limit = speed_limit_mps(sport)
     # distance step by step in file order, before points out of time order are left out (never re-sorted)
     lat, lon = cols.get("lat"), cols.get("lon")
     dist = cols.get("distance")
@@ -238,14 +229,12 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
     if dist is not None and np.isnan(dist).all():
         dist = None
     if dist is not None:
-        cleaned = clean_cumulative_m(t_ns, dist, limit)
+        cleaned = clean_distance(t_ns, dist, limit, what, name, problems)
         dist, left_out_m = cleaned.distance_m, cleaned.left_out_m
-        problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, what, limit))
-    keep = in_time_order(t_ns)
+    keep, hidden = time_order(t_ns, name, problems)
     hidden_s = np.zeros(int(keep.sum()))
-    if not keep.all():
-        problems.append(Problem(name, "", out_of_order_text(t_ns, keep)))
-        hidden_s = missing_time_s(t_ns, keep)[keep]  # time run before the clock stepped back
+    if hidden is not None:
+        hidden_s = hidden[keep]  # time run before the clock stepped back
         t_ns = t_ns[keep]
         cols = {k: v[keep] for k, v in cols.items()}
         breaks = breaks[keep]
@@ -267,9 +256,8 @@ def _records(cols: dict[str, np.ndarray], t_ns: np.ndarray, sport: str | None, b
         if limit is not None:  # across points left out, the distance jumps: no pace there
             speed = np.where(speed > limit, np.nan, speed)
     elif limit is not None:
-        fast = fast_speed_mask(speed, limit)
+        fast = fast_speeds(t_ns, speed, limit, name, problems)
         if fast.any():
-            problems.append(Problem(name, "", fast_speed_text(t_ns, fast, limit)))
             speed = np.where(fast, np.nan, speed)
     if speed is not None and np.isfinite(speed).any():
         out["speed_mps"] = speed

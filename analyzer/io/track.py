@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analyzer.model import Problem
+
 MAX_RUNNING_SPEED_MPS = 12.0
 """Fastest speed a runner can have covered, m/s. The men's 100 m world record (Bolt, Berlin 2009,
 9.58 s) averages 10.44 m/s and peaks at about 12.3 m/s (Graubner & Nixdorf 2011); on foot, a step
@@ -300,3 +302,41 @@ def fast_speed_text(t_ns: np.ndarray, fast: np.ndarray, max_speed_mps: float) ->
     ranges = [(int(t_ns[a]), int(t_ns[b])) for a, b in zip(firsts, lasts, strict=True)]
     return (f"{len(idx)} speed reading{'s' if len(idx) != 1 else ''} over {max_speed_mps:g} m/s (faster than anyone "
             f"runs) at {ranges_text(ranges)}; left out of the pace")
+
+
+# ------------------------------------------------------------------ the readers' steps, said as problems
+
+
+def speed_limit_mps(sport: object) -> float | None:
+    """:data:`MAX_RUNNING_SPEED_MPS` for a sport on foot (:data:`FOOT_SPORTS`), ``None`` for any other
+    (a ride or a ski run may go faster) or an unknown one."""
+    return MAX_RUNNING_SPEED_MPS if isinstance(sport, str) and sport in FOOT_SPORTS else None
+
+
+def clean_distance(t_ns: np.ndarray, distance_m: np.ndarray, max_speed_mps: float | None, what: str,
+                   name: str, problems: list[Problem]) -> Cleaned:
+    """:func:`clean_cumulative_m`, with what it left out of ``what`` said in ``problems`` (file ``name``)."""
+    cleaned = clean_cumulative_m(t_ns, distance_m, max_speed_mps)
+    problems.extend(Problem(name, "", line) for line in cleaned_text(cleaned, what, max_speed_mps))
+    return cleaned
+
+
+def fast_speeds(t_ns: np.ndarray, speed_mps: np.ndarray, max_speed_mps: float, name: str,
+                problems: list[Problem]) -> np.ndarray:
+    """Mask of the speed readings above ``max_speed_mps`` (:func:`fast_speed_mask`); when there are any,
+    a problem in ``problems`` gives their count and times (:func:`fast_speed_text`)."""
+    fast = fast_speed_mask(speed_mps, max_speed_mps)
+    if fast.any():
+        problems.append(Problem(name, "", fast_speed_text(t_ns, fast, max_speed_mps)))
+    return fast
+
+
+def time_order(t_ns: np.ndarray, name: str, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The points kept (:func:`in_time_order`) and, when some are left out (said in ``problems``), the
+    seconds of running hidden before each point by a clock that stepped back (:func:`missing_time_s`,
+    one per point, kept or not); ``None`` when every point is in order."""
+    keep = in_time_order(t_ns)
+    if keep.all():
+        return keep, None
+    problems.append(Problem(name, "", out_of_order_text(t_ns, keep)))
+    return keep, missing_time_s(t_ns, keep)

@@ -186,21 +186,6 @@ def test_accumulated_compressed_speed_distance_matches_session(data_dir):
     assert any("switched on" in p.message for p in act.problems)
 
 
-@pytest.mark.parametrize("content,reason", [(b"", "empty"), (b"hello world, not a fit file", "not a FIT file")])
-def test_not_fit_raises_fit_error_with_name_and_offset(tmp_path, content, reason):
-    path = tmp_path / "bad.fit"
-    path.write_bytes(content)
-    with pytest.raises(analyzer.FitError) as err:
-        analyzer.read_fit(path)
-    assert isinstance(err.value, ValueError)
-    assert str(path) in str(err.value) and "byte 0" in str(err.value) and reason in str(err.value)
-
-
-def test_missing_file_raises_fit_error(tmp_path):
-    with pytest.raises(analyzer.FitError, match="cannot read"):
-        analyzer.read_fit(tmp_path / "nope.fit")
-
-
 def test_truncated_file_keeps_data_and_warns(data_dir):
     with pytest.warns(analyzer.FitWarning, match="truncated"):
         act = analyzer.read_fit(data_dir / "fitparse__activity-unexpected-eof.fit")

@@ -1,9 +1,12 @@
-"""The decoder's small-table path (layouts with at most ``_SMALL`` messages, read with
-``struct`` and plain loops) gives exactly the tables of its numpy path, column for column
-(names, order, dtypes, values, NaN and None), and the frames fitparse gives.
+"""The decoder's faster paths give exactly the tables of its general path, column for column
+(names, order, dtypes, values, NaN and None), and the frames fitparse gives. The faster paths:
+the small-table path (layouts with at most ``_SMALL`` messages, read with ``struct`` and plain
+loops), laps decoded when first read (``LATER_MESSAGES``, from their own bytes) and definitions
+parsed once per process (``_PARSED_DEFINITIONS``, keyed by their bytes).
 
-Each file is decoded twice in one process: as shipped, and with ``_SMALL = 0`` (every layout
-through the numpy path, as before the small path existed). The files: every corpus file, the
+Each file is decoded as shipped (twice: the second time every definition comes from the
+cache) and the general way: ``_SMALL = 0`` (every layout through the numpy path), every table
+decoded at once, and no definition cache. The files: every corpus file, the
 MIT-licensed copies in tests/data, the fuzzer's regressions, and generated files with one to
 three messages of each decoded kind (both byte orders, invalid values, subfields,
 components, developer fields, compressed timestamps)."""
@@ -30,12 +33,28 @@ DEV = [DevField(0, 0, "core_temperature", "°C", 0x88), DevField(0, 1, "form_pow
        DevField(0, 2, "flags", "", 0x02)]
 
 
-def _decode(data: bytes, small: int, monkeypatch) -> fit_decode.Messages | str:
+class _NoCache(dict):
+    """A definition cache that never has the definition: each is parsed from its bytes."""
+
+    def get(self, key, default=None):
+        return default
+
+
+def _decode(data: bytes, small: int, monkeypatch, *, general: bool = False) -> fit_decode.Messages | str:
+    """Decoded as shipped (``small=16``, definitions from the cache), or with ``small=0`` and
+    ``general=True`` the general way (every table at once, no definition cache)."""
     monkeypatch.setattr(fit_decode, "_SMALL", small)
+    if general:
+        monkeypatch.setattr(fit_decode, "LATER_MESSAGES", frozenset())
+        monkeypatch.setattr(fit_decode, "_PARSED_DEFINITIONS", _NoCache())
     try:
+        if not general:
+            fit_decode.decode(data, "f.fit")  # the second decode finds every definition parsed
         return fit_decode.decode(data, "f.fit")
     except FitError as exc:
         return f"FitError: {exc}"
+    finally:
+        monkeypatch.undo()
 
 
 def _same(x, y) -> bool:
@@ -84,10 +103,10 @@ def _files() -> list[Path]:
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
-def test_small_path_equals_numpy_path_on_real_files(path, monkeypatch):
+def test_faster_paths_equal_the_general_path_on_real_files(path, monkeypatch):
     data = path.read_bytes()
     small = _decode(data, 16, monkeypatch)
-    general = _decode(data, 0, monkeypatch)
+    general = _decode(data, 0, monkeypatch, general=True)
     _assert_same_tables(small, general)
 
 
@@ -148,7 +167,7 @@ def _tiny(little_endian: bool, n: int, compressed: bool) -> bytes:
 def test_small_path_equals_numpy_path_and_fitparse_on_tiny_files(little_endian, n, compressed, monkeypatch):
     data = _tiny(little_endian, n, compressed)
     small = _decode(data, 16, monkeypatch)
-    general = _decode(data, 0, monkeypatch)
+    general = _decode(data, 0, monkeypatch, general=True)
     assert _small_tables(small) == 8  # every kind decoded, each a small table
     assert _assert_same_tables(small, general) > 0
     # the values written come back: 1 to 3 of each, read by both paths alike
@@ -179,3 +198,24 @@ def test_component_of_a_value_numpy_alone_can_cast_takes_the_numpy_path():
     cols = {}
     assert fit_decode._components_small(lap, lap.fields[num], np.array([3000.0, np.nan]), cols)
     np.testing.assert_array_equal(cols["enhanced_avg_speed"], [3.0, np.nan])  # 3000 mm/s, scale 1000
+
+
+def test_laps_are_held_as_their_own_bytes_until_read_then_let_go():
+    """A lap table waits as its messages' bytes (3 laps × the lap message's size, worked out from
+    the definition's field sizes), not the file's; read, it equals the laps decoded with the rest."""
+    data = _tiny(True, 3, compressed=False)
+    msgs = fit_decode.decode(data, "f.fit")
+    waiting = msgs._tables["lap"]
+    assert isinstance(waiting, fit_decode._LaterTable)
+    (lap_layout,) = [d for d in fit_decode._walk(data, 14, len(data) - 2, "f.fit", [])[0] if d.global_num == 19]
+    assert len(waiting._data) == 3 * sum(size for _, size, _, _ in lap_layout.fields) < len(data)
+    laps = msgs.get("lap")
+    assert waiting._data is None and msgs.get("lap") is laps  # decoded once, bytes let go
+    assert laps["total_distance"].tolist() == [60.0, 61.0, 62.0] and laps["_offset"].tolist() == (
+        lap_layout.offsets.tolist())
+
+
+def test_compressed_timestamps_decode_laps_with_the_rest():
+    """Compressed timestamps are resolved over every message at once: no table waits there."""
+    msgs = fit_decode.decode(_tiny(True, 3, compressed=True), "f.fit")
+    assert not any(isinstance(t, fit_decode._LaterTable) for t in msgs._tables.values())

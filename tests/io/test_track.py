@@ -15,7 +15,14 @@ import numpy as np
 import pytest
 
 from analyzer.io.activities import read_activity_bytes
-from analyzer.io.track import MAX_RUNNING_SPEED_MPS, in_time_order
+from analyzer.io.track import (
+    MAX_RUNNING_SPEED_MPS,
+    clean_distance,
+    fast_speeds,
+    in_time_order,
+    speed_limit_mps,
+    time_order,
+)
 from analyzer.testing.fit_encode import encode_run
 
 START = dt.datetime(2024, 6, 3, 6, 0, tzinfo=dt.UTC)
@@ -207,3 +214,24 @@ def test_in_time_order_keeps_the_longest_ordered_sequence():
     assert in_time_order(np.array([0, 1, 1, 2])).all()  # repeated times are in order
     nat = np.iinfo(np.int64).min
     assert in_time_order(np.array([0, nat, 5, 1, 2, 3])).tolist() == [True, True, False, True, True, True]
+
+
+def test_the_readers_steps_say_what_they_left_out():
+    """The steps both the FIT and the GPX/TCX readers take, each with its problem line."""
+    assert speed_limit_mps("running") == MAX_RUNNING_SPEED_MPS and speed_limit_mps("cycling") is None
+    assert speed_limit_mps(None) is None and speed_limit_mps(float("nan")) is None
+    s = 10**9
+    t = np.array([0, 1, 2, 3, 1, 4], dtype=np.int64) * s  # the clock steps back once, at the 5th point
+    problems: list = []
+    keep, hidden = time_order(t, "f.fit", problems)
+    assert keep.tolist() == [True, True, True, True, False, True] and len(hidden) == 6
+    assert len(problems) == 1 and problems[0].file == "f.fit" and "1 point out of time order" in problems[0].message
+    problems = []
+    assert time_order(t[:3], "f.fit", problems)[1] is None and problems == []
+    fast = fast_speeds(t[:5], np.array([3.0, 13.0, 3.0, np.nan, 12.5]), 12.0, "f.fit", problems)
+    assert fast.tolist() == [False, True, False, False, True] and "2 speed readings over 12 m/s" in problems[0].message
+    problems = []
+    cleaned = clean_distance(np.arange(4) * s, np.array([0.0, 3.0, 2.0, 6.0]), 12.0, "the watch's distance",
+                             "f.fit", problems)
+    np.testing.assert_array_equal(cleaned.distance_m, [0.0, 3.0, np.nan, 6.0])  # the lower reading left out
+    assert len(problems) == 1 and "1 reading of the watch's distance lower than an earlier one" in problems[0].message
