@@ -248,6 +248,24 @@ def used_terms(html: str) -> dict[str, str]:
     return {term: meaning for term, meaning in GLOSSARY.items() if str(escape(term)) in head}
 
 
+def _render_with_glossary(name: str, context: dict) -> str:
+    """The page rendered once, its glossary listing only the words the page uses (:func:`used_terms`).
+
+    The template is rendered as a stream: when the glossary's heading comes, the page above it
+    is complete, so the glossary it then lists is narrowed to the words that page uses."""
+    glossary = dict(context["glossary"])
+    parts: list[str] = []
+    narrowed = False
+    for chunk in _template(name).generate(**{**context, "glossary": glossary}):
+        if not narrowed and '<h3 id="glossary">' in chunk:  # the loop over the glossary has not begun yet
+            used = used_terms("".join(parts) + chunk)
+            glossary.clear()
+            glossary.update(used)
+            narrowed = True
+        parts.append(chunk)
+    return "".join(parts)
+
+
 def write_athlete_report(
     analysis: Analysis, folder: Path, formats: tuple[str, ...] = ("html",),
     since: str | None = None, until: str | None = None, bundle: str | None = None, previous: dict | None = None,
@@ -275,10 +293,10 @@ def write_athlete_report(
         "first_run_utc": runs["start_utc"].min().isoformat() if len(runs) else "",
         "last_run_utc": runs["start_utc"].max().isoformat() if len(runs) else "",
     }
-    page = athlete_page(analysis, previous)
     seen = seen_keys(analysis)
     summary["seen"] = seen
     summary["since_text"], summary["since_counts"] = since_text(previous, seen)
+    page = athlete_page(analysis, previous, seen, summary["since_text"])
     summary["credits"] = [c["text"] for c in page.credits]  # for the team page (not a summary.csv column)
     summary["clinician"] = list(page.clinician_reasons)  # the team page's mark (not a summary.csv column)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -306,11 +324,7 @@ def write_athlete_report(
         parts = dict(run_charts=run_charts, season_charts=season_charts, bundle=bundle,
                      pdf_href="report.pdf" if "report.pdf" in written else None,
                      suggestions=analysis.suggested_cramps.fillna("").to_dict("records"))
-        html = _template("athlete.html.j2").render(**common, **parts)
-        used = used_terms(html)
-        if len(used) < len(GLOSSARY):  # the glossary lists only the words the page uses
-            html = _template("athlete.html.j2").render(**{**common, "glossary": used}, **parts)
-        atomic_write_text(folder / "report.html", html)
+        atomic_write_text(folder / "report.html", _render_with_glossary("athlete.html.j2", {**common, **parts}))
         written.append("report.html")
     out_cramps = cramps.copy()
     if len(out_cramps):
