@@ -230,11 +230,7 @@ def run_report(
     """
     t0 = time.perf_counter()
     root, out_dir = Path(folder), Path(out)
-    result = ReportResult(out=out_dir)
-    formats = tuple(f for f in formats)
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ValueError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    result, formats = ReportResult(out=out_dir), _formats(formats)
     problems: list[Problem] = []
     refused = _refused_request(root, since, until)
     folders = [] if refused else _athlete_folders(root, athletes, problems, result)
@@ -246,9 +242,7 @@ def run_report(
     if refused:
         return _refuse(result, refused)
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        result.notices.append(f"--out {out_dir} already held files and is not an earlier report ({shown}); they are "
-                              "left as they were, beside the report")
+        result.notices.append(_foreign_notice(out_dir, foreign))
     try:
         with report_lock(out_dir):
             # a run of the whole team retires the pages of athletes no longer in it; a run of some
@@ -260,6 +254,22 @@ def run_report(
                                  weather_url=weather_url)
     except ReportBusy as exc:
         return _refuse(result, [Problem(str(out_dir), "", str(exc))])
+
+
+def _formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats asked for; :class:`ValueError` naming any unknown one."""
+    formats = tuple(f for f in formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def _foreign_notice(out_dir: Path, foreign: list[str]) -> str:
+    """The notice for a report folder that already held other files (:func:`foreign_names`)."""
+    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    return f"--out {out_dir} already held files and is not an earlier report ({shown}); they are left as they " \
+           "were, beside the report"
 
 
 def _refuse(result: ReportResult, why: list[Problem] | str) -> ReportResult:
