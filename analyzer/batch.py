@@ -125,14 +125,18 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
                "formats": ",".join(formats), "period": f"{_iso(since)}..{_iso(until)}", "weather": mode,
                "what the last report showed": _previous_key(previous)}
     files: dict[str, str] = {}
-    key = folder_fingerprint(folder, *options.values(), digests=files) if reports is not None else ""
+    stats: dict[str, list] = {}
+    inputs = InputsLog(cache.directory) if cache is not None else None
+    before = inputs.get(folder, dest) if inputs is not None else None
+    key = folder_fingerprint(folder, *options.values(), digests=files, stats=stats,
+                             known=(before or {}).get("stats")) if reports is not None else ""
     if reports is not None and (hit := reports.get(key, dest)) is not None:
         log.info("%s: no input changed since its last report; its report is kept whole", folder.name)
         hit.summary["report"] = f"{dest.name}/report.html"
+        if before != {"files": files, "options": options, "stats": stats}:  # e.g. a file touched, not changed
+            inputs.put(folder, dest, files, options, stats)
         return hit
-    if cache is not None:  # the cache key says what changed
-        inputs = InputsLog(cache.directory)
-        changed = what_changed(inputs.get(folder, dest), files, options)
+    changed = what_changed(before, files, options)  # the cache key says what changed
     athlete = None
     bundle = None
     gaps_before = weather.gaps if weather is not None else 0
@@ -151,7 +155,7 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
     if cache is not None:
         log.info("%s: %s; run rows: %d kept from earlier reports, %d computed; cramp run charts: %d kept, %d drawn",
                  folder.name, changed, rows.hits, rows.misses, charts.hits, charts.misses)
-        inputs.put(folder, dest, files, options)
+        inputs.put(folder, dest, files, options, stats)
     # a report missing weather the archive may still give (offline, busy, not yet published) is
     # not kept: the next run asks again
     # nor is one drawn with static figures because the chart script could not be had here

@@ -27,11 +27,14 @@ from analyzer.report.files import atomic_write_text
 log = logging.getLogger(__name__)
 
 
-def folder_fingerprint(folder: Path, *extra: object, digests: dict[str, str] | None = None) -> str:
+def folder_fingerprint(folder: Path, *extra: object, digests: dict[str, str] | None = None,
+                       known: dict[str, list] | None = None, stats: dict[str, list] | None = None) -> str:
     """sha256 over every file of an athlete folder (names and bytes) plus ``extra`` settings.
 
     Symbolic links are fingerprinted by their target text, not followed. With ``digests``, each
     file's own digest is added to it by its path in the folder (what :func:`what_changed` compares).
+    ``known`` maps a path to ``[size, mtime_ns, ctime_ns, inode, digest]`` from an earlier call (its
+    ``stats``): a file whose size and times are unchanged is not read again, its digest reused.
     """
     h = hashlib.sha256()
     h.update(READER_VERSION.encode())
@@ -42,17 +45,31 @@ def folder_fingerprint(folder: Path, *extra: object, digests: dict[str, str] | N
         if path.is_symlink():
             part = b"L" + rel + os.readlink(path).encode()
         elif path.is_file():
-            try:
-                with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
-                    part = b"F" + rel + hashlib.file_digest(fh, "sha256").digest()
-            except OSError:
-                part = b"E" + rel
+            part = _file_part(path, rel, known, stats)
         else:
             continue
         h.update(part)
         if digests is not None:
             digests[rel.decode()] = hashlib.sha256(part).hexdigest()
     return h.hexdigest()
+
+
+def _file_part(path: Path, rel: bytes, known: dict[str, list] | None, stats: dict[str, list] | None) -> bytes:
+    """What one file adds to :func:`folder_fingerprint`: its name and the digest of its bytes."""
+    try:
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        before = (known or {}).get(rel.decode())
+        if isinstance(before, list) and before[:4] == stamp:
+            digest = bytes.fromhex(before[4])
+        else:
+            with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
+                digest = hashlib.file_digest(fh, "sha256").digest()
+    except (OSError, ValueError):
+        return b"E" + rel
+    if stats is not None:
+        stats[rel.decode()] = [*stamp, digest.hex()]
+    return b"F" + rel + digest
 
 
 INPUT_NAMES = {"cramps.csv": "the cramp log", "athlete.toml": "the athlete's settings",
@@ -101,9 +118,11 @@ class InputsLog:
             return None
         return data if isinstance(data, dict) else None
 
-    def put(self, folder: Path, dest: Path, files: dict[str, str], options: dict[str, str]) -> None:
+    def put(self, folder: Path, dest: Path, files: dict[str, str], options: dict[str, str],
+            stats: dict[str, list] | None = None) -> None:
         try:
-            atomic_write_text(self._path(folder, dest), json.dumps({"files": files, "options": options}))
+            atomic_write_text(self._path(folder, dest), json.dumps({"files": files, "options": options,
+                                                                    "stats": stats or {}}))
         except OSError as exc:
             log.warning("could not keep the inputs of %s: %s", folder, exc)
 
@@ -123,8 +142,15 @@ ROW_FRAMES = ("cramps", "flags", "errors", "suggestions")
 
 
 def save_rows(folder: Path, report: AthleteReport) -> None:
-    """An athlete's team rows into ``folder`` (``meta.json`` and one Parquet file per frame)."""
+    """An athlete's team rows into ``folder`` (``meta.json`` and one Parquet file per frame); frames
+    already stored (``report.rows_folder``, a report read back from the cache) are copied as they are."""
     for name in ROW_FRAMES:
+        if report.rows_folder:
+            try:
+                shutil.copyfile(Path(report.rows_folder) / f"{name}.parquet", folder / f"{name}.parquet")
+                continue
+            except OSError:  # gone meanwhile: written from the frame
+                pass
         frame = getattr(report, name).copy()
         for col in frame.columns:  # mixed object columns as text, so Parquet takes them
             if frame[col].dtype == object:
@@ -140,7 +166,7 @@ def load_rows(folder: Path) -> AthleteReport | None:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         frames = {n: pd.read_parquet(folder / f"{n}.parquet") for n in ROW_FRAMES}
         return AthleteReport(meta["athlete"], meta["summary"], frames["cramps"], frames["flags"], frames["errors"],
-                             meta["written"], frames["suggestions"])
+                             meta["written"], frames["suggestions"], str(folder))
     except Exception:
         return None
 

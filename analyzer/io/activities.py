@@ -102,11 +102,12 @@ def read_activity_folder(
     root = Path(folder)
     activities: list[Activity] = []
     problems: list[Problem] = []
+    digests = _Digests(cache, root, engine) if cache is not None else None
     for path in list_activity_files(root, problems):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)
-                act = read_kept(path, engine, cache) if cache is not None else _read_path(path, engine)
+                act = read_kept(path, engine, cache, digests) if cache is not None else _read_path(path, engine)
         except FitError as exc:
             problems.append(Problem.at_byte(str(path), exc.offset, exc.reason))
             continue
@@ -119,6 +120,8 @@ def read_activity_folder(
             continue
         activities.append(act)
         problems.extend(act.problems)
+    if digests is not None:
+        digests.save()
     return activities, problems
 
 
@@ -166,22 +169,85 @@ def read_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
     return _parse(path, *content, engine, cache)
 
 
-def read_kept(path: Path, engine: str, cache: ActivityCache) -> Activity:
+def read_kept(path: Path, engine: str, cache: ActivityCache, digests: _Digests | None = None) -> Activity:
     """Like :func:`read_cached`, but a file read in an earlier report is not parsed: a
     :class:`KeptActivity` stands for it (what a report needs without its records, kept by the file's
-    digest), and reads it only when its records are asked for. Reading the bytes to take their digest
-    is all an unchanged file costs."""
+    digest), and reads it only when its records are asked for. With ``digests`` (the folder's
+    :class:`_Digests`), a file whose size and times are those its digest was taken at is not even
+    read: an unchanged file costs a ``stat`` and its summary's small JSON."""
+    load = functools.partial(_read_quietly, path, engine, cache)
+    key = digests.get(path) if digests is not None else None
+    summary = _load_summary(cache, _summary_key(key, path)) if key is not None else None
+    if summary is not None:
+        return KeptActivity(summary, path.name, key, load)
+    stamp = digests.stamp(path) if digests is not None else None  # taken before the bytes are read
     content = _content(path, engine, cache)
     if content is None:
         return read_fit(path, engine=engine)
     data, key = content
+    if digests is not None and stamp is not None:
+        digests.put(path, stamp, key)
     entry = _summary_key(key, path)
     summary = _load_summary(cache, entry)
     if summary is not None:
-        return KeptActivity(summary, path.name, key, functools.partial(read_cached, path, engine, cache))
+        return KeptActivity(summary, path.name, key, load)
     act = _parse(path, data, key, engine, cache)
     _store_summary(cache, entry, act)
     return act
+
+
+def _read_quietly(path: Path, engine: str, cache: ActivityCache) -> Activity:
+    """:func:`read_cached` for a :class:`KeptActivity`: its problems were said when it was listed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        return read_cached(path, engine, cache)
+
+
+class _Digests:
+    """The content keys of an activities folder's files (:meth:`ActivityCache.key`), each with the size,
+    times and inode of the file it was taken from, kept in the cache (one small JSON file per folder
+    and reader engine). A file whose ``stat`` still shows those is unchanged (as ``git`` and ``make``
+    judge it) and is not read to know its key; any other file is read and its key taken again."""
+
+    def __init__(self, cache: ActivityCache, folder: Path, engine: str) -> None:
+        name = hashlib.sha256(f"{folder.resolve()}|{engine}".encode()).hexdigest()
+        self.path = cache.directory / "digests" / f"{name}.json"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.known: dict[str, list] = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self.known = {}
+        self.now: dict[str, list] = {}
+
+    @staticmethod
+    def stamp(path: Path) -> list[int] | None:
+        """The file's size, modification and change times (ns) and inode; ``None`` when it cannot be had."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    def get(self, path: Path) -> str | None:
+        """The content key of ``path`` when its stamp is the one its key was taken at."""
+        before, stamp = self.known.get(path.name), self.stamp(path)
+        if stamp is None or not isinstance(before, list) or before[:4] != stamp or not isinstance(before[4], str):
+            return None
+        self.now[path.name] = before
+        return before[4]
+
+    def put(self, path: Path, stamp: list[int], key: str) -> None:
+        """``path``, as ``stamp`` showed it before its bytes were read, has content key ``key``."""
+        self.now[path.name] = [*stamp, key]
+
+    def save(self) -> None:
+        """Keep the keys of the files seen this time (a removed file's is forgotten)."""
+        if self.now == self.known:
+            return
+        try:
+            atomic_write_text(self.path, json.dumps(self.now))
+        except OSError as exc:
+            log.warning("could not keep the activity digests in %s: %s", self.path, exc)
 
 
 # ---------------------------------------------------------------- activities kept by their summary
@@ -342,7 +408,11 @@ class KeptActivity(Activity):
         return [self]  # kept only when the file is its own only leg
 
     def __reduce__(self):
-        return self.full().__reduce_ex__(2)  # crosses processes as the activity itself
+        return _itself, (self.full(),)  # crosses processes as the activity itself
+
+
+def _itself(activity: Activity) -> Activity:
+    return activity
 
 
 def record_span(act: Activity) -> tuple[pd.Timestamp, pd.Timestamp] | None:

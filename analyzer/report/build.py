@@ -128,6 +128,8 @@ class AthleteReport:
     errors: pd.DataFrame
     written: list[str] = field(default_factory=list)
     suggestions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS]))
+    rows_folder: str = ""
+    """Where these frames are stored, as they are, in Parquet (a report cache entry; "" when computed)."""
 
 
 def errors_frame(problems: list[Problem]) -> pd.DataFrame:

@@ -611,11 +611,16 @@ def _acclimatisation_line(analysis: Analysis, source: pd.DataFrame) -> list[str]
     runs = analysis.runs
     if not len(hot) or not len(runs):
         return []
-    by_name = dict(zip(runs["activity"], runs["date_local"].astype(str), strict=True))
+    dates = runs["date_local"].astype(str)
+    by_name = dict(zip(runs["activity"], dates, strict=True))
+    window = dt.timedelta(days=int(analysis.thresholds["heat_acclimatisation_days"]))
     counts = []
     for name in dict.fromkeys(hot):
         if name in by_name:
-            acc = acclimatisation(runs, dt.date.fromisoformat(by_name[name]), analysis.thresholds)
+            day = dt.date.fromisoformat(by_name[name])
+            # only the runs of the window count towards hot_runs: the rest of the season is not looked at
+            near = runs[(dates >= (day - window).isoformat()) & (dates < day.isoformat())]
+            acc = acclimatisation(near, day, analysis.thresholds)
             counts.append(f"{acc['hot_runs']} before {by_name[name]}")
     if not counts:
         return []
