@@ -884,7 +884,6 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
     problems : list of Problem
         At most one per reason, naming how many runs it leaves without air temperature.
     """
-    from analyzer.io.activities import record_span
     from analyzer.model import ArchiveWeather, Problem
 
     out: dict = {}
@@ -892,10 +891,10 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
     wanted: dict[Cell, list[tuple]] = {}
     reasons: dict[str, int] = {}
     for leg in legs:
-        span = record_span(leg)  # a kept run is read only when the archive needs its position
-        if span is None:
+        recs = leg.records[leg.records.index.notna()]
+        if recs.empty:
             continue
-        start, end = span
+        start, end = recs.index.min(), recs.index.max()
         if len(weather_csv) and ((weather_csv.index >= start - pd.Timedelta(hours=1))
                                  & (weather_csv.index <= end + pd.Timedelta(hours=1))).any():
             continue  # weather.csv has it
@@ -903,7 +902,6 @@ def lookup(legs: list, weather_csv: pd.DataFrame, archive: Archive | None, folde
         if archive is None or mode == "off":
             notes[leg.source] = "no weather.csv covers it and the weather archive is switched off"
             continue
-        recs = leg.records[leg.records.index.notna()]
         if "latitude_deg" not in recs or "longitude_deg" not in recs:
             notes[leg.source] = "no weather.csv covers it and the file has no position for the weather archive"
             continue
