@@ -371,14 +371,17 @@ def peak_memory_mb(path: Path) -> dict[str, float]:
     return {"rss_after_import_mb": float(out[0]), "rss_peak_mb": float(out[1]), "records": float(out[2])}
 
 
-def report_memory_mb(team: Path, out: Path, athletes: list[str] | None, cache: Path | None = None) -> dict[str, float]:
+def report_memory_mb(team: Path, out: Path, athletes: list[str] | None, cache: Path | None = None,
+                     package: str = "analyzer", path: Path | None = None) -> dict[str, float]:
     """Peak resident memory of a ``--jobs 2`` report run in a child process: the main process (VmHWM)
     and the largest worker (``RUSAGE_CHILDREN``). Without ``cache``, ``--no-cache``; with it, the
     report uses that cache as a user's re-run does (parsed files, kept rows and charts, finished
-    reports; issue 25's memory target is measured this way, after one new run)."""
+    reports; issue 25's memory target is measured this way, after one new run). ``package`` and
+    ``path``: another analyzer to run (:func:`former_package`)."""
     code = (
-        "import resource, sys, json\n"
-        "import analyzer\n"
+        "import resource, sys, json, importlib\n"
+        f"sys.path.insert(0, {str(path or HERE.parent)!r})\n"
+        f"analyzer = importlib.import_module({package!r})\n"
         "names, cache = json.loads(sys.argv[3]), json.loads(sys.argv[4])\n"
         "analyzer.run_report(sys.argv[1], sys.argv[2], jobs=2, use_cache=cache is not None, cache_dir=cache,\n"
         "                    athletes=names, weather='off')\n"
@@ -624,6 +627,19 @@ def main() -> None:
                 for label, times in turns.items():
                     print(f"    {label:<7} {min(times):5.2f} s (all: {', '.join(f'{x:.2f}' for x in times)})")
                 print(f"    former / now = {min(turns['former']) / min(turns['now']):.2f}×")
+            mem = {"former": [], "now": []}
+            for k in range(args.repeat):  # each side re-reports its own folder after the same new run
+                add_new_run(team, seed=1500 + k)
+                for label, package, path in (("former", "analyzer_former", work / "former-code"),
+                                             ("now", "analyzer", None))[:: 1 if k % 2 == 0 else -1]:
+                    m = report_memory_mb(team, work / f"out-turns-{label}", None, work / f"cache-turns-{label}",
+                                         package, path)
+                    mem[label].append((m["main_mb"], m["worker_mb"]))
+            print(f"  peak memory, re-report --jobs 2 after one new run, the analyzer at {args.former} / now, "
+                  f"taking turns ({args.repeat} rounds, largest of each):")
+            for label, values in mem.items():
+                print(f"    {label:<7} main process {max(v[0] for v in values):.0f} MB, largest worker "
+                      f"{max(v[1] for v in values):.0f} MB (all: {values})")
         if not args.quick:
             one, _ = timed_report(team, work / "out-j1", None, 1)
             two, _ = timed_report(team, work / "out-j2", None, 2)
