@@ -232,10 +232,8 @@ def run_report(
     -------
     ReportResult
     """
-    t0 = time.perf_counter()
-    root, out_dir = Path(folder), Path(out)
+    t0, root, out_dir, problems = time.perf_counter(), Path(folder), Path(out), []
     result, formats = ReportResult(out=out_dir), _formats(formats)
-    problems: list[Problem] = []
     refused = _refused_request(root, since, until)
     folders = [] if refused else _athlete_folders(root, athletes, problems, result)
     if not refused and not folders:
@@ -245,8 +243,7 @@ def run_report(
     refused = refused or prepare_out_folder(out_dir, root, folders, [out_dir / page_name(p) for p in folders])
     if refused:
         return _refuse(result, refused)
-    if foreign:
-        result.notices.append(_foreign_notice(out_dir, foreign))
+    result.notices += [_foreign_notice(out_dir, foreign)] if foreign else []
     try:
         with report_lock(out_dir):
             # a run of the whole team retires the pages of athletes no longer in it; a run of some
