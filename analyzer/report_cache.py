@@ -253,6 +253,9 @@ class RunRowCache:
     refuses a write is logged and the row simply not kept.
     """
 
+    what = "run row"
+    """What an entry is, for the log."""
+
     def __init__(self, directory: str | os.PathLike, salt: str = "") -> None:
         self.directory = Path(directory) / "run-rows"
         self.salt = f"{salt}|numpy {np.__version__}|pandas {pd.__version__}"  # their arithmetic makes the numbers
@@ -278,7 +281,7 @@ class RunRowCache:
             self.misses += 1
             return default
         except Exception as exc:  # damaged: computed again (and written over)
-            log.warning("run row cache entry %s is unreadable (%s); computing the row again", path, exc)
+            log.warning("%s cache entry %s is unreadable (%s); computing it again", self.what, path, exc)
             self.misses += 1
             return default
         self.hits += 1
@@ -289,7 +292,7 @@ class RunRowCache:
         try:
             text = self._dump(row)
         except (TypeError, ValueError) as exc:
-            log.warning("run row not kept: %s", exc)
+            log.warning("%s not kept: %s", self.what, exc)
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,7 +305,7 @@ class RunRowCache:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
         except OSError as exc:
-            log.warning("could not keep run row %s: %s", path, exc)
+            log.warning("could not keep %s %s: %s", self.what, path, exc)
 
 
 class RunChartCache(RunRowCache):
@@ -312,6 +315,8 @@ class RunChartCache(RunRowCache):
     on that run, the air along it, the chart's title and number of points; stored under ``salt``
     (the analyzer's source) and numpy's and pandas' versions, as :class:`RunRowCache` keeps rows.
     """
+
+    what = "run chart"
 
     def __init__(self, directory: str | os.PathLike, salt: str = "") -> None:
         super().__init__(directory, salt)
