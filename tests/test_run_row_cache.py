@@ -232,3 +232,21 @@ def test_a_warm_report_after_one_new_run_equals_a_report_without_cache(athlete_f
                and "run rows: 6 kept from earlier reports, 1 computed" in m
                and "cramp run charts: 1 kept, 1 drawn" in m for m in said), said
     assert sum("no input changed since its last report" in m for m in said) == 2
+
+
+def test_a_kept_chart_reads_back_as_stored_and_a_damaged_one_is_drawn_again(tmp_path, caplog):
+    from analyzer.report_cache import RunChartCache
+
+    spec = {"title": {"text": "Sat 01 Jun", "subtitle": "a.fit · 5.0 km"}, "data": {"values": [{"x": 0.5, "pace": 330.25}]},
+            "usermeta": {"cramps": 1, "points": 1}}
+    charts = RunChartCache(tmp_path, "code")
+    charts["k"] = spec
+    assert RunChartCache(tmp_path, "code").get("k") == spec and RunChartCache(tmp_path, "other code").get("k") is None
+    charts["nan"] = {"x": float("nan")}  # not JSON: not kept, drawn each time
+    assert RunChartCache(tmp_path, "code").get("nan") is None and "run chart not kept" in caplog.text
+    (entry,) = (tmp_path / "run-charts").rglob("*.json")
+    entry.write_text('{"title": ', encoding="utf-8")
+    again = RunChartCache(tmp_path, "code")
+    with caplog.at_level(logging.WARNING):
+        assert again.get("k") is None
+    assert (again.hits, again.misses) == (0, 1) and "run chart cache entry" in caplog.text
