@@ -47,7 +47,15 @@ from analyzer.report.build import (
 )
 from analyzer.report.files import inside
 from analyzer.report.out_folder import OWN_NAMES, ReportBusy, ReportFolder, page_name, report_lock
-from analyzer.report_cache import ReportCache, RunRowCache, code_fingerprint, folder_fingerprint
+from analyzer.report_cache import (
+    InputsLog,
+    ReportCache,
+    RunChartCache,
+    RunRowCache,
+    code_fingerprint,
+    folder_fingerprint,
+    what_changed,
+)
 
 FORMATS = ("html", "pdf")
 
@@ -100,35 +108,50 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
     """Task: load, analyze and write one athlete.
 
     With a cache, an athlete whose folder, options and analyzer code are all unchanged since a
-    previous run gets that run's report back (files copied, rows reused); otherwise activities
-    come from the parsed-activity cache, each run's row of the runs table is reused when
-    everything it is computed from is unchanged (:class:`RunRowCache`), and the report is
-    computed and stored.
+    previous run gets that run's report back (files copied, rows reused); otherwise unchanged run
+    files are not read (:class:`analyzer.io.activities.KeptActivity`), each run's row of the runs
+    table and each cramp run's chart are reused when everything they are drawn from is unchanged
+    (:class:`RunRowCache`, :class:`RunChartCache`), the log says what changed and what was kept, and
+    the report is computed and stored.
     """
     reports = ReportCache(cache.directory) if cache is not None else None
+    mode = weather.mode if weather is not None else "off"
     # everything that decides the output: the athlete's files and folder, the options, the code,
     # and the name of the folder the report goes to (two athletes can never swap reports)
-    mode = weather.mode if weather is not None else "off"
-    key = folder_fingerprint(folder, str(folder.resolve()), dest.name, code_fingerprint(), formats, since, until,
-                             mode, _previous_key(previous)) if reports is not None else ""
+    options = {"analyzer code": code_fingerprint(), "athlete folder": str(folder.resolve()), "report folder": dest.name,
+               "formats": ",".join(formats), "period": f"{_iso(since)}..{_iso(until)}", "weather": mode,
+               "what the last report showed": _previous_key(previous)}
+    files: dict[str, str] = {}
+    stats: dict[str, list] = {}
+    inputs = InputsLog(cache.directory) if cache is not None else None
+    before = inputs.get(folder, dest) if inputs is not None else None
+    key = folder_fingerprint(folder, *options.values(), digests=files, stats=stats,
+                             known=(before or {}).get("stats")) if reports is not None else ""
     if reports is not None and (hit := reports.get(key, dest)) is not None:
+        log.info("%s: no input changed since its last report; its report is kept whole", folder.name)
         hit.summary["report"] = f"{dest.name}/report.html"
+        if before != {"files": files, "options": options, "stats": stats}:  # e.g. a file touched, not changed
+            inputs.put(folder, dest, files, options, stats)
         return hit
+    changed = what_changed(before, files, options)  # the cache key says what changed
     athlete = None
     bundle = None
     gaps_before = weather.gaps if weather is not None else 0
     try:
         athlete = restrict_period(load_athlete(folder, cache, mode, weather), since, until)
         rows = RunRowCache(cache.directory, code_fingerprint()) if cache is not None else None
+        chart_cache = RunChartCache(cache.directory, code_fingerprint()) if cache is not None else None
         analysis = analyze(athlete, rows_cache=rows)
-        if rows is not None:  # what changed, run by run: the rows whose inputs changed were computed
-            log.info("%s: %d run rows kept from earlier reports, %d computed", folder.name, rows.hits, rows.misses)
         bundle = vega_bundle() if charts and "html" in formats else None
-        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle, previous)
+        report = write_athlete_report(analysis, dest, formats, _iso(since), _iso(until), bundle, previous, chart_cache)
     except Exception as exc:  # the athlete is still reported: a page saying what failed
         return write_unanalysed_report(athlete_id_of(folder), athlete.name if athlete is not None else athlete_id_of(folder), dest,
                                        _failure_reason(exc),
                                        athlete.problems if athlete is not None else [])
+    if cache is not None:
+        log.info("%s: %s; run rows: %d kept from earlier reports, %d computed; cramp run charts: %d kept, %d drawn",
+                 folder.name, changed, rows.hits, rows.misses, chart_cache.hits, chart_cache.misses)
+        inputs.put(folder, dest, files, options, stats)
     # a report missing weather the archive may still give (offline, busy, not yet published) is
     # not kept: the next run asks again
     # nor is one drawn with static figures because the chart script could not be had here
@@ -205,23 +228,68 @@ def run_report(
     -------
     ReportResult
     """
-    t0 = time.perf_counter()
-    root, out_dir = Path(folder), Path(out)
-    result = ReportResult(out=out_dir)
+    t0, root, out_dir, problems = time.perf_counter(), Path(folder), Path(out), []
+    result, formats = ReportResult(out=out_dir), _formats(formats)
+    refused = _refused_request(root, since, until)
+    folders = [] if refused else _athlete_folders(root, athletes, problems, result)
+    if not refused and not folders:
+        refused = _no_athletes(root, out_dir, problems)
+    # the report folder, checked and created once here (a page the manifest names otherwise is checked then)
+    foreign = foreign_names(out_dir) if not refused else []
+    refused = refused or prepare_out_folder(out_dir, root, folders, [out_dir / page_name(p) for p in folders])
+    if refused:
+        return _refuse(result, refused)
+    result.notices += [_foreign_notice(out_dir, foreign)] if foreign else []
+    try:
+        with report_lock(out_dir):
+            # a run of the whole team retires the pages of athletes no longer in it; a run of some
+            # athletes (--athlete, or one athlete folder) keeps the others
+            full = athletes is None and folders != [root]
+            return _write_report(result, root, out_dir, folders, problems, t0, full=full, since=since,
+                                 until=until, jobs=jobs, formats=formats, progress=progress, cache_dir=cache_dir,
+                                 use_cache=use_cache, executor=executor, scheduler=scheduler, weather=weather,
+                                 weather_url=weather_url)
+    except ReportBusy as exc:
+        return _refuse(result, [Problem(str(out_dir), "", str(exc))])
+
+
+def _formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats asked for; :class:`ValueError` naming any unknown one."""
     formats = tuple(f for f in formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ValueError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def _foreign_notice(out_dir: Path, foreign: list[str]) -> str:
+    """The notice for a report folder that already held other files (:func:`foreign_names`)."""
+    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    return f"--out {out_dir} already held files and is not an earlier report ({shown}); they are left as they " \
+           "were, beside the report"
+
+
+def _refuse(result: ReportResult, why: list[Problem] | str) -> ReportResult:
+    """``result`` of a report that was not made (exit code 2): ``why`` its problems, or a reason about
+    the report folder."""
+    result.problems = why if isinstance(why, list) else [Problem(str(result.out), "", why)]
+    result.exit_code = 2
+    return result
+
+
+def _refused_request(root: Path, since: dt.date | None, until: dt.date | None) -> list[Problem]:
+    """Why the request cannot be reported before anything is read: no such folder, an empty period."""
     if not root.is_dir() and not is_athlete_folder(root):
-        result.problems.append(Problem(str(root), "", "folder does not exist or is not a folder (nor an account "
-                                                      "export's .zip)"))
-        result.exit_code = 2
-        return result
+        return [Problem(str(root), "", "folder does not exist or is not a folder (nor an account export's .zip)")]
     if since is not None and until is not None and since > until:
-        result.problems.append(Problem("", "", f"--since {since} is after --until {until}: the period is empty"))
-        result.exit_code = 2
-        return result
-    problems: list[Problem] = []
+        return [Problem("", "", f"--since {since} is after --until {until}: the period is empty")]
+    return []
+
+
+def _athlete_folders(root: Path, athletes: Iterable[str] | None, problems: list[Problem],
+                     result: ReportResult) -> list[Path]:
+    """The athlete folders to report (those of ``athletes`` when given; the missing ones added to
+    ``problems``); earlier report folders inside ``root`` are said once in ``result``'s notices."""
     skipped: list[Path] = []
     folders = find_athletes(root, problems, skipped)
     if skipped:  # earlier reports inside the input folder: said once, never read as athletes
@@ -233,38 +301,16 @@ def run_report(
         missing = wanted - {athlete_id_of(p) for p in folders}
         problems += [Problem(str(root / m), "", "no such athlete folder", m) for m in sorted(missing)]
         folders = [p for p in folders if athlete_id_of(p) in wanted]
-    if not folders:
-        hint = "; ".join(f"{p} holds {n} athlete folder{'s' if n != 1 else ''}: analyzer report {p} --out {out_dir}"
-                         for p, n in folders_with_athletes(root))
-        result.problems = problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds "
+    return folders
+
+
+def _no_athletes(root: Path, out_dir: Path, problems: list[Problem]) -> list[Problem]:
+    """The problems of a folder holding no athlete folder, with a hint where some are."""
+    hint = "; ".join(f"{p} holds {n} athlete folder{'s' if n != 1 else ''}: analyzer report {p} --out {out_dir}"
+                     for p, n in folders_with_athletes(root))
+    return problems + [Problem(str(root), "", "no athlete folder found (an athlete folder holds "
                                               "athlete.toml, cramps.csv or activities/; see docs/folders.md)"
-                                              + (f". Try: {hint}" if hint else ""))]
-        result.exit_code = 2
-        return result
-    dests = [out_dir / page_name(p) for p in folders]
-    foreign = foreign_names(out_dir)
-    refused = prepare_out_folder(out_dir, root, folders, dests)
-    if refused:
-        result.problems = [Problem(str(out_dir), "", refused)]
-        result.exit_code = 2
-        return result
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        result.notices.append(f"--out {out_dir} already held files and is not an earlier report ({shown}); they are "
-                              "left as they were, beside the report")
-    try:
-        with report_lock(out_dir):
-            # a run of the whole team retires the pages of athletes no longer in it; a run of some
-            # athletes (--athlete, or one athlete folder) keeps the others
-            full = athletes is None and folders != [root]
-            return _write_report(result, root, out_dir, folders, problems, t0, full=full, since=since,
-                                 until=until, jobs=jobs, formats=formats, progress=progress, cache_dir=cache_dir,
-                                 use_cache=use_cache, executor=executor, scheduler=scheduler, weather=weather,
-                                 weather_url=weather_url)
-    except ReportBusy as exc:
-        result.problems = [Problem(str(out_dir), "", str(exc))]
-        result.exit_code = 2
-        return result
+                               + (f". Try: {hint}" if hint else ""))]
 
 
 def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list[Path], problems: list[Problem],
@@ -275,11 +321,10 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     manifest = ReportFolder.open(out_dir)
     ids = [athlete_id_of(p) for p in folders]
     dests = [out_dir / n for n in manifest.assign(folders, ids)]
-    refused = prepare_out_folder(out_dir, root, folders, dests)
+    renamed = [d for d, p in zip(dests, folders, strict=True) if d.name != page_name(p)]  # not checked yet
+    refused = inside_inputs(out_dir, [root, *folders], renamed)
     if refused:
-        result.problems = [Problem(str(out_dir), "", refused)]
-        result.exit_code = 2
-        return result
+        return _refuse(result, refused)
     # the names are claimed before any page is written: a run killed half-way leaves pages the
     # manifest already gives to their athletes, so the next run writes them to the same paths
     manifest.record([d.name for d in dests], folders, ids)
@@ -288,43 +333,16 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     try:  # one archive for the whole report: its weather budget is the report's
         archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     except ValueError as exc:  # an address that is not http(s): refused before anything is read or sent
-        result.problems = [Problem("", "", str(exc))]
-        result.exit_code = 2
-        return result
+        return _refuse(result, [Problem("", "", str(exc))])
     jobs = max(1, jobs or os.cpu_count() or 1)
     kind = executor or ("serial" if jobs == 1 else "process")
-    charts = "html" in formats
-    if charts:  # the chart script shipped with the analyzer; without it, the pages show static figures
-        script, why = chart_script()
-        if script is None:
-            result.notices.append(f"the pages show static figures instead of interactive charts: {why}")
-            charts = False
-    if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
-        host = urlparse(archive.api.url).hostname
-        result.notices.append(f"the weather archive at {host} is not reachable (offline?): runs without a weather.csv "
-                              "or an air sensor use only weather cached earlier; the others' air temperature is unknown")
-        archive.mode = "cache"
-        archive.failure = f"the weather archive at {host} is not reachable (offline?), and these days were not cached earlier"
+    charts = _chart_script(result, formats)
+    _check_archive(result, archive)
     last = read_last_report(out_dir)  # what the previous report here showed: the rest is marked new
-    tick = progress(len(folders)) if progress else (lambda: None)
-    reports: dict[Path, AthleteReport] = {}
-    failed: list[Problem] = []
-    with open_executor(kind, jobs, scheduler) as pool:
-        tasks = [(_AthleteTask(folder=p, dest=dest, formats=formats, since=since, until=until, cache=cache,
-                               weather=archive, charts=charts, previous=previous_for(last, athlete_id_of(p))),)
-                 for p, dest in zip(folders, dests, strict=True)]
-        for (task,), report, error in run_tasks(pool, _run_task, tasks):
-            if error is None:
-                reports[task.folder] = report
-            else:  # one athlete's failure never stops the batch; the athlete still gets a page
-                problem = _failure(task.folder, error)
-                try:
-                    reports[task.folder] = write_unanalysed_report(
-                        athlete_id_of(task.folder), athlete_id_of(task.folder), task.dest,
-                        _failure_reason(error), [])
-                except OSError:
-                    failed.append(problem)
-            tick()
+    tasks = [_AthleteTask(folder=p, dest=dest, formats=formats, since=since, until=until, cache=cache,
+                          weather=archive, charts=charts, previous=previous_for(last, athlete_id_of(p)))
+             for p, dest in zip(folders, dests, strict=True)]
+    reports, failed = _run_athletes(tasks, kind, jobs, scheduler, progress)
     ordered = [reports[p] for p in folders if p in reports]
     manifest.record([d.name for d in dests], folders, ids)
     kept = [] if full else manifest.kept_rows([d.name for d in dests])  # an --athlete run keeps the others
@@ -334,13 +352,63 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     if full:
         manifest.retire_others([d.name for d in dests])
     team = ordered if not kept else sorted(ordered + kept, key=lambda r: str(r.athlete))
-    write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices, formats)
+    write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices, formats, last)
     manifest.save()
+    return _tally(result, ordered, problems + failed, t0)
+
+
+def _chart_script(result: ReportResult, formats: tuple[str, ...]) -> bool:
+    """Whether the pages draw interactive charts: an HTML report with the chart script shipped with the
+    analyzer; without the script, the pages show static figures and the report says why."""
+    if "html" not in formats:
+        return False
+    script, why = chart_script()
+    if script is None:
+        result.notices.append(f"the pages show static figures instead of interactive charts: {why}")
+        return False
+    return True
+
+
+def _check_archive(result: ReportResult, archive: Archive | None) -> None:
+    """An ``auto`` archive that does not answer is said once and used from its cache only."""
+    if archive is not None and archive.mode == "auto" and not reachable(archive.api.url):
+        host = urlparse(archive.api.url).hostname
+        result.notices.append(f"the weather archive at {host} is not reachable (offline?): runs without a weather.csv "
+                              "or an air sensor use only weather cached earlier; the others' air temperature is unknown")
+        archive.mode = "cache"
+        archive.failure = f"the weather archive at {host} is not reachable (offline?), and these days were not cached earlier"
+
+
+def _run_athletes(tasks: list[_AthleteTask], kind: str, jobs: int, scheduler: str | None,
+                  progress) -> tuple[dict[Path, AthleteReport], list[Problem]]:
+    """Each athlete's task run (serial, a process pool or Dask): their reports by folder, and the
+    failures whose page could not be written either. One athlete's failure never stops the batch."""
+    tick = progress(len(tasks)) if progress else (lambda: None)
+    reports: dict[Path, AthleteReport] = {}
+    failed: list[Problem] = []
+    with open_executor(kind, jobs, scheduler) as pool:
+        for (task,), report, error in run_tasks(pool, _run_task, [(t,) for t in tasks]):
+            if error is None:
+                reports[task.folder] = report
+            else:  # the athlete still gets a page
+                problem = _failure(task.folder, error)
+                try:
+                    reports[task.folder] = write_unanalysed_report(
+                        athlete_id_of(task.folder), athlete_id_of(task.folder), task.dest,
+                        _failure_reason(error), [])
+                except OSError:
+                    failed.append(problem)
+            tick()
+    return reports, failed
+
+
+def _tally(result: ReportResult, ordered: list[AthleteReport], problems: list[Problem], t0: float) -> ReportResult:
+    """``result`` with the report's counts, its problems (the batch's and every athlete's) and exit code."""
     result.athletes = len(ordered)
     result.runs = sum(int(r.summary["runs"]) for r in ordered)
     result.cramps = sum(int(r.summary["cramps"]) for r in ordered)
     result.flags = sum(int(r.summary["flags"]) for r in ordered)
-    result.problems = problems + failed + [
+    result.problems = problems + [
         Problem(e["file"], e["location"], e["message"], e["athlete"]) for r in ordered for e in r.errors.to_dict("records")
     ]
     result.exit_code = 2 if not ordered else (1 if result.problems else 0)
@@ -383,16 +451,24 @@ def prepare_out_folder(out_dir: Path, root: Path, folders: list[Path], dests: li
                "choose a folder for the report"
     if out_dir.exists() and not out_dir.is_dir():
         return f"--out {out_dir} is a file, not a folder"
-    inputs = [root, *folders]
-    for written in [out_dir, *dests]:
-        for source in inputs:
-            if inside(source, written):
-                return (f"--out {out_dir} would write {written} inside the input folder {source}: inputs are "
-                        "never written to; choose a folder outside it")
+    refused = inside_inputs(out_dir, [root, *folders], [out_dir, *dests])
+    if refused:
+        return refused
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return f"--out {out_dir} cannot be created: {exc.strerror or exc}"
+    return ""
+
+
+def inside_inputs(out_dir: Path, inputs: list[Path], paths: list[Path]) -> str:
+    """Why the report cannot be written ("" when it can): one of ``paths`` (the report folder
+    ``out_dir`` or an athlete's sub-folder of it) would be inside one of the ``inputs`` folders."""
+    for written in paths:
+        for source in inputs:
+            if inside(source, written):
+                return (f"--out {out_dir} would write {written} inside the input folder {source}: inputs are "
+                        "never written to; choose a folder outside it")
     return ""
 
 

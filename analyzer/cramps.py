@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.air import air_at
+from analyzer.io.activities import record_span
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c
 from analyzer.model import Activity, Athlete, Problem
 
@@ -47,9 +48,11 @@ EXTRA_COLUMNS = ["leg", "muscle", "severity", "duration_s", "notes", "match_note
 """Columns every output row also has (after :data:`OUTPUT_COLUMNS`), so an empty report's header has them too."""
 
 
-def _runs(athlete: Athlete) -> list[Activity]:
-    """Activities a cramp can be placed in: every leg with dated records (multisport files split)."""
-    return [a for a in athlete.legs if len(a.records) and a.records.index.notna().any()]
+def _spans(athlete: Athlete) -> list[tuple[Activity, pd.Timestamp, pd.Timestamp]]:
+    """Activities a cramp can be placed in, each with its first and last dated record: every leg
+    with dated records (multisport files split). A kept run is not read for it
+    (:func:`analyzer.io.activities.record_span`)."""
+    return [(a, *span) for a in athlete.legs if (span := record_span(a)) is not None]
 
 
 def _moment(act: Activity, t: pd.Timestamp) -> dict[str, float]:
@@ -109,8 +112,7 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         time when it has one, else kept with context ``not_placed`` (its activity and logged
         distance, nothing else).
     """
-    runs = _runs(athlete)
-    spans = [(a, a.records.index.dropna().min(), a.records.index.dropna().max()) for a in runs]
+    spans = _spans(athlete)
     tol = pd.Timedelta(minutes=tolerance_min)
     rows = []
     for _, cramp in athlete.cramps.iterrows():
@@ -230,7 +232,7 @@ def _running_legs(act: Activity) -> list[Activity]:
 
 
 def _dated(act: Activity) -> bool:
-    return len(act.records) > 0 and bool(act.records.index.notna().any())
+    return record_span(act) is not None
 
 
 def _by_distance(athlete: Athlete, name: str, km: float, notes: list[str]):

@@ -22,14 +22,19 @@ import pandas as pd
 
 from analyzer.io.cache import READER_VERSION, store_entry
 from analyzer.report.build import AthleteReport
+from analyzer.report.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 
 
-def folder_fingerprint(folder: Path, *extra: object) -> str:
+def folder_fingerprint(folder: Path, *extra: object, digests: dict[str, str] | None = None,
+                       known: dict[str, list] | None = None, stats: dict[str, list] | None = None) -> str:
     """sha256 over every file of an athlete folder (names and bytes) plus ``extra`` settings.
 
-    Symbolic links are fingerprinted by their target text, not followed.
+    Symbolic links are fingerprinted by their target text, not followed. With ``digests``, each
+    file's own digest is added to it by its path in the folder (what :func:`what_changed` compares).
+    ``known`` maps a path to ``[size, mtime_ns, ctime_ns, inode, digest]`` from an earlier call (its
+    ``stats``): a file whose size and times are unchanged is not read again, its digest reused.
     """
     h = hashlib.sha256()
     h.update(READER_VERSION.encode())
@@ -38,14 +43,88 @@ def folder_fingerprint(folder: Path, *extra: object) -> str:
     for path in [folder] if folder.is_file() else sorted(p for p in folder.rglob("*")):
         rel = path.name.encode() if path == folder else path.relative_to(folder).as_posix().encode()
         if path.is_symlink():
-            h.update(b"L" + rel + os.readlink(path).encode())
+            part = b"L" + rel + os.readlink(path).encode()
         elif path.is_file():
-            try:
-                with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
-                    h.update(b"F" + rel + hashlib.file_digest(fh, "sha256").digest())
-            except OSError:
-                h.update(b"E" + rel)
+            part = _file_part(path, rel, known, stats)
+        else:
+            continue
+        h.update(part)
+        if digests is not None:
+            digests[rel.decode()] = hashlib.sha256(part).hexdigest()
     return h.hexdigest()
+
+
+def _file_part(path: Path, rel: bytes, known: dict[str, list] | None, stats: dict[str, list] | None) -> bytes:
+    """What one file adds to :func:`folder_fingerprint`: its name and the digest of its bytes."""
+    try:
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        before = (known or {}).get(rel.decode())
+        if isinstance(before, list) and before[:4] == stamp:
+            digest = bytes.fromhex(before[4])
+        else:
+            with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
+                digest = hashlib.file_digest(fh, "sha256").digest()
+    except (OSError, ValueError):
+        return b"E" + rel
+    if stats is not None:
+        stats[rel.decode()] = [*stamp, digest.hex()]
+    return b"F" + rel + digest
+
+
+INPUT_NAMES = {"cramps.csv": "the cramp log", "athlete.toml": "the athlete's settings",
+               "weather.csv": "the weather log", "weigh_ins.csv": "the weigh-ins"}
+"""What the batch's log calls an athlete folder's own files (docs/folders.md)."""
+
+
+def what_changed(before: dict | None, files: dict[str, str], options: dict[str, str]) -> str:
+    """What changed in an athlete's inputs since the report ``before`` recorded (:class:`InputsLog`):
+    new, changed and removed files (the log and the settings by name) and the report's options that
+    differ; the batch's log line (docs/performance.md)."""
+    if before is None:
+        return "no earlier report of this folder in the cache"
+    old = before.get("files", {})
+    groups = (("new", sorted(files.keys() - old.keys())),
+              ("changed", sorted(k for k in files if k in old and old[k] != files[k])),
+              ("removed", sorted(old.keys() - files.keys())))
+    parts = []
+    for label, names in groups:
+        if names:
+            shown = [f"{n} ({INPUT_NAMES[n]})" if n in INPUT_NAMES else n for n in names[:5]]
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            parts.append(f"{len(names)} {label} file{'s' if len(names) != 1 else ''}: {', '.join(shown)}{more}")
+    changed = [k for k, v in options.items() if before.get("options", {}).get(k) != v]
+    if changed:
+        parts.append("changed: " + ", ".join(changed))
+    return "; ".join(parts) or "no input changed"
+
+
+class InputsLog:
+    """Each athlete folder's files (their digests) and report options as its last report in this cache
+    had them, so the batch can say what changed (:func:`what_changed`). One small JSON file per folder
+    and report folder; a damaged one is read as absent."""
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.directory = Path(directory) / "inputs"
+
+    def _path(self, folder: Path, dest: Path) -> Path:
+        name = hashlib.sha256(f"{folder.resolve()}|{dest.resolve()}".encode()).hexdigest()
+        return self.directory / f"{name}.json"
+
+    def get(self, folder: Path, dest: Path) -> dict | None:
+        try:
+            data = json.loads(self._path(folder, dest).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def put(self, folder: Path, dest: Path, files: dict[str, str], options: dict[str, str],
+            stats: dict[str, list] | None = None) -> None:
+        try:
+            atomic_write_text(self._path(folder, dest), json.dumps({"files": files, "options": options,
+                                                                    "stats": stats or {}}))
+        except OSError as exc:
+            log.warning("could not keep the inputs of %s: %s", folder, exc)
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,8 +142,15 @@ ROW_FRAMES = ("cramps", "flags", "errors", "suggestions")
 
 
 def save_rows(folder: Path, report: AthleteReport) -> None:
-    """An athlete's team rows into ``folder`` (``meta.json`` and one Parquet file per frame)."""
+    """An athlete's team rows into ``folder`` (``meta.json`` and one Parquet file per frame); frames
+    already stored (``report.rows_folder``, a report read back from the cache) are copied as they are."""
     for name in ROW_FRAMES:
+        if report.rows_folder:
+            try:
+                shutil.copyfile(Path(report.rows_folder) / f"{name}.parquet", folder / f"{name}.parquet")
+                continue
+            except OSError:  # gone meanwhile: written from the frame
+                pass
         frame = getattr(report, name).copy()
         for col in frame.columns:  # mixed object columns as text, so Parquet takes them
             if frame[col].dtype == object:
@@ -80,7 +166,7 @@ def load_rows(folder: Path) -> AthleteReport | None:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         frames = {n: pd.read_parquet(folder / f"{n}.parquet") for n in ROW_FRAMES}
         return AthleteReport(meta["athlete"], meta["summary"], frames["cramps"], frames["flags"], frames["errors"],
-                             meta["written"], frames["suggestions"])
+                             meta["written"], frames["suggestions"], str(folder))
     except Exception:
         return None
 
@@ -167,6 +253,9 @@ class RunRowCache:
     refuses a write is logged and the row simply not kept.
     """
 
+    what = "run row"
+    """What an entry is, for the log."""
+
     def __init__(self, directory: str | os.PathLike, salt: str = "") -> None:
         self.directory = Path(directory) / "run-rows"
         self.salt = f"{salt}|numpy {np.__version__}|pandas {pd.__version__}"  # their arithmetic makes the numbers
@@ -177,17 +266,22 @@ class RunRowCache:
         name = hashlib.sha256((self.salt + key).encode()).hexdigest()
         return self.directory / name[:2] / f"{name}.json"
 
+    def _load(self, data: dict) -> dict:
+        return {name: _decode(item) for name, item in data.items()}
+
+    def _dump(self, row: dict) -> str:
+        return json.dumps({name: _encode(value) for name, value in row.items()})
+
     def get(self, key: str, default: dict | None = None) -> dict | None:
         """The row kept under ``key``, else ``default``."""
         path = self._path(key)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            row = {name: _decode(item) for name, item in data.items()}
+            row = self._load(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             self.misses += 1
             return default
         except Exception as exc:  # damaged: computed again (and written over)
-            log.warning("run row cache entry %s is unreadable (%s); computing the row again", path, exc)
+            log.warning("%s cache entry %s is unreadable (%s); computing it again", self.what, path, exc)
             self.misses += 1
             return default
         self.hits += 1
@@ -196,9 +290,9 @@ class RunRowCache:
     def __setitem__(self, key: str, row: dict) -> None:
         path = self._path(key)
         try:
-            text = json.dumps({name: _encode(value) for name, value in row.items()})
-        except TypeError as exc:
-            log.warning("run row not kept: %s", exc)
+            text = self._dump(row)
+        except (TypeError, ValueError) as exc:
+            log.warning("%s not kept: %s", self.what, exc)
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -211,4 +305,25 @@ class RunRowCache:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
         except OSError as exc:
-            log.warning("could not keep run row %s: %s", path, exc)
+            log.warning("could not keep %s %s: %s", self.what, path, exc)
+
+
+class RunChartCache(RunRowCache):
+    """Each cramp run's chart (its Vega-Lite spec, as JSON) kept across reports.
+
+    Keys are :func:`analyzer.report.build.run_chart_key`: the run's file (its digest), the cramps
+    on that run, the air along it, the chart's title and number of points; stored under ``salt``
+    (the analyzer's source) and numpy's and pandas' versions, as :class:`RunRowCache` keeps rows.
+    """
+
+    what = "run chart"
+
+    def __init__(self, directory: str | os.PathLike, salt: str = "") -> None:
+        super().__init__(directory, salt)
+        self.directory = Path(directory) / "run-charts"
+
+    def _load(self, data: dict) -> dict:
+        return data
+
+    def _dump(self, row: dict) -> str:
+        return json.dumps(row, allow_nan=False)

@@ -379,20 +379,85 @@ def peak_memory_mb(path: Path) -> dict[str, float]:
     return {"rss_after_import_mb": float(out[0]), "rss_peak_mb": float(out[1]), "records": float(out[2])}
 
 
-def report_memory_mb(team: Path, out: Path, athletes: list[str] | None) -> dict[str, float]:
-    """Peak resident memory of a ``--jobs 2`` report (no cache) run in a child process: the main
-    process (VmHWM) and the largest worker (``RUSAGE_CHILDREN``)."""
+def report_memory_mb(team: Path, out: Path, athletes: list[str] | None, cache: Path | None = None,
+                     package: str = "analyzer", path: Path | None = None) -> dict[str, float]:
+    """Peak resident memory of a ``--jobs 2`` report run in a child process: the main process (VmHWM)
+    and the largest worker (``RUSAGE_CHILDREN``). Without ``cache``, ``--no-cache``; with it, the
+    report uses that cache as a user's re-run does (parsed files, kept rows and charts, finished
+    reports; issue 25's memory target is measured this way, after one new run). ``package`` and
+    ``path``: another analyzer to run (:func:`former_package`)."""
     code = (
-        "import resource, sys, json\n"
-        "import analyzer\n"
-        "names = json.loads(sys.argv[3])\n"
-        "analyzer.run_report(sys.argv[1], sys.argv[2], jobs=2, use_cache=False, athletes=names)\n"
+        "import resource, sys, json, importlib\n"
+        f"sys.path.insert(0, {str(path or HERE.parent)!r})\n"
+        f"analyzer = importlib.import_module({package!r})\n"
+        "names, cache = json.loads(sys.argv[3]), json.loads(sys.argv[4])\n"
+        "analyzer.run_report(sys.argv[1], sys.argv[2], jobs=2, use_cache=cache is not None, cache_dir=cache,\n"
+        "                    athletes=names, weather='off')\n"
         "main = int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024\n"
         "print(main, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
     )
-    out_ = subprocess.run([sys.executable, "-c", code, str(team), str(out), json.dumps(athletes)],
+    out_ = subprocess.run([sys.executable, "-c", code, str(team), str(out), json.dumps(athletes),
+                           json.dumps(str(cache) if cache is not None else None)],
                           capture_output=True, text=True, check=True, cwd=HERE.parent).stdout.split()
     return {"main_mb": float(out_[0]), "worker_mb": float(out_[1])}
+
+
+def add_new_run(team: Path, seed: int) -> Path:
+    """One new run file (12 km, two days after the newest) in the first athlete's folder."""
+    first = sorted(team.iterdir())[0] / "activities"
+    newest = max(first.iterdir(), key=lambda p: p.name)
+    t_new = dt.datetime.strptime(newest.name[:15], "%Y-%m-%d-%H%M").replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
+    path = first / f"{t_new:%Y-%m-%d-%H%M}.fit"
+    path.write_bytes(synthetic_run(t_new, 12.0, 330, seed=seed))
+    return path
+
+
+def former_package(commit: str, work: Path):
+    """The analyzer as it was at ``commit`` (``git archive``), importable beside this one as
+    ``analyzer_former`` (its imports renamed), so former and new take turns in one process."""
+    import importlib
+    import re
+    import tarfile
+
+    root = work / "former-code"
+    if not (root / "analyzer_former").exists():
+        data = subprocess.run(["git", "archive", commit, "analyzer"], capture_output=True, check=True,
+                              cwd=HERE.parent).stdout
+        with tarfile.open(fileobj=__import__("io").BytesIO(data)) as tar:
+            tar.extractall(root, filter="data")
+        (root / "analyzer").rename(root / "analyzer_former")
+        for path in (root / "analyzer_former").rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(r"\banalyzer\.", "analyzer_former.", text)
+            text = re.sub(r"^(\s*)(from|import) analyzer\b", r"\1\2 analyzer_former", text, flags=re.M)
+            path.write_text(text.replace('"analyzer"', '"analyzer_former"'), encoding="utf-8")
+    sys.path.insert(0, str(root))
+    return importlib.import_module("analyzer_former")
+
+
+def one_new_run_against(former, team: Path, work: Path, rounds: int, jobs: int) -> dict[str, list[float]]:
+    """One athlete's new run re-reported by the former code (:func:`former_package`) and now, taking turns
+    in this process, each with its own cache and report folder (both warmed first: a cold report, then
+    one more); each round adds a new run file both see. CPU time of this process with ``jobs=1``, else
+    the wall clock."""
+    sides = {"former": former, "now": analyzer}
+
+    def report(mod, label: str) -> float:
+        c0, t0 = time.process_time(), time.perf_counter()
+        result = mod.run_report(team, work / f"out-turns-{label}", jobs=jobs, cache_dir=work / f"cache-turns-{label}",
+                                weather="off")
+        assert result.exit_code in (0, 1), result.problems[:3]
+        return time.process_time() - c0 if jobs == 1 else time.perf_counter() - t0
+
+    for label, mod in sides.items():
+        report(mod, label)
+        report(mod, label)
+    out: dict[str, list[float]] = {"former": [], "now": []}
+    for k in range(rounds):
+        add_new_run(team, seed=900 + k + 100 * jobs)
+        for label, mod in list(sides.items())[:: 1 if k % 2 == 0 else -1]:
+            out[label].append(report(mod, label))
+    return out
 
 
 def one_new_run(team: Path, work: Path, cache: Path, rounds: int, jobs: int = 2, offset_days: int = 0,
@@ -452,6 +517,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the --jobs 1 club run")
     parser.add_argument("--former-code", type=Path, help="a folder with former code (git archive main | tar -x -C "
                         "DIR): the sample team cold is also timed with it, taking turns (cold_and_memory.py)")
+    parser.add_argument("--former", metavar="COMMIT", help="also time one new run against the analyzer at this "
+                        "git commit (e.g. main), taking turns in this process")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -537,6 +604,28 @@ def main() -> None:
         for label, times in turns.items():
             print(f"    {label:<7} {min(times):5.2f} s (all: {', '.join(f'{x:.2f}' for x in times)})")
         print(f"    former / now = {min(turns['former']) / min(turns['now']):.2f}×")
+        if args.former:
+            former = former_package(args.former, work)
+            for jobs, what in ((1, "CPU time of this process"), (2, "wall clock")):
+                turns = one_new_run_against(former, team, work, args.repeat, jobs)
+                print(f"  one new run, the analyzer at {args.former} / now, --jobs {jobs}, {what}, taking turns, "
+                      f"best of {args.repeat}:")
+                for label, times in turns.items():
+                    print(f"    {label:<7} {min(times):5.2f} s (all: {', '.join(f'{x:.2f}' for x in times)})")
+                print(f"    former / now = {min(turns['former']) / min(turns['now']):.2f}×")
+            mem = {"former": [], "now": []}
+            for k in range(args.repeat):  # each side re-reports its own folder after the same new run
+                add_new_run(team, seed=1500 + k)
+                for label, package, path in (("former", "analyzer_former", work / "former-code"),
+                                             ("now", "analyzer", None))[:: 1 if k % 2 == 0 else -1]:
+                    m = report_memory_mb(team, work / f"out-turns-{label}", None, work / f"cache-turns-{label}",
+                                         package, path)
+                    mem[label].append((m["main_mb"], m["worker_mb"]))
+            print(f"  peak memory, re-report --jobs 2 after one new run, the analyzer at {args.former} / now, "
+                  f"taking turns ({args.repeat} rounds, largest of each):")
+            for label, values in mem.items():
+                print(f"    {label:<7} main process {max(v[0] for v in values):.0f} MB, largest worker "
+                      f"{max(v[1] for v in values):.0f} MB (all: {values})")
         if not args.quick:
             one, _ = timed_report(team, work / "out-j1", None, 1)
             two, _ = timed_report(team, work / "out-j2", None, 2)
@@ -552,12 +641,16 @@ def main() -> None:
         print(f"  analyzer --help: {time.perf_counter() - t0:.2f} s")
 
         few = sorted(p.name for p in team.iterdir())[: max(1, args.athletes // 4)]
-        small = report_memory_mb(team, work / "out-mem-few", few)
-        full = report_memory_mb(team, work / "out-mem-all", None)
-        print(f"  peak memory, report --jobs 2 of {len(few)} athletes: main process {small['main_mb']:.0f} MB, "
-              f"largest worker {small['worker_mb']:.0f} MB")
-        print(f"  peak memory, report --jobs 2 of {args.athletes} athletes: main process {full['main_mb']:.0f} MB, "
-              f"largest worker {full['worker_mb']:.0f} MB")
+        mem = {}
+        for label, names in (("few", few), ("all", None)):  # a re-run after one new run, as a user's is
+            timed_report(team, work / f"out-mem-{label}", cache, 2, athletes=names)
+            add_new_run(team, seed=700 + len(mem))
+            mem[label] = report_memory_mb(team, work / f"out-mem-{label}", names, cache)
+        small, full = mem["few"], mem["all"]
+        print(f"  peak memory, re-report --jobs 2 of {len(few)} athletes after one new run: main process "
+              f"{small['main_mb']:.0f} MB, largest worker {small['worker_mb']:.0f} MB")
+        print(f"  peak memory, re-report --jobs 2 of {args.athletes} athletes after one new run: main process "
+              f"{full['main_mb']:.0f} MB, largest worker {full['worker_mb']:.0f} MB")
 
         ultra = work / "ultra.fit"
         ultra.write_bytes(synthetic_run(dt.datetime(2024, 1, 1, 6, tzinfo=dt.UTC), 100.0, 360,

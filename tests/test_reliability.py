@@ -21,16 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import analyzer
-from analyzer.cli import app
 from analyzer.testing.synthetic import synthetic_run, write_athlete
 from tests.conftest import REPO
 
 UTC = dt.UTC
 START = dt.datetime(2024, 6, 3, 6, tzinfo=UTC)  # 08:00 in Madrid
-runner = CliRunner()
 
 
 def _runs(n=3, **kw):
@@ -203,30 +200,6 @@ def test_two_athletes_never_swap_reports_through_the_cache(tmp_path):
         for athlete in only:
             expected = "Capital Ana" if athlete == "Ana" else "Small ana"
             assert f"Cramp report — {expected}" in (out / links[athlete]).read_text(encoding="utf-8")
-
-
-def test_outputs_never_land_in_an_input_folder(tmp_path):
-    team = tmp_path / "P"
-    folder = write_athlete(team / "ana", {"timezone": "UTC"}, _runs(1), [])
-    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    for out in (team, folder, folder / "report"):
-        result = runner.invoke(app, ["report", str(folder), "--out", str(out), "--no-cache"])
-        assert result.exit_code == 2, result.output
-        assert "input folder" in result.output and len(result.output.strip().splitlines()) == 1
-    result = runner.invoke(app, ["report", str(team), "--out", str(team), "--no-cache"])
-    assert result.exit_code == 2
-    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
-
-
-def test_out_errors_are_one_line_and_exit_2(tmp_path):
-    team = tmp_path / "team"
-    write_athlete(team / "ana", {"timezone": "UTC"}, _runs(1), [])
-    a_file = tmp_path / "taken.txt"
-    a_file.write_text("x")
-    for out, words in ((a_file, "is a file"), (Path("/"), "file-system root")):
-        result = runner.invoke(app, ["report", str(team), "--out", str(out), "--no-cache"])
-        assert result.exit_code == 2 and words in result.output and len(result.output.strip().splitlines()) == 1
-        assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("name", ["cramps.csv", "weather.csv", "athlete.toml", "weigh_ins.csv"])

@@ -175,3 +175,78 @@ def test_the_batch_report_with_kept_rows_equals_one_without_cache(athlete_folder
     for rel in written:
         assert (tmp_path / "out" / rel).read_bytes() == (tmp_path / "fresh" / rel).read_bytes(), rel
     assert len(list((cache / "run-rows").rglob("*.json"))) == 7
+
+
+def _page_files(out) -> dict:
+    """Every page and CSV of a report folder, its "generated" times left out (the report's own clock)."""
+    import re
+
+    stamp = re.compile(rb"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    return {p.relative_to(out): stamp.sub(b"generated", p.read_bytes()) for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+def test_a_warm_report_after_one_new_run_equals_a_report_without_cache(athlete_folder, tmp_path, monkeypatch,
+                                                                         caplog):
+    """The whole report folder, page for page and CSV for CSV: a re-report with every cache warm after one
+    new run (with a cramp on it) equals a report of the same folder without cache; and only the new file
+    and the run whose cramp is placed by its distance were read (the five other runs not at all)."""
+    import analyzer.io.activities as activities
+
+    team = tmp_path / "team"
+    team.mkdir()
+    shutil.move(athlete_folder, team / "ana")
+    for name in ("maria_hot", "lena_right"):  # two athletes who do not change: their reports are kept whole
+        shutil.copytree(REPO / "sample_data" / name, team / name)
+    cache, out, fresh = tmp_path / "cache", tmp_path / "out", tmp_path / "fresh"
+    for _ in range(2):  # the second time, each page says "nothing new since the last report"
+        for folder, kw in ((out, {"cache_dir": cache}), (fresh, {"use_cache": False, "cache_dir": tmp_path / "c2"})):
+            assert analyzer.run_report(team, folder, jobs=1, weather="off", **kw).exit_code in (0, 1)
+        # both folders remember the same last report, so both mark the same runs and cramps new
+        (fresh / ".last_report.json").write_bytes((out / ".last_report.json").read_bytes())
+    assert _page_files(out) == _page_files(fresh)
+    new = START + dt.timedelta(days=13)
+    name = f"{new:%Y-%m-%d}.fit"
+    (team / "ana" / "activities" / name).write_bytes(synthetic_run(new, 11.0, 320, seed=99))
+    with open(team / "ana" / "cramps.csv", "a", encoding="utf-8") as f:  # the new run has a cramp at 8.25 km
+        header = (team / "ana" / "cramps.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+        f.write(",".join({"activity": name, "distance_km": "8.25", "leg": "right", "muscle": "calf",
+                          "severity": "3"}.get(c, "") for c in header) + "\n")
+    parsed = []
+    parse = activities._parse
+    monkeypatch.setattr(activities, "_parse", lambda path, *a: parsed.append(path.name) or parse(path, *a))
+    with caplog.at_level(logging.INFO, logger="analyzer.batch"):
+        warm = analyzer.run_report(team, out, jobs=1, cache_dir=cache, weather="off")
+    monkeypatch.setattr(activities, "_parse", parse)
+    cold = analyzer.run_report(team, fresh, jobs=1, use_cache=False, cache_dir=tmp_path / "c2", weather="off")
+    assert (warm.exit_code, warm.runs, warm.cramps) == (cold.exit_code, cold.runs, cold.cramps)
+    assert len((out / "ana" / "runs.csv").read_text(encoding="utf-8").splitlines()) == 1 + 7  # header, 6 runs + 1
+    pages, expected = _page_files(out), _page_files(fresh)
+    assert sorted(pages) == sorted(expected)
+    for rel, data in expected.items():
+        assert pages[rel] == data, rel
+    cramp_run = sorted(p.name for p in (team / "ana" / "activities").iterdir())[2]
+    assert sorted(parsed) == sorted([name, cramp_run])
+    said = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("ana: ") and f"1 new file: activities/{name}" in m and "1 changed file: cramps.csv (the cramp log)" in m
+               and "run rows: 6 kept from earlier reports, 1 computed" in m
+               and "cramp run charts: 1 kept, 1 drawn" in m for m in said), said
+    assert sum("no input changed since its last report" in m for m in said) == 2
+
+
+def test_a_kept_chart_reads_back_as_stored_and_a_damaged_one_is_drawn_again(tmp_path, caplog):
+    from analyzer.report_cache import RunChartCache
+
+    spec = {"title": {"text": "Sat 01 Jun", "subtitle": "a.fit · 5.0 km"}, "data": {"values": [{"x": 0.5, "pace": 330.25}]},
+            "usermeta": {"cramps": 1, "points": 1}}
+    charts = RunChartCache(tmp_path, "code")
+    charts["k"] = spec
+    assert RunChartCache(tmp_path, "code").get("k") == spec and RunChartCache(tmp_path, "other code").get("k") is None
+    charts["nan"] = {"x": float("nan")}  # not JSON: not kept, drawn each time
+    assert RunChartCache(tmp_path, "code").get("nan") is None and "run chart not kept" in caplog.text
+    (entry,) = (tmp_path / "run-charts").rglob("*.json")
+    entry.write_text('{"title": ', encoding="utf-8")
+    again = RunChartCache(tmp_path, "code")
+    with caplog.at_level(logging.WARNING):
+        assert again.get("k") is None
+    assert (again.hits, again.misses) == (0, 1) and "run chart cache entry" in caplog.text

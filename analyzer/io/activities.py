@@ -6,16 +6,27 @@ and their ``.gz``) to :mod:`analyzer.io.gpx_tcx`. Names are matched in any lette
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import logging
 import os
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
 
 from analyzer.errors import FitError, InputError
 from analyzer.io.cache import ActivityCache
 from analyzer.io.fit import FitWarning, _read_bytes, read_fit, read_fit_bytes
-from analyzer.model import Activity, Problem
+from analyzer.model import Activity, Deferred, Problem
+from analyzer.report.files import atomic_write_text
+
+log = logging.getLogger(__name__)
 
 
 def activity_format(name: str) -> str | None:
@@ -91,11 +102,12 @@ def read_activity_folder(
     root = Path(folder)
     activities: list[Activity] = []
     problems: list[Problem] = []
+    digests = _Digests(cache, root, engine) if cache is not None else None
     for path in list_activity_files(root, problems):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)
-                act = read_cached(path, engine, cache) if cache is not None else _read_path(path, engine)
+                act = read_kept(path, engine, cache, digests) if cache is not None else _read_path(path, engine)
         except FitError as exc:
             problems.append(Problem.at_byte(str(path), exc.offset, exc.reason))
             continue
@@ -108,6 +120,8 @@ def read_activity_folder(
             continue
         activities.append(act)
         problems.extend(act.problems)
+    if digests is not None:
+        digests.save()
     return activities, problems
 
 
@@ -121,26 +135,303 @@ def _read_path(path: Path, engine: str) -> Activity:
     return read_activity(path)
 
 
-def read_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
-    """Like :func:`read_activity`, through ``cache`` (keyed by the file's bytes, after gunzip)."""
+def _content(path: Path, engine: str, cache: ActivityCache) -> tuple[bytes, str] | None:
+    """A file's bytes (a FIT file's after gunzip) and its cache key, the digest of those bytes and the
+    reader; ``None`` for a cut-off ``.gz`` (read the ordinary way, which reports the cut)."""
     fmt = activity_format(path.name)
     if fmt == "fit":
         data, _, note = _read_bytes(path)
-        if note:  # a cut-off .gz: read it the ordinary way, which reports the cut
-            return read_fit(path, engine=engine)
-        key = cache.key(data, engine)
-    else:
-        from analyzer.io.inputs import MAX_ACTIVITY_BYTES, read_input
+        return None if note else (data, cache.key(data, engine))
+    from analyzer.io.inputs import MAX_ACTIVITY_BYTES, read_input
 
-        raw = read_input(path, MAX_ACTIVITY_BYTES)
-        key = cache.key(raw, f"xml-{fmt}")
+    raw = read_input(path, MAX_ACTIVITY_BYTES)
+    return raw, cache.key(raw, f"xml-{fmt}")
+
+
+def _parse(path: Path, data: bytes, key: str, engine: str, cache: ActivityCache) -> Activity:
+    """The activity of ``path`` (whose content is ``data``), from ``cache`` or parsed (and stored when slow)."""
     act = cache.get(key, path)
     if act is None:
         started = time.thread_time()  # CPU time: a machine busy with other work does not make a file "slow"
-        act = read_fit_bytes(data, name=str(path), engine=engine) if fmt == "fit" else read_activity(path)
+        act = read_fit_bytes(data, name=str(path), engine=engine) if activity_format(path.name) == "fit" \
+            else read_activity(path)
         if time.thread_time() - started >= cache.min_parse_s:
             cache.put(key, act)
+    act.content_key = key  # type: ignore[attr-defined]
     return act
+
+
+def read_cached(path: Path, engine: str, cache: ActivityCache) -> Activity:
+    """Like :func:`read_activity`, through ``cache`` (keyed by the file's bytes, after gunzip)."""
+    content = _content(path, engine, cache)
+    if content is None:
+        return read_fit(path, engine=engine)
+    return _parse(path, *content, engine, cache)
+
+
+def read_kept(path: Path, engine: str, cache: ActivityCache, digests: _Digests | None = None) -> Activity:
+    """Like :func:`read_cached`, but a file read in an earlier report is not parsed: a
+    :class:`KeptActivity` stands for it (what a report needs without its records, kept by the file's
+    digest), and reads it only when its records are asked for. With ``digests`` (the folder's
+    :class:`_Digests`), a file whose size and times are those its digest was taken at is not even
+    read: an unchanged file costs a ``stat`` and its summary's small JSON."""
+    load = functools.partial(_read_quietly, path, engine, cache)
+    key = digests.get(path) if digests is not None else None
+    summary = _load_summary(cache, _summary_key(key, path)) if key is not None else None
+    if summary is not None:
+        return KeptActivity(summary, path.name, key, load)
+    stamp = digests.stamp(path) if digests is not None else None  # taken before the bytes are read
+    content = _content(path, engine, cache)
+    if content is None:
+        return read_fit(path, engine=engine)
+    data, key = content
+    if digests is not None and stamp is not None:
+        digests.put(path, stamp, key)
+    entry = _summary_key(key, path)
+    summary = _load_summary(cache, entry)
+    if summary is not None:
+        return KeptActivity(summary, path.name, key, load)
+    act = _parse(path, data, key, engine, cache)
+    _store_summary(cache, entry, act)
+    return act
+
+
+def _read_quietly(path: Path, engine: str, cache: ActivityCache) -> Activity:
+    """:func:`read_cached` for a :class:`KeptActivity`: its problems were said when it was listed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        return read_cached(path, engine, cache)
+
+
+class _Digests:
+    """The content keys of an activities folder's files (:meth:`ActivityCache.key`), each with the size,
+    times and inode of the file it was taken from, kept in the cache (one small JSON file per folder
+    and reader engine). A file whose ``stat`` still shows those is unchanged (as ``git`` and ``make``
+    judge it) and is not read to know its key; any other file is read and its key taken again."""
+
+    def __init__(self, cache: ActivityCache, folder: Path, engine: str) -> None:
+        name = hashlib.sha256(f"{folder.resolve()}|{engine}".encode()).hexdigest()
+        self.path = cache.directory / "digests" / f"{name}.json"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.known: dict[str, list] = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self.known = {}
+        self.now: dict[str, list] = {}
+
+    @staticmethod
+    def stamp(path: Path) -> list[int] | None:
+        """The file's size, modification and change times (ns) and inode; ``None`` when it cannot be had."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    def get(self, path: Path) -> str | None:
+        """The content key of ``path`` when its stamp is the one its key was taken at."""
+        before, stamp = self.known.get(path.name), self.stamp(path)
+        if stamp is None or not isinstance(before, list) or before[:4] != stamp or not isinstance(before[4], str):
+            return None
+        self.now[path.name] = before
+        return before[4]
+
+    def put(self, path: Path, stamp: list[int], key: str) -> None:
+        """``path``, as ``stamp`` showed it before its bytes were read, has content key ``key``."""
+        self.now[path.name] = [*stamp, key]
+
+    def save(self) -> None:
+        """Keep the keys of the files seen this time (a removed file's is forgotten)."""
+        if self.now == self.known:
+            return
+        try:
+            atomic_write_text(self.path, json.dumps(self.now))
+        except OSError as exc:
+            log.warning("could not keep the activity digests in %s: %s", self.path, exc)
+
+
+# ---------------------------------------------------------------- activities kept by their summary
+
+SUMMARY_VERSION = "1"
+"""Bumped when :func:`activity_summary` changes what it keeps."""
+
+
+@functools.cache
+def _reader_source() -> str:
+    """sha256 of the readers' and the model's source and pandas' and numpy's versions: a summary never
+    outlives a change in how a file is read."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(f"{SUMMARY_VERSION}|pandas {pd.__version__}|numpy {np.__version__}".encode())
+    for path in sorted([*here.glob("*.py"), here.parent / "model.py"]):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def _summary_key(content_key: str, path: Path) -> str:
+    return hashlib.sha256(f"{content_key}|{path}|{_reader_source()}".encode()).hexdigest()
+
+
+def _time(t: object) -> object:
+    """A timestamp as JSON: ``None``, ``"NaT"`` or ``[ns, unit, zone]``."""
+    if t is None:
+        return None
+    if pd.isna(t):
+        return "NaT"
+    t = pd.Timestamp(t)
+    return [int(t.as_unit("ns").value), t.unit, str(t.tz)]
+
+
+def _untime(v: object) -> pd.Timestamp | None:
+    if v is None:
+        return None
+    if v == "NaT":
+        return pd.NaT  # type: ignore[return-value]
+    value, unit, tz = v  # type: ignore[misc]
+    return pd.Timestamp(value, tz="UTC").tz_convert(tz).as_unit(unit)
+
+
+def activity_summary(act: Activity) -> dict | None:
+    """What a report needs of a file's activity without its records (JSON), or ``None`` when the
+    activity cannot be kept that way (a multisport file: its legs are cut from the records)."""
+    legs = act.legs()
+    if len(legs) != 1 or legs[0] is not act or not all(isinstance(x, str) for x in (act.title, act.description, act.engine)):
+        return None
+    span = record_span(act)
+    hr = act.records["heart_rate_bpm"].max() if "heart_rate_bpm" in act.records else None
+    return {
+        "sport": act.sport, "start": _time(act.start_time), "end": _time(act.end_time),
+        "span": None if span is None else [_time(span[0]), _time(span[1])],
+        "distance_m": float(act.distance_m), "heart_rate_max": None if hr is None else float(hr),
+        "utc_offset_ns": None if act.utc_offset is None else (
+            "NaT" if pd.isna(act.utc_offset) else int(pd.Timedelta(act.utc_offset).value)),
+        "title": act.title, "description": act.description, "engine": act.engine,
+        "problems": [[p.file, p.location, p.message, p.athlete, p.offset, p.row] for p in act.problems],
+    }
+
+
+def _load_summary(cache: ActivityCache, key: str) -> dict | None:
+    path = cache.directory / "summaries" / key[:2] / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # damaged: the file is read, and its summary written again
+        log.warning("activity summary %s is unreadable (%s); reading the file", path, exc)
+        return None
+
+
+def _store_summary(cache: ActivityCache, key: str, act: Activity) -> None:
+    try:
+        summary = activity_summary(act)
+        if summary is None:
+            return
+        text = json.dumps(summary)
+    except Exception as exc:  # an activity this cannot keep is simply read every time
+        log.warning("activity summary of %s not kept: %s", act.source, exc)
+        return
+    try:  # written whole and renamed into place: a reader never sees half a summary
+        atomic_write_text(cache.directory / "summaries" / key[:2] / f"{key}.json", text)
+    except OSError as exc:
+        log.warning("could not keep the summary of %s: %s", act.source, exc)
+
+
+class KeptActivity(Activity):
+    """A run file read in an earlier report, standing in for its :class:`Activity` until its records
+    are needed.
+
+    Its sport, start and end, the span of its dated records, distance, highest heart rate, the watch's
+    UTC offset, title, description and problems come from the summary kept by the file's digest
+    (:func:`activity_summary`, taken from the activity itself when it was read); ``records``,
+    ``device``, ``laps``, ``sessions``, ``events`` and ``pauses`` read the file the first time any of
+    them is asked for. A report reads only the runs whose rows are not kept, the runs a cramp falls
+    on and the runs it draws.
+    """
+
+    def __init__(self, summary: dict, source: str, content_key: str, load: Callable[[], Activity]) -> None:
+        d = self.__dict__
+        offset = summary["utc_offset_ns"]
+        d.update(source=source, engine=summary["engine"], title=summary["title"], description=summary["description"],
+                 problems=[Problem(*p) for p in summary["problems"]], _part=False, content_key=content_key,
+                 utc_offset=None if offset is None else (pd.NaT if offset == "NaT" else pd.Timedelta(offset, "ns")),
+                 _summary=summary, _load=load, _full=None)
+        for name in ("laps", "sessions", "events", "pauses"):
+            d["_frame_" + name] = Deferred(functools.partial(self._frame, name))
+
+    def full(self) -> Activity:
+        """The activity read from its file (once)."""
+        d = self.__dict__
+        if d["_full"] is None:
+            d["_full"] = d["_load"]()
+        return d["_full"]
+
+    def _frame(self, name: str) -> pd.DataFrame:
+        return getattr(self.full(), name)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the file has been read."""
+        return self.__dict__["_full"] is not None
+
+    @property  # type: ignore[override]
+    def records(self) -> pd.DataFrame:
+        return self.full().records
+
+    @records.setter
+    def records(self, value: pd.DataFrame) -> None:
+        self.full().records = value
+
+    @property  # type: ignore[override]
+    def device(self) -> dict:
+        return self.full().device
+
+    @device.setter
+    def device(self, value: dict) -> None:
+        self.full().device = value
+
+    @property
+    def sport(self) -> str | None:
+        return self._summary["sport"]
+
+    @property
+    def start_time(self) -> pd.Timestamp | None:
+        return _untime(self._summary["start"])
+
+    @property
+    def end_time(self) -> pd.Timestamp | None:
+        return _untime(self._summary["end"])
+
+    @property
+    def distance_m(self) -> float:
+        return float(self._summary["distance_m"])
+
+    def legs(self) -> list[Activity]:
+        return [self]  # kept only when the file is its own only leg
+
+    def __reduce__(self):
+        return _itself, (self.full(),)  # crosses processes as the activity itself
+
+
+def _itself(activity: Activity) -> Activity:
+    return activity
+
+
+def record_span(act: Activity) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last time of ``act``'s dated records (records without a time left out), or
+    ``None`` when it has none; a :class:`KeptActivity` answers from its summary."""
+    if isinstance(act, KeptActivity) and not act.loaded:
+        span = act._summary["span"]
+        return None if span is None else (_untime(span[0]), _untime(span[1]))
+    if not len(act.records):
+        return None
+    times = act.records.index.dropna()
+    return (times.min(), times.max()) if len(times) else None
+
+
+def heart_rate_max(act: Activity) -> float | None:
+    """The highest heart rate in ``act``'s records (NaN when none is recorded), ``None`` without the column."""
+    if isinstance(act, KeptActivity) and not act.loaded:
+        return act._summary["heart_rate_max"]
+    return act.records["heart_rate_bpm"].max() if "heart_rate_bpm" in act.records else None
 
 
 def list_activity_files(folder: Path, problems: list[Problem]) -> list[Path]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analyzer.io.activities import heart_rate_max, record_span
 from analyzer.metrics.cardio import banister_trimp, decoupling_of_arrays
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
@@ -42,7 +43,7 @@ RUN_COLUMNS = [
 
 def is_run(activity: Activity) -> bool:
     """True when the main session is a run with records."""
-    return activity.sport in RUN_SPORTS and len(activity.records) > 0 and activity.records.index.notna().any()
+    return activity.sport in RUN_SPORTS and record_span(activity) is not None
 
 
 class _WeighIns:
@@ -237,21 +238,28 @@ def run_row_key(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_in:
                 weather_digest: str) -> str:
     """sha256 of everything one run's row is computed from (:func:`_run_row`).
 
-    The run's records, sessions' totals, device and name; the athlete's time zone, heart-rate settings,
-    sex and profile body mass; the weigh-in matched to it; its cramp count; the athlete's
-    weather (``weather_digest``) and the archive's hours and note for this run. Two runs with
-    the same key get the same row, so a row kept from an earlier report is used as it is.
+    The run's file (the digest of its bytes and the reader, ``content_key``, when it was read
+    through the cache; else its records, sessions' totals and device) and name; the athlete's time
+    zone, heart-rate settings, sex and profile body mass; the weigh-in matched to it; its cramp
+    count; the athlete's weather (``weather_digest``) and the archive's hours and note for this run.
+    Two runs with the same key get the same row, so a row kept from an earlier report is used as
+    it is, and a run whose file is unchanged is not read to make its key.
     """
     h = hashlib.sha256()
     h.update(repr((act.source, act.is_whole_file, athlete.timezone, hr_max, hr_rest, sex,
                    athlete.profile.get("body_mass_kg"), sorted((str(k), repr(v)) for k, v in (weigh_in or {}).items()),
-                   cramps, weather_digest, repr(act.device), athlete.archive_notes.get(act.source))).encode())
-    _hash_frame(h, act.records)
-    sessions = act.sessions  # the run's distance reads their index and totals only
-    h.update(repr((len(sessions), "total_distance_m" in sessions)).encode())
-    _hash_values(h, sessions.index)
-    if "total_distance_m" in sessions:
-        _hash_values(h, sessions["total_distance_m"])
+                   cramps, weather_digest, athlete.archive_notes.get(act.source))).encode())
+    content = act.__dict__.get("content_key")
+    if isinstance(content, str):  # the file's bytes decide its records, sessions and device
+        h.update(b"file " + content.encode())
+    else:
+        h.update(repr(act.device).encode())
+        _hash_frame(h, act.records)
+        sessions = act.sessions  # the run's distance reads their index and totals only
+        h.update(repr((len(sessions), "total_distance_m" in sessions)).encode())
+        _hash_values(h, sessions.index)
+        if "total_distance_m" in sessions:
+            _hash_values(h, sessions["total_distance_m"])
     archive = athlete.archive.get(act.source)
     if archive is not None:
         h.update(repr((archive.provider, archive.cell_label, archive.km_from_run, archive.lat, archive.lon)).encode())
@@ -283,7 +291,7 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
     sex = athlete.profile.get("sex")
     runs = [a for a in athlete.legs if is_run(a)]
     if hr_max is None:
-        maxima = [a.records["heart_rate_bpm"].max() for a in runs if "heart_rate_bpm" in a.records]
+        maxima = [m for a in runs if (m := heart_rate_max(a)) is not None]
         hr_max = float(np.nanmax(maxima)) if maxima and np.isfinite(np.nanmax(maxima)) else None
     weigh_ins = _WeighIns(athlete.weigh_ins)
     counts = _cramps_per_run(cramps)

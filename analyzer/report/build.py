@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -127,6 +128,8 @@ class AthleteReport:
     errors: pd.DataFrame
     written: list[str] = field(default_factory=list)
     suggestions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS]))
+    rows_folder: str = ""
+    """Where these frames are stored, as they are, in Parquet (a report cache entry; "" when computed)."""
 
 
 def errors_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -176,8 +179,42 @@ def _air_frame(analysis: Analysis, act):
     return air, frame
 
 
-def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
-    """Run charts (each run with a cramp during it, once) and season charts, as Vega-Lite specs."""
+def run_chart_key(act, cramps: pd.DataFrame, air: pd.DataFrame | None, air_source: str, title: str,
+                  points: int) -> str | None:
+    """sha256 of everything a run's chart is drawn from (:func:`analyzer.report.charts.run_chart`), or
+    ``None`` when the run's file has no digest (it was not read through the cache).
+
+    The run's file (its digest: records and pauses) and name, the cramps logged on it (all their
+    columns), the air along it and its source, the chart's title and its number of points."""
+    from analyzer.metrics.runs import _hash_frame
+
+    content = act.__dict__.get("content_key")
+    if not isinstance(content, str):
+        return None
+    h = hashlib.sha256(repr((content, act.source, air_source, title, points)).encode())
+    _hash_frame(h, cramps[cramps["activity"] == act.source] if len(cramps) else cramps)
+    h.update(b"air" if air is not None else b"no air")
+    if air is not None:
+        _hash_frame(h, air)
+    return h.hexdigest()
+
+
+def _run_spec(analysis: Analysis, act, title: str, points: int, kept) -> dict:
+    """One cramp run's chart spec, kept across reports in ``kept`` (:class:`analyzer.report_cache.RunChartCache`)."""
+    air, frame = _air_frame(analysis, act)
+    source = air.source if air.known else ""
+    key = run_chart_key(act, analysis.cramps, frame, source, title, points) if kept is not None else None
+    spec = kept.get(key) if key is not None else None
+    if spec is None:
+        spec = charts.run_chart(act, analysis.cramps, frame, source, title, max_points=points)
+        if key is not None:
+            kept[key] = spec
+    return spec
+
+
+def _live_charts(analysis: Analysis, kept=None) -> tuple[list[dict], list[dict]]:
+    """Run charts (each run with a cramp during it, once) and season charts, as Vega-Lite specs;
+    the run charts kept across reports in ``kept`` when given."""
     run_specs = []
     tz = analysis.athlete.timezone
     names = _cramp_runs(analysis)
@@ -188,11 +225,9 @@ def _live_charts(analysis: Analysis) -> tuple[list[dict], list[dict]]:
         try:
             if act is None:
                 raise LookupError(f"the file {name} could not be read")
-            air, frame = _air_frame(analysis, act)
             start = act.start_time.tz_convert(tz) if act.start_time is not None and pd.notna(act.start_time) else None
             title = f"{start:%a %d %b %Y %H:%M} · {name} · {act.distance_m / 1000:.1f} km" if start is not None else name
-            entry["spec"] = charts.run_chart(act, analysis.cramps, frame, air.source if air.known else "", title,
-                                             max_points=points)
+            entry["spec"] = _run_spec(analysis, act, title, points, kept)
         except Exception as exc:  # one chart never stops the page
             entry["note"] = f"The chart of {name} could not be drawn ({type(exc).__name__}: {exc})."
         run_specs.append(entry)
@@ -248,9 +283,28 @@ def used_terms(html: str) -> dict[str, str]:
     return {term: meaning for term, meaning in GLOSSARY.items() if str(escape(term)) in head}
 
 
+def _render_with_glossary(name: str, context: dict) -> str:
+    """The page rendered once, its glossary listing only the words the page uses (:func:`used_terms`).
+
+    The template is rendered as a stream: when the glossary's heading comes, the page above it
+    is complete, so the glossary it then lists is narrowed to the words that page uses."""
+    glossary = dict(context["glossary"])
+    parts: list[str] = []
+    narrowed = False
+    for chunk in _template(name).generate(**{**context, "glossary": glossary}):
+        if not narrowed and '<h3 id="glossary">' in chunk:  # the loop over the glossary has not begun yet
+            used = used_terms("".join(parts) + chunk)
+            glossary.clear()
+            glossary.update(used)
+            narrowed = True
+        parts.append(chunk)
+    return "".join(parts)
+
+
 def write_athlete_report(
     analysis: Analysis, folder: Path, formats: tuple[str, ...] = ("html",),
     since: str | None = None, until: str | None = None, bundle: str | None = None, previous: dict | None = None,
+    charts_cache=None,
 ) -> AthleteReport:
     """Write ``folder/report.html`` (and ``report.pdf``) for one athlete; return its team rows.
 
@@ -262,6 +316,9 @@ def write_athlete_report(
     bundle : str, optional
         The chart script (:func:`analyzer.report.assets.vega_bundle`); without it the page shows
         static figures instead of interactive charts.
+    charts_cache : optional
+        The cramp runs' charts kept across reports (:class:`analyzer.report_cache.RunChartCache`),
+        looked up by :func:`run_chart_key`.
     """
     ath = analysis.athlete
     cramps = analysis.cramps.copy()
@@ -275,10 +332,10 @@ def write_athlete_report(
         "first_run_utc": runs["start_utc"].min().isoformat() if len(runs) else "",
         "last_run_utc": runs["start_utc"].max().isoformat() if len(runs) else "",
     }
-    page = athlete_page(analysis, previous)
     seen = seen_keys(analysis)
     summary["seen"] = seen
     summary["since_text"], summary["since_counts"] = since_text(previous, seen)
+    page = athlete_page(analysis, previous, seen, summary["since_text"])
     summary["credits"] = [c["text"] for c in page.credits]  # for the team page (not a summary.csv column)
     summary["clinician"] = list(page.clinician_reasons)  # the team page's mark (not a summary.csv column)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -298,7 +355,7 @@ def write_athlete_report(
             analysis.problems.append(Problem(str(folder / "report.pdf"), "", note, ath.id))
     if "html" in formats:
         if bundle is not None:
-            run_charts, season_charts = _live_charts(analysis)
+            run_charts, season_charts = _live_charts(analysis, charts_cache)
         else:
             run_static, season_static = _static_figures(analysis, _png)
             run_charts = [{"title": f["title"], "png": f.get("data"), "note": f.get("note")} for f in run_static]
@@ -306,11 +363,7 @@ def write_athlete_report(
         parts = dict(run_charts=run_charts, season_charts=season_charts, bundle=bundle,
                      pdf_href="report.pdf" if "report.pdf" in written else None,
                      suggestions=analysis.suggested_cramps.fillna("").to_dict("records"))
-        html = _template("athlete.html.j2").render(**common, **parts)
-        used = used_terms(html)
-        if len(used) < len(GLOSSARY):  # the glossary lists only the words the page uses
-            html = _template("athlete.html.j2").render(**{**common, "glossary": used}, **parts)
-        atomic_write_text(folder / "report.html", html)
+        atomic_write_text(folder / "report.html", _render_with_glossary("athlete.html.j2", {**common, **parts}))
         written.append("report.html")
     out_cramps = cramps.copy()
     if len(out_cramps):
@@ -415,11 +468,12 @@ def _team_runs_csv(out: Path, reports: list[AthleteReport]) -> str:
 
 def write_team_files(
     out: Path, reports: list[AthleteReport], failed: list[Problem], since: str | None = None, until: str | None = None,
-    notices: list[str] | None = None, formats: tuple[str, ...] = ("html",),
+    notices: list[str] | None = None, formats: tuple[str, ...] = ("html",), last: dict | None | object = ...,
 ) -> None:
     """``index.html``, ``summary.csv``, ``cramps.csv``, ``flags.csv``, ``errors.csv``, ``suggested_cramps.csv``,
     ``runs.csv`` (headers even when empty), and with ``pdf`` in ``formats`` the one-page printed team
-    summary ``team.pdf``."""
+    summary ``team.pdf``; ``last`` is what the folder's :data:`LAST_REPORT` held when the report began
+    (:func:`read_last_report`; read here when not given), updated with what this report shows."""
     summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
     frames = [r.cramps for r in reports if len(r.cramps)]
     cramps = pd.concat(frames, ignore_index=True) if frames else \
@@ -518,7 +572,7 @@ def write_team_files(
         note = _team_pdf(out, team)
         if note and notices is not None:
             notices.append(note)
-    _write_last_report(out, reports)
+    _write_last_report(out, reports, read_last_report(out) if last is ... else last)
 
 
 def _team_pdf(out: Path, team: dict) -> str:
@@ -535,10 +589,10 @@ def _team_pdf(out: Path, team: dict) -> str:
     return ""
 
 
-def _write_last_report(out: Path, reports: list[AthleteReport]) -> None:
+def _write_last_report(out: Path, reports: list[AthleteReport], last: dict | None) -> None:
     """Remember what this report showed (:data:`LAST_REPORT`); athletes not in this report (or not
-    analysed this time) keep their earlier entry."""
-    state = read_last_report(out) or {"athletes": {}}
+    analysed this time) keep their entry of ``last`` (what the folder held, :func:`read_last_report`)."""
+    state = last or {"athletes": {}}
     athletes = dict(state["athletes"])
     for r in reports:
         if isinstance(r.summary.get("seen"), dict):

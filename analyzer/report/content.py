@@ -85,8 +85,11 @@ GLOSSARY = {
     "ACWR": "acute:chronic workload ratio: the last 7 days' training load ÷ the average week of the last 28 days "
             "(coupled: the 28 days include the 7); shown as context only, its danger zone is strongly contested",
     "× usual speed": "this run's average speed ÷ the usual speed of the athlete's runs of a similar distance "
-                     "(within ±25 %) in the previous 60 days: 1.05 is 5 % faster than usual",
-    "× longest 30 d": "this run's distance ÷ the longest run of the previous 30 days: 1.10 is 10 % longer",
+                     f"(within ±{THRESHOLDS['similar_distance_fraction'].default * 100:.0f} %) in the previous "
+                     f"{THRESHOLDS['faster_than_usual_window_days'].default:.0f} days: 1.05 is 5 % faster than usual",
+    "× longest 30 d":  # the term is the table's column name (templates, charts); the meaning follows the setting
+        f"this run's distance ÷ the longest run of the previous {THRESHOLDS['long_run_history_days'].default:.0f} "
+        "days: 1.10 is 10 % longer",
     "sequence ratio": "in a study of prescriptions, how many more people started treatment for night cramps after "
                       "starting the medicine than before it: 1 is no difference, 1.20 is 20 % more",
     "95 % CI": "95 % confidence interval: the range the true number most likely lies in; a range that includes 1 "
@@ -315,14 +318,17 @@ def _run_dates(analysis: Analysis) -> dict[str, str]:
             for a, t in zip(first["activity"], first["start_utc"], strict=True) if isinstance(a, str)}
 
 
-def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePage:
+def athlete_page(analysis: Analysis, previous: dict | None = None,
+                 seen: dict[str, list[str]] | None = None, since: str | None = None) -> AthletePage:
     """The content of one athlete's report (see the module docstring).
 
     ``previous`` is what the last report in the same folder showed for this athlete
     (:func:`seen_keys` plus its ``date``); cramps, runs and patterns not in it are marked new.
+    ``seen`` and ``since`` are :func:`seen_keys` and :func:`since_text`'s line when the caller has
+    them already (worked out here otherwise).
     """
     tz = analysis.athlete.timezone
-    seen = seen_keys(analysis)
+    seen = seen_keys(analysis) if seen is None else seen
     known = previous is not None and not previous.get("absent")
     old_cramps = set(previous.get("cramps", [])) if known else set()
     old_runs = set(previous.get("runs", [])) if known else set()
@@ -377,9 +383,9 @@ def athlete_page(analysis: Analysis, previous: dict | None = None) -> AthletePag
                 placed.add(text)
     return AthletePage(
         cards=cards, cramps=cramp_rows, runs=runs, season=_season(analysis),
-        how_to_read=_how_to_read(analysis), details=_details(analysis, cramp_rows),
+        how_to_read=_how_to_read(analysis, triggers), details=_details(analysis, cramp_rows),
         other_run_flags=_other_run_flags(analysis, dates), period=_period(analysis), credits=_credits(analysis),
-        since=since_text(previous, seen)[0], season_note=_season_note(analysis),
+        since=since_text(previous, seen)[0] if since is None else since, season_note=_season_note(analysis),
         clinician=[text for _, text in triggers if text not in placed],
         clinician_reasons=clinician_reasons(triggers),
         left_out=left_out_cramps(analysis.problems),
@@ -605,11 +611,16 @@ def _acclimatisation_line(analysis: Analysis, source: pd.DataFrame) -> list[str]
     runs = analysis.runs
     if not len(hot) or not len(runs):
         return []
-    by_name = dict(zip(runs["activity"], runs["date_local"].astype(str), strict=True))
+    dates = runs["date_local"].astype(str)
+    by_name = dict(zip(runs["activity"], dates, strict=True))
+    window = dt.timedelta(days=int(analysis.thresholds["heat_acclimatisation_days"]))
     counts = []
     for name in dict.fromkeys(hot):
         if name in by_name:
-            acc = acclimatisation(runs, dt.date.fromisoformat(by_name[name]), analysis.thresholds)
+            day = dt.date.fromisoformat(by_name[name])
+            # only the runs of the window count towards hot_runs: the rest of the season is not looked at
+            near = runs[(dates >= (day - window).isoformat()) & (dates < day.isoformat())]
+            acc = acclimatisation(near, day, analysis.thresholds)
             counts.append(f"{acc['hot_runs']} before {by_name[name]}")
     if not counts:
         return []
@@ -667,8 +678,9 @@ def _season_note(analysis: Analysis) -> str:
             "so runs with and without cramps are not set side by side.")
 
 
-def _how_to_read(analysis: Analysis) -> list[dict]:
-    """Each rule that fired, once: what it checks, the threshold used, the full source."""
+def _how_to_read(analysis: Analysis, triggers: list[tuple[str, str]]) -> list[dict]:
+    """Each rule that fired, once: what it checks, the threshold used, the full source; ``triggers``
+    are :func:`clinician_triggers`' reasons (the page has them already)."""
     flags = analysis.flags
     seen = []
     for rule in dict.fromkeys(flags["rule"]) if len(flags) else []:
@@ -683,7 +695,7 @@ def _how_to_read(analysis: Analysis) -> list[dict]:
         label = pattern if label in pattern else f"{label}, a check for {pattern}"
         seen.append({"rule": rule, "name": label, "label": label[0].upper() + label[1:], "pattern": pattern,
                      "threshold": threshold, "source": source_of(name) if name else row["source"]})
-    if any(p == "night" for p, _ in clinician_triggers(analysis)):  # the clinician box's "frequent", in settings
+    if any(p == "night" for p, _ in triggers):  # the clinician box's "frequent", in settings
         t = analysis.thresholds
         seen.append({"rule": "night_frequent", "name": "frequent night cramps",
                      "label": "Frequent night cramps, worth mentioning to a clinician",

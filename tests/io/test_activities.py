@@ -1,0 +1,130 @@
+"""Activities kept by their file's digest (issue 25): a file read in an earlier report is not read
+again; what a report asks of it without its records (sport, start and end, span, distance, highest
+heart rate, the watch's offset, title, problems) equals what the file itself gives, and its records,
+once asked for, are the file's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import math
+import os
+import pickle
+import shutil
+
+import pandas as pd
+import pytest
+
+from analyzer.io.activities import KeptActivity, heart_rate_max, read_activity_folder, record_span
+from analyzer.io.cache import ActivityCache
+from analyzer.model import Activity
+from analyzer.testing.synthetic import synthetic_multisport, synthetic_run
+from tests.conftest import REPO
+
+UTC = dt.UTC
+START = dt.datetime(2024, 6, 1, 7, tzinfo=UTC)
+DATA = REPO / "tests" / "data"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Files of every kind a report meets: plain and gzipped FIT, one with pauses and a watch offset, one
+    without heart rate… (a walk), a cut-off file (its problem), real FIT files, GPX, TCX, a triathlon."""
+    acts = tmp_path / "activities"
+    acts.mkdir()
+    (acts / "a.fit").write_bytes(synthetic_run(START, 5.0, 330, pauses=[(600, 660)], utc_offset_s=7200))
+    (acts / "b.fit.gz").write_bytes(gzip.compress(synthetic_run(START + dt.timedelta(days=1), 8.0, 300, seed=2)))
+    (acts / "walk.fit").write_bytes(synthetic_run(START + dt.timedelta(days=2), 3.0, 600, sport="walking"))
+    (acts / "cut.fit").write_bytes(synthetic_run(START + dt.timedelta(days=3), 4.0, 320, seed=3)[:-700])
+    (acts / "tri.fit").write_bytes(synthetic_multisport(START + dt.timedelta(days=4),
+                                                        [("swimming", 0.5, 120), ("cycling", 5, 90), ("running", 2, 300)]))
+    for name in ("fitparse__activity-small-fenix2-run.fit", "wkz__with_nones.fit", "fitparse__Activity.fit"):
+        shutil.copy(DATA / name, acts / name)
+    for name in ("wkz__garmin_example.gpx", "tcxparser__test.tcx"):
+        shutil.copy(DATA / "xml" / name, acts / name)
+    return acts
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, pd.Timestamp) and isinstance(b, pd.Timestamp):
+        return a == b and a.unit == b.unit and str(a.tz) == str(b.tz)
+    return (a is None and b is None) or (a is pd.NaT and b is pd.NaT) or a == b
+
+
+def _read(folder, cache):
+    return {a.source: a for a in read_activity_folder(folder, cache=cache)[0]}
+
+
+def test_a_second_read_keeps_every_single_leg_file_and_answers_as_the_file_does(folder, tmp_path):
+    cache = ActivityCache(tmp_path / "cache")
+    first = _read(folder, cache)
+    assert not any(isinstance(a, KeptActivity) for a in first.values())  # nothing kept before
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert set(again) == set(first)
+    kept = {name for name, a in again.items() if isinstance(a, KeptActivity)}
+    assert kept == set(first) - {"tri.fit"}  # a multisport file's legs are cut from its records: read each time
+    for name in sorted(kept):
+        k, f = again[name], first[name]
+        for what in ("sport", "start_time", "end_time", "distance_m", "utc_offset", "title", "description",
+                     "engine", "source", "is_whole_file"):
+            assert _same_value(getattr(k, what), getattr(f, what)), (name, what)
+        assert _same_value(heart_rate_max(k), heart_rate_max(f)), name
+        span_k, span_f = record_span(k), record_span(f)
+        assert (span_k is None) == (span_f is None), name
+        if span_f is not None:
+            assert all(_same_value(x, y) for x, y in zip(span_k, span_f, strict=True)), name
+        assert [(p.file, p.location, p.message) for p in k.problems] == \
+               [(p.file, p.location, p.message) for p in f.problems], name
+        assert [leg is k for leg in k.legs()] == [True]
+        assert not k.loaded, name  # none of that read the file
+        pd.testing.assert_frame_equal(k.records, f.records, check_exact=True)  # now it is read: the file's own
+        pd.testing.assert_frame_equal(k.sessions, f.sessions, check_exact=True)
+        pd.testing.assert_frame_equal(k.pauses, f.pauses, check_exact=True)
+        assert k.loaded and k.device == f.device, name
+    assert first["cut.fit"].problems, "the cut-off file says so"
+    assert first["a.fit"].utc_offset == pd.Timedelta(hours=2) and len(first["a.fit"].pauses) == 1
+    assert heart_rate_max(first["a.fit"]) == first["a.fit"].records["heart_rate_bpm"].max()
+
+
+def test_unchanged_files_are_not_read_again_and_a_changed_one_is(folder, tmp_path, monkeypatch):
+    import analyzer.io.activities as activities
+
+    _read(folder, ActivityCache(tmp_path / "cache"))
+    read: list[str] = []
+    content = activities._content
+    monkeypatch.setattr(activities, "_content", lambda path, *a: read.append(path.name) or content(path, *a))
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert read == ["tri.fit"]  # its size and times unchanged, no other file's bytes are even read
+    read.clear()
+    (folder / "a.fit").write_bytes(synthetic_run(START, 6.0, 320, seed=9))  # new content under the old name
+    os.utime(folder / "b.fit.gz")  # touched only: read again for its digest, and still kept
+    third = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert sorted(read) == ["a.fit", "b.fit.gz", "tri.fit"]
+    assert not isinstance(third["a.fit"], KeptActivity)
+    assert third["a.fit"].distance_m == pytest.approx(6000, abs=1) and again["a.fit"].distance_m == pytest.approx(5000, abs=1)
+    assert isinstance(third["b.fit.gz"], KeptActivity)
+
+
+def test_a_damaged_summary_is_read_from_the_file_and_written_again(folder, tmp_path, caplog):
+    _read(folder, ActivityCache(tmp_path / "cache"))
+    summaries = sorted((tmp_path / "cache" / "summaries").rglob("*.json"))
+    assert len(summaries) == 9  # every file but the triathlon
+    for s in summaries:
+        s.write_text('{"sport": ', encoding="utf-8")
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert not any(isinstance(a, KeptActivity) for a in again.values())
+    assert "unreadable" in caplog.text
+    third = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert sum(isinstance(a, KeptActivity) for a in third.values()) == 9
+
+
+def test_a_kept_activity_crosses_processes_as_the_activity_itself(folder, tmp_path):
+    _read(folder, ActivityCache(tmp_path / "cache"))
+    kept = _read(folder, ActivityCache(tmp_path / "cache"))["a.fit"]
+    assert isinstance(kept, KeptActivity)
+    back = pickle.loads(pickle.dumps(kept))
+    assert type(back) is Activity
+    pd.testing.assert_frame_equal(back.records, kept.records, check_exact=True)
+    assert back.source == "a.fit" and back.start_time == kept.start_time
