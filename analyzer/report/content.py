@@ -362,8 +362,8 @@ def athlete_page(analysis: Analysis, previous: dict | None = None,
             "severity": severity_text(c.get("severity")),
             "air": number(c.get("air_temperature_c"), 1, "°C"),
             "air_source": c.get("air_temperature_source") or "",
-            "heat_index": format_heat_index(c.get("heat_index_c"), bool(c.get("heat_index_beyond_chart")))
-            if pd.notna(c.get("heat_index_c")) else "",
+            "heat_index": format_heat_index(c.get("heat_index_c"), bool(c.get("heat_index_beyond_chart")),
+                                            under_chart=True) if pd.notna(c.get("heat_index_c")) else "",
             "chips": chips, "notes": c.get("notes") if isinstance(c.get("notes"), str) else "",
             "match_note": c.get("match_note") if isinstance(c.get("match_note"), str) else "",
             "new": known and key not in old_cramps,
@@ -402,7 +402,7 @@ def _credits(analysis: Analysis) -> list[dict]:
     used = [w for a, src in zip(runs["activity"], runs["air_temperature_source"], strict=True)
             if (w := archive.get(a)) is not None and (str(src).startswith("archive:") or src == "sensor")]
     texts = dict.fromkeys(w.attribution for w in used if w.attribution)
-    from analyzer.io.weather_archive import ATTRIBUTION_URL
+    from analyzer.weather.open_meteo import ATTRIBUTION_URL
 
     return [{"text": t, "url": ATTRIBUTION_URL} for t in texts]
 
@@ -640,8 +640,8 @@ def _runs(analysis: Analysis) -> list[dict]:
             "km": number(r["distance_km"], 1), "pace": format_pace(r["pace_s_per_km"]),
             "hr": number(r["avg_heart_rate_bpm"], 0), "drift": number(r["decoupling_pct"], 1),
             "air": number(r["air_temperature_c"], 1), "air_source": r.get("air_temperature_source", ""),
-            "heat_index": number(r["heat_index_max_c"], 1) if not r.get("heat_index_beyond_chart")
-            else format_heat_index(r["heat_index_max_c"], True, "cell"),
+            "heat_index": format_heat_index(r["heat_index_max_c"], bool(r.get("heat_index_beyond_chart")), "cell",
+                                            under_chart=True),
             "mass_loss": number(r["body_mass_loss_pct"], 1), "spike": number(r["distance_ratio"], 2),
             "pace_ratio": number(r["pace_ratio"], 2), "acwr": number(r["acwr_coupled"], 2),
             "cramps": int(r["cramps"]),
