@@ -183,6 +183,18 @@ class Activity:
         """UTC time of the last record."""
         return self.records.index[-1] if len(self.records) else self.start_time
 
+    def record_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The first and last time of the dated records (records without a time left out), or ``None``
+        when there are none."""
+        if not len(self.records):
+            return None
+        times = self.records.index.dropna()
+        return (times.min(), times.max()) if len(times) else None
+
+    def heart_rate_max(self) -> float | None:
+        """The highest heart rate in the records (NaN when none is recorded), ``None`` without the column."""
+        return self.records["heart_rate_bpm"].max() if "heart_rate_bpm" in self.records else None
+
     @property
     def distance_m(self) -> float:
         """Distance of the activity in metres, each session counted on its own.

@@ -296,8 +296,8 @@ def activity_summary(act: Activity) -> dict | None:
     legs = act.legs()
     if len(legs) != 1 or legs[0] is not act or not all(isinstance(x, str) for x in (act.title, act.description, act.engine)):
         return None
-    span = record_span(act)
-    hr = act.records["heart_rate_bpm"].max() if "heart_rate_bpm" in act.records else None
+    span = act.record_span()
+    hr = act.heart_rate_max()
     return {
         "sport": act.sport, "start": _time(act.start_time), "end": _time(act.end_time),
         "span": None if span is None else [_time(span[0]), _time(span[1])],
@@ -372,6 +372,17 @@ class KeptActivity(Activity):
         """Whether the file has been read."""
         return self.__dict__["_full"] is not None
 
+    def record_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """:meth:`Activity.record_span`, from the summary until the file is read."""
+        if self.loaded:
+            return super().record_span()
+        span = self.__dict__["_summary"]["span"]
+        return None if span is None else (_untime(span[0]), _untime(span[1]))
+
+    def heart_rate_max(self) -> float | None:
+        """:meth:`Activity.heart_rate_max`, from the summary until the file is read."""
+        return super().heart_rate_max() if self.loaded else self.__dict__["_summary"]["heart_rate_max"]
+
     @property  # type: ignore[override]
     def records(self) -> pd.DataFrame:
         return self.full().records
@@ -413,25 +424,6 @@ class KeptActivity(Activity):
 
 def _itself(activity: Activity) -> Activity:
     return activity
-
-
-def record_span(act: Activity) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The first and last time of ``act``'s dated records (records without a time left out), or
-    ``None`` when it has none; a :class:`KeptActivity` answers from its summary."""
-    if isinstance(act, KeptActivity) and not act.loaded:
-        span = act._summary["span"]
-        return None if span is None else (_untime(span[0]), _untime(span[1]))
-    if not len(act.records):
-        return None
-    times = act.records.index.dropna()
-    return (times.min(), times.max()) if len(times) else None
-
-
-def heart_rate_max(act: Activity) -> float | None:
-    """The highest heart rate in ``act``'s records (NaN when none is recorded), ``None`` without the column."""
-    if isinstance(act, KeptActivity) and not act.loaded:
-        return act._summary["heart_rate_max"]
-    return act.records["heart_rate_bpm"].max() if "heart_rate_bpm" in act.records else None
 
 
 def list_activity_files(folder: Path, problems: list[Problem]) -> list[Path]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.errors import FolderNotFoundError
-from analyzer.io.activities import read_activity_folder, record_span
+from analyzer.io.activities import read_activity_folder
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.exports import export_kind, read_export
 from analyzer.io.fit import FitWarning
@@ -94,7 +94,7 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
         Reuse parsed activities (see :mod:`analyzer.io.cache`).
     weather : {"auto", "cache", "off"}
         For runs with a position that ``weather.csv`` does not cover, the weather archive
-        (:mod:`analyzer.io.weather_archive`): ``auto`` uses cached days, then asks the archive
+        (:mod:`analyzer.weather.archive`): ``auto`` uses cached days, then asks the archive
         when the network answers; ``cache`` only cached days; ``off`` never. ``weather = "off"``
         (or ``"cache"``) in ``athlete.toml`` restricts it further for that athlete.
     archive : Archive, optional
@@ -237,7 +237,7 @@ def _needs_archive(leg: Activity, weather_csv: pd.DataFrame) -> bool:
     """Whether the weather archive's lookup has anything to do for ``leg``: it has dated records, and
     ``weather.csv`` has no hour within an hour of them (the lookup passes over the others without a
     word). Asked of the run's span, so a run file kept from an earlier report is not read for it."""
-    span = record_span(leg)
+    span = leg.record_span()
     if span is None:
         return False
     start, end = span

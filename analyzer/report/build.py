@@ -23,7 +23,6 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 from markupsafe import escape
 
-from analyzer.air import run_air
 from analyzer.analysis import FLAG_COLUMNS, Analysis
 from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
@@ -34,6 +33,7 @@ from analyzer.report import charts
 from analyzer.report.content import GLOSSARY, PATTERN_NAMES, athlete_page, explain, seen_keys, since_text
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
 from analyzer.suggestions import SUGGESTION_COLUMNS
+from analyzer.weather.air import run_air
 
 SUMMARY_COLUMNS = ["athlete", "name", "runs", "distance_km", "cramps", "patterns", "flags", "problems", "report"]
 ERROR_COLUMNS = ["athlete", "file", "location", "message"]
@@ -555,7 +555,7 @@ def write_team_files(
               "flags": int(summary["flags"].sum()) if len(summary) else 0,
               "runs": int(summary["runs"].sum()) if len(summary) else 0,
               "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
-    from analyzer.io.weather_archive import ATTRIBUTION_URL
+    from analyzer.weather.open_meteo import ATTRIBUTION_URL
 
     team = dict(
         css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,

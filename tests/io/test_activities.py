@@ -15,7 +15,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analyzer.io.activities import KeptActivity, heart_rate_max, read_activity_folder, record_span
+from analyzer.io.activities import KeptActivity, read_activity_folder
 from analyzer.io.cache import ActivityCache
 from analyzer.model import Activity
 from analyzer.testing.synthetic import synthetic_multisport, synthetic_run
@@ -70,8 +70,8 @@ def test_a_second_read_keeps_every_single_leg_file_and_answers_as_the_file_does(
         for what in ("sport", "start_time", "end_time", "distance_m", "utc_offset", "title", "description",
                      "engine", "source", "is_whole_file"):
             assert _same_value(getattr(k, what), getattr(f, what)), (name, what)
-        assert _same_value(heart_rate_max(k), heart_rate_max(f)), name
-        span_k, span_f = record_span(k), record_span(f)
+        assert _same_value(k.heart_rate_max(), f.heart_rate_max()), name
+        span_k, span_f = k.record_span(), f.record_span()
         assert (span_k is None) == (span_f is None), name
         if span_f is not None:
             assert all(_same_value(x, y) for x, y in zip(span_k, span_f, strict=True)), name
@@ -85,7 +85,7 @@ def test_a_second_read_keeps_every_single_leg_file_and_answers_as_the_file_does(
         assert k.loaded and k.device == f.device, name
     assert first["cut.fit"].problems, "the cut-off file says so"
     assert first["a.fit"].utc_offset == pd.Timedelta(hours=2) and len(first["a.fit"].pauses) == 1
-    assert heart_rate_max(first["a.fit"]) == first["a.fit"].records["heart_rate_bpm"].max()
+    assert first["a.fit"].heart_rate_max() == first["a.fit"].records["heart_rate_bpm"].max()
 
 
 def test_unchanged_files_are_not_read_again_and_a_changed_one_is(folder, tmp_path, monkeypatch):
