@@ -298,10 +298,12 @@ def activity_summary(act: Activity) -> dict | None:
         return None
     span = act.record_span()
     hr = act.heart_rate_max()
+    position = act.first_position()
     return {
         "sport": act.sport, "start": _time(act.start_time), "end": _time(act.end_time),
         "span": None if span is None else [_time(span[0]), _time(span[1])],
         "distance_m": float(act.distance_m), "heart_rate_max": None if hr is None else float(hr),
+        "position": None if position is None else list(position),
         "utc_offset_ns": None if act.utc_offset is None else (
             "NaT" if pd.isna(act.utc_offset) else int(pd.Timedelta(act.utc_offset).value)),
         "title": act.title, "description": act.description, "engine": act.engine,
@@ -378,6 +380,13 @@ class KeptActivity(Activity):
             return super().record_span()
         span = self.__dict__["_summary"]["span"]
         return None if span is None else (_untime(span[0]), _untime(span[1]))
+
+    def first_position(self) -> tuple[float, float] | None:
+        """:meth:`Activity.first_position`, from the summary until the file is read."""
+        if self.loaded:
+            return super().first_position()
+        position = self.__dict__["_summary"]["position"]
+        return None if position is None else (float(position[0]), float(position[1]))
 
     def heart_rate_max(self) -> float | None:
         """:meth:`Activity.heart_rate_max`, from the summary until the file is read."""
