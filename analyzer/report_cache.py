@@ -60,7 +60,7 @@ def _file_part(path: Path, rel: bytes, known: dict[str, list] | None, stats: dic
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         before = (known or {}).get(rel.decode())
-        if isinstance(before, list) and before[:4] == stamp:
+        if isinstance(before, list) and len(before) == 5 and before[:4] == stamp and isinstance(before[4], str):
             digest = bytes.fromhex(before[4])
         else:
             with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory

@@ -178,8 +178,8 @@ def read_kept(path: Path, engine: str, cache: ActivityCache, digests: _Digests |
     load = functools.partial(_read_quietly, path, engine, cache)
     key = digests.get(path) if digests is not None else None
     summary = _load_summary(cache, _summary_key(key, path)) if key is not None else None
-    if summary is not None:
-        return KeptActivity(summary, path.name, key, load)
+    if summary is not None and (kept := _kept(summary, path.name, key, load)) is not None:
+        return kept
     stamp = digests.stamp(path) if digests is not None else None  # taken before the bytes are read
     content = _content(path, engine, cache)
     if content is None:
@@ -189,11 +189,24 @@ def read_kept(path: Path, engine: str, cache: ActivityCache, digests: _Digests |
         digests.put(path, stamp, key)
     entry = _summary_key(key, path)
     summary = _load_summary(cache, entry)
-    if summary is not None:
-        return KeptActivity(summary, path.name, key, load)
+    if summary is not None and (kept := _kept(summary, path.name, key, load)) is not None:
+        return kept
     act = _parse(path, data, key, engine, cache)
     _store_summary(cache, entry, act)
     return act
+
+
+def _kept(summary: object, name: str, key: str, load: Callable[[], Activity]) -> KeptActivity | None:
+    """A :class:`KeptActivity` from ``summary``, or ``None`` when the stored summary is damaged (valid
+    JSON of the wrong shape): the file is then read, and its summary written again."""
+    try:
+        kept = KeptActivity(summary, name, key, load)  # type: ignore[arg-type]
+        (kept.record_span(), kept.first_position(), kept.heart_rate_max(), kept.distance_m, kept.sport,  # noqa: B018
+         kept.start_time, kept.end_time, kept.utc_offset)  # the shape checked now, not mid-report
+        return kept
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        log.warning("the kept summary of %s is damaged (%r); reading the file", name, exc)
+        return None
 
 
 def _read_quietly(path: Path, engine: str, cache: ActivityCache) -> Activity:
@@ -231,7 +244,8 @@ class _Digests:
     def get(self, path: Path) -> str | None:
         """The content key of ``path`` when its stamp is the one its key was taken at."""
         before, stamp = self.known.get(path.name), self.stamp(path)
-        if stamp is None or not isinstance(before, list) or before[:4] != stamp or not isinstance(before[4], str):
+        if stamp is None or not isinstance(before, list) or len(before) != 5 or before[:4] != stamp \
+                or not isinstance(before[4], str):
             return None
         self.now[path.name] = before
         return before[4]
@@ -363,7 +377,17 @@ class KeptActivity(Activity):
         """The activity read from its file (once)."""
         d = self.__dict__
         if d["_full"] is None:
-            d["_full"] = d["_load"]()
+            try:
+                act = d["_load"]()
+            except (OSError, FitError, InputError) as exc:  # gone, unreadable or damaged since it was listed
+                why = exc.strerror if isinstance(exc, OSError) else exc.reason
+                raise InputError(self.source, "", "the file could not be read again while the report was "
+                                 f"being written ({why or 'unreadable'}); run the report again") from exc
+            if getattr(act, "content_key", d["content_key"]) != d["content_key"]:
+                # replaced since it was listed: what was kept under its old content must not be mixed with it
+                raise InputError(self.source, "", "the file changed while the report was being written; "
+                                 "run the report again")
+            d["_full"] = act
         return d["_full"]
 
     def _frame(self, name: str) -> pd.DataFrame:

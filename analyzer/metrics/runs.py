@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analyzer.errors import InputError
 from analyzer.metrics.cardio import banister_trimp, decoupling_of_arrays
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
@@ -310,6 +311,12 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
                 row = _run_row(athlete, act, hr_max, hr_rest, sex, weigh_ins, counts)
                 rows_cache[key] = row
             rows.append(row)
+        except InputError as exc:  # e.g. its file changed while the report was being written
+            if problems is None:
+                raise
+            problems.append(Problem(str(Path(athlete.folder) / "activities" / act.source.split("#")[0]), "",
+                                    f"run {act.source} could not be analysed: {exc.reason}; left out of the runs "
+                                    "table", athlete.id))
         except Exception:  # one run that cannot be analysed never stops the others
             if problems is None:
                 raise
