@@ -12,10 +12,10 @@ from analyzer.weather.air import (
     SUN_COLUMNS,
     WEATHER_MAX_GAP,
     RunAir,
-    _add_liljegren,
-    _from_archive,
     _sensor_humidity,
+    add_liljegren_wbgt,
     air_at,
+    air_from_archive,
     has_air_sensor,
     hourly_sun,
     interpolate_weather,
@@ -24,6 +24,6 @@ from analyzer.weather.air import (
 
 __all__ = [
     "AIR_SENSOR_PRODUCTS", "AIR_SENSOR_TYPES", "SOURCE_CSV", "SOURCE_SENSOR", "SOURCE_UNKNOWN", "SUN_COLUMNS",
-    "WEATHER_MAX_GAP", "RunAir", "_add_liljegren", "_from_archive", "_sensor_humidity", "air_at", "has_air_sensor",
+    "WEATHER_MAX_GAP", "RunAir", "add_liljegren_wbgt", "air_from_archive", "_sensor_humidity", "air_at", "has_air_sensor",
     "hourly_sun", "interpolate_weather", "run_air",
 ]

@@ -21,10 +21,13 @@ from analyzer.flags import placing, rules
 from analyzer.flags.rules import PATTERN_ORDER, Flag
 from analyzer.flags.season import SEASON_VARIABLES, season_comparison, season_digits  # noqa: F401 (re-exported)
 from analyzer.flags.thresholds import check_overrides, resolve_thresholds
+from analyzer.io.weather_words import unavailable_text
 from analyzer.metrics.runs import run_table
 from analyzer.model import Athlete, Problem
 from analyzer.report.messages import message
 from analyzer.suggestions import SUGGESTION_COLUMNS, suggest_cramps
+from analyzer.weather.archive import Unavailable
+from analyzer.weather.reasons import Reason
 
 FLAG_COLUMNS = ["athlete", "scope", "cramp_row", "activity", "pattern", "rule", "value", "threshold", "unit",
                 "message", "source", "air_temperature_source"]
@@ -174,7 +177,7 @@ def analyze(athlete: Athlete | str | os.PathLike, *, thresholds: Mapping[str, ob
     check_overrides(thresholds)
     if weather == "off" and athlete.archive:
         athlete = dataclasses.replace(athlete, archive={}, archive_notes={
-            name: "the weather archive is switched off" for name in athlete.archive})
+            name: unavailable_text(Unavailable(Reason.SWITCHED_OFF)) for name in athlete.archive})
     th, errors = resolve_thresholds(athlete.profile.get("thresholds"), thresholds)
     problems = list(athlete.problems) + [
         Problem(str(athlete.folder), "thresholds", e, athlete.id) for e in errors

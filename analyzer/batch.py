@@ -17,13 +17,13 @@ import json
 import logging
 import os
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
 from analyzer.analysis import analyze
+from analyzer.errors import AnalyzerError
 from analyzer.executors import open_executor, run_tasks
 from analyzer.io.athlete import (
     athlete_id_of,
@@ -34,7 +34,6 @@ from analyzer.io.athlete import (
     restrict_period,
 )
 from analyzer.io.cache import ActivityCache, default_cache_dir
-from analyzer.io.weather_archive import Archive, reachable
 from analyzer.model import Problem
 from analyzer.report.assets import chart_script, vega_bundle
 from analyzer.report.build import (
@@ -56,6 +55,8 @@ from analyzer.report_cache import (
     folder_fingerprint,
     what_changed,
 )
+from analyzer.weather.archive import Archive
+from analyzer.weather.client import reachable
 
 FORMATS = ("html", "pdf")
 
@@ -218,7 +219,7 @@ def run_report(
         A Dask scheduler address (``tcp://host:8786``); runs the same tasks on that cluster.
     weather : {"auto", "cache", "off"}
         The weather archive for runs that ``weather.csv`` does not cover
-        (:mod:`analyzer.io.weather_archive`). With ``auto``, an archive that does not answer
+        (:mod:`analyzer.weather.archive`). With ``auto``, an archive that does not answer
         within about a second is said once in ``notices`` and only cached days are used.
     weather_url : str, optional
         Another address for the archive (a mirror); default ``CRAMP_WEATHER_URL`` or the
@@ -473,10 +474,17 @@ def inside_inputs(out_dir: Path, inputs: list[Path], paths: list[Path]) -> str:
 
 
 def _failure_reason(exc: Exception) -> str:
-    """What failed, for the athlete's page: the exception and the line it came from."""
-    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    at = f" (in {Path(where.filename).name}:{where.lineno})" if where else ""
-    return f"{type(exc).__name__}: {exc}{at}"
+    """What failed, in words for the athlete's page (the exception itself goes to the log).
+
+    A file that cannot be read is named with the system's reason; an input error says what it is and
+    where; anything else is a fault in the analyzer, said as such."""
+    if isinstance(exc, OSError):
+        what = f"{exc.filename} cannot be read" if exc.filename else "a file cannot be read"
+        return f"{what} ({exc.strerror})" if exc.strerror else what
+    if isinstance(exc, AnalyzerError):
+        return str(exc)
+    log.error("the analyzer failed", exc_info=exc)
+    return "the analyzer failed on these files (a fault in the analyzer, not in the files; please report it)"
 
 
 def _failure(folder: Path, exc: Exception) -> Problem:

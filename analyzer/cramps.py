@@ -22,10 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analyzer.air import air_at
-from analyzer.io.activities import record_span
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c
 from analyzer.model import Activity, Athlete, Problem
+from analyzer.weather.air import air_at
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +50,8 @@ EXTRA_COLUMNS = ["leg", "muscle", "severity", "duration_s", "notes", "match_note
 def _spans(athlete: Athlete) -> list[tuple[Activity, pd.Timestamp, pd.Timestamp]]:
     """Activities a cramp can be placed in, each with its first and last dated record: every leg
     with dated records (multisport files split). A kept run is not read for it
-    (:func:`analyzer.io.activities.record_span`)."""
-    return [(a, *span) for a in athlete.legs if (span := record_span(a)) is not None]
+    (:meth:`analyzer.model.Activity.record_span`)."""
+    return [(a, *span) for a in athlete.legs if (span := a.record_span()) is not None]
 
 
 def _moment(act: Activity, t: pd.Timestamp) -> dict[str, float]:
@@ -104,7 +103,7 @@ def match_cramps(athlete: Athlete, tolerance_min: float = CRAMP_MATCH_TOLERANCE_
         ``patterns``), then ``leg``, ``muscle``, ``severity``, ``duration_s``, ``notes``,
         ``match_note``, ``heat_index_beyond_chart``, ``air_temperature_source`` and the log's
         unknown columns. ``air_temperature_c`` comes from weather.csv, an external air sensor or
-        the weather archive (:mod:`analyzer.air`), and is NaN when none has it: the watch's
+        the weather archive (:mod:`analyzer.weather.air`), and is NaN when none has it: the watch's
         wrist temperature is never used for it. A cramp logged with a date but no time has context
         ``time_unknown`` and is never placed by invention. A cramp logged by ``activity`` and
         ``distance_km`` whose file was not read, or whose distance lies beyond the run's end (by
@@ -232,7 +231,7 @@ def _running_legs(act: Activity) -> list[Activity]:
 
 
 def _dated(act: Activity) -> bool:
-    return record_span(act) is not None
+    return act.record_span() is not None
 
 
 def _by_distance(athlete: Athlete, name: str, km: float, notes: list[str]):

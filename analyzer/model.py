@@ -97,6 +97,18 @@ class _Frame:
         obj.__dict__[self.slot] = value
 
 
+def run_position(records: pd.DataFrame) -> tuple[float, float] | None:
+    """The run's first plausible position (not 0°/0°, within the globe), or ``None``."""
+    if "latitude_deg" not in records or "longitude_deg" not in records:
+        return None
+    pos = records[["latitude_deg", "longitude_deg"]].dropna()
+    pos = pos[(pos["latitude_deg"].abs() <= 90) & (pos["longitude_deg"].abs() <= 180)
+              & ((pos["latitude_deg"] != 0) | (pos["longitude_deg"] != 0))]
+    if pos.empty:
+        return None
+    return float(pos["latitude_deg"].iloc[0]), float(pos["longitude_deg"].iloc[0])
+
+
 @dataclass
 class Activity:
     """One FIT activity as tidy DataFrames.
@@ -182,6 +194,22 @@ class Activity:
     def end_time(self) -> pd.Timestamp | None:
         """UTC time of the last record."""
         return self.records.index[-1] if len(self.records) else self.start_time
+
+    def record_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The first and last time of the dated records (records without a time left out), or ``None``
+        when there are none."""
+        if not len(self.records):
+            return None
+        times = self.records.index.dropna()
+        return (times.min(), times.max()) if len(times) else None
+
+    def first_position(self) -> tuple[float, float] | None:
+        """The first plausible position of the dated records (:func:`run_position`), or ``None``."""
+        return run_position(self.records[self.records.index.notna()])
+
+    def heart_rate_max(self) -> float | None:
+        """The highest heart rate in the records (NaN when none is recorded), ``None`` without the column."""
+        return self.records["heart_rate_bpm"].max() if "heart_rate_bpm" in self.records else None
 
     @property
     def distance_m(self) -> float:

@@ -4,7 +4,7 @@ The same rules and thresholds as the report (:mod:`analyzer.flags.rules`,
 :mod:`analyzer.flags.thresholds`), asked forward: over-exertion (the planned distance against the
 longest run of the 30 days before, the planned pace against the usual pace for the distance), heat
 hour by hour from a forecast (heat index and WBGT with the report's physics,
-:mod:`analyzer.metrics.heat` and :mod:`analyzer.air`), the best start in a window that avoids the
+:mod:`analyzer.metrics.heat` and :mod:`analyzer.weather.air`), the best start in a window that avoids the
 heat conditions, heat acclimatisation as context, the fluid the athlete's own weigh-ins suggest,
 and the athlete's other patterns as reminders. It says "conditions that came before your cramps",
 never "you will cramp": training information, not medical advice.
@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analyzer.air import _add_liljegren, _from_archive, interpolate_weather
 from analyzer.analysis import Analysis, analyze
 from analyzer.errors import InputError
 from analyzer.flags import rules
@@ -42,6 +41,7 @@ from analyzer.metrics.load import history_days, longest_prior, usual_speed
 from analyzer.metrics.sun import cos_solar_zenith
 from analyzer.model import ArchiveWeather, Athlete
 from analyzer.references import REFERENCES
+from analyzer.weather.air import add_liljegren_wbgt, air_from_archive, interpolate_weather
 
 DEFAULT_WINDOW = ("05:00", "21:00")
 """The local hours a best start may fall in (the run also ends by the window's end)."""
@@ -381,7 +381,7 @@ def _read_forecast(forecast: object, tz: str, where: tuple[float, float] | None,
             notes.append("No forecast: no position for the run (no outdoor run with GPS, and no --where given), so "
                          "the heat conditions are unknown (distance and pace are assessed).")
             return None, "", "unavailable"
-        from analyzer.io.weather_forecast import fetch_forecast
+        from analyzer.weather.forecast import fetch_forecast
 
         got = fetch_forecast(where[0], where[1], day, url=forecast_url, today=today)
         if got.hours is None:
@@ -413,9 +413,9 @@ def _air_on_grid(hours: pd.DataFrame, kind: str, times: pd.DatetimeIndex,
     else:
         lat, lon = where if where is not None else (np.nan, np.nan)
         archive = ArchiveWeather(hours, "forecast", "", 0.0, lat, lon)
-        frame = _from_archive(times, archive)
+        frame = air_from_archive(times, archive)
         if where is not None:
-            _add_liljegren(frame, archive)
+            add_liljegren_wbgt(frame, archive)
         wbgt_source = "Liljegren model (forecast sun and wind)" if "wbgt_c" in frame and frame["wbgt_c"].notna().any() else ""
     for c in ("temperature_c", "relative_humidity_pct"):
         if c not in frame:
@@ -656,7 +656,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
         The start's position; default the start of your most recent outdoor run. Only its 0.1°
         grid cell is ever sent.
     forecast : {"auto", "off"}, path or DataFrame
-        ``auto`` asks the forecast service (:mod:`analyzer.io.weather_forecast`; offline, the heat
+        ``auto`` asks the forecast service (:mod:`analyzer.weather.forecast`; offline, the heat
         is said to be unknown and the rest assessed); a CSV path in the ``weather.csv`` format (local
         times, hourly); a DataFrame indexed by UTC time with ``temperature_c`` and
         ``relative_humidity_pct``; ``off``.

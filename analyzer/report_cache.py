@@ -14,7 +14,6 @@ import logging
 import math
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +59,7 @@ def _file_part(path: Path, rel: bytes, known: dict[str, list] | None, stats: dic
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         before = (known or {}).get(rel.decode())
-        if isinstance(before, list) and before[:4] == stamp:
+        if isinstance(before, list) and len(before) == 5 and before[:4] == stamp and isinstance(before[4], str):
             digest = bytes.fromhex(before[4])
         else:
             with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
@@ -295,15 +294,7 @@ class RunRowCache:
             log.warning("%s not kept: %s", self.what, exc)
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            atomic_write_text(path, text)
         except OSError as exc:
             log.warning("could not keep %s %s: %s", self.what, path, exc)
 

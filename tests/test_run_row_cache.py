@@ -250,3 +250,26 @@ def test_a_kept_chart_reads_back_as_stored_and_a_damaged_one_is_drawn_again(tmp_
     with caplog.at_level(logging.WARNING):
         assert again.get("k") is None
     assert (again.hits, again.misses) == (0, 1) and "run chart cache entry" in caplog.text
+
+
+@pytest.mark.parametrize("weather", ["off", "cache"])
+def test_without_weather_csv_a_new_run_reads_only_the_new_file(tmp_path, monkeypatch, weather):
+    """An athlete with no weather.csv: the unchanged runs are not read for the archive's lookup, with
+    the archive off (a kept run's span says it has nothing to ask) or from its cache (the position it
+    asks for is kept in the run's summary too)."""
+    import analyzer.io.activities as activities
+
+    runs = _runs(4)
+    write_athlete(tmp_path / "team" / "bo", {"timezone": "UTC"}, runs, [], None, None)
+    team, cache = tmp_path / "team", tmp_path / "cache"
+    for _ in range(2):
+        assert analyzer.run_report(team, tmp_path / "out", jobs=1, cache_dir=cache, weather=weather).exit_code in (0, 1)
+    new = START + dt.timedelta(days=13)
+    name = f"{new:%Y-%m-%d}.fit"
+    (team / "bo" / "activities" / name).write_bytes(synthetic_run(new, 9.0, 330, seed=7))
+    parsed, parse = [], activities._parse
+    monkeypatch.setattr(activities, "_parse", lambda path, *a: parsed.append(path.name) or parse(path, *a))
+    loaded, full = [], activities.KeptActivity.full
+    monkeypatch.setattr(activities.KeptActivity, "full", lambda self: loaded.append(self.source) or full(self))
+    assert analyzer.run_report(team, tmp_path / "out", jobs=1, cache_dir=cache, weather=weather).exit_code in (0, 1)
+    assert parsed == [name] and loaded == []

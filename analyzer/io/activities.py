@@ -178,8 +178,8 @@ def read_kept(path: Path, engine: str, cache: ActivityCache, digests: _Digests |
     load = functools.partial(_read_quietly, path, engine, cache)
     key = digests.get(path) if digests is not None else None
     summary = _load_summary(cache, _summary_key(key, path)) if key is not None else None
-    if summary is not None:
-        return KeptActivity(summary, path.name, key, load)
+    if summary is not None and (kept := _kept(summary, path.name, key, load)) is not None:
+        return kept
     stamp = digests.stamp(path) if digests is not None else None  # taken before the bytes are read
     content = _content(path, engine, cache)
     if content is None:
@@ -189,11 +189,24 @@ def read_kept(path: Path, engine: str, cache: ActivityCache, digests: _Digests |
         digests.put(path, stamp, key)
     entry = _summary_key(key, path)
     summary = _load_summary(cache, entry)
-    if summary is not None:
-        return KeptActivity(summary, path.name, key, load)
+    if summary is not None and (kept := _kept(summary, path.name, key, load)) is not None:
+        return kept
     act = _parse(path, data, key, engine, cache)
     _store_summary(cache, entry, act)
     return act
+
+
+def _kept(summary: object, name: str, key: str, load: Callable[[], Activity]) -> KeptActivity | None:
+    """A :class:`KeptActivity` from ``summary``, or ``None`` when the stored summary is damaged (valid
+    JSON of the wrong shape): the file is then read, and its summary written again."""
+    try:
+        kept = KeptActivity(summary, name, key, load)  # type: ignore[arg-type]
+        (kept.record_span(), kept.first_position(), kept.heart_rate_max(), kept.distance_m, kept.sport,  # noqa: B018
+         kept.start_time, kept.end_time, kept.utc_offset)  # the shape checked now, not mid-report
+        return kept
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        log.warning("the kept summary of %s is damaged (%r); reading the file", name, exc)
+        return None
 
 
 def _read_quietly(path: Path, engine: str, cache: ActivityCache) -> Activity:
@@ -231,7 +244,8 @@ class _Digests:
     def get(self, path: Path) -> str | None:
         """The content key of ``path`` when its stamp is the one its key was taken at."""
         before, stamp = self.known.get(path.name), self.stamp(path)
-        if stamp is None or not isinstance(before, list) or before[:4] != stamp or not isinstance(before[4], str):
+        if stamp is None or not isinstance(before, list) or len(before) != 5 or before[:4] != stamp \
+                or not isinstance(before[4], str):
             return None
         self.now[path.name] = before
         return before[4]
@@ -296,12 +310,14 @@ def activity_summary(act: Activity) -> dict | None:
     legs = act.legs()
     if len(legs) != 1 or legs[0] is not act or not all(isinstance(x, str) for x in (act.title, act.description, act.engine)):
         return None
-    span = record_span(act)
-    hr = act.records["heart_rate_bpm"].max() if "heart_rate_bpm" in act.records else None
+    span = act.record_span()
+    hr = act.heart_rate_max()
+    position = act.first_position()
     return {
         "sport": act.sport, "start": _time(act.start_time), "end": _time(act.end_time),
         "span": None if span is None else [_time(span[0]), _time(span[1])],
         "distance_m": float(act.distance_m), "heart_rate_max": None if hr is None else float(hr),
+        "position": None if position is None else list(position),
         "utc_offset_ns": None if act.utc_offset is None else (
             "NaT" if pd.isna(act.utc_offset) else int(pd.Timedelta(act.utc_offset).value)),
         "title": act.title, "description": act.description, "engine": act.engine,
@@ -361,7 +377,17 @@ class KeptActivity(Activity):
         """The activity read from its file (once)."""
         d = self.__dict__
         if d["_full"] is None:
-            d["_full"] = d["_load"]()
+            try:
+                act = d["_load"]()
+            except (OSError, FitError, InputError) as exc:  # gone, unreadable or damaged since it was listed
+                why = exc.strerror if isinstance(exc, OSError) else exc.reason
+                raise InputError(self.source, "", "the file could not be read again while the report was "
+                                 f"being written ({why or 'unreadable'}); run the report again") from exc
+            if getattr(act, "content_key", d["content_key"]) != d["content_key"]:
+                # replaced since it was listed: what was kept under its old content must not be mixed with it
+                raise InputError(self.source, "", "the file changed while the report was being written; "
+                                 "run the report again")
+            d["_full"] = act
         return d["_full"]
 
     def _frame(self, name: str) -> pd.DataFrame:
@@ -371,6 +397,24 @@ class KeptActivity(Activity):
     def loaded(self) -> bool:
         """Whether the file has been read."""
         return self.__dict__["_full"] is not None
+
+    def record_span(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """:meth:`Activity.record_span`, from the summary until the file is read."""
+        if self.loaded:
+            return super().record_span()
+        span = self.__dict__["_summary"]["span"]
+        return None if span is None else (_untime(span[0]), _untime(span[1]))
+
+    def first_position(self) -> tuple[float, float] | None:
+        """:meth:`Activity.first_position`, from the summary until the file is read."""
+        if self.loaded:
+            return super().first_position()
+        position = self.__dict__["_summary"]["position"]
+        return None if position is None else (float(position[0]), float(position[1]))
+
+    def heart_rate_max(self) -> float | None:
+        """:meth:`Activity.heart_rate_max`, from the summary until the file is read."""
+        return super().heart_rate_max() if self.loaded else self.__dict__["_summary"]["heart_rate_max"]
 
     @property  # type: ignore[override]
     def records(self) -> pd.DataFrame:
@@ -413,25 +457,6 @@ class KeptActivity(Activity):
 
 def _itself(activity: Activity) -> Activity:
     return activity
-
-
-def record_span(act: Activity) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The first and last time of ``act``'s dated records (records without a time left out), or
-    ``None`` when it has none; a :class:`KeptActivity` answers from its summary."""
-    if isinstance(act, KeptActivity) and not act.loaded:
-        span = act._summary["span"]
-        return None if span is None else (_untime(span[0]), _untime(span[1]))
-    if not len(act.records):
-        return None
-    times = act.records.index.dropna()
-    return (times.min(), times.max()) if len(times) else None
-
-
-def heart_rate_max(act: Activity) -> float | None:
-    """The highest heart rate in ``act``'s records (NaN when none is recorded), ``None`` without the column."""
-    if isinstance(act, KeptActivity) and not act.loaded:
-        return act._summary["heart_rate_max"]
-    return act.records["heart_rate_bpm"].max() if "heart_rate_bpm" in act.records else None
 
 
 def list_activity_files(folder: Path, problems: list[Problem]) -> list[Path]:

@@ -13,14 +13,14 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.errors import FolderNotFoundError
-from analyzer.io.activities import read_activity_folder, record_span
+from analyzer.io.activities import read_activity_folder
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.io.exports import export_kind, read_export
 from analyzer.io.fit import FitWarning
 from analyzer.io.logs import read_cramp_log, read_profile, read_weather, read_weigh_ins
 from analyzer.io.weather_words import weather_notes
 from analyzer.io.zones import ZONE_FROM_PROFILE, away_days, choose_zone, unset_watch_zone
-from analyzer.model import Activity, Athlete, Problem
+from analyzer.model import Athlete, Problem
 from analyzer.weather.archive import WEATHER_MODES, Archive
 from analyzer.weather.runs import archive_for_runs
 
@@ -94,7 +94,7 @@ def load_athlete(folder: str | os.PathLike, cache: ActivityCache | None = None, 
         Reuse parsed activities (see :mod:`analyzer.io.cache`).
     weather : {"auto", "cache", "off"}
         For runs with a position that ``weather.csv`` does not cover, the weather archive
-        (:mod:`analyzer.io.weather_archive`): ``auto`` uses cached days, then asks the archive
+        (:mod:`analyzer.weather.archive`): ``auto`` uses cached days, then asks the archive
         when the network answers; ``cache`` only cached days; ``off`` never. ``weather = "off"``
         (or ``"cache"``) in ``athlete.toml`` restricts it further for that athlete.
     archive : Archive, optional
@@ -224,25 +224,12 @@ def _finish(root: Path, athlete_id: str, profile: dict, activities: list, proble
     if archive is None:
         archive = Archive(Path(cache.directory) if cache is not None else default_cache_dir(), weather)
     mode = strictest_weather(weather, profile.get("weather", "auto"), archive.mode)
-    legs = [leg for leg in athlete.legs if _needs_archive(leg, weather_csv)]
-    found = archive_for_runs(legs, weather_csv, archive, mode)  # the reasons as data, worded here
+    found = archive_for_runs(athlete.legs, weather_csv, archive, mode)  # the reasons as data, worded here
     athlete.archive = found.weather
     athlete.archive_notes, probs = weather_notes(found.unavailable, str(root), athlete_id)
     problems += probs
     athlete.problems = [Problem(p.file, p.location, p.message, athlete_id) for p in problems]
     return athlete
-
-
-def _needs_archive(leg: Activity, weather_csv: pd.DataFrame) -> bool:
-    """Whether the weather archive's lookup has anything to do for ``leg``: it has dated records, and
-    ``weather.csv`` has no hour within an hour of them (the lookup passes over the others without a
-    word). Asked of the run's span, so a run file kept from an earlier report is not read for it."""
-    span = record_span(leg)
-    if span is None:
-        return False
-    start, end = span
-    hour = pd.Timedelta(hours=1)
-    return not (len(weather_csv) and ((weather_csv.index >= start - hour) & (weather_csv.index <= end + hour)).any())
 
 
 def strictest_weather(*modes: object) -> str:

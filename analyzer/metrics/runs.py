@@ -7,13 +7,14 @@ has its unit in its name.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import MutableMapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analyzer.io.activities import heart_rate_max, record_span
+from analyzer.errors import InputError
 from analyzer.metrics.cardio import banister_trimp, decoupling_of_arrays
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
 from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
@@ -22,6 +23,8 @@ from analyzer.metrics.pace import grade_adjusted_speed_mps, grade_from_records
 from analyzer.metrics.sampling import record_durations_s, time_weighted_mean
 from analyzer.model import Activity, Athlete, Problem
 from analyzer.weather.air import run_air
+
+log = logging.getLogger(__name__)
 
 RUN_SPORTS = frozenset({"running"})
 """FIT sports analysed as runs (walks, rides and swims are left out of the load)."""
@@ -43,7 +46,7 @@ RUN_COLUMNS = [
 
 def is_run(activity: Activity) -> bool:
     """True when the main session is a run with records."""
-    return activity.sport in RUN_SPORTS and record_span(activity) is not None
+    return activity.sport in RUN_SPORTS and activity.record_span() is not None
 
 
 class _WeighIns:
@@ -144,7 +147,7 @@ def _run_row(athlete: Athlete, act: Activity, hr_max, hr_rest, sex, weigh_ins: _
 
 
 def _heat_of_run(athlete: Athlete, act: Activity) -> dict[str, object]:
-    """The air around a run (:func:`analyzer.air.run_air`): its temperature, humidity, wind, sun, the highest
+    """The air around a run (:func:`analyzer.weather.air.run_air`): its temperature, humidity, wind, sun, the highest
     heat index (and whether it is beyond the NWS chart) and WBGT, measured or estimated."""
     row: dict[str, object] = {}
     air = run_air(athlete, act)
@@ -291,7 +294,7 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
     sex = athlete.profile.get("sex")
     runs = [a for a in athlete.legs if is_run(a)]
     if hr_max is None:
-        maxima = [m for a in runs if (m := heart_rate_max(a)) is not None]
+        maxima = [m for a in runs if (m := a.heart_rate_max()) is not None]
         hr_max = float(np.nanmax(maxima)) if maxima and np.isfinite(np.nanmax(maxima)) else None
     weigh_ins = _WeighIns(athlete.weigh_ins)
     counts = _cramps_per_run(cramps)
@@ -308,12 +311,20 @@ def run_table(athlete: Athlete, cramps: pd.DataFrame, thresholds: dict[str, floa
                 row = _run_row(athlete, act, hr_max, hr_rest, sex, weigh_ins, counts)
                 rows_cache[key] = row
             rows.append(row)
-        except Exception as exc:  # one run that cannot be analysed never stops the others
+        except InputError as exc:  # e.g. its file changed while the report was being written
             if problems is None:
                 raise
             problems.append(Problem(str(Path(athlete.folder) / "activities" / act.source.split("#")[0]), "",
-                                    f"run {act.source} could not be analysed ({type(exc).__name__}: {exc}); "
-                                    "left out of the runs table", athlete.id))
+                                    f"run {act.source} could not be analysed: {exc.reason}; left out of the runs "
+                                    "table", athlete.id))
+        except Exception:  # one run that cannot be analysed never stops the others
+            if problems is None:
+                raise
+            log.exception("%s: run %s could not be analysed", athlete.id, act.source)
+            problems.append(Problem(str(Path(athlete.folder) / "activities" / act.source.split("#")[0]), "",
+                                    f"run {act.source} could not be analysed: the analyzer failed on it (a fault in "
+                                    "the analyzer, not in the file; please report it); left out of the runs table",
+                                    athlete.id))
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in RUN_COLUMNS})
     table = pd.DataFrame(rows).sort_values("start_utc", kind="stable").reset_index(drop=True)

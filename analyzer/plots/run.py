@@ -120,7 +120,7 @@ def plot_run(
         Distance in km, or elapsed time in minutes.
     weather : DataFrame, optional
         ``temperature_c`` and ``relative_humidity_pct`` indexed by UTC time: air temperature
-        and heat index are drawn (``weather.csv``, or :func:`analyzer.air.run_air`'s frame for
+        and heat index are drawn (``weather.csv``, or :func:`analyzer.weather.air.run_air`'s frame for
         a sensor or the weather archive). Given, it is used instead of the context's air. The
         watch's own temperature is always labelled as wrist temperature, which reads high.
     air_source : str
@@ -154,7 +154,7 @@ def plot_run(
     activity, cramps, athlete = _context(activity, cramps)
     if athlete is not None:
         if weather is None:
-            from analyzer.air import run_air
+            from analyzer.weather.air import run_air
 
             air = run_air(athlete, activity)
             if air.known:

@@ -29,7 +29,19 @@ def chart_script() -> tuple[str | None, str]:
         return None, f"the chart script shipped with the analyzer cannot be read ({exc.strerror or exc}); reinstall it"
     if not text:
         return None, "the chart script shipped with the analyzer is empty; reinstall it"
-    return text, ""
+    return _licence_comment() + text, ""
+
+
+def _licence_comment() -> str:
+    """The libraries' credits and licences (``vendor/NOTICE`` and ``vendor/LICENSES``) as a comment
+    heading the script: a page carries the minified libraries, so it carries their notices too
+    (BSD-3-Clause, ISC and MIT ask for them in every copy)."""
+    vendor = CHART_SCRIPT.parent
+    try:
+        notices = [(vendor / name).read_text(encoding="utf-8").strip() for name in ("NOTICE", "LICENSES")]
+    except OSError:
+        notices = ["Vega, Vega-Lite and vega-embed: BSD-3-Clause, (c) University of Washington Interactive Data Lab"]
+    return "/*!\n" + "\n\n".join(n.replace("*/", "* /") for n in notices) + "\n*/\n"
 
 
 def vega_bundle() -> str | None:

@@ -20,10 +20,9 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, pass_context, select_autoescape
 from markupsafe import escape
 
-from analyzer.air import run_air
 from analyzer.analysis import FLAG_COLUMNS, Analysis
 from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
@@ -31,9 +30,18 @@ from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
 from analyzer.plots import detached_figures
 from analyzer.report import charts
-from analyzer.report.content import GLOSSARY, PATTERN_NAMES, athlete_page, explain, seen_keys, since_text
+from analyzer.report.content import (
+    PATTERN_NAMES,
+    athlete_page,
+    explain,
+    glossary_for,
+    number,
+    seen_keys,
+    since_text,
+)
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
 from analyzer.suggestions import SUGGESTION_COLUMNS
+from analyzer.weather.air import run_air
 
 SUMMARY_COLUMNS = ["athlete", "name", "runs", "distance_km", "cramps", "patterns", "flags", "problems", "report"]
 ERROR_COLUMNS = ["athlete", "file", "location", "message"]
@@ -103,7 +111,7 @@ def previous_for(state: dict | None, athlete: str) -> dict | None:
 
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.filters["explain"] = explain
+_env.filters["explain"] = pass_context(lambda ctx, text: explain(text, ctx.get("meanings")))
 _env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # compact chart data
 
 
@@ -226,7 +234,8 @@ def _live_charts(analysis: Analysis, kept=None) -> tuple[list[dict], list[dict]]
             if act is None:
                 raise LookupError(f"the file {name} could not be read")
             start = act.start_time.tz_convert(tz) if act.start_time is not None and pd.notna(act.start_time) else None
-            title = f"{start:%a %d %b %Y %H:%M} · {name} · {act.distance_m / 1000:.1f} km" if start is not None else name
+            km = number(act.distance_m / 1000, 1, "km")  # "" when the run's distance is not known
+            title = " · ".join([f"{start:%a %d %b %Y %H:%M}", name] + ([km] if km else [])) if start is not None else name
             entry["spec"] = _run_spec(analysis, act, title, points, kept)
         except Exception as exc:  # one chart never stops the page
             entry["note"] = f"The chart of {name} could not be drawn ({type(exc).__name__}: {exc})."
@@ -276,11 +285,11 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
     return runs, season
 
 
-def used_terms(html: str) -> dict[str, str]:
-    """The :data:`GLOSSARY` terms that the page (before its glossary) uses, with their meanings."""
+def used_terms(html: str, meanings: dict[str, str]) -> dict[str, str]:
+    """The glossary's terms (``meanings``) that the page (before its glossary) uses, with their meanings."""
     head = html.split('<h3 id="glossary">', 1)[0]
     head = head.split("<body>", 1)[-1]
-    return {term: meaning for term, meaning in GLOSSARY.items() if str(escape(term)) in head}
+    return {term: meaning for term, meaning in meanings.items() if str(escape(term)) in head}
 
 
 def _render_with_glossary(name: str, context: dict) -> str:
@@ -293,7 +302,7 @@ def _render_with_glossary(name: str, context: dict) -> str:
     narrowed = False
     for chunk in _template(name).generate(**{**context, "glossary": glossary}):
         if not narrowed and '<h3 id="glossary">' in chunk:  # the loop over the glossary has not begun yet
-            used = used_terms("".join(parts) + chunk)
+            used = used_terms("".join(parts) + chunk, context["meanings"])
             glossary.clear()
             glossary.update(used)
             narrowed = True
@@ -344,7 +353,7 @@ def write_athlete_report(
                   since=since, until=until,
                   generated=generated, summary=summary, page=page, problems=analysis.problems,
                   medications=", ".join(ath.profile.get("medications", [])), pattern_names=PATTERN_NAMES,
-                  glossary=GLOSSARY)
+                  meanings=(meanings := glossary_for(analysis.thresholds)), glossary=meanings)
     written = []
     if "pdf" in formats:
         pdf, note = _pdf(analysis, common)
@@ -555,7 +564,7 @@ def write_team_files(
               "flags": int(summary["flags"].sum()) if len(summary) else 0,
               "runs": int(summary["runs"].sum()) if len(summary) else 0,
               "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
-    from analyzer.io.weather_archive import ATTRIBUTION_URL
+    from analyzer.weather.open_meteo import ATTRIBUTION_URL
 
     team = dict(
         css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,

@@ -108,7 +108,7 @@ def run_chart(activity: Activity, cramps: pd.DataFrame, air: pd.DataFrame | None
         The analysis's cramps; those ``during_run`` in this activity are marked.
     air : DataFrame, optional
         ``temperature_c`` (and ``relative_humidity_pct``, ``heat_index_c``) by record time
-        (:func:`analyzer.air.run_air`'s frame).
+        (:func:`analyzer.weather.air.run_air`'s frame).
     air_source : str
         Where the air temperature came from, for its legend.
     max_points : int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,34 +82,43 @@ PATTERN_NEXT = {
 NUMBNESS_WORDS = re.compile(r"\b(tingl\w*|numb\w*|pins and needles|prickl\w*)", re.IGNORECASE)
 """Words in a cramp's notes that the advice to see a clinician names (numbness, tingling)."""
 
-GLOSSARY = {
-    "ACWR": "acute:chronic workload ratio: the last 7 days' training load ÷ the average week of the last 28 days "
-            "(coupled: the 28 days include the 7); shown as context only, its danger zone is strongly contested",
-    "× usual speed": "this run's average speed ÷ the usual speed of the athlete's runs of a similar distance "
-                     f"(within ±{THRESHOLDS['similar_distance_fraction'].default * 100:.0f} %) in the previous "
-                     f"{THRESHOLDS['faster_than_usual_window_days'].default:.0f} days: 1.05 is 5 % faster than usual",
-    "× longest 30 d":  # the term is the table's column name (templates, charts); the meaning follows the setting
-        f"this run's distance ÷ the longest run of the previous {THRESHOLDS['long_run_history_days'].default:.0f} "
-        "days: 1.10 is 10 % longer",
-    "sequence ratio": "in a study of prescriptions, how many more people started treatment for night cramps after "
-                      "starting the medicine than before it: 1 is no difference, 1.20 is 20 % more",
-    "95 % CI": "95 % confidence interval: the range the true number most likely lies in; a range that includes 1 "
-               "does not show a difference",
-    "Fisher exact p": "the chance of a split between cramp runs and other runs at least this uneven if the measure "
-                      "had nothing to do with cramps; small samples give large p",
-    "heat index": "how hot it feels, from air temperature and humidity (US National Weather Service)",
-    "WBGT": "wet-bulb globe temperature: heat stress from air temperature, humidity, sun and wind (the measure "
-            "race medical teams use)",
-    "drift": "heart-rate drift (aerobic decoupling): how much heart rate rose against pace from the first half "
-             "of the run to the second, %",
-}
+
+def glossary_for(thresholds: Mapping[str, float]) -> dict[str, str]:
+    """The words a page explains, with their meanings; those that name a setting say the athlete's
+    own value of it (``thresholds``: the analysis's, defaults overridden by athlete.toml)."""
+    return {
+        "ACWR": "acute:chronic workload ratio: the last 7 days' training load ÷ the average week of the last 28 days "
+                "(coupled: the 28 days include the 7); shown as context only, its danger zone is strongly contested",
+        "× usual speed": "this run's average speed ÷ the usual speed of the athlete's runs of a similar distance "
+                         f"(within ±{thresholds['similar_distance_fraction'] * 100:.0f} %) in the previous "
+                         f"{thresholds['faster_than_usual_window_days']:.0f} days: 1.05 is 5 % faster than usual",
+        "× longest 30 d":  # the term is the table's column name (templates, charts); the meaning follows the setting
+            f"this run's distance ÷ the longest run of the previous {thresholds['long_run_history_days']:.0f} "
+            "days: 1.10 is 10 % longer",
+        "sequence ratio": "in a study of prescriptions, how many more people started treatment for night cramps after "
+                          "starting the medicine than before it: 1 is no difference, 1.20 is 20 % more",
+        "95 % CI": "95 % confidence interval: the range the true number most likely lies in; a range that includes 1 "
+                   "does not show a difference",
+        "Fisher exact p": "the chance of a split between cramp runs and other runs at least this uneven if the measure "
+                          "had nothing to do with cramps; small samples give large p",
+        "heat index": "how hot it feels, from air temperature and humidity (US National Weather Service)",
+        "WBGT": "wet-bulb globe temperature: heat stress from air temperature, humidity, sun and wind (the measure "
+                "race medical teams use)",
+        "drift": "heart-rate drift (aerobic decoupling): how much heart rate rose against pace from the first half "
+                 "of the run to the second, %",
+    }
+
+
+GLOSSARY = glossary_for({name: th.default for name, th in THRESHOLDS.items()})
+"""The glossary with the default settings (a page uses :func:`glossary_for` its athlete's)."""
 """Words a coach may not know, explained where they appear (a hover or tap note) and in "how to read this"."""
 
 _TERMS = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in sorted(GLOSSARY, key=len, reverse=True)) + r")(?!\w)")
 
 
-def explain(text: object) -> Markup:
-    """``text`` escaped, with each :data:`GLOSSARY` term wrapped in a note that shows on hover or tap.
+def explain(text: object, meanings: Mapping[str, str] | None = None) -> Markup:
+    """``text`` escaped, with each :data:`GLOSSARY` term wrapped in a note that shows on hover or tap
+    (its meaning from ``meanings``, a page's :func:`glossary_for`, else the default one).
 
     Examples
     --------
@@ -119,7 +129,8 @@ def explain(text: object) -> Markup:
     raw = "" if text is None else str(text)
     for m in _TERMS.finditer(raw):
         out.append(str(escape(raw[last:m.start()])))
-        out.append(f'<abbr class="term" tabindex="0" title="{escape(GLOSSARY[m.group(0)])}">{escape(m.group(0))}</abbr>')
+        meaning = (meanings or GLOSSARY)[m.group(0)]
+        out.append(f'<abbr class="term" tabindex="0" title="{escape(meaning)}">{escape(m.group(0))}</abbr>')
         last = m.end()
     out.append(str(escape(raw[last:])))
     return Markup("".join(out))
@@ -362,8 +373,8 @@ def athlete_page(analysis: Analysis, previous: dict | None = None,
             "severity": severity_text(c.get("severity")),
             "air": number(c.get("air_temperature_c"), 1, "°C"),
             "air_source": c.get("air_temperature_source") or "",
-            "heat_index": format_heat_index(c.get("heat_index_c"), bool(c.get("heat_index_beyond_chart")))
-            if pd.notna(c.get("heat_index_c")) else "",
+            "heat_index": format_heat_index(c.get("heat_index_c"), bool(c.get("heat_index_beyond_chart")),
+                                            under_chart=True) if pd.notna(c.get("heat_index_c")) else "",
             "chips": chips, "notes": c.get("notes") if isinstance(c.get("notes"), str) else "",
             "match_note": c.get("match_note") if isinstance(c.get("match_note"), str) else "",
             "new": known and key not in old_cramps,
@@ -402,7 +413,7 @@ def _credits(analysis: Analysis) -> list[dict]:
     used = [w for a, src in zip(runs["activity"], runs["air_temperature_source"], strict=True)
             if (w := archive.get(a)) is not None and (str(src).startswith("archive:") or src == "sensor")]
     texts = dict.fromkeys(w.attribution for w in used if w.attribution)
-    from analyzer.io.weather_archive import ATTRIBUTION_URL
+    from analyzer.weather.open_meteo import ATTRIBUTION_URL
 
     return [{"text": t, "url": ATTRIBUTION_URL} for t in texts]
 
@@ -640,8 +651,8 @@ def _runs(analysis: Analysis) -> list[dict]:
             "km": number(r["distance_km"], 1), "pace": format_pace(r["pace_s_per_km"]),
             "hr": number(r["avg_heart_rate_bpm"], 0), "drift": number(r["decoupling_pct"], 1),
             "air": number(r["air_temperature_c"], 1), "air_source": r.get("air_temperature_source", ""),
-            "heat_index": number(r["heat_index_max_c"], 1) if not r.get("heat_index_beyond_chart")
-            else format_heat_index(r["heat_index_max_c"], True, "cell"),
+            "heat_index": format_heat_index(r["heat_index_max_c"], bool(r.get("heat_index_beyond_chart")), "cell",
+                                            under_chart=True),
             "mass_loss": number(r["body_mass_loss_pct"], 1), "spike": number(r["distance_ratio"], 2),
             "pace_ratio": number(r["pace_ratio"], 2), "acwr": number(r["acwr_coupled"], 2),
             "cramps": int(r["cramps"]),

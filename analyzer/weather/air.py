@@ -135,7 +135,7 @@ def interpolate_weather(times: pd.DatetimeIndex, weather: pd.DataFrame, columns:
     return pd.DataFrame(out, index=times)
 
 
-def _from_archive(times: pd.DatetimeIndex, archive: ArchiveWeather) -> pd.DataFrame:
+def air_from_archive(times: pd.DatetimeIndex, archive: ArchiveWeather) -> pd.DataFrame:
     """Hourly archive values at the record times. Radiation is the mean of the hour before its
     stamp, so it is placed at the half hour; for WBGT, each record takes its hour's radiation with
     the sun over that same hour (:func:`hourly_sun`)."""
@@ -179,7 +179,7 @@ def run_air(athlete: Athlete, activity: Activity) -> RunAir:
     if "temperature_c" in csv and _any(csv["temperature_c"]):
         wbgt_source = "measured" if "wbgt_c" in csv and _any(csv["wbgt_c"]) else ""
         return RunAir(csv, SOURCE_CSV, wbgt_source, SOURCE_CSV)
-    from_archive = _from_archive(times, archive) if archive is not None and len(times) else pd.DataFrame(index=times)
+    from_archive = air_from_archive(times, archive) if archive is not None and len(times) else pd.DataFrame(index=times)
     archive_known = "temperature_c" in from_archive and _any(from_archive["temperature_c"])
     if has_air_sensor(activity) and "temperature_c" in activity.records:
         temp = activity.records["temperature_c"]
@@ -191,11 +191,11 @@ def run_air(athlete: Athlete, activity: Activity) -> RunAir:
                         "pressure_hpa", *SUN_COLUMNS):
                 frame[col] = from_archive[col].to_numpy()
             frame["relative_humidity_pct"], humidity_source = _sensor_humidity(frame, archive)
-        _add_liljegren(frame, archive)
+        add_liljegren_wbgt(frame, archive)
         return RunAir(frame, SOURCE_SENSOR, _wbgt_source(frame), humidity_source)
     if archive_known:
         frame = from_archive.copy()
-        _add_liljegren(frame, archive)
+        add_liljegren_wbgt(frame, archive)
         return RunAir(frame, archive.source, _wbgt_source(frame), archive.source)
     note = athlete.archive_notes.get(activity.source, "no weather.csv covers it, no air sensor, no archive weather")
     return RunAir(pd.DataFrame(index=times), SOURCE_UNKNOWN, note=note)
@@ -211,7 +211,7 @@ def _sensor_humidity(frame: pd.DataFrame, archive: ArchiveWeather) -> tuple[np.n
     return np.full(len(frame), np.nan), ""  # without the dew point, the humidity at the sensor's air is not known
 
 
-def _add_liljegren(frame: pd.DataFrame, archive: ArchiveWeather | None) -> None:
+def add_liljegren_wbgt(frame: pd.DataFrame, archive: ArchiveWeather | None) -> None:
     """WBGT by Liljegren's model: air, humidity and wind at the record time; sun and radiation of
     the record's archive hour (:func:`hourly_sun`)."""
     needed = ("temperature_c", "relative_humidity_pct", "wind_mps", *SUN_COLUMNS)
@@ -250,13 +250,13 @@ def air_at(athlete: Athlete, activity: Activity | None, t: pd.Timestamp) -> tupl
             archive = athlete.archive.get(activity.source)
             rh = np.nan
             if archive is not None:
-                row = _from_archive(at, archive)
+                row = air_from_archive(at, archive)
                 row["temperature_c"] = value
                 rh = _sensor_humidity(row, archive)[0][0]
             return value, float(rh), SOURCE_SENSOR
     archive = athlete.archive.get(activity.source)
     if archive is not None:
-        row = _from_archive(at, archive)
+        row = air_from_archive(at, archive)
         if np.isfinite(row["temperature_c"].iloc[0]):
             return float(row["temperature_c"].iloc[0]), float(row["relative_humidity_pct"].iloc[0]), archive.source
     return np.nan, np.nan, SOURCE_UNKNOWN

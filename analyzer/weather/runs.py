@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analyzer.model import ArchiveWeather
+from analyzer.model import (
+    ArchiveWeather,
+    run_position,  # noqa: F401 (the run's first plausible position; re-exported)
+)
 from analyzer.weather.archive import Archive, Unavailable, utc_today
 from analyzer.weather.open_meteo import Cell, distance_km
 from analyzer.weather.reasons import Reason
@@ -42,18 +45,6 @@ class RunsWeather:
     unavailable: dict[str, Unavailable] = field(default_factory=dict)
 
 
-def run_position(records: pd.DataFrame) -> tuple[float, float] | None:
-    """The run's first plausible position (not 0°/0°, within the globe), or ``None``."""
-    if "latitude_deg" not in records or "longitude_deg" not in records:
-        return None
-    pos = records[["latitude_deg", "longitude_deg"]].dropna()
-    pos = pos[(pos["latitude_deg"].abs() <= 90) & (pos["longitude_deg"].abs() <= 180)
-              & ((pos["latitude_deg"] != 0) | (pos["longitude_deg"] != 0))]
-    if pos.empty:
-        return None
-    return float(pos["latitude_deg"].iloc[0]), float(pos["longitude_deg"].iloc[0])
-
-
 def archive_for_runs(legs: list, weather_csv: pd.DataFrame, archive: Archive | None,
                      mode: str | None = None) -> RunsWeather:
     """Archive weather for every leg that ``weather.csv`` does not cover, and why not for the others.
@@ -66,10 +57,10 @@ def archive_for_runs(legs: list, weather_csv: pd.DataFrame, archive: Archive | N
     wanted: dict[Cell, list[tuple]] = {}
     today = utc_today()
     for leg in legs:
-        recs = leg.records[leg.records.index.notna()]
-        if recs.empty:
+        span = leg.record_span()  # a run kept from an earlier report answers without reading its file
+        if span is None:
             continue
-        start, end = recs.index.min(), recs.index.max()
+        start, end = span
         if len(weather_csv) and ((weather_csv.index >= start - pd.Timedelta(hours=1))
                                  & (weather_csv.index <= end + pd.Timedelta(hours=1))).any():
             continue  # weather.csv has it
@@ -77,7 +68,7 @@ def archive_for_runs(legs: list, weather_csv: pd.DataFrame, archive: Archive | N
         if archive is None or mode == "off":
             out.unavailable[leg.source] = Unavailable(Reason.SWITCHED_OFF)
             continue
-        position = run_position(recs)
+        position = leg.first_position()  # a kept run answers from its summary
         if position is None:
             out.unavailable[leg.source] = Unavailable(Reason.NO_POSITION)
             continue

@@ -15,7 +15,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analyzer.io.activities import KeptActivity, heart_rate_max, read_activity_folder, record_span
+from analyzer.io.activities import KeptActivity, read_activity_folder
 from analyzer.io.cache import ActivityCache
 from analyzer.model import Activity
 from analyzer.testing.synthetic import synthetic_multisport, synthetic_run
@@ -70,8 +70,8 @@ def test_a_second_read_keeps_every_single_leg_file_and_answers_as_the_file_does(
         for what in ("sport", "start_time", "end_time", "distance_m", "utc_offset", "title", "description",
                      "engine", "source", "is_whole_file"):
             assert _same_value(getattr(k, what), getattr(f, what)), (name, what)
-        assert _same_value(heart_rate_max(k), heart_rate_max(f)), name
-        span_k, span_f = record_span(k), record_span(f)
+        assert _same_value(k.heart_rate_max(), f.heart_rate_max()), name
+        span_k, span_f = k.record_span(), f.record_span()
         assert (span_k is None) == (span_f is None), name
         if span_f is not None:
             assert all(_same_value(x, y) for x, y in zip(span_k, span_f, strict=True)), name
@@ -85,7 +85,7 @@ def test_a_second_read_keeps_every_single_leg_file_and_answers_as_the_file_does(
         assert k.loaded and k.device == f.device, name
     assert first["cut.fit"].problems, "the cut-off file says so"
     assert first["a.fit"].utc_offset == pd.Timedelta(hours=2) and len(first["a.fit"].pauses) == 1
-    assert heart_rate_max(first["a.fit"]) == first["a.fit"].records["heart_rate_bpm"].max()
+    assert first["a.fit"].heart_rate_max() == first["a.fit"].records["heart_rate_bpm"].max()
 
 
 def test_unchanged_files_are_not_read_again_and_a_changed_one_is(folder, tmp_path, monkeypatch):
@@ -128,3 +128,46 @@ def test_a_kept_activity_crosses_processes_as_the_activity_itself(folder, tmp_pa
     assert type(back) is Activity
     pd.testing.assert_frame_equal(back.records, kept.records, check_exact=True)
     assert back.source == "a.fit" and back.start_time == kept.start_time
+
+
+@pytest.mark.parametrize("damage", ["{}", '{"sport": "running", "span": [1, 2, 3]}', "[]", '{"sport": 5}'])
+def test_a_summary_of_the_wrong_shape_costs_a_read_not_the_run(folder, tmp_path, caplog, damage):
+    """Valid JSON of the wrong shape (a damaged cache) is not a run lost: the file is read instead."""
+    first = _read(folder, ActivityCache(tmp_path / "cache"))
+    for s in (tmp_path / "cache" / "summaries").rglob("*.json"):
+        s.write_text(damage, encoding="utf-8")
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert set(again) == set(first)
+    assert not any(isinstance(a, KeptActivity) for a in again.values())
+    assert all(len(again[n].records) == len(first[n].records) for n in first)
+
+
+@pytest.mark.parametrize("entry", [[1, 2], [1, 2, 3, 4, 5, 6], "x", [0, 0, 0, 0, 7]])
+def test_a_damaged_digest_entry_is_taken_again(folder, tmp_path, entry):
+    import json
+
+    cache = ActivityCache(tmp_path / "cache")
+    _read(folder, cache)
+    for path in (tmp_path / "cache" / "digests").glob("*.json"):
+        known = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({name: entry for name in known}), encoding="utf-8")
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert sum(isinstance(a, KeptActivity) for a in again.values()) == 9  # its key taken again, its summary found
+
+
+def test_a_file_replaced_after_it_was_listed_is_said_not_mixed(folder, tmp_path):
+    """A kept run whose file is replaced (or removed) before its records are read: an input problem in
+    words, never the new bytes analysed under what was kept for the old ones."""
+    from analyzer.errors import InputError
+
+    _read(folder, ActivityCache(tmp_path / "cache"))
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    kept = again["a.fit"]
+    assert isinstance(kept, KeptActivity) and not kept.loaded
+    (folder / "a.fit").write_bytes(synthetic_run(START, 6.0, 300, seed=9))
+    with pytest.raises(InputError, match="changed while the report was being written"):
+        kept.records  # noqa: B018
+    other = again["b.fit.gz"]
+    (folder / "b.fit.gz").unlink()
+    with pytest.raises(InputError, match="could not be read again while the report was being written"):
+        other.records  # noqa: B018

@@ -47,8 +47,13 @@ def test_the_shipped_script_is_what_the_pinned_vl_convert_builds():
 def test_the_script_is_read_once_and_is_the_shipped_file():
     assets.chart_script.cache_clear()
     script, why = assets.chart_script()
-    assert why == "" and script.encode("utf-8") == assets.CHART_SCRIPT.read_bytes()
+    assert why == "" and script.endswith(assets.CHART_SCRIPT.read_text(encoding="utf-8"))
     assert assets.vega_bundle() is script  # the same string again: read once per process
+    # headed by the libraries' notices: the BSD-3 conditions and each holder, as a comment the page keeps
+    head = script[: len(script) - len(assets.CHART_SCRIPT.read_text(encoding="utf-8"))]
+    assert head.startswith("/*!\n") and head.endswith("\n*/\n") and head.count("*/") == 1
+    assert "Redistributions in binary form must reproduce the above copyright notice" in head
+    assert "University of Washington Interactive Data Lab" in head and "Mike Bostock" in head
     assert script.rstrip().endswith("window.vegaEmbed=$t6;window.vega=__default;window.vegaLite=__default1;")
 
 
@@ -70,6 +75,7 @@ def test_a_report_inlines_the_shipped_script_once_per_page(tmp_path):
     page = (tmp_path / "out" / "ana" / "report.html").read_text(encoding="utf-8")
     script = assets.CHART_SCRIPT.read_text(encoding="utf-8")
     assert page.count(script) == 1
+    assert page.count("Redistributions in binary form must reproduce") == 1  # the notices travel with the page
     assert 'src="data:image/png;base64,' not in page
 
 

@@ -178,3 +178,15 @@ def test_the_glossary_lists_only_the_words_the_page_uses(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<span class="hide-phone">Click a column to sort' in index  # the cards on a phone have no columns
     assert ">last 14 days of data</th>" in index and ">last 14 d<" not in index
+
+
+def test_the_glossary_says_the_athletes_own_settings():
+    """An athlete.toml that widens "similar distance" to ±40 % and looks back 60 days for the longest run:
+    the hover notes and the glossary say so, not the defaults (±25 %, 30 days)."""
+    from analyzer.flags.thresholds import resolve_thresholds
+    from analyzer.report.content import GLOSSARY, explain, glossary_for
+
+    mine = glossary_for(resolve_thresholds({"similar_distance_fraction": 0.4, "long_run_history_days": 60})[0])
+    assert "(within ±40 %)" in mine["× usual speed"] and "(within ±25 %)" in GLOSSARY["× usual speed"]
+    assert "the previous 60 days" in mine["× longest 30 d"] and "the previous 30 days" in GLOSSARY["× longest 30 d"]
+    assert "±40 %" in str(explain("× usual speed", mine)) and "±25 %" in str(explain("× usual speed"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 import numpy as np
@@ -13,6 +12,7 @@ import pytest
 from werkzeug import Request, Response
 
 from analyzer.io.weather_words import unavailable_text, weather_notes
+from analyzer.model import Activity
 from analyzer.weather.archive import Archive, Unavailable, utc_today
 from analyzer.weather.reasons import Reason
 from analyzer.weather.runs import archive_for_runs, run_position
@@ -26,7 +26,9 @@ def leg(name: str, start: pd.Timestamp, position=MADRID, minutes: int = 40):
     records = pd.DataFrame({"heart_rate_bpm": np.full(len(times), 140.0)}, index=times)
     if position is not None:
         records["latitude_deg"], records["longitude_deg"] = position
-    return SimpleNamespace(source=name, records=records)
+    empty = pd.DataFrame()
+    return Activity(records=records, laps=empty, sessions=empty, events=empty, pauses=empty, device={},
+                    utc_offset=None, source=name)
 
 
 JUNE = pd.Timestamp("2024-06-15 06:00", tz="UTC")
