@@ -427,8 +427,12 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
 
     The records are built now; laps, sessions, events and pauses are handed over as
     :class:`~analyzer.model.Deferred` frames, built when first read (a plain run's report never
-    reads its laps or events; on a small file these frames cost as much as decoding it).
+    reads its laps or events; on a small file these frames cost as much as decoding it). The lap
+    table itself is decoded now: a decoder failure on it must reach :func:`read_fit`, which then
+    reads the file with fitparse (a failure on first read could only give empty laps, after the
+    activity's problems were handed on).
     """
+    messages.get("lap")  # decoded here, inside read_fit's fallback to fitparse
     problems = list(messages.problems)
     sessions = _table_columns(messages.get("session"), "session")
     session_starts = sessions.ns("start_time")
