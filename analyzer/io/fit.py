@@ -124,7 +124,8 @@ def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str, str]:
         try:
             data = source.read(MAX_ACTIVITY_BYTES + 1)
         except OSError as exc:
-            raise FitError(name, None, f"cannot read the stream: {exc}") from exc
+            _log.info("%s: reading the stream failed: %r", name, exc)
+            raise FitError(name, None, f"cannot read the stream ({exc.strerror or 'an input/output error'})") from exc
         if not isinstance(data, (bytes, bytearray)):
             raise FitError(name, None, "the stream must be opened in binary mode")
         if len(data) > MAX_ACTIVITY_BYTES:
@@ -213,14 +214,13 @@ def _read_with_fitparse_instead(data: bytes, name: str, error: Exception) -> Act
     """The fallback when the numpy decoder fails on a file: fitparse reads it, and the
     activity says so (``engine == "fitparse"`` and a problem naming the error). When fitparse
     cannot read it either, the decoder's own error is raised."""
-    _log.debug("%s: the fast FIT decoder failed (%s: %s); reading it with fitparse instead",
-                 name, type(error).__name__, error)
+    _log.info("%s: the fast FIT decoder failed; reading it with fitparse instead", name, exc_info=error)
     try:
         activity = _read_with_fitparse(data, name)
     except Exception:
         raise error from None
-    activity.problems.insert(0, Problem(name, "", f"the fast reader failed ({type(error).__name__}: {error}); "
-                                        "read with fitparse instead (please report this file)"))
+    activity.problems.insert(0, Problem(name, "", "the fast reader failed on this file (a fault in the analyzer, "
+                                        "details in the log); read with fitparse instead (please report this file)"))
     return activity
 
 
@@ -473,8 +473,9 @@ def _deferred(what: str, build, name: str, problems: list[Problem]) -> Deferred:
         try:
             return build()
         except Exception as exc:
-            problems.append(Problem(name, "", f"the {what} {BUILD_FAILED} ({type(exc).__name__}: {exc}); "
-                                              f"shown empty"))
+            _log.info("%s: the %s could not be built", name, what, exc_info=exc)
+            problems.append(Problem(name, "", f"the {what} {BUILD_FAILED} (a fault in the analyzer, details in the "
+                                              "log); shown empty"))
             return pd.DataFrame()
 
     return Deferred(safe)
