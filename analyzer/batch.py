@@ -458,7 +458,7 @@ def prepare_out_folder(out_dir: Path, root: Path, folders: list[Path], dests: li
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return f"--out {out_dir} cannot be created: {exc.strerror or exc}"
+        return f"--out {out_dir} cannot be created: {exc.strerror or 'the system gave no reason'}"
     return ""
 
 

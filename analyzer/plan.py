@@ -35,7 +35,7 @@ from analyzer.analysis import Analysis, analyze
 from analyzer.errors import InputError
 from analyzer.flags import rules
 from analyzer.flags.thresholds import source_of
-from analyzer.formatting import format_heat_index, format_pace
+from analyzer.formatting import format_heat_index, format_pace, off_chart_by_air
 from analyzer.metrics.heat import heat_index_below_chart, heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
 from analyzer.metrics.load import history_days, longest_prior, usual_speed
 from analyzer.metrics.sun import cos_solar_zenith
@@ -75,7 +75,7 @@ CONDITION_COLUMNS = ["name", "pattern", "value", "threshold", "unit", "met", "hi
 ``finding``: the detail without ``unknown:`` and the threshold, as the page's card says it)."""
 
 OUTLOOK_COLUMNS = ["time_local", "temperature_c", "relative_humidity_pct", "heat_index_c", "wbgt_c", "wbgt_source",
-                   "heat_index_met", "wbgt_met", "daylight", "in_planned_run"]
+                   "heat_index_met", "wbgt_met", "daylight", "in_planned_run", "heat_index_beyond_chart"]
 """The columns of :attr:`RunPlan.outlook`: one row per forecast hour of the planned local day."""
 
 _LABELS = {
@@ -224,8 +224,7 @@ class RunPlan:
                 mark = "*" if r["in_planned_run"] else " "
                 hot = " hot" if r["heat_index_met"] or r["wbgt_met"] else ""
                 dark = "" if r["daylight"] is not False else " dark"
-                hi = (f"{format_heat_index(r['heat_index_c'], form='cell', under_chart=True)} °C"
-                      if heat_index_below_chart(r["heat_index_c"]) else _num(r["heat_index_c"], "°C"))
+                hi = _hour_heat_index(r["heat_index_c"], bool(r.get("heat_index_beyond_chart", False)))
                 lines.append(f"  {mark}{r['time_local'][11:16]}  air {_num(r['temperature_c'], '°C')}  "
                              f"humidity {_num(r['relative_humidity_pct'], '%', 0)}  heat index "
                              f"{hi}  WBGT {_num(r['wbgt_c'], '°C')}{hot}{dark}")
@@ -258,6 +257,15 @@ class RunPlan:
         return (f"Before the run: {self.name} ({self.athlete}), {self.date:%A} {self.date.isoformat()}, "
                 f"{self.distance_km:g} km from {self.start_local:%H:%M} at {format_pace(self.pace_s_per_km)} min/km "
                 f"(about {int(hours)} h {int(round(hours % 1 * 60)):02d} min; pace: {self.pace_source})")
+
+
+def _hour_heat_index(heat_index_c: float, beyond_chart: bool) -> str:
+    """An hour's heat index in the text outlook: the number, ``< 26.7 °C`` under the NWS chart,
+    ``> 58 °C`` or ``off chart`` beyond it (never a number the chart does not give)."""
+    cell = format_heat_index(heat_index_c, beyond_chart, "cell", under_chart=True)
+    if not cell:
+        return "-"
+    return cell if off_chart_by_air(heat_index_c, beyond_chart) else f"{cell} °C"
 
 
 def _num(value: object, unit: str, digits: int = 1) -> str:
@@ -910,7 +918,8 @@ def _outlook(grid: pd.DataFrame, day_start: pd.Timestamp, day_end: pd.Timestamp,
                      "heat_index_c": float(r["heat_index_c"]), "wbgt_c": float(r["wbgt_c"]), "wbgt_source": wbgt_source,
                      "heat_index_met": hi, "wbgt_met": wb,
                      "daylight": bool(r["cos_zenith"] > 0) if "cos_zenith" in r else None,
-                     "in_planned_run": bool(ts + pd.Timedelta(hours=1) > start_utc and ts <= end)})
+                     "in_planned_run": bool(ts + pd.Timedelta(hours=1) > start_utc and ts <= end),
+                     "heat_index_beyond_chart": bool(r["beyond_chart"])})
     return pd.DataFrame(rows, columns=OUTLOOK_COLUMNS)
 
 

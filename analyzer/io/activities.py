@@ -115,7 +115,8 @@ def read_activity_folder(
             problems.append(Problem(str(path), exc.location, exc.reason))
             continue
         except Exception as exc:  # a reader bug must not stop the batch: report it, go on
-            problems.append(Problem(str(path), "", f"could not be read ({type(exc).__name__}: {exc}); "
+            log.error("%s: reading the file failed", path, exc_info=exc)
+            problems.append(Problem(str(path), "", "could not be read (a fault in the analyzer, details in the log); "
                                     "please report this file to the analyzer's developers"))
             continue
         activities.append(act)
@@ -469,7 +470,8 @@ def list_activity_files(folder: Path, problems: list[Problem]) -> list[Path]:
     try:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
-        problems.append(Problem(str(folder), "", f"cannot list the folder: {exc.strerror or exc}"))
+        why = exc.strerror or "the system gave no reason"
+        problems.append(Problem(str(folder), "", f"cannot list the folder: {why}"))
         return []
     for path in entries:
         if not is_activity_name(path.name):

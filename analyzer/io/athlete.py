@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -23,6 +24,8 @@ from analyzer.io.zones import ZONE_FROM_PROFILE, away_days, choose_zone, unset_w
 from analyzer.model import Athlete, Problem
 from analyzer.weather.archive import WEATHER_MODES, Archive
 from analyzer.weather.runs import archive_for_runs
+
+log = logging.getLogger(__name__)
 
 
 def is_athlete_folder(folder: Path) -> bool:
@@ -57,8 +60,9 @@ def _read_export_safely(path: Path) -> tuple[list, list[Problem]]:
     try:
         return read_export(path)
     except Exception as exc:  # a reader bug must not drop the athlete
-        return [], [Problem(str(path), "", f"could not be read ({type(exc).__name__}: {exc}); please report this "
-                                           "export to the analyzer's developers")]
+        log.error("%s: reading the export failed", path, exc_info=exc)
+        return [], [Problem(str(path), "", "could not be read (a fault in the analyzer, details in the log); please "
+                                           "report this export to the analyzer's developers")]
 
 
 def _exports_in(root: Path, problems: list[Problem]) -> list[Path]:

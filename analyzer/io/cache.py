@@ -103,7 +103,8 @@ class ActivityCache:
             **frames,
             device=meta["device"],
             utc_offset=None if offset is None else pd.Timedelta(seconds=offset),
-            problems=[Problem(str(path), p["location"], p["message"]) for p in meta["problems"]],
+            problems=[Problem(str(path), p["location"], p["message"], offset=p.get("offset"), row=p.get("row"))
+                      for p in meta["problems"]],  # entries written before offset and row were kept have neither
             source=path.name,
             engine=meta["engine"],
             title=meta.get("title", ""),
@@ -119,7 +120,8 @@ class ActivityCache:
             meta = {
                 "device": activity.device,
                 "utc_offset_s": None if activity.utc_offset is None else activity.utc_offset.total_seconds(),
-                "problems": [{"location": p.location, "message": p.message} for p in activity.problems],
+                "problems": [{"location": p.location, "message": p.message, "offset": p.offset, "row": p.row}
+                             for p in activity.problems],
                 "engine": activity.engine,
                 "title": activity.title,
                 "description": activity.description,
@@ -148,8 +150,8 @@ class ActivityCache:
 
         def write(folder: Path) -> None:
             frame.to_parquet(folder / "frame.parquet")
-            rows = [{"file": p.file, "location": p.location, "message": p.message, "athlete": p.athlete}
-                    for p in problems]
+            rows = [{"file": p.file, "location": p.location, "message": p.message, "athlete": p.athlete,
+                     "offset": p.offset, "row": p.row} for p in problems]
             (folder / "problems.json").write_text(json.dumps(rows), encoding="utf-8")
 
         store_entry(self.directory / "tables", f"{kind}-{key}", write)

@@ -224,7 +224,8 @@ def _append(root: Path, path: Path, data: bytes, created: bool) -> None:
     try:
         fd = os.open(target, flags, 0o666)
     except OSError as exc:
-        raise InputError(path, "", f"cannot be written ({exc.strerror or exc}); nothing was written") from exc
+        why = exc.strerror or "the system gave no reason"
+        raise InputError(path, "", f"cannot be written ({why}); nothing was written") from exc
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise InputError(path, "", "is not a regular file; nothing was written")

@@ -184,14 +184,17 @@ def _zip_words(exc: BaseException, where: str) -> str:
 class _BrokenJson(ValueError):
     """A summary file's JSON is broken at ``char`` (counted from 0 over the whole file), or an item is too big."""
 
-    def __init__(self, char: int | None, too_big: bool = False) -> None:
+    def __init__(self, char: int | None, too_big: bool = False, too_deep: bool = False) -> None:
         super().__init__(char)
         self.char = char
         self.too_big = too_big
+        self.too_deep = too_deep
 
     def words(self) -> str:
         if self.too_big:
             return f"an activity over {MAX_SUMMARY_ITEM_BYTES:,} bytes, or broken JSON"
+        if self.too_deep:
+            return "not valid JSON (nested too deeply)"
         return "not valid JSON" + (f" at character {self.char + 1:,}" if self.char is not None else
                                    " (the file ends inside the list of activities)")
 
@@ -653,6 +656,8 @@ def _summary_items(fh: BinaryIO, cap: int) -> Iterator[object]:
             log.info("summary JSON not read: %r", exc)
             if len(buf) - pos > MAX_SUMMARY_ITEM_BYTES:
                 raise _BrokenJson(None, too_big=True) from None
+            if isinstance(exc, RecursionError):
+                raise _BrokenJson(None, too_deep=True) from None
             raise _BrokenJson(dropped + exc.pos if isinstance(exc, json.JSONDecodeError) else None) from None
         pos = end
         yield item

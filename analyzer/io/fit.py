@@ -124,7 +124,8 @@ def _read_bytes(source: str | os.PathLike | BinaryIO) -> tuple[bytes, str, str]:
         try:
             data = source.read(MAX_ACTIVITY_BYTES + 1)
         except OSError as exc:
-            raise FitError(name, None, f"cannot read the stream: {exc}") from exc
+            _log.info("%s: reading the stream failed: %r", name, exc)
+            raise FitError(name, None, f"cannot read the stream ({exc.strerror or 'an input/output error'})") from exc
         if not isinstance(data, (bytes, bytearray)):
             raise FitError(name, None, "the stream must be opened in binary mode")
         if len(data) > MAX_ACTIVITY_BYTES:
@@ -213,14 +214,13 @@ def _read_with_fitparse_instead(data: bytes, name: str, error: Exception) -> Act
     """The fallback when the numpy decoder fails on a file: fitparse reads it, and the
     activity says so (``engine == "fitparse"`` and a problem naming the error). When fitparse
     cannot read it either, the decoder's own error is raised."""
-    _log.debug("%s: the fast FIT decoder failed (%s: %s); reading it with fitparse instead",
-                 name, type(error).__name__, error)
+    _log.info("%s: the fast FIT decoder failed; reading it with fitparse instead", name, exc_info=error)
     try:
         activity = _read_with_fitparse(data, name)
     except Exception:
         raise error from None
-    activity.problems.insert(0, Problem(name, "", f"the fast reader failed ({type(error).__name__}: {error}); "
-                                        "read with fitparse instead (please report this file)"))
+    activity.problems.insert(0, Problem(name, "", "the fast reader failed on this file (a fault in the analyzer, "
+                                        "details in the log); read with fitparse instead (please report this file)"))
     return activity
 
 
@@ -427,8 +427,12 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
 
     The records are built now; laps, sessions, events and pauses are handed over as
     :class:`~analyzer.model.Deferred` frames, built when first read (a plain run's report never
-    reads its laps or events; on a small file these frames cost as much as decoding it).
+    reads its laps or events; on a small file these frames cost as much as decoding it). The lap
+    table itself is decoded now: a decoder failure on it must reach :func:`read_fit`, which then
+    reads the file with fitparse (a failure on first read could only give empty laps, after the
+    activity's problems were handed on).
     """
+    messages.get("lap")  # decoded here, inside read_fit's fallback to fitparse
     problems = list(messages.problems)
     sessions = _table_columns(messages.get("session"), "session")
     session_starts = sessions.ns("start_time")
@@ -469,8 +473,9 @@ def _deferred(what: str, build, name: str, problems: list[Problem]) -> Deferred:
         try:
             return build()
         except Exception as exc:
-            problems.append(Problem(name, "", f"the {what} {BUILD_FAILED} ({type(exc).__name__}: {exc}); "
-                                              f"shown empty"))
+            _log.info("%s: the %s could not be built", name, what, exc_info=exc)
+            problems.append(Problem(name, "", f"the {what} {BUILD_FAILED} (a fault in the analyzer, details in the "
+                                              "log); shown empty"))
             return pd.DataFrame()
 
     return Deferred(safe)

@@ -23,8 +23,9 @@ data keep everything decoded before the break; what went wrong goes to
 :class:`~analyzer.errors.FitError` at byte 0 (:func:`check_header`): :class:`NotFitError`
 (empty, no ``.FIT`` signature) or :class:`FitHeaderError` (a header cut short).
 
-Tables nothing reads before its frame is read (laps, :data:`LATER_MESSAGES`) are decoded on
-first read, from a copy of their own messages' bytes; definitions are parsed once per process,
+Tables of :data:`LATER_MESSAGES` (laps) are decoded on first read, from a copy of their own
+messages' bytes (:func:`analyzer.io.fit.build_activity` reads them at once, so that a failure
+still makes :func:`analyzer.io.fit.read_fit` read the file with fitparse); definitions are parsed once per process,
 keyed by their bytes (a watch writes the same ones in every file).
 
 References

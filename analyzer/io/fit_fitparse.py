@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 
 import numpy as np
 
 from analyzer.errors import FitError
 from analyzer.io.fit_decode import FIT_EPOCH_UNIX_S, Messages
 from analyzer.model import Problem
+
+log = logging.getLogger(__name__)
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -67,9 +70,11 @@ def decode_with_fitparse(data: bytes, name: str = "<stream>") -> Messages:
                     row[key] = value
             rows.setdefault(msg.name, []).append(row)
     except fitparse.FitParseError as exc:
+        log.info("%s: fitparse stopped: %r", name, exc)
         if not rows:
-            raise FitError(name, None, f"fitparse cannot read it: {exc}") from exc
-        problems.append(Problem(name, "", f"fitparse stopped early ({type(exc).__name__}: {exc}); data before it was kept"))
+            raise FitError(name, None, "fitparse cannot read it (its reason is in the log)") from exc
+        problems.append(Problem(name, "", "fitparse stopped early, at data it cannot read (its reason is in the "
+                                          "log); data before it was kept"))
     tables = {k: _columns(v) for k, v in rows.items()}
     return Messages(tables=tables, problems=problems)
 

@@ -7,12 +7,15 @@ Every reader of the athlete's files opens them through :func:`read_input`, so a 
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import zlib
 from pathlib import Path
 
 from analyzer.errors import InputError
+
+log = logging.getLogger(__name__)
 
 MAX_ACTIVITY_BYTES = 64 * 1024 * 1024
 """Largest activity file read (and largest inflated ``.gz``): 64 MiB. The largest real FIT file we
@@ -115,7 +118,9 @@ def gunzip_cut(data: bytes, max_bytes: int, name: str = "<stream>") -> tuple[byt
                 piece = d.decompress(pending, _CHUNK)
             except zlib.error as exc:
                 at = len(data) - len(rest)
-                raise InputError(name, f"byte {at}", f"not a valid gzip file: {exc}", offset=at) from exc
+                log.info("%s: gzip data broken at byte %d: %r", name, at, exc)
+                raise InputError(name, f"byte {at}", "not a valid gzip file: its compressed data is damaged",
+                                 offset=at) from exc
             out.append(piece)
             size += len(piece)
             if size > max_bytes:
@@ -150,4 +155,4 @@ def _os_reason(exc: OSError) -> str:
         return "symbolic-link loop; not read"
     if exc.errno == errno.EISDIR:
         return "a folder, not a regular file; not read"
-    return f"cannot read the file: {exc.strerror or exc}"
+    return f"cannot read the file: {exc.strerror or 'the system gave no reason'}"

@@ -31,6 +31,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import logging
 import math
 import os
 import re
@@ -46,6 +47,8 @@ import pandas as pd
 from analyzer.errors import InputError
 from analyzer.io.inputs import MAX_LOG_BYTES, read_input
 from analyzer.model import Problem
+
+log = logging.getLogger(__name__)
 
 PATH_SEPARATORS = tuple(sep for sep in (os.sep, os.altsep, "/") if sep)
 """What makes an activity name a path here: ``/`` (and ``\\`` only where it separates folders,
@@ -107,7 +110,11 @@ def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Pr
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return profile, [Problem(str(path), _toml_location(exc), f"not valid TOML: {exc}; using defaults")]
+        log.info("%s: %r", path, exc)
+        line, column = _toml_position(exc)
+        where = (f" at line {line}, column {column}" if line and column else f" at line {line}" if line else
+                 " at the end of the file" if "end of document" in str(exc) else "")
+        return profile, [Problem(str(path), f"line {line}" if line else "", f"not valid TOML{where}; using defaults")]
     for key, value in data.items():
         profile[key] = value
     if not isinstance(profile.get("name"), str) or not profile["name"].strip():
@@ -148,12 +155,24 @@ def read_profile(path: Path, default_name: str) -> tuple[dict[str, Any], list[Pr
     return profile, problems
 
 
-def _toml_location(exc: tomllib.TOMLDecodeError) -> str:
-    line = getattr(exc, "lineno", None)  # Python 3.14+; older versions say it in the message
-    if line is None:
-        found = re.search(r"line (\d+)", str(exc))
-        line = found.group(1) if found else None
-    return f"line {line}" if line else ""
+def _csv_words(exc: csv.Error) -> str:
+    """What the CSV reader stopped at, in words (its own message goes to the log)."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    if "NUL" in text:
+        return "it holds a NUL character, which no text file has"
+    return "the CSV reader cannot make sense of it"
+
+
+def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int | None, int | None]:
+    """``(line, column)`` of a TOML error, from 1 (``None`` when not known, e.g. at the end of the text)."""
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # Python 3.14+
+    if line is None:  # older versions say it in the message: "... (at line 3, column 5)"
+        found = re.search(r"line (\d+)(?:, column (\d+))?", str(exc))
+        if found:
+            line, column = int(found.group(1)), int(found.group(2)) if found.group(2) else None
+    return line, column
 
 
 def _positive_number(value: object) -> bool:
@@ -428,7 +447,9 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], tuple
                 continue
             rows.append((row_no, {header[i] if i < len(header) else f"extra_{i}": c for i, c in enumerate(cells)}))
     except csv.Error as exc:
-        return header or [], rows, (row_no + 1, f"cannot be read as CSV ({exc}); it and the rows after it were left out")
+        log.info("CSV reading stopped at row %d: %r", row_no + 1, exc)
+        return header or [], rows, (row_no + 1, f"cannot be read as CSV ({_csv_words(exc)}); it and the rows after "
+                                                "it were left out")
     return header or [], rows, None
 
 

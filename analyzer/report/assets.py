@@ -26,7 +26,8 @@ def chart_script() -> tuple[str | None, str]:
     try:
         text = CHART_SCRIPT.read_text(encoding="utf-8")
     except OSError as exc:
-        return None, f"the chart script shipped with the analyzer cannot be read ({exc.strerror or exc}); reinstall it"
+        why = exc.strerror or "the system gave no reason"
+        return None, f"the chart script shipped with the analyzer cannot be read ({why}); reinstall it"
     if not text:
         return None, "the chart script shipped with the analyzer is empty; reinstall it"
     return _licence_comment() + text, ""

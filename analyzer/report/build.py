@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import json
+import logging
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,6 +43,8 @@ from analyzer.report.content import (
 from analyzer.report.files import atomic_write_bytes, atomic_write_text, csv_text
 from analyzer.suggestions import SUGGESTION_COLUMNS
 from analyzer.weather.air import run_air
+
+log = logging.getLogger(__name__)
 
 SUMMARY_COLUMNS = ["athlete", "name", "runs", "distance_km", "cramps", "patterns", "flags", "problems", "report"]
 ERROR_COLUMNS = ["athlete", "file", "location", "message"]
@@ -232,13 +235,13 @@ def _live_charts(analysis: Analysis, kept=None) -> tuple[list[dict], list[dict]]
         entry = {"id": f"run-{i}", "title": f"run {name} with its cramps"}
         try:
             if act is None:
-                raise LookupError(f"the file {name} could not be read")
+                raise _NotRead(f"the file {name} could not be read")
             start = act.start_time.tz_convert(tz) if act.start_time is not None and pd.notna(act.start_time) else None
             km = number(act.distance_m / 1000, 1, "km")  # "" when the run's distance is not known
             title = " · ".join([f"{start:%a %d %b %Y %H:%M}", name] + ([km] if km else [])) if start is not None else name
             entry["spec"] = _run_spec(analysis, act, title, points, kept)
         except Exception as exc:  # one chart never stops the page
-            entry["note"] = f"The chart of {name} could not be drawn ({type(exc).__name__}: {exc})."
+            entry["note"] = _not_drawn(f"The chart of {name}", exc)
         run_specs.append(entry)
     season = []
     for key, title, build in (("weekly", "weekly distance with the week's cramps", charts.weekly_chart),
@@ -248,9 +251,21 @@ def _live_charts(analysis: Analysis, kept=None) -> tuple[list[dict], list[dict]]
         try:
             entry["spec"] = build(analysis)
         except Exception as exc:
-            entry["note"] = f"The chart of {title} could not be drawn ({type(exc).__name__}: {exc})."
+            entry["note"] = _not_drawn(f"The chart of {title}", exc)
         season.append(entry)
     return run_specs, season
+
+
+class _NotRead(LookupError):
+    """A cramp run whose file could not be read: said in the analyzer's own words."""
+
+
+def _not_drawn(what: str, exc: Exception) -> str:
+    """The note of a chart or figure that could not be drawn: in words, the exception in the log."""
+    if isinstance(exc, _NotRead):
+        return f"{what} could not be drawn ({exc})."
+    log.error("%s could not be drawn", what, exc_info=exc)
+    return f"{what} could not be drawn (a fault in the analyzer, details in the log)."
 
 
 @detached_figures()
@@ -265,12 +280,12 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
         entry = {"title": f"run {name} with its cramps"}
         try:
             if act is None:
-                raise LookupError(f"the file {name} could not be read")
+                raise _NotRead(f"the file {name} could not be read")
             air, frame = _air_frame(analysis, act)
             entry["data"] = encode(plot_run(act, analysis.cramps, weather=frame, timezone=analysis.athlete.timezone,
                                             air_source=air.source if air.known else "weather"))
         except Exception as exc:
-            entry["note"] = f"The figure of {name} could not be drawn ({type(exc).__name__}: {exc})."
+            entry["note"] = _not_drawn(f"The figure of {name}", exc)
         runs.append(entry)
     season = []
     for title, build in (("weekly distance with the week's cramps", plot_weekly_distance),
@@ -280,7 +295,7 @@ def _static_figures(analysis: Analysis, encode) -> tuple[list[dict], list[dict]]
         try:
             entry["data"] = encode(build(analysis))
         except Exception as exc:
-            entry["note"] = f"The figure of {title} could not be drawn ({type(exc).__name__}: {exc})."
+            entry["note"] = _not_drawn(f"The figure of {title}", exc)
         season.append(entry)
     return runs, season
 
@@ -388,12 +403,17 @@ def write_athlete_report(
                          suggestions.assign(athlete=ath.id)[["athlete", *SUGGESTION_COLUMNS]])
 
 
+_WEASYPRINT_MISSING = ("WeasyPrint is not usable here (it, or the system libraries it needs, are not installed; "
+                       "details in the log)")
+
+
 def _pdf(analysis: Analysis, common: dict) -> tuple[bytes | None, str]:
     """The printed report (WeasyPrint, A4, the same content), or ``None`` and why not."""
     try:
         from weasyprint import HTML
     except Exception as exc:  # the library or its system fonts/pango are missing
-        return None, f"no PDF: WeasyPrint is not usable here ({type(exc).__name__}: {exc})"
+        log.info("WeasyPrint cannot be imported: %r", exc)
+        return None, f"no PDF: {_WEASYPRINT_MISSING}"
     runs, season = _static_figures(analysis, _print_png)
     figures = [{"alt": f["title"], "data": f["data"], "mime": "image/png"} for f in runs + season if f.get("data")]
     name = str(common["name"]).replace("\\", "").replace('"', "'").replace("\n", " ")
@@ -401,7 +421,8 @@ def _pdf(analysis: Analysis, common: dict) -> tuple[bytes | None, str]:
     try:
         return HTML(string=html).write_pdf(), ""
     except Exception as exc:
-        return None, f"no PDF: it could not be laid out ({type(exc).__name__}: {exc})"
+        log.error("the PDF could not be laid out", exc_info=exc)
+        return None, "no PDF: WeasyPrint failed on this page (details in the log)"
 
 
 def runs_csv_frame(runs: pd.DataFrame) -> pd.DataFrame:
@@ -589,11 +610,13 @@ def _team_pdf(out: Path, team: dict) -> str:
     try:
         from weasyprint import HTML
     except Exception as exc:
-        return f"no team.pdf: WeasyPrint is not usable here ({type(exc).__name__}: {exc})"
+        log.info("WeasyPrint cannot be imported: %r", exc)
+        return f"no team.pdf: {_WEASYPRINT_MISSING}"
     try:
         pdf = HTML(string=_template("index.html.j2").render(**team, printed=True), base_url=str(out)).write_pdf()
     except Exception as exc:
-        return f"no team.pdf: it could not be laid out ({type(exc).__name__}: {exc})"
+        log.error("team.pdf could not be laid out", exc_info=exc)
+        return "no team.pdf: WeasyPrint failed on the team page (details in the log)"
     atomic_write_bytes(out / "team.pdf", pdf)
     return ""
 

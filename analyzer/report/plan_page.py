@@ -177,9 +177,9 @@ def _hours(plan: RunPlan) -> list[Hour]:
     out = []
     for r in plan.outlook.to_dict("records"):
         t = pd.Timestamp(r["time_local"])
-        under = bool(heat_index_below_chart(r["heat_index_c"]))  # no heat-stress number, maybe below the air
-        heat_index = format_heat_index(r["heat_index_c"], False, "cell", under_chart=True) if under else \
-            number(r["heat_index_c"], 1)
+        beyond = bool(r.get("heat_index_beyond_chart", False))  # no number: "off chart", "> 58"
+        under = not beyond and bool(heat_index_below_chart(r["heat_index_c"]))  # no heat-stress number either
+        heat_index = format_heat_index(r["heat_index_c"], beyond, "cell", under_chart=True)
         heat_tile = f"air {number(r['temperature_c'], 1)}" if under else f"HI {heat_index}"
         out.append(Hour(
             time=r["time_local"][11:16], air=number(r["temperature_c"], 1, "°C"),

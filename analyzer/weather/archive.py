@@ -77,8 +77,9 @@ without weather say their air temperature is unknown, and the report is written.
 PROVIDERS = {"open-meteo": OpenMeteoArchive}
 DEFAULT_PROVIDER = "open-meteo"
 
-_FAILURES: dict[str, ArchiveError] = {}
-"""Archive address → why it gave up, for the rest of this process (tasks come and go; manners stay)."""
+_FAILURES: dict[str, tuple[str, Reason]] = {}
+"""Archive address → why it gave up (its words and reason, never the exception: a kept traceback
+would keep every caller's frame alive), for the rest of this process (tasks come and go; manners stay)."""
 
 
 def utc_today() -> dt.date:
@@ -213,7 +214,7 @@ class Archive:
     def _give_up(self, exc: ArchiveError) -> Unavailable:
         """Stop asking for the rest of this report (and process)."""
         self.failure, self.failure_reason = str(exc), Reason(exc.reason)
-        _FAILURES[self.api.url] = exc
+        _FAILURES[self.api.url] = (self.failure, self.failure_reason)
         return Unavailable.of(exc)
 
     def _fetch(self, cell: Cell, days: list[dt.date]) -> Unavailable | None:
@@ -223,7 +224,7 @@ class Archive:
         complete answer in time, a cross-host redirect or an archive still busy after its retries
         stops asking for the rest of this report."""
         if not self.failure and self.api.url in _FAILURES:
-            self.failure, self.failure_reason = str(_FAILURES[self.api.url]), Reason(_FAILURES[self.api.url].reason)
+            self.failure, self.failure_reason = _FAILURES[self.api.url]
         if self.failure:
             return Unavailable(self.failure_reason, self.failure)
         if not reachable(self.api.url):

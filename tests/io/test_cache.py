@@ -143,3 +143,38 @@ def test_a_changed_weather_csv_or_zone_is_read_again(tmp_path):
     (folder / "athlete.toml").write_text('timezone = "Europe/London"\n', encoding="utf-8")
     analyzer.load_athlete(folder, cache, weather="off")
     assert len(list((tmp_path / "cache" / "tables").iterdir())) == 3
+
+
+def test_a_problem_read_back_from_the_cache_keeps_its_byte_and_row(tmp_path):
+    """A decoder problem has its byte as a number (Problem.offset), a log's its row: the same with
+    and without the cache. An entry written before they were kept still reads (without them)."""
+    import json
+    import warnings
+
+    from analyzer.io.activities import read_cached
+    from analyzer.model import Problem
+
+    cache = ActivityCache(tmp_path / "cache", min_parse_s=0)
+    data = synthetic_run(dt.datetime(2024, 5, 1, 6, tzinfo=UTC), 2.0, 330)
+    path = tmp_path / "cut.fit"
+    path.write_bytes(data[:-500])  # cut inside the records: the decoder says at which byte
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = read_cached(path, "numpy", cache)
+        again = read_cached(path, "numpy", cache)
+    assert (cache.misses, cache.hits) == (1, 1)
+    offsets = [p.offset for p in parsed.problems if p.location.startswith("byte ")]
+    assert offsets and all(f"byte {p.offset}" == p.location for p in parsed.problems if p.offset is not None)
+    assert again.problems == parsed.problems
+
+    rows = [Problem.at_row("log.csv", 7, "the date is not a date; row left out", athlete="ana")]
+    cache.put_table("cramps", "k", pd.DataFrame({"a": [1]}), rows)
+    assert cache.get_table("cramps", "k")[1] == rows
+
+    (meta,) = list((tmp_path / "cache").glob("*/meta.json"))
+    old = json.loads(meta.read_text(encoding="utf-8"))
+    old["problems"] = [{"location": p["location"], "message": p["message"]} for p in old["problems"]]
+    meta.write_text(json.dumps(old), encoding="utf-8")
+    older = ActivityCache(tmp_path / "cache", min_parse_s=0).get(cache.key(data[:-500], "numpy"), path)
+    assert [(p.location, p.message, p.offset) for p in older.problems] == [
+        (p.location, p.message, None) for p in parsed.problems]

@@ -222,3 +222,17 @@ def test_a_reader_failing_on_a_member_is_said_without_its_exception(tmp_path, mo
     for p in problems:
         assert p.message == "could not be read: the analyzer failed on it (a bug; the details are in the log)"
     assert "boom" in caplog.text  # the exception is in the log
+
+
+def test_a_summary_nested_too_deeply_is_said_so(tmp_path):
+    """JSON nested deeper than the decoder goes (a RecursionError) is broken JSON, said as such, not
+    as a file that ends inside its list; the activity before it is used."""
+    summary = 'ana@example.com_0_summarizedActivities.json'
+    deep = "[" * 50_000 + "]" * 50_000  # well past Python's recursion limit, under MAX_SUMMARY_ITEM_BYTES
+    text = '[{"summarizedActivitiesExport": [{"activityId": 1, "name": "a"}, ' + deep + ']}]'
+    garmin = _rewrite(garmin_zip(tmp_path / "g.zip"), tmp_path / "g2.zip", {
+        f"DI_CONNECT/DI-Connect-Fitness/{summary}": text.encode()})
+    _, problems = read_export(garmin)
+    by_member = {p.location: p.message for p in problems}
+    assert by_member[f"member DI_CONNECT/DI-Connect-Fitness/{summary}"] == (
+        "not valid JSON (nested too deeply); the 1 activity before it is used, the rest are not")

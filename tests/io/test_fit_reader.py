@@ -242,7 +242,7 @@ def test_multisport_sessions_are_kept_and_running_is_selectable():
     assert act.records["cadence_rpm"].iloc[0] == 80.0
 
 
-def test_a_decoder_failure_falls_back_to_fitparse_and_says_so(monkeypatch):
+def test_a_decoder_failure_falls_back_to_fitparse_and_says_so(monkeypatch, caplog):
     from analyzer.io import fit
 
     data = synthetic_run(dt.datetime(2024, 6, 1, 6, tzinfo=dt.UTC), 3.0, 330, seed=4)
@@ -251,10 +251,12 @@ def test_a_decoder_failure_falls_back_to_fitparse_and_says_so(monkeypatch):
         raise IndexError("index 7 is out of bounds")
 
     monkeypatch.setattr(fit, "decode", broken)
-    with pytest.warns(analyzer.FitWarning, match="fast reader failed"):
+    with pytest.warns(analyzer.FitWarning, match="fast reader failed"), caplog.at_level("INFO", "analyzer.io.fit"):
         act = analyzer.read_fit(io.BytesIO(data))
     assert act.engine == "fitparse"
-    assert "IndexError: index 7 is out of bounds" in act.problems[0].message
+    assert act.problems[0].message == ("the fast reader failed on this file (a fault in the analyzer, details in "
+                                       "the log); read with fitparse instead (please report this file)")
+    assert "IndexError: index 7 is out of bounds" in caplog.text  # the exception goes to the log, not the page
     reference = analyzer.read_fit(io.BytesIO(data), engine="fitparse")
     pd.testing.assert_frame_equal(act.records, reference.records, check_exact=True)
     assert len(act.records) == len(reference.records) == 991  # 3 km at 5:30/km, a record a second
@@ -274,7 +276,7 @@ def test_when_fitparse_cannot_read_it_either_the_decoders_error_is_raised(monkey
         analyzer.read_fit(io.BytesIO(data))
 
 
-def test_a_frame_that_fails_to_build_is_empty_and_said_records_kept(monkeypatch):
+def test_a_frame_that_fails_to_build_is_empty_and_said_records_kept(monkeypatch, caplog):
     import analyzer.io.fit as fit
 
     def broken(table):
@@ -283,8 +285,10 @@ def test_a_frame_that_fails_to_build_is_empty_and_said_records_kept(monkeypatch)
     monkeypatch.setattr(fit, "_events", broken)
     act = _read(_run_bytes())
     assert len(act.records) == 1100 and act.problems == []
-    assert act.events.empty  # built on this read: fails, shown empty
+    with caplog.at_level("INFO", "analyzer.io.fit"):
+        assert act.events.empty  # built on this read: fails, shown empty
     assert [p.message for p in act.problems] == [
-        f"the events {fit.BUILD_FAILED} (ValueError: bad event table); shown empty"]
+        f"the events {fit.BUILD_FAILED} (a fault in the analyzer, details in the log); shown empty"]
+    assert "ValueError: bad event table" in caplog.text
     assert act.problems[0].file == "synthetic.fit"
     assert len(act.pauses) == 1  # the other frames are unaffected

@@ -219,3 +219,26 @@ def test_compressed_timestamps_decode_laps_with_the_rest():
     """Compressed timestamps are resolved over every message at once: no table waits there."""
     msgs = fit_decode.decode(_tiny(True, 3, compressed=True), "f.fit")
     assert not any(isinstance(t, fit_decode._LaterTable) for t in msgs._tables.values())
+
+
+def test_a_lap_decode_that_fails_still_reads_the_file_with_fitparse(monkeypatch, tmp_path):
+    """A decoder failure on the lap table (decoded as the file is read, not when the laps are first
+    read) makes read_fit read the file with fitparse, as for any decoder failure: the laps are
+    fitparse's, and the problem saying so is among the folder's problems (errors.csv)."""
+    data = _tiny(True, 3, compressed=False)
+    (tmp_path / "a.fit").write_bytes(data)
+
+    def broken(self):
+        raise IndexError("lap decode fails")
+
+    monkeypatch.setattr(fit_decode._LaterTable, "decode", broken)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        act = analyzer.read_fit(tmp_path / "a.fit")
+    assert act.engine == "fitparse"
+    assert act.laps["total_distance_m"].tolist() == [60.0, 61.0, 62.0]  # the three laps written
+    first = act.problems[0].message
+    assert first.endswith("read with fitparse instead (please report this file)")
+    activities, problems = analyzer.read_activity_folder(tmp_path)
+    assert [p.message for p in problems] == [p.message for p in activities[0].problems]
+    assert any(p.message == first for p in problems)

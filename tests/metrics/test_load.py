@@ -12,7 +12,9 @@ from analyzer.metrics.load import acwr, history_days, longest_prior, monotony, r
 def test_load_examples():
     assert spike_ratio(22, 16) == 1.375  # "37.5 % spike"
     assert float(acwr(45, 30 + 32 + 35 + 45)) == pytest.approx(1.27, abs=0.005)
-    assert 45 / np.mean([30, 32, 35]) == pytest.approx(1.39, abs=0.005)  # uncoupled variant, for reference
+    # coupled: the acute week is inside the 28 days (45 / (142 / 4) = 1.268, not the uncoupled 45 / 32.3 = 1.39),
+    # run by run over arrays: 20 km in a 28-day load of 80 km is exactly the weekly average (1.0)
+    assert acwr([45, 20], [142, 80]).tolist() == pytest.approx([45 / 35.5, 1.0], abs=1e-12)
     assert monotony([360, 0, 300, 420, 0, 600, 240]) == pytest.approx(1.35, abs=0.005)
     week = np.array([360, 0, 300, 420, 0, 600, 240])
     assert week.sum() * monotony(week) == pytest.approx(2601, abs=1)  # strain with the population SD

@@ -193,3 +193,23 @@ def test_a_cards_words_come_from_the_conditions_finding_not_from_cutting_the_det
     page = plan_page(hot)
     # the card: the finding as a sentence (15 km vs the longest 10 km of the 30 days before: 1.50 ×)
     assert page.cards[0].detail == "Planned 15 km vs your longest of the 30 days before, 10.0 km: 1.50 ×."
+
+
+def test_an_hour_beyond_the_nws_chart_shows_no_heat_index_number(tmp_path):
+    """44 °C air at 10 % humidity: the regression gives about 41 °C (106 °F), a number the NWS chart
+    does not give (its air stops at 110 °F, 43.3 °C). Every hour says "off chart" instead, on the
+    tiles, in the table, in the text outlook; the outlook says so as data."""
+    athlete = analyzer.load_athlete(_heat_cramper(tmp_path), weather="off")
+    csv = tmp_path / "dry-heat.csv"
+    csv.write_text("time,temperature_c,relative_humidity_pct\n" + "".join(
+        f"{PLAN_DAY.isoformat()} {h:02d}:00,44,10\n" for h in range(24)), encoding="utf-8")
+    plan = analyzer.plan_run(athlete, date=PLAN_DAY, distance_km=15, start="13:00", pace="5:30", forecast=csv)
+    assert len(plan.outlook) == 24 and plan.outlook["heat_index_beyond_chart"].tolist() == [True] * 24
+    assert plan.outlook["heat_index_c"].between(40.0, 42.0).all()  # the number that must not be shown
+    hours = plan_page(plan).hours
+    assert [(h.heat_index, h.heat_tile) for h in hours] == [("off chart", "HI off chart")] * 24
+    text_hours = [line for line in plan.to_text().splitlines() if line.startswith("  ") and " air 44.0 °C" in line]
+    assert len(text_hours) == 24 and all("heat index off chart  WBGT" in line for line in text_hours)
+    table = re.search(r"<table.*?</table>", plan.to_html(), flags=re.S)
+    shown = re.findall(r"\b4[01]\.\d\b", _visible(plan.to_html()))
+    assert table and not shown, shown

@@ -56,14 +56,23 @@ def test_redirects_within_the_host_are_followed_and_to_another_never(httpserver)
     httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/v1/archive"})
     httpserver.expect_request("/v1/archive").respond_with_json({"moved": True})
     assert get(httpserver.url_for("/old")) == {"moved": True}
-    other = HTTPServer(host="localhost", port=0)  # another host name for the same machine
+    assert httpserver.host == "localhost"
+    # the same server and port under another host name: only the host differs, and that alone refuses it
+    same_port = f"http://127.0.0.1:{httpserver.port}/v1/archive"
+    httpserver.expect_request("/renamed").respond_with_data("", status=302, headers={"Location": same_port})
+    before = len(httpserver.log)
+    exc = failure(httpserver.url_for("/renamed"))
+    assert (exc.reason, str(exc)) == (Reason.REDIRECTED, "the weather archive at localhost redirected the request to "
+                                      "another address (127.0.0.1); not followed, so nothing was sent there")
+    assert [r.path for r, _ in httpserver.log[before:]] == ["/renamed"]
+    other = HTTPServer(host="127.0.0.1", port=0)  # another host (and port) on the same machine
     other.start()
     try:
         other.expect_request("/v1/archive").respond_with_json({"stolen": True})
         httpserver.expect_request("/away").respond_with_data("", status=302,
                                                              headers={"Location": other.url_for("/v1/archive")})
         exc = failure(httpserver.url_for("/away"))
-        assert exc.reason == Reason.REDIRECTED and "not followed, so nothing was sent there" in str(exc)
+        assert exc.reason == Reason.REDIRECTED and "another address (127.0.0.1)" in str(exc)
         assert len(other.log) == 0
     finally:
         other.stop()

@@ -158,3 +158,37 @@ def test_the_first_plausible_position_is_the_runs():
     records = pd.DataFrame({"latitude_deg": [np.nan, 0.0, 95.0, 40.41], "longitude_deg": [1.0, 0.0, 3.0, -3.70]})
     assert run_position(records) == (40.41, -3.70)
     assert run_position(records.drop(columns="longitude_deg")) is None
+
+
+def test_a_give_up_remembers_words_and_reason_never_the_exception_or_its_callers(httpserver, tmp_path):
+    """The process-wide memory of a failed archive keeps no traceback: a kept traceback keeps every
+    caller's frame alive (one of them holds all of an athlete's records) for the life of the worker."""
+    import gc
+    import weakref
+
+    from analyzer.weather import archive as archive_module
+    from analyzer.weather.open_meteo import Cell
+
+    # a redirect to another host: the archive is not asked again in this process
+    httpserver.expect_request("/v1/archive").respond_with_data(
+        "", status=302, headers={"Location": "http://elsewhere.invalid/v1/archive"})
+    url = httpserver.url_for("/v1/archive")
+
+    class Records:  # stands for a caller's big object
+        pass
+
+    def caller():
+        records = Records()
+        archive = Archive(tmp_path, "auto", url=url)
+        _frame, _where, why = archive.hours(Cell(40.4, -3.7), [JUNE.date()])
+        return weakref.ref(records), why
+
+    alive, why = caller()
+    assert why.reason is Reason.REDIRECTED and "not followed" in why.detail
+    remembered = archive_module._FAILURES[url]
+    assert remembered == (why.detail, Reason.REDIRECTED)
+    gc.collect()
+    assert alive() is None  # nothing kept the caller's frame
+    # a later archive object of the same process is told without asking
+    later = Archive(tmp_path, "auto", url=url)
+    assert later.hours(Cell(40.4, -3.7), [JUNE.date()])[2] == why and len(httpserver.log) == 1
