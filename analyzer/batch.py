@@ -236,13 +236,14 @@ def run_report(
     if not refused and not folders:
         refused = _no_athletes(root, out_dir, problems)
     # the report folder, checked and created once here (a page the manifest names otherwise is checked then)
-    foreign = foreign_names(out_dir) if not refused else []
     refused = refused or prepare_out_folder(out_dir, root, folders, [out_dir / page_name(p) for p in folders])
     if refused:
         return _refuse(result, refused)
-    result.notices += [_foreign_notice(out_dir, foreign)] if foreign else []
     try:
         with report_lock(out_dir):
+            # looked at once the folder is ours: another report writing it right now is not "other files"
+            foreign = foreign_names(out_dir)
+            result.notices += [_foreign_notice(out_dir, foreign)] if foreign else []
             # a run of the whole team retires the pages of athletes no longer in it; a run of some
             # athletes (--athlete, or one athlete folder) keeps the others
             full = athletes is None and folders != [root]

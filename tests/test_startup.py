@@ -51,7 +51,8 @@ def test_an_html_report_loads_no_chart_engine_figures_or_pdf_library(tmp_path):
         "orig = b._one_athlete\n"
         "def task(**kw):\n"
         "    report = orig(**kw)\n"
-        "    print('worker', os.getpid() != PARENT, loaded(), flush=True)\n"
+        # one write of the whole line: two workers' lines never interleave on the shared pipe
+        "    os.write(1, f'worker {os.getpid() != PARENT} {loaded()}\\n'.encode())\n"
         "    return report\n"
         "b._one_athlete = task\n"
         "PARENT = os.getpid()\n"
