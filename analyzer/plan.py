@@ -690,64 +690,132 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
         A forecast file that does not exist.
     """
     day = _parse_date(date)
-    try:
-        distance = float(distance_km)
-    except (TypeError, ValueError):
-        raise ValueError(f"distance_km {distance_km!r} is not a number") from None
-    if not math.isfinite(distance) or not 0 < distance <= 300:
-        raise ValueError(f"distance_km {distance_km!r} is outside 0–300 km")
+    distance = _parse_distance_km(distance_km)
     given_pace = _parse_pace(pace)
     given_where = _parse_where(where)
     w_start, w_end = (_parse_clock(w, "window") for w in window)
     given_start = _parse_clock(start, "start") if start is not None else None
 
-    if isinstance(athlete, Analysis):
-        a = analyze(athlete.athlete, thresholds=thresholds) if thresholds else athlete
-    else:
-        if not isinstance(athlete, Athlete):
-            from analyzer.io.athlete import load_athlete
-
-            athlete = load_athlete(athlete)
-        a = analyze(athlete, thresholds=thresholds)
+    a = _analysis_for_plan(athlete, thresholds)
     ath, th, tz = a.athlete, a.thresholds, a.athlete.timezone
     notes: list[str] = []
     runs = a.runs
     history = runs[runs["date_local"].astype(str) < day.isoformat()].reset_index(drop=True) if len(runs) else runs
-
-    # start
     if given_start is None:
-        if len(history):
-            local = pd.DatetimeIndex(history["start_utc"]).tz_convert(tz)
-            minutes = float(np.median(local.hour * 60 + local.minute))
-            minutes = int(round(minutes / START_STEP_MIN) * START_STEP_MIN) % (24 * 60)
-            given_start = dt.time(minutes // 60, minutes % 60)
-            notes.append(f"Start: {given_start:%H:%M}, the usual start of your earlier runs (none was given).")
-        else:
-            given_start = _parse_clock(DEFAULT_START, "start")
-            notes.append(f"Start: {DEFAULT_START} assumed (none was given and there are no earlier runs).")
+        given_start = _usual_start(history, tz, notes)
     start_utc = _localize(day, given_start, tz)
 
     # over-exertion: the planned run as one more row of the runs table, the report's history functions
+    past = _history_at_start(history, start_utc, distance, th)
+    pace_s, pace_source = _planned_pace(given_pace, past, history)
+    duration_s = distance * pace_s
+    conditions = _exertion_conditions(distance, pace_s, past, history, th)
+
+    # heat, hour by hour
+    position, where_text = (given_where, "given") if given_where is not None else _last_position(ath, start_utc)
+    if given_where is None and position is not None:
+        notes.append(f"Where: {where_text}.")
+    hours, kind, source = _read_forecast(forecast, tz, position, day, forecast_url, today, notes)
+    heat, wbgt_source, (hi_met, wb_met), outlook, best, best_notes = _forecast_heat(
+        (hours, kind, position), day, (w_start, w_end), start_utc, duration_s, th, tz, notes)
+    if position is not None or not best_notes:  # without a position the best-start note says daylight was not checked
+        daylight = _daylight_note(position, "the position given" if given_where is not None else
+                                  "the start of your most recent outdoor run", start_utc, duration_s, tz)
+        notes += [daylight] if daylight else []
+    other = list(notes)
+    notes += [BEST_START + n for n in best_notes]
+    conditions += _heat_conditions(heat, wbgt_source, (hi_met, wb_met), (start_utc, duration_s, tz), history, th)
+    cond = pd.DataFrame(conditions, columns=CONDITION_COLUMNS)
+    headline = _plan_headline(cond, history)
+    notes.insert(0, headline)
+
+    # context
+    acc = _plan_acclimatisation(runs, day, th, bool(hi_met or wb_met))
+    notes.append(acc["text"])
+    fluid = _plan_fluid(history, heat, duration_s, ath, th)
+    if fluid is not None:
+        notes.append(fluid["text"])
+    reminders = _reminders(a)
+    notes += [REMINDER + r for r in reminders]
+    if a.problems:
+        other.append(f"{len(a.problems)} input problem{'s' if len(a.problems) > 1 else ''} in the athlete folder "
+                     "(see analyzer report's errors.csv); the history above leaves those rows out.")
+        notes.append(other[-1])
+    notes.append(DISCLAIMER)
+    return RunPlan(ath.id, ath.name, day, start_utc, tz, distance, pace_s, duration_s, pace_source, position, source,
+                   cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"),
+                   headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other,
+                   disclaimer=DISCLAIMER)
+
+
+def _parse_distance_km(value: float | str) -> float:
+    """The planned distance in km, a number in (0, 300]."""
+    try:
+        distance = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"distance_km {value!r} is not a number") from None
+    if not math.isfinite(distance) or not 0 < distance <= 300:
+        raise ValueError(f"distance_km {value!r} is outside 0–300 km")
+    return distance
+
+
+def _analysis_for_plan(athlete: Athlete | Analysis | str | os.PathLike,
+                       thresholds: Mapping[str, object] | None) -> Analysis:
+    """The athlete's analysis the plan is lined up against (loaded and analysed as needed, with the overrides)."""
+    if isinstance(athlete, Analysis):
+        return analyze(athlete.athlete, thresholds=thresholds) if thresholds else athlete
+    if not isinstance(athlete, Athlete):
+        from analyzer.io.athlete import load_athlete
+
+        athlete = load_athlete(athlete)
+    return analyze(athlete, thresholds=thresholds)
+
+
+def _usual_start(history: pd.DataFrame, tz: str, notes: list[str]) -> dt.time:
+    """The median local start of the earlier runs to the half hour (else 08:00), said in ``notes``."""
+    if len(history):
+        local = pd.DatetimeIndex(history["start_utc"]).tz_convert(tz)
+        minutes = float(np.median(local.hour * 60 + local.minute))
+        minutes = int(round(minutes / START_STEP_MIN) * START_STEP_MIN) % (24 * 60)
+        usual = dt.time(minutes // 60, minutes % 60)
+        notes.append(f"Start: {usual:%H:%M}, the usual start of your earlier runs (none was given).")
+        return usual
+    notes.append(f"Start: {DEFAULT_START} assumed (none was given and there are no earlier runs).")
+    return _parse_clock(DEFAULT_START, "start")
+
+
+def _history_at_start(history: pd.DataFrame, start_utc: pd.Timestamp, distance_km: float,
+                      th: dict[str, float]) -> dict:
+    """The history before the planned run: days known, longest prior run (km), usual speed (m/s) over similar runs."""
     table = pd.DataFrame({"start_utc": list(history["start_utc"]) + [start_utc],
-                          "distance_km": list(history["distance_km"].astype(float)) + [distance],
+                          "distance_km": list(history["distance_km"].astype(float)) + [distance_km],
                           "speed_mps": list(history["speed_mps"].astype(float)) + [np.nan]})
     table["start_utc"] = pd.to_datetime(table["start_utc"], utc=True)
     k = len(table) - 1
-    days_known = float(history_days(table).iloc[k])
-    longest = float(longest_prior(table, th["long_run_history_days"]).iloc[k])
     usual, count = usual_speed(table, th["faster_than_usual_window_days"], th["similar_distance_fraction"])
     usual_mps, n_similar = float(usual.iloc[k]), int(count.iloc[k])
-    usual_ok = n_similar >= th["faster_than_usual_min_runs"] and math.isfinite(usual_mps)
-    if given_pace is not None:
-        pace_s, pace_source = given_pace, "given"
-    elif usual_ok:
-        pace_s, pace_source = 1000.0 / usual_mps, "your usual for this distance"
-    elif len(history) and history["pace_s_per_km"].notna().any():
-        pace_s, pace_source = float(history["pace_s_per_km"].median()), "the median of your runs"
-    else:
-        pace_s, pace_source = DEFAULT_PACE_S_PER_KM, "assumed (no earlier runs)"
-    duration_s = distance * pace_s
+    return {"days_known": float(history_days(table).iloc[k]),
+            "longest_km": float(longest_prior(table, th["long_run_history_days"]).iloc[k]),
+            "usual_mps": usual_mps, "n_similar": n_similar,
+            "usual_ok": n_similar >= th["faster_than_usual_min_runs"] and math.isfinite(usual_mps)}
 
+
+def _planned_pace(given_pace: float | None, past: dict, history: pd.DataFrame) -> tuple[float, str]:
+    """The planned pace (s/km) and where it comes from: given, the usual for the distance, the median, assumed."""
+    if given_pace is not None:
+        return given_pace, "given"
+    if past["usual_ok"]:
+        return 1000.0 / past["usual_mps"], "your usual for this distance"
+    if len(history) and history["pace_s_per_km"].notna().any():
+        return float(history["pace_s_per_km"].median()), "the median of your runs"
+    return DEFAULT_PACE_S_PER_KM, "assumed (no earlier runs)"
+
+
+def _exertion_conditions(distance: float, pace_s: float, past: dict, history: pd.DataFrame,
+                         th: dict[str, float]) -> list[dict]:
+    """The long-run spike and faster-than-usual conditions of the planned run."""
+    days_known, longest = past["days_known"], past["longest_km"]
+    usual_mps, n_similar, usual_ok = past["usual_mps"], past["n_similar"], past["usual_ok"]
     conditions = []
     spike_ratio = distance / longest if days_known >= th["long_run_history_days"] and longest > 0 else np.nan
     row = pd.Series({"distance_ratio": spike_ratio, "distance_km": distance, "longest_prior_30d_km": longest})
@@ -765,12 +833,14 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
               f"{n_similar} runs of similar distance in the {th['faster_than_usual_window_days']:.0f} days "
               f"before ({th['faster_than_usual_min_runs']:.0f} needed)")
     conditions.append(_condition("faster_than_usual", pace_ratio, "ratio", met, detail, history, th))
+    return conditions
 
-    # heat, hour by hour
-    position, where_text = (given_where, "given") if given_where is not None else _last_position(ath, start_utc)
-    if given_where is None and position is not None:
-        notes.append(f"Where: {where_text}.")
-    hours, kind, source = _read_forecast(forecast, tz, position, day, forecast_url, today, notes)
+
+def _forecast_heat(forecast: tuple, day: dt.date, window: tuple[dt.time, dt.time], start_utc: pd.Timestamp,
+                   duration_s: float, th: dict[str, float], tz: str, notes: list[str]) -> tuple:
+    """The forecast heat of the planned run: heat, WBGT source, (heat index met, WBGT met), outlook, best start
+    and its notes; unknown (empty) without a forecast."""
+    hours, kind, position = forecast
     outlook = pd.DataFrame(columns=OUTLOOK_COLUMNS)
     best = None
     best_notes: list[str] = []
@@ -788,14 +858,16 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
         if heat is None:
             notes.append("The forecast does not cover the whole planned run: the heat conditions are unknown.")
         outlook = _outlook(grid, day_start, day_end, start_utc, duration_s, wbgt_source, th, tz)
-        best = _best_start((hours, kind, position), day, (w_start, w_end), start_utc, duration_s, th, tz, heat,
+        best = _best_start((hours, kind, position), day, window, start_utc, duration_s, th, tz, heat,
                            best_notes)
-    if position is not None or not best_notes:  # without a position the best-start note says daylight was not checked
-        daylight = _daylight_note(position, "the position given" if given_where is not None else
-                                  "the start of your most recent outdoor run", start_utc, duration_s, tz)
-        notes += [daylight] if daylight else []
-    other = list(notes)
-    notes += [BEST_START + n for n in best_notes]
+    return heat, wbgt_source, (hi_met, wb_met), outlook, best, best_notes
+
+
+def _heat_conditions(heat: dict | None, wbgt_source: str, met: tuple[bool | None, bool | None], run: tuple,
+                     history: pd.DataFrame, th: dict[str, float]) -> list[dict]:
+    """The heat index and WBGT conditions of the planned run (``run``: its UTC start, duration in s, time zone)."""
+    start_utc, duration_s, tz = run
+    hi_met, wb_met = met
     when = f"{start_utc.tz_convert(tz):%H:%M}–{(start_utc + pd.Timedelta(seconds=duration_s)).tz_convert(tz):%H:%M}"
     if heat is not None:
         if _under_chart(heat):  # no heat-stress number, and below the air: said as such, with the air
@@ -807,53 +879,49 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
         wb_detail = f"forecast WBGT up to {heat['wbgt_c']:.1f} °C over {when}, {wbgt_source}"
     else:
         hi_detail = wb_detail = "no forecast for the planned hours"
-    conditions.append(_condition("heat_index", heat["heat_index_c"] if heat else np.nan, "°C", hi_met, hi_detail,
-                                 history, th, beyond_chart=bool(heat and heat["beyond_chart"])))
-    conditions.append(_condition("wbgt", heat["wbgt_c"] if heat else np.nan, "°C", wb_met, wb_detail, history, th))
-    cond = pd.DataFrame(conditions, columns=CONDITION_COLUMNS)
+    return [_condition("heat_index", heat["heat_index_c"] if heat else np.nan, "°C", hi_met, hi_detail,
+                       history, th, beyond_chart=bool(heat and heat["beyond_chart"])),
+            _condition("wbgt", heat["wbgt_c"] if heat else np.nan, "°C", wb_met, wb_detail, history, th)]
+
+
+def _plan_headline(cond: pd.DataFrame, history: pd.DataFrame) -> str:
+    """The plan's first line: how many conditions the run meets, against the cramp runs so far."""
     n_met = sum(1 for m in cond["met"] if m is True)
     cramp_runs = int(history["had_cramp"].astype(bool).sum()) if len(history) else 0
     if cramp_runs:
-        headline = (f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
-                    f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
-    else:
-        headline = (f"No cramp of yours came during or just after a run, so there is nothing to line these "
-                    f"conditions up with; this run meets {n_met} of the {len(cond)} conditions the report checks.")
-    notes.insert(0, headline)
+        return (f"This run meets {n_met} of the {len(cond)} conditions that came before cramps in your history "
+                f"({cramp_runs} cramp run{'s' if cramp_runs != 1 else ''} so far). Conditions, not a prediction.")
+    return (f"No cramp of yours came during or just after a run, so there is nothing to line these "
+            f"conditions up with; this run meets {n_met} of the {len(cond)} conditions the report checks.")
 
-    # context
+
+def _plan_acclimatisation(runs: pd.DataFrame, day: dt.date, th: dict[str, float], hot: bool) -> dict:
+    """The acclimatisation before the planned day; a hot planned run after none says it is the first."""
     acc = acclimatisation(runs, day, th)
     acc_text = acc["text"]
     # only where every run of the window had an air temperature: an unknown one may have been hot
-    if (hi_met or wb_met) and acc["hot_runs"] == 0 and acc["unknown_runs"] == 0:
+    if hot and acc["hot_runs"] == 0 and acc["unknown_runs"] == 0:
         if acc["last_hot_date"] is None:
             acc_text += " This would be your first hot run on record."
         else:
             acc_text += f" This would be your first hot run after {acc['days_since_hot'] // 7} cooler weeks."
     acc["text"] = acc_text
-    notes.append(acc_text)
-    fluid = None
-    if len(history) and history["sweat_rate_l_per_h"].notna().any():
-        planned_air = heat["air_c"] if heat else np.nan
-        fluid = expected_fluid(history["sweat_rate_l_per_h"], history["air_temperature_c"], planned_air, duration_s,
-                               body_mass_for_fluid(ath), th)
-        if fluid is not None:
-            used = history[history["sweat_rate_l_per_h"].notna()]
-            lower = bool((~used["fluid_logged"].astype(bool)).any())
-            fluid["text"] = _fluid_text(fluid, planned_air, th, lower)
-            notes.append(fluid["text"])
-    reminders = _reminders(a)
-    notes += [REMINDER + r for r in reminders]
-    if a.problems:
-        other.append(f"{len(a.problems)} input problem{'s' if len(a.problems) > 1 else ''} in the athlete folder "
-                     "(see analyzer report's errors.csv); the history above leaves those rows out.")
-        notes.append(other[-1])
-    notes.append(DISCLAIMER)
-    return RunPlan(ath.id, ath.name, day, start_utc, tz, distance, pace_s, duration_s, pace_source, position, source,
-                   cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"),
-                   headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other,
-                   disclaimer=DISCLAIMER)
+    return acc
 
+
+def _plan_fluid(history: pd.DataFrame, heat: dict | None, duration_s: float, athlete: Athlete,
+                th: dict[str, float]) -> dict | None:
+    """The fluid the planned run may cost, from the weighed runs (``None`` without one)."""
+    if not (len(history) and history["sweat_rate_l_per_h"].notna().any()):
+        return None
+    planned_air = heat["air_c"] if heat else np.nan
+    fluid = expected_fluid(history["sweat_rate_l_per_h"], history["air_temperature_c"], planned_air, duration_s,
+                           body_mass_for_fluid(athlete), th)
+    if fluid is not None:
+        used = history[history["sweat_rate_l_per_h"].notna()]
+        lower = bool((~used["fluid_logged"].astype(bool)).any())
+        fluid["text"] = _fluid_text(fluid, planned_air, th, lower)
+    return fluid
 
 def _under_chart(heat: dict) -> bool:
     """The run's highest forecast heat index is under the NWS chart (below 80 °F): no heat-stress number."""

@@ -578,12 +578,34 @@ def _events(table: Table) -> pd.DataFrame:
 
 def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_ends: np.ndarray, name: str,
              problems: list[Problem]) -> pd.DataFrame:
+    """The record messages as the track frame: clocks, channels, cadence, position, developer fields."""
     n = table_length(table) if "_offset" in table else 0
     if n == 0:
         return frame(
             {"session": np.zeros(0, dtype=np.int64), "elapsed_s": np.zeros(0), "timer_s": np.zeros(0)},
             utc_index(np.zeros(0, dtype=np.int64), "time"),
         )
+    ns = _record_times_ns(table, n, name, problems)
+    out = _record_clocks(ns, sessions.ns("start_time"), pause_starts, pause_ends)
+    out.update(_record_channels(table))
+    out.update(_record_cadence(table, sessions, out["session"], n))
+    for column, field in (("latitude_deg", "position_lat"), ("longitude_deg", "position_long")):
+        values = _numeric(table, field)
+        if values is not None:
+            out[column] = semicircles_to_deg(values)
+    _add_developer_fields(table, out)
+    _clean_track(out, ns, sessions, name, problems)
+    keep, hidden_s = time_order(ns, name, problems)
+    if hidden_s is not None:  # time run before the clock stepped back
+        out["elapsed_s"] = out["elapsed_s"] + hidden_s
+        out["timer_s"] = out["timer_s"] + hidden_s
+        out = {k: v[keep] for k, v in out.items()}
+        ns = ns[keep]
+    return frame(out, utc_index(ns, "time"))
+
+
+def _record_times_ns(table: Table, n: int, name: str, problems: list[Problem]) -> np.ndarray:
+    """The records' times (ns since the Unix epoch, NaT where none), missing and device-relative ones said."""
     raw_ts = _floats(table.get("timestamp"))
     if raw_ts is None:
         raw_ts = np.full(n, np.nan)
@@ -599,9 +621,13 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
                 "(older devices); they are shown as dates in 1990 and cannot be matched to a logged time",
             )
         )
-    ns = fit_seconds_ns(raw_ts)
+    return fit_seconds_ns(raw_ts)
+
+
+def _record_clocks(ns: np.ndarray, session_starts: np.ndarray | None, pause_starts: np.ndarray,
+                   pause_ends: np.ndarray) -> dict[str, np.ndarray]:
+    """Each record's session, and its seconds since the start: elapsed, and on the timer (pauses left out)."""
     valid = ns != _NAT
-    session_starts = sessions.ns("start_time")
     out: dict[str, np.ndarray] = {"session": _session_of(ns, session_starts)}
     start = int(ns[valid].min()) if valid.any() else _NAT
     if valid.any() and session_starts is not None and (session_starts != _NAT).any():
@@ -613,6 +639,12 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
     paused = (_paused_before(np.where(valid, ns, start), pause_starts, pause_ends)
               - _paused_before(np.array([start]), pause_starts, pause_ends)[0])
     out["timer_s"] = np.where(valid, elapsed - paused, np.nan)
+    return out
+
+
+def _record_channels(table: Table) -> dict[str, np.ndarray]:
+    """The records' distance, speed, heart rate (0 as missing), altitude, temperature and power."""
+    out: dict[str, np.ndarray] = {}
     simple = {
         "distance_m": ("distance",),
         "speed_mps": ("enhanced_speed", "speed"),
@@ -628,6 +660,12 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
     if "heart_rate_bpm" in out:
         hr = out["heart_rate_bpm"]
         out["heart_rate_bpm"] = np.where(hr > 0, hr, np.nan)
+    return out
+
+
+def _record_cadence(table: Table, sessions: _Columns, session: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """The records' cadence: steps per minute in foot sessions, revolutions per minute in the others."""
+    out: dict[str, np.ndarray] = {}
     cadence = _numeric(table, "cadence")
     if cadence is not None:
         frac = _numeric(table, "fractional_cadence")
@@ -635,17 +673,18 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
         sports = sessions.data.get("sport")
         if sports is not None and sessions.n:
             foot_session = np.array([s in FOOT_SPORTS for s in sports], dtype=bool)
-            foot = foot_session[np.minimum(np.maximum(out["session"], 0), sessions.n - 1)]
+            foot = foot_session[np.minimum(np.maximum(session, 0), sessions.n - 1)]
         else:
             foot = np.zeros(n, dtype=bool)
         if foot.any():
             out["cadence_spm"] = np.where(foot, 2.0 * full, np.nan)
         if (~foot).any():
             out["cadence_rpm"] = np.where(~foot, full, np.nan)
-    for column, field in (("latitude_deg", "position_lat"), ("longitude_deg", "position_long")):
-        values = _numeric(table, field)
-        if values is not None:
-            out[column] = semicircles_to_deg(values)
+    return out
+
+
+def _add_developer_fields(table: Table, out: dict[str, np.ndarray]) -> None:
+    """The records' developer fields added to ``out``, renamed where a name is taken (``dev_``, ``_dev``)."""
     dev = {k: v for k, v in table.items() if k.startswith("dev|")}
     if dev:
         extra = _generic_columns(dev, {}, frozenset())
@@ -654,15 +693,6 @@ def _records(table: Table, sessions: _Columns, pause_starts: np.ndarray, pause_e
             while name_ in out:
                 name_ += "_dev"
             out[name_] = values
-    _clean_track(out, ns, sessions, name, problems)
-    keep, hidden_s = time_order(ns, name, problems)
-    if hidden_s is not None:  # time run before the clock stepped back
-        out["elapsed_s"] = out["elapsed_s"] + hidden_s
-        out["timer_s"] = out["timer_s"] + hidden_s
-        out = {k: v[keep] for k, v in out.items()}
-        ns = ns[keep]
-    return frame(out, utc_index(ns, "time"))
-
 
 def _clean_track(out: dict[str, np.ndarray], ns: np.ndarray, sessions: _Columns, name: str,
                  problems: list[Problem]) -> None:

@@ -505,14 +505,8 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
                      date_order: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Validated cramps from a log's header and numbered rows (see :func:`read_cramp_log`); the
     validation :func:`analyzer.log_cramp` applies to a new row."""
-    from analyzer.io.zones import format_offset, read_away
-
     problems = problems if problems is not None else []
-    empty = pd.DataFrame({c: pd.Series([], dtype=object)
-                          for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note", "date_local",
-                                    "time_zone_used")})
-    empty["cramp_row"] = empty["cramp_row"].astype("int64")
-    empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    empty = _empty_cramps()
     if not header:
         return empty, problems
     if "leg" not in header:
@@ -529,67 +523,23 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
             problems.append(Problem.at_row(file, row_no, f"repeats row {seen[key]} exactly — row left out", athlete))
             continue
         seen[key] = row_no
-        errors = []
-        leg = row.get("leg", "").strip().lower()
-        if leg not in LEGS:
-            errors.append(f'leg "{row.get("leg", "")}" is not one of {", ".join(LEGS)}')
-        muscle = row.get("muscle", "").strip().lower() or None
-        if muscle is not None and muscle not in MUSCLES:
-            errors.append(f'muscle "{row["muscle"]}" is not one of {", ".join(MUSCLES)}')
-        severity = _int_in(row.get("severity", ""), *SEVERITY_RANGE)
-        if severity == "bad":
-            errors.append(f'severity "{row["severity"]}" is not a whole number from 1 to 5')
-        duration = _number(row.get("duration_s", ""))
-        if duration == "bad" or (isinstance(duration, float) and not 0 <= duration <= MAX_CRAMP_DURATION_S):
-            errors.append(f'duration_s "{row["duration_s"]}" is not a number of seconds from 0 to {MAX_CRAMP_DURATION_S}')
+        leg, muscle, severity, duration, errors = _cramp_body(row)
         time_text = row.get("time", "").strip()
-        zone_used = None
-        read = _read_log_time(time_text, order) if time_text else LogTime(None)
-        if isinstance(read, LogTime):
-            when = read
-            if read.utc is not None:
-                zone_used = "the offset written in the log"
-        elif away and read.date().isoformat() in away:
-            at, off = read_away(read, away[read.date().isoformat()])
-            zone_used = format_offset(off)
-            when = LogTime(at, note=f"read in {zone_used}, the local time the watch recorded that day (away from "
-                                    f"{zone_label or tz})")
-        else:
-            at, note = _localize(read, tz, time_text)
-            when = LogTime(at, note=note)
-            zone_used = zone_label or tz
-        if order is None and order_note and _SLASH_RE.match(time_text):  # a file that says both orders
-            when = LogTime(None, error=f'"{time_text}": {order_note}')
-        elif order_note and order_note not in when.note and re.match(r"\d{1,2}[/.]", time_text):
-            when = LogTime(when.utc, when.date, "; ".join(n for n in (when.note, order_note) if n), when.error)
-        time_utc, note, date_local = when.utc, when.note, when.date
-        if time_text and when.error:
-            errors.append(f"time: {when.error}")
-        elif time_utc is not None and time_utc > latest:
-            errors.append(f'time "{time_text}" is in the future')
-        elif date_local is not None and date_local > latest.tz_convert(tz).date().isoformat():
-            errors.append(f'date "{time_text}" is in the future')
-        activity = row.get("activity", "").strip() or None
-        distance = _number(row.get("distance_km", ""))
-        if distance == "bad" or (isinstance(distance, float) and not 0 <= distance <= MAX_DISTANCE_KM):
-            errors.append(f'distance_km "{row["distance_km"]}" is not a distance from 0 to {MAX_DISTANCE_KM:.0f} km')
-            distance = None
-        if activity and distance is None and not time_text:
-            errors.append("activity is given without distance_km")
-        if not time_text and not (activity and isinstance(distance, float)):
-            errors.append("needs a time, or an activity and distance_km")
-        if activity and (any(sep in activity for sep in PATH_SEPARATORS) or activity.startswith(".")):
-            errors.append(f'activity "{activity}" must be a file name in activities/, not a path')
+        read, when, zone_used = _cramp_time(time_text, (order, order_note), tz, away, zone_label)
+        errors += _time_errors(time_text, when, latest, tz)
+        activity, distance, place_errors = _cramp_place(row, time_text)
+        errors += place_errors
         if errors:
             problems.append(Problem.at_row(file, row_no, "; ".join(errors) + " — row left out", athlete))
             continue
         rec = {k: v for k, v in row.items() if k not in CRAMP_COLUMNS}
+        time_utc, date_local = when.utc, when.date
         rec.update(
             cramp_row=row_no, time_utc=time_utc, activity=activity,
             distance_km=distance if isinstance(distance, float) else float("nan"),
             leg=leg, muscle=muscle, severity=float(severity) if isinstance(severity, int) else float("nan"),
             duration_s=duration if isinstance(duration, float) else float("nan"),
-            notes=row.get("notes", "").strip() or None, time_note=note or None,
+            notes=row.get("notes", "").strip() or None, time_note=when.note or None,
             date_local=date_local if date_local is not None else (
                 read.date().isoformat() if isinstance(read, pd.Timestamp)
                 else time_utc.tz_convert(tz).date().isoformat() if time_utc is not None else None),
@@ -603,6 +553,89 @@ def cramps_from_rows(header: list[str], rows: list[tuple[int, dict[str, str]]], 
     frame["cramp_row"] = frame["cramp_row"].astype("int64")
     return frame, problems
 
+
+def _empty_cramps() -> pd.DataFrame:
+    """The cramps frame with no row: its columns and their types."""
+    empty = pd.DataFrame({c: pd.Series([], dtype=object)
+                          for c in ("cramp_row", "time_utc", *CRAMP_COLUMNS[1:], "time_note", "date_local",
+                                    "time_zone_used")})
+    empty["cramp_row"] = empty["cramp_row"].astype("int64")
+    empty["time_utc"] = pd.Series([], dtype="datetime64[ns, UTC]")
+    return empty
+
+
+def _cramp_body(row: dict[str, str]) -> tuple[str, str | None, int | None | str, float | None | str, list[str]]:
+    """A log row's leg, muscle, severity and duration_s read, with what is wrong with them."""
+    errors = []
+    leg = row.get("leg", "").strip().lower()
+    if leg not in LEGS:
+        errors.append(f'leg "{row.get("leg", "")}" is not one of {", ".join(LEGS)}')
+    muscle = row.get("muscle", "").strip().lower() or None
+    if muscle is not None and muscle not in MUSCLES:
+        errors.append(f'muscle "{row["muscle"]}" is not one of {", ".join(MUSCLES)}')
+    severity = _int_in(row.get("severity", ""), *SEVERITY_RANGE)
+    if severity == "bad":
+        errors.append(f'severity "{row["severity"]}" is not a whole number from 1 to 5')
+    duration = _number(row.get("duration_s", ""))
+    if duration == "bad" or (isinstance(duration, float) and not 0 <= duration <= MAX_CRAMP_DURATION_S):
+        errors.append(f'duration_s "{row["duration_s"]}" is not a number of seconds from 0 to {MAX_CRAMP_DURATION_S}')
+    return leg, muscle, severity, duration, errors
+
+
+def _cramp_time(time_text: str, slash_order: tuple[str | None, str], tz: str, away: Mapping[str, list] | None,
+                zone_label: str | None) -> tuple[LogTime | pd.Timestamp, LogTime, str | None]:
+    """A log row's time read (as written, as placed in UTC) and the zone it was read in."""
+    from analyzer.io.zones import format_offset, read_away
+
+    order, order_note = slash_order
+    zone_used = None
+    read = _read_log_time(time_text, order) if time_text else LogTime(None)
+    if isinstance(read, LogTime):
+        when = read
+        if read.utc is not None:
+            zone_used = "the offset written in the log"
+    elif away and read.date().isoformat() in away:
+        at, off = read_away(read, away[read.date().isoformat()])
+        zone_used = format_offset(off)
+        when = LogTime(at, note=f"read in {zone_used}, the local time the watch recorded that day (away from "
+                                f"{zone_label or tz})")
+    else:
+        at, note = _localize(read, tz, time_text)
+        when = LogTime(at, note=note)
+        zone_used = zone_label or tz
+    if order is None and order_note and _SLASH_RE.match(time_text):  # a file that says both orders
+        when = LogTime(None, error=f'"{time_text}": {order_note}')
+    elif order_note and order_note not in when.note and re.match(r"\d{1,2}[/.]", time_text):
+        when = LogTime(when.utc, when.date, "; ".join(n for n in (when.note, order_note) if n), when.error)
+    return read, when, zone_used
+
+
+def _time_errors(time_text: str, when: LogTime, latest: pd.Timestamp, tz: str) -> list[str]:
+    """What is wrong with a log row's time: unreadable, or later than ``latest``."""
+    if time_text and when.error:
+        return [f"time: {when.error}"]
+    if when.utc is not None and when.utc > latest:
+        return [f'time "{time_text}" is in the future']
+    if when.date is not None and when.date > latest.tz_convert(tz).date().isoformat():
+        return [f'date "{time_text}" is in the future']
+    return []
+
+
+def _cramp_place(row: dict[str, str], time_text: str) -> tuple[str | None, float | None | str, list[str]]:
+    """A log row's activity and distance_km read, with what is wrong with them (or with the row's time)."""
+    errors = []
+    activity = row.get("activity", "").strip() or None
+    distance = _number(row.get("distance_km", ""))
+    if distance == "bad" or (isinstance(distance, float) and not 0 <= distance <= MAX_DISTANCE_KM):
+        errors.append(f'distance_km "{row["distance_km"]}" is not a distance from 0 to {MAX_DISTANCE_KM:.0f} km')
+        distance = None
+    if activity and distance is None and not time_text:
+        errors.append("activity is given without distance_km")
+    if not time_text and not (activity and isinstance(distance, float)):
+        errors.append("needs a time, or an activity and distance_km")
+    if activity and (any(sep in activity for sep in PATH_SEPARATORS) or activity.startswith(".")):
+        errors.append(f'activity "{activity}" must be a file name in activities/, not a path')
+    return activity, distance, errors
 
 def _number(text: str) -> float | None | str:
     s = (text or "").strip()

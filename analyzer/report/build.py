@@ -504,6 +504,42 @@ def write_team_files(
     ``runs.csv`` (headers even when empty), and with ``pdf`` in ``formats`` the one-page printed team
     summary ``team.pdf``; ``last`` is what the folder's :data:`LAST_REPORT` held when the report began
     (:func:`read_last_report`; read here when not given), updated with what this report shows."""
+    summary, cramps, errors = _write_team_csvs(out, reports, failed)
+    # every cramp's time parsed once (one format, ISO 8601, for the whole column)
+    times = pd.to_datetime(cramps["time_utc"], utc=True, errors="coerce", format="ISO8601") if len(cramps) \
+        else pd.Series(dtype=object)
+    start, end, period, season = _team_season(reports, times, since, until)
+    last_day = pd.Timestamp(until, tz="UTC") + pd.Timedelta(days=1) if until else end
+    athletes = _team_athletes(reports, cramps, errors, times, (start, end), last_day)
+    window = (f"{last_day - pd.Timedelta(days=ATTENTION_WINDOW_DAYS):%d %b} to "
+              f"{last_day - pd.Timedelta(seconds=1):%d %b %Y}") if last_day is not None else ""
+    totals = {"cramps": int(summary["cramps"].sum()) if len(summary) else 0,
+              "flags": int(summary["flags"].sum()) if len(summary) else 0,
+              "runs": int(summary["runs"].sum()) if len(summary) else 0,
+              "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
+    from analyzer.weather.open_meteo import ATTRIBUTION_URL
+
+    team = dict(
+        css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,
+        pattern_names=PATTERN_NAMES, pattern_meaning=PATTERN_MEANING, notices=notices or [],
+        window=window, window_days=ATTENTION_WINDOW_DAYS, stronger=[PATTERN_NAMES[p] for p in STRONGER_EVIDENCE],
+        since_date=next((str(r.summary["since_counts"]["date"]) for r in reports if r.summary.get("since_counts")), ""),
+        credits=list(dict.fromkeys(t for r in reports for t in r.summary.get("credits") or [])),
+        credit_url=ATTRIBUTION_URL,
+        failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    atomic_write_text(out / "index.html", _template("index.html.j2").render(**team))
+    if "pdf" in formats:
+        note = _team_pdf(out, team)
+        if note and notices is not None:
+            notices.append(note)
+    _write_last_report(out, reports, read_last_report(out) if last is ... else last)
+
+
+def _write_team_csvs(out: Path, reports: list[AthleteReport],
+                     failed: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The team's CSV files written from every athlete's rows; the summary, cramps and errors frames back."""
     summary = pd.DataFrame([r.summary for r in reports], columns=SUMMARY_COLUMNS)
     frames = [r.cramps for r in reports if len(r.cramps)]
     cramps = pd.concat(frames, ignore_index=True) if frames else \
@@ -523,10 +559,12 @@ def write_team_files(
     suggested = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS])
     atomic_write_text(out / "suggested_cramps.csv", csv_text(suggested, ["athlete", *SUGGESTION_COLUMNS]))
     atomic_write_text(out / "runs.csv", _team_runs_csv(out, reports))
-    # the season the team page spans: from every athlete's report rows
-    # every cramp's time parsed once (one format, ISO 8601, for the whole column)
-    times = pd.to_datetime(cramps["time_utc"], utc=True, errors="coerce", format="ISO8601") if len(cramps) \
-        else pd.Series(dtype=object)
+    return summary, cramps, errors
+
+
+def _team_season(reports: list[AthleteReport], times: pd.Series, since: str | None,
+                 until: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None, tuple[str, str], tuple[str, str]]:
+    """The season the team page spans (start, end, the period of the data and the season shown, in words)."""
     starts = [pd.Timestamp(r.summary["first_run_utc"]) for r in reports if r.summary.get("first_run_utc")]
     ends = [pd.Timestamp(r.summary["last_run_utc"]) for r in reports if r.summary.get("last_run_utc")]
     if not starts and len(times) and times.notna().any():  # anchored on runs; cramps only when no one has a run
@@ -540,8 +578,14 @@ def write_team_files(
     elif start is not None and end - start > SEASON_SPAN:
         start = end - SEASON_SPAN
     season = (f"{start:%d %b %Y}", f"{end:%d %b %Y}") if start is not None else ("", "")
+    return start, end, period, season
+
+
+def _team_athletes(reports: list[AthleteReport], cramps: pd.DataFrame, errors: pd.DataFrame, times: pd.Series,
+                   season: tuple[pd.Timestamp | None, pd.Timestamp | None], last_day: pd.Timestamp | None) -> list[dict]:
+    """The team page's athlete rows, most needing attention first (recent cramps, worst severity, patterns)."""
+    start, end = season
     # attention: cramps in the window before the report's last day, their worst severity, then patterns
-    last_day = pd.Timestamp(until, tz="UTC") + pd.Timedelta(days=1) if until else end
     window_start = last_day - pd.Timedelta(days=ATTENTION_WINDOW_DAYS) if last_day is not None else None
     when = times.copy() if len(cramps) else times
     if len(cramps) and "date_local" in cramps:  # a cramp logged with a date only counts at its noon
@@ -579,30 +623,7 @@ def write_team_files(
     athletes.sort(key=lambda a: (-a["recent"], -a["worst_recent"], -bool(a["clinician"]), -a["stronger"],
                                  -len(a["pattern_list"]),
                                  -a["worst"], -int(a["cramps"]), str(a["name"]).lower()))
-    window = (f"{last_day - pd.Timedelta(days=ATTENTION_WINDOW_DAYS):%d %b} to "
-              f"{last_day - pd.Timedelta(seconds=1):%d %b %Y}") if last_day is not None else ""
-    totals = {"cramps": int(summary["cramps"].sum()) if len(summary) else 0,
-              "flags": int(summary["flags"].sum()) if len(summary) else 0,
-              "runs": int(summary["runs"].sum()) if len(summary) else 0,
-              "with_patterns": sum(1 for a in athletes if a["pattern_list"])}
-    from analyzer.weather.open_meteo import ATTRIBUTION_URL
-
-    team = dict(
-        css=_css(), athletes=athletes, since=since, until=until, totals=totals, period=period, season=season,
-        pattern_names=PATTERN_NAMES, pattern_meaning=PATTERN_MEANING, notices=notices or [],
-        window=window, window_days=ATTENTION_WINDOW_DAYS, stronger=[PATTERN_NAMES[p] for p in STRONGER_EVIDENCE],
-        since_date=next((str(r.summary["since_counts"]["date"]) for r in reports if r.summary.get("since_counts")), ""),
-        credits=list(dict.fromkeys(t for r in reports for t in r.summary.get("credits") or [])),
-        credit_url=ATTRIBUTION_URL,
-        failed=[{"athlete": p.athlete or p.file, "message": p.message} for p in failed],
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    atomic_write_text(out / "index.html", _template("index.html.j2").render(**team))
-    if "pdf" in formats:
-        note = _team_pdf(out, team)
-        if note and notices is not None:
-            notices.append(note)
-    _write_last_report(out, reports, read_last_report(out) if last is ... else last)
+    return athletes
 
 
 def _team_pdf(out: Path, team: dict) -> str:

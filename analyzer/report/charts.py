@@ -470,20 +470,7 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     x_lo, x_hi, y_lo, y_hi, x_gap, y_gap = axes.x_lo, axes.x_hi, axes.y_lo, axes.y_hi, axes.x_gap, axes.y_gap
     # a grey band (left: no heat index; bottom: no 30-day history) only when some run sits in it
     no_heat, no_history = axes.no_heat, axes.no_history
-    points = []
-    for r, xv, yv in zip(runs.to_dict("records"), x, y, strict=True):
-        missing = []
-        if not math.isfinite(xv):
-            missing.append("no heat index (air temperature unknown)")
-        if not math.isfinite(yv):
-            missing.append("less than 30 days of history")
-        points.append({"x": xv if math.isfinite(xv) else x_gap, "y": yv if math.isfinite(yv) else y_gap,
-                       "group": "runs with cramps" if r["had_cramp"] else "runs without cramps",
-                       "run": r["activity"], "missing": "; ".join(missing) or "—",
-                       "hi": None if not math.isfinite(xv) else round(xv, 1),
-                       "ratio": None if not math.isfinite(yv) else round(yv, 2),
-                       "hi_text": f"{xv:.1f}" if math.isfinite(xv) else "not known",
-                       "ratio_text": f"{yv:.2f}" if math.isfinite(yv) else "not known"})
+    points = _cramp_run_points(runs, x, y, (x_gap, y_gap))
     # the threshold line only where the axis reaches it; otherwise the subtitle says how far it is
     rules = [{"x": heat_thr, "label": heat_threshold_label(heat_thr)}] if heat_thr <= x_hi else []
     beyond = (f"the heat index threshold ({heat_thr:.1f} °C) is beyond the hottest run"
@@ -501,16 +488,63 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
     if spike <= y_hi:
         line_labels.append({"x": x_min, "y": spike, "text": f"{spike:.2f}× longest 30 d", "baseline": "bottom",
                             "color": "#2c3e50"})
-    layers = [
-        *([{"data": {"values": bands}, "mark": {"type": "rect", "color": "#f2f3f4"},
-            "encoding": {"x": {"field": "x0", "type": "quantitative", "scale": x_scale}, "x2": {"field": "x1"},
-                         "y": {"field": "y0", "type": "quantitative", "scale": y_scale}, "y2": {"field": "y1"}}},
-           {"data": {"values": bands}, "mark": {"type": "text", "color": "#7f8c8d", "fontSize": 10, "align": "right",
-                                                "baseline": "bottom"},
-            "encoding": {"x": {"field": "tx", "type": "quantitative", "scale": x_scale},
-                         "y": {"field": "ty", "type": "quantitative", "scale": y_scale},
-                         "angle": {"field": "angle", "type": "quantitative", "scale": None},
-                         "text": {"field": "label"}}}] if bands else []),
+    scales = (x_scale, y_scale)
+    layers = [*_band_layers(bands, scales), *_threshold_layers(rules, spike, line_labels, scales),
+              _cramp_run_point_layer(scales)]
+    n_cramp = int(runs["had_cramp"].astype(bool).sum())
+    without = [w for w, b in (("a heat index (left)", no_heat), ("30 days of history (bottom)", no_history)) if b]
+    subtitle = ([f"grey band: runs without {' or '.join(without)}"] if without else []) + ([beyond] if beyond else [])
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 260,
+            "data": {"values": points}, "layer": layers, "config": _CONFIG,
+            "description": "Each run: heat index during the run (°C) across, distance ÷ longest run of the prior "
+                           "30 days (× longest 30 d) up; runs with cramps as red crosses.",
+            "title": {"text": "Each run: distance vs heat", "anchor": "start", "fontSize": 13,
+                      "subtitle": subtitle or ""},
+            "usermeta": {"cramp_runs": n_cramp, "runs": len(points), "bands": [b["label"] for b in bands],
+                         "line_labels": [x["text"] for x in line_labels]}}
+
+
+def _cramp_run_points(runs: pd.DataFrame, x: pd.Series, y: pd.Series, gaps: tuple[float, float]) -> list[dict]:
+    """One point per run (heat index, distance ratio), an unknown value placed in its grey band at ``gaps``."""
+    x_gap, y_gap = gaps
+    points = []
+    for r, xv, yv in zip(runs.to_dict("records"), x, y, strict=True):
+        missing = []
+        if not math.isfinite(xv):
+            missing.append("no heat index (air temperature unknown)")
+        if not math.isfinite(yv):
+            missing.append("less than 30 days of history")
+        points.append({"x": xv if math.isfinite(xv) else x_gap, "y": yv if math.isfinite(yv) else y_gap,
+                       "group": "runs with cramps" if r["had_cramp"] else "runs without cramps",
+                       "run": r["activity"], "missing": "; ".join(missing) or "—",
+                       "hi": None if not math.isfinite(xv) else round(xv, 1),
+                       "ratio": None if not math.isfinite(yv) else round(yv, 2),
+                       "hi_text": f"{xv:.1f}" if math.isfinite(xv) else "not known",
+                       "ratio_text": f"{yv:.2f}" if math.isfinite(yv) else "not known"})
+    return points
+
+
+def _band_layers(bands: list[dict], scales: tuple[dict, dict]) -> list[dict]:
+    """The grey bands of runs without a heat index or history, with their labels (none without a band)."""
+    x_scale, y_scale = scales
+    if not bands:
+        return []
+    return [{"data": {"values": bands}, "mark": {"type": "rect", "color": "#f2f3f4"},
+             "encoding": {"x": {"field": "x0", "type": "quantitative", "scale": x_scale}, "x2": {"field": "x1"},
+                          "y": {"field": "y0", "type": "quantitative", "scale": y_scale}, "y2": {"field": "y1"}}},
+            {"data": {"values": bands}, "mark": {"type": "text", "color": "#7f8c8d", "fontSize": 10, "align": "right",
+                                                 "baseline": "bottom"},
+             "encoding": {"x": {"field": "tx", "type": "quantitative", "scale": x_scale},
+                          "y": {"field": "ty", "type": "quantitative", "scale": y_scale},
+                          "angle": {"field": "angle", "type": "quantitative", "scale": None},
+                          "text": {"field": "label"}}}]
+
+
+def _threshold_layers(rules: list[dict], spike: float, line_labels: list[dict],
+                      scales: tuple[dict, dict]) -> list[dict]:
+    """The heat index and long-run threshold lines, each with its value written where it is drawn."""
+    x_scale, y_scale = scales
+    return [
         *([{"data": {"values": rules}, "mark": {"type": "rule", "color": "#8e44ad", "strokeDash": [4, 3]},
             "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale},
                          "tooltip": [{"field": "label", "title": "threshold"}]}}] if rules else []),
@@ -524,31 +558,26 @@ def cramp_runs_chart(analysis: Analysis) -> dict:
            "encoding": {"x": {"field": "x", "type": "quantitative", "scale": x_scale},
                         "y": {"field": "y", "type": "quantitative", "scale": y_scale},
                         "text": {"field": "text"}}} for lab in line_labels],
-        {"mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
-         "encoding": {
-             "x": {"field": "x", "type": "quantitative", "title": HEAT_AXIS_TITLE, "scale": x_scale,
-                   "axis": {"tickMinStep": 1, "tickCount": {"expr": "max(3, floor(width / 60))"}}},
-             # short enough for a phone; the long title is in the chart's description and tooltip
-             "y": {"field": "y", "type": "quantitative", "title": "× longest 30 d", "scale": y_scale},
-             "color": {"field": "group", "type": "nominal", "title": None,
-                       "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": [CRAMP_COLOR, RUN_COLOR]}},
-             "shape": {"field": "group", "type": "nominal", "title": None,
-                       "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": ["cross", "circle"]}},
-             "tooltip": [{"field": "run", "title": "run"}, {"field": "hi_text", "title": "heat index °C"},
-                         {"field": "ratio_text", "title": "distance ÷ longest run of prior 30 days"},
-                         {"field": "missing", "title": "missing"}]}},
     ]
-    n_cramp = int(runs["had_cramp"].astype(bool).sum())
-    without = [w for w, b in (("a heat index (left)", no_heat), ("30 days of history (bottom)", no_history)) if b]
-    subtitle = ([f"grey band: runs without {' or '.join(without)}"] if without else []) + ([beyond] if beyond else [])
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container", "height": 260,
-            "data": {"values": points}, "layer": layers, "config": _CONFIG,
-            "description": "Each run: heat index during the run (°C) across, distance ÷ longest run of the prior "
-                           "30 days (× longest 30 d) up; runs with cramps as red crosses.",
-            "title": {"text": "Each run: distance vs heat", "anchor": "start", "fontSize": 13,
-                      "subtitle": subtitle or ""},
-            "usermeta": {"cramp_runs": n_cramp, "runs": len(points), "bands": [b["label"] for b in bands],
-                         "line_labels": [x["text"] for x in line_labels]}}
+
+
+def _cramp_run_point_layer(scales: tuple[dict, dict]) -> dict:
+    """The runs as points: cramp runs as red crosses, the others as grey circles, each with its tooltip."""
+    x_scale, y_scale = scales
+    return {"mark": {"type": "point", "filled": True, "size": 70, "opacity": 0.85},
+            "encoding": {
+                "x": {"field": "x", "type": "quantitative", "title": HEAT_AXIS_TITLE, "scale": x_scale,
+                      "axis": {"tickMinStep": 1, "tickCount": {"expr": "max(3, floor(width / 60))"}}},
+                # short enough for a phone; the long title is in the chart's description and tooltip
+                "y": {"field": "y", "type": "quantitative", "title": "× longest 30 d", "scale": y_scale},
+                "color": {"field": "group", "type": "nominal", "title": None,
+                          "scale": {"domain": ["runs with cramps", "runs without cramps"],
+                                    "range": [CRAMP_COLOR, RUN_COLOR]}},
+                "shape": {"field": "group", "type": "nominal", "title": None,
+                          "scale": {"domain": ["runs with cramps", "runs without cramps"], "range": ["cross", "circle"]}},
+                "tooltip": [{"field": "run", "title": "run"}, {"field": "hi_text", "title": "heat index °C"},
+                            {"field": "ratio_text", "title": "distance ÷ longest run of prior 30 days"},
+                            {"field": "missing", "title": "missing"}]}}
 
 
 CONTEXT_ROWS = ["during a run", "after a run", "at rest", "time not logged"]
