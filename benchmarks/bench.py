@@ -471,6 +471,8 @@ def one_new_run(team: Path, work: Path, cache: Path, rounds: int, jobs: int = 2,
     from analyzer.io.logs import read_weather
 
     class NoRows:  # the former batch: no kept rows
+        hits = misses = 0  # what the batch's log line reads
+
         def __init__(self, *args: object) -> None:
             pass
 
