@@ -6,35 +6,27 @@ Open-Meteo's documented format; nothing here touches the internet."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
-import json
 import threading
-import time
-from urllib.parse import parse_qs
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from werkzeug import Response
 
 from analyzer.io import weather_archive
 from analyzer.weather import client as weather_client
 from analyzer.weather import forecast as weather_forecast
 from analyzer.weather.forecast import fetch_forecast
+from tests.io.stand_in import in_fahrenheit, json_answer, query, trickling
 from tests.test_plan import MADRID, forecast_answer
 
 DAY = dt.date(2024, 7, 12)
 TODAY = DAY - dt.timedelta(days=2)
 
 
-def query(request: Request) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(request.query_string.decode()).items()}
-
-
-def answer(request: Request, change=None) -> Response:
-    body = forecast_answer(query(request))
-    if change is not None:
-        change(body)
-    return Response(json.dumps(body), content_type="application/json")
+answer = functools.partial(json_answer, forecast_answer)
+"""The stand-in forecast's answer to a request."""
 
 
 @pytest.fixture(autouse=True)
@@ -69,20 +61,7 @@ def test_a_trickling_server_costs_one_deadline(httpserver, monkeypatch):
     stop, gone = threading.Event(), threading.Event()
     sent = []
 
-    def trickle(request: Request) -> Response:
-        def body():
-            try:
-                for _ in range(1000):  # one byte every 0.2 s: no single read ever waits the 20 s read timeout
-                    if stop.is_set():
-                        return
-                    yield b" "
-                    sent.append(1)
-                    time.sleep(0.2)
-            finally:
-                gone.set()
-        return Response(body(), headers={"Content-Length": "100000"}, content_type="application/json")
-
-    httpserver.expect_request("/v1/forecast").respond_with_handler(trickle)
+    httpserver.expect_request("/v1/forecast").respond_with_handler(trickling(stop, gone, sent))
     try:
         got = ask(httpserver.url_for("/v1/forecast"))
         hung_up = gone.wait(10)
@@ -125,13 +104,7 @@ def test_an_absurd_answer_is_refused_in_words(httpserver, change, words):
 
 
 def test_a_forecast_in_fahrenheit_is_read_as_fahrenheit(httpserver):
-    def fahrenheit(a):
-        h = a["hourly"]
-        h["temperature_2m"] = [round(t * 9 / 5 + 32, 3) for t in h["temperature_2m"]]  # 16 °C → 60.8 °F
-        h["dew_point_2m"] = [round(t * 9 / 5 + 32, 3) for t in h["dew_point_2m"]]
-        a["hourly_units"].update(temperature_2m="°F", dew_point_2m="°F")
-
-    httpserver.expect_request("/v1/forecast").respond_with_handler(lambda r: answer(r, fahrenheit))
+    httpserver.expect_request("/v1/forecast").respond_with_handler(lambda r: answer(r, in_fahrenheit))
     got = ask(httpserver.url_for("/v1/forecast"))
     hours = got.hours
     assert hours.loc["2024-07-12 03:00+00:00", "temperature_c"] == pytest.approx(16.0, abs=1e-3)  # not 60.8 °C

@@ -5,11 +5,11 @@ quick; nothing here touches the internet."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import threading
 import time
-from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
@@ -23,18 +23,11 @@ from analyzer.io import weather_archive
 from analyzer.testing.synthetic import write_athlete
 from analyzer.weather import archive as archive_module
 from analyzer.weather import client as weather_client
+from tests.io.stand_in import in_fahrenheit, json_answer, query, trickling
 from tests.io.test_weather_archive import MADRID, archive_answer, season
 
-
-def query(request: Request) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(request.query_string.decode()).items()}
-
-
-def answer_json(request: Request, change=None) -> Response:
-    answer = archive_answer(query(request))
-    if change is not None:
-        change(answer)
-    return Response(json.dumps(answer), content_type="application/json")
+answer_json = functools.partial(json_answer, archive_answer)
+"""The stand-in archive's answer to a request."""
 
 
 @pytest.fixture(autouse=True)
@@ -82,20 +75,7 @@ def test_a_trickling_server_costs_one_deadline_and_the_report_is_written(served,
     stop, gone = threading.Event(), threading.Event()
     sent = []
 
-    def trickle(request: Request) -> Response:
-        def body():
-            try:
-                for _ in range(1000):  # one byte every 0.2 s, for minutes: no single read ever waits 20 s
-                    if stop.is_set():
-                        return
-                    yield b" "
-                    sent.append(1)
-                    time.sleep(0.2)
-            finally:
-                gone.set()  # the client hung up (or the test ended)
-        return Response(body(), headers={"Content-Length": "100000"}, content_type="application/json")
-
-    served.expect_request("/v1/archive").respond_with_handler(trickle)
+    served.expect_request("/v1/archive").respond_with_handler(trickling(stop, gone, sent))
     team = tmp_path / "team"
     for k in range(2):
         write_athlete(team / f"a{k}", {"timezone": "Europe/Madrid"}, season(3), [])
@@ -165,13 +145,7 @@ def test_an_absurd_answer_is_refused_in_words_and_never_cached(served, tmp_path,
 
 
 def test_a_mirror_in_fahrenheit_is_read_as_fahrenheit(served, tmp_path):
-    def fahrenheit(answer):
-        h = answer["hourly"]
-        h["temperature_2m"] = [round(t * 9 / 5 + 32, 2) for t in h["temperature_2m"]]  # 16 °C → 60.8 °F
-        h["dew_point_2m"] = [round(t * 9 / 5 + 32, 2) for t in h["dew_point_2m"]]
-        answer["hourly_units"].update(temperature_2m="°F", dew_point_2m="°F")
-
-    served.expect_request("/v1/archive").respond_with_handler(lambda r: answer_json(r, fahrenheit))
+    served.expect_request("/v1/archive").respond_with_handler(lambda r: answer_json(r, in_fahrenheit))
     folder = one_athlete(tmp_path)
     a = analyzer.analyze(analyzer.load_athlete(folder))
     assert a.runs["air_temperature_c"].to_numpy() == pytest.approx([16.0] * 4)  # not 60.8 °C
