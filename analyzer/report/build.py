@@ -27,6 +27,7 @@ from markupsafe import escape
 from analyzer.analysis import FLAG_COLUMNS, Analysis
 from analyzer.cramps import EXTRA_COLUMNS
 from analyzer.cramps import OUTPUT_COLUMNS as CRAMP_COLUMNS
+from analyzer.errors import InputError
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
 from analyzer.plots import detached_figures
@@ -264,6 +265,8 @@ def _not_drawn(what: str, exc: Exception) -> str:
     """The note of a chart or figure that could not be drawn: in words, the exception in the log."""
     if isinstance(exc, _NotRead):
         return f"{what} could not be drawn ({exc})."
+    if isinstance(exc, InputError):  # e.g. a kept run's file changed while the report was written
+        return f"{what} could not be drawn ({exc.reason})."
     log.error("%s could not be drawn", what, exc_info=exc)
     return f"{what} could not be drawn (a fault in the analyzer, details in the log)."
 

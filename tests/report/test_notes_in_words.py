@@ -41,6 +41,20 @@ def test_a_chart_that_fails_is_a_note_in_words(analysis, monkeypatch, caplog):
     assert "boom <object at 0x7f>" in caplog.text
 
 
+def test_a_chart_whose_run_file_changed_says_so(analysis, monkeypatch):
+    """An input problem met while drawing (a kept run's file replaced during the report) is said as
+    itself, not as a fault in the analyzer."""
+    from analyzer.errors import InputError
+
+    def changed(*args, **kwargs):
+        raise InputError("r1.fit", "", "the file changed while the report was being written; run the report again")
+
+    monkeypatch.setattr(charts, "run_chart", changed)
+    runs, _ = build._live_charts(analysis)
+    assert [r["note"] for r in runs] == ["The chart of r1.fit could not be drawn (the file changed while the report "
+                                         "was being written; run the report again)."]
+
+
 class _Page:
     def render(self, **kwargs):
         return "<p>page</p>"
