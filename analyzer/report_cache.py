@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analyzer.io.cache import READER_VERSION, store_entry
+from analyzer.io.cache import READER_VERSION, file_stamp, now_ns, stamp_settled, store_entry
 from analyzer.report.build import AthleteReport
 from analyzer.report.files import atomic_write_text
 
@@ -55,9 +55,11 @@ def folder_fingerprint(folder: Path, *extra: object, digests: dict[str, str] | N
 
 def _file_part(path: Path, rel: bytes, known: dict[str, list] | None, stats: dict[str, list] | None) -> bytes:
     """What one file adds to :func:`folder_fingerprint`: its name and the digest of its bytes."""
+    taken_ns = now_ns()
+    stamp = file_stamp(path)
+    if stamp is None:
+        return b"E" + rel
     try:
-        st = path.stat()
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         before = (known or {}).get(rel.decode())
         if isinstance(before, list) and len(before) == 5 and before[:4] == stamp and isinstance(before[4], str):
             digest = bytes.fromhex(before[4])
@@ -66,7 +68,7 @@ def _file_part(path: Path, rel: bytes, known: dict[str, list] | None, stats: dic
                 digest = hashlib.file_digest(fh, "sha256").digest()
     except (OSError, ValueError):
         return b"E" + rel
-    if stats is not None:
+    if stats is not None and stamp_settled(stamp, taken_ns):  # a file changed just before: read again next time
         stats[rel.decode()] = [*stamp, digest.hex()]
     return b"F" + rel + digest
 

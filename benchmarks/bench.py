@@ -165,6 +165,45 @@ def reader_table(files: list[Path], repeat: int) -> list[dict[str, object]]:
     return rows
 
 
+def reader_floor(files: list[Path], repeat: int) -> None:
+    """Where the time of ``read_fit(path).records`` goes on these files, against fitfast's, to show what
+    a pure-Python reader can reach: as shipped; with every table but the records left undecoded (not
+    a product path: the activity then has no sessions, events, device or laps); and the header walk
+    alone (every reader must find the messages). Each in turns with fitfast on each file, best of
+    ``repeat``; printed as fitfast's time over ours (≥ 1.0 meets issue 25's target)."""
+    from analyzer.io import fit, fit_decode
+
+    def walk(path: Path) -> None:
+        data = path.read_bytes()
+        fit_decode._walk(data, data[0], len(data) - 2, path.name, [])
+
+    def records_only(path: Path) -> pd.DataFrame:
+        kept = fit_decode.DECODED_MESSAGES
+        fit_decode.DECODED_MESSAGES = frozenset({20})
+        try:
+            return fit.read_fit(path).records
+        finally:
+            fit_decode.DECODED_MESSAGES = kept
+
+    import fitfast
+
+    ways = {"read_fit, as shipped": with_read_fit, "read_fit, records alone decoded": records_only,
+            "the header walk alone": walk, "fitfast": lambda p: pd.DataFrame(fitfast.records(str(p)))}
+    best = {name: 0.0 for name in ways}
+    compared = 0
+    for f in files:
+        try:
+            fitfast.records(str(f))
+        except Exception:  # fitfast cannot read it: compare on the files it reads
+            continue
+        compared += 1
+        for name, fn in ways.items():
+            best[name] += min(best_of(lambda f=f, fn=fn: fn(f), 1) for _ in range(repeat))
+    print(f"\nWhat a pure-Python reader can reach on these files (the {compared} of {len(files)} fitfast reads):")
+    for name, seconds in best.items():
+        print(f"  {name:<34} {seconds * 1e3:8.1f} ms   fitfast / this = {best['fitfast'] / seconds:4.2f}")
+
+
 def print_table(title: str, rows: list[dict[str, object]]) -> None:
     print(f"\n{title}")
     print(f"  {'parser':<32} {'time':>10} {'records/s':>11} {'× fitparse':>10}   read_fit on the same files")
@@ -515,6 +554,8 @@ def main() -> None:
     parser.add_argument("--federation-runs", type=int, default=12)
     parser.add_argument("--skip-reader", action="store_true", help="skip the FIT reader comparison")
     parser.add_argument("--reader-only", action="store_true", help="only the FIT reader comparison")
+    parser.add_argument("--reader-floor", action="store_true", help="also show, on files under 1,000 records, "
+                        "what a pure-Python reader can reach (records alone decoded, the header walk alone)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip the --jobs 1 club run")
     parser.add_argument("--former-code", type=Path, help="a folder with former code (git archive main | tar -x -C "
@@ -541,6 +582,8 @@ def main() -> None:
                 if files:
                     print_table(f"Corpus files with {label} ({len(files)} files, fitparse-readable, any sport):",
                                 reader_table(files, args.repeat))
+                if files and hi == 1000 and args.reader_floor:
+                    reader_floor(files, 3 * args.repeat)
         if args.reader_only:
             return
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.errors import FitError, InputError
-from analyzer.io.cache import ActivityCache
+from analyzer.io.cache import ActivityCache, file_stamp, now_ns, stamp_settled
 from analyzer.io.fit import FitWarning, _read_bytes, read_fit, read_fit_bytes
 from analyzer.model import Activity, Deferred, Problem
 from analyzer.report.files import atomic_write_text
@@ -181,13 +181,14 @@ def read_kept(path: Path, engine: str, cache: ActivityCache, digests: _Digests |
     summary = _load_summary(cache, _summary_key(key, path)) if key is not None else None
     if summary is not None and (kept := _kept(summary, path.name, key, load)) is not None:
         return kept
-    stamp = digests.stamp(path) if digests is not None else None  # taken before the bytes are read
+    taken_ns = now_ns()
+    stamp = file_stamp(path) if digests is not None else None  # taken before the bytes are read
     content = _content(path, engine, cache)
     if content is None:
         return read_fit(path, engine=engine)
     data, key = content
     if digests is not None and stamp is not None:
-        digests.put(path, stamp, key)
+        digests.put(path, stamp, key, taken_ns)
     entry = _summary_key(key, path)
     summary = _load_summary(cache, entry)
     if summary is not None and (kept := _kept(summary, path.name, key, load)) is not None:
@@ -233,27 +234,20 @@ class _Digests:
             self.known = {}
         self.now: dict[str, list] = {}
 
-    @staticmethod
-    def stamp(path: Path) -> list[int] | None:
-        """The file's size, modification and change times (ns) and inode; ``None`` when it cannot be had."""
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
     def get(self, path: Path) -> str | None:
         """The content key of ``path`` when its stamp is the one its key was taken at."""
-        before, stamp = self.known.get(path.name), self.stamp(path)
+        before, stamp = self.known.get(path.name), file_stamp(path)
         if stamp is None or not isinstance(before, list) or len(before) != 5 or before[:4] != stamp \
                 or not isinstance(before[4], str):
             return None
         self.now[path.name] = before
         return before[4]
 
-    def put(self, path: Path, stamp: list[int], key: str) -> None:
-        """``path``, as ``stamp`` showed it before its bytes were read, has content key ``key``."""
-        self.now[path.name] = [*stamp, key]
+    def put(self, path: Path, stamp: list[int], key: str, taken_ns: int) -> None:
+        """``path``, as ``stamp`` showed it at ``taken_ns``, before its bytes were read, has content key
+        ``key``: kept for next time unless the file had only just changed (:func:`stamp_settled`)."""
+        if stamp_settled(stamp, taken_ns):
+            self.now[path.name] = [*stamp, key]
 
     def save(self) -> None:
         """Keep the keys of the files seen this time (a removed file's is forgotten)."""

@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,41 @@ CACHE_MIN_PARSE_S = 0.015
 other work does not make small files look slow) are not stored: reading an entry back costs ~7 ms
 (five Parquet files; benchmarks/README.md), more than parsing a one-hour run (~1.5 ms). Large
 files and the fitparse engine are the ones worth caching."""
+
+
+SETTLED_AFTER_S = 2.0
+"""A file's stamp (:func:`file_stamp`) is kept to skip reading it next time only when the file last changed
+at least this long before the stamp was taken. A file changed again within the same tick of its
+filesystem's clock, with the same size, shows the same stamp with other bytes ("racy git"); a stamp
+taken that soon after a change is therefore not trusted, and the file's bytes are read and hashed
+again next time. 2 s is the coarsest common timestamp resolution (FAT's modification time; Linux's
+own filesystems tick every few ms, so this costs one more read of a file written just before a report).
+
+References
+----------
+git documentation, "Racy Git problem" (``Documentation/technical/racy-git.txt``).
+"""
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    """The file's size, modification and change times (ns) and inode: unchanged, the file is taken as
+    unchanged (as ``git`` and ``make`` judge it); ``None`` when the file cannot be ``stat``-ed."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def now_ns() -> int:
+    """The wall clock, in ns (what :func:`stamp_settled` is judged against; tests move it)."""
+    return time.time_ns()
+
+
+def stamp_settled(stamp: list[int], taken_ns: int) -> bool:
+    """Whether a stamp taken at ``taken_ns`` can be trusted next time: the file last changed (modified or
+    its status changed) at least :data:`SETTLED_AFTER_S` before, and not in the future of this clock."""
+    return max(stamp[1], stamp[2]) <= taken_ns - int(SETTLED_AFTER_S * 1e9)
 
 
 def store_entry(directory: Path, key: str, write) -> None:

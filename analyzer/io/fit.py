@@ -427,30 +427,24 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
 
     The records are built now; laps, sessions, events and pauses are handed over as
     :class:`~analyzer.model.Deferred` frames, built when first read (a plain run's report never
-    reads its laps or events; on a small file these frames cost as much as decoding it). The lap
+    reads its laps or events; on a small file these frames cost as much as decoding it). Of the
+    sessions only the start, sport and total distance are made into columns now (:func:`_session_keys`,
+    all the records need); the frame of every session field waits like the others. The lap
     table itself is decoded now: a decoder failure on it must reach :func:`read_fit`, which then
     reads the file with fitparse (a failure on first read could only give empty laps, after the
     activity's problems were handed on).
     """
     messages.get("lap")  # decoded here, inside read_fit's fallback to fitparse
     problems = list(messages.problems)
-    sessions = _table_columns(messages.get("session"), "session")
-    session_starts = sessions.ns("start_time")
-    if session_starts is not None and sessions.n > 1:  # in time order, unknown starts last
-        sessions = sessions.take(np.argsort(np.where(session_starts == _NAT, _NAT_LAST, session_starts),
-                                            kind="stable"))
-        session_starts = sessions.ns("start_time")
-    if "sport" not in sessions.data and sessions.n:
-        sessions.data["sport"] = np.full(sessions.n, None, dtype=object)
-    if sessions.n:
-        _cadence_per_minute(sessions, np.array([s in FOOT_SPORTS for s in sessions.data["sport"]], dtype=bool))
+    session_table = messages.get("session")
+    sessions, order = _session_keys(session_table)
     events = messages.get("event")
     pause_starts, pause_ends = _pauses(events)
     records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
         laps=_deferred("laps", functools.partial(_laps, messages.later("lap"), sessions), name, problems),
-        sessions=_deferred("sessions", sessions.frame, name, problems),
+        sessions=_deferred("sessions", functools.partial(_sessions, session_table, sessions, order), name, problems),
         events=_deferred("events", functools.partial(_events, events), name, problems),
         pauses=_deferred("pauses", functools.partial(_pause_frame, pause_starts, pause_ends), name, problems),
         device=_device(messages),
@@ -459,6 +453,58 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
         source=Path(name).name if name != "<stream>" else name,
         engine=engine,
     )
+
+
+_SESSION_KEYS = frozenset({"start_time", "sport", "total_distance_m"})
+"""The session columns the records are built with (the rest wait for the sessions frame)."""
+
+
+def _session_columns(table: Table, wanted: frozenset[str] | None = None) -> _Columns:
+    """The session table's columns (:func:`_table_columns`); with ``wanted``, only the columns whose
+    name is in it, each made exactly as in the whole set (names taken in table order)."""
+    if wanted is not None:
+        units = _profile_units("session")[0]
+        table = {col: values for col, values in table.items()
+                 if col == "_offset" or col in wanted or _column_name(col, units.get(col))[0] in wanted}
+    return _table_columns(table, "session")
+
+
+def _session_order(sessions: _Columns) -> np.ndarray | None:
+    """The sessions' rows in time order, unknown starts last (``None``: as they are)."""
+    starts = sessions.ns("start_time")
+    if starts is None or sessions.n <= 1:
+        return None
+    return np.argsort(np.where(starts == _NAT, _NAT_LAST, starts), kind="stable")
+
+
+def _with_sport(sessions: _Columns) -> _Columns:
+    """``sessions`` with a ``sport`` column (``None`` where the file names none)."""
+    if "sport" not in sessions.data and sessions.n:
+        sessions.data["sport"] = np.full(sessions.n, None, dtype=object)
+    return sessions
+
+
+def _session_keys(table: Table) -> tuple[_Columns, np.ndarray | None]:
+    """The sessions' start, sport and total distance (:data:`_SESSION_KEYS`) in time order, and that order.
+
+    The records need only these; the frame of every session field is built when first read
+    (:func:`_sessions`), in the same order and with the distance totals the records left them.
+    """
+    keys = _session_columns(table, _SESSION_KEYS)
+    order = _session_order(keys)
+    return _with_sport(keys.take(order) if order is not None else keys), order
+
+
+def _sessions(table: Table, keys: _Columns, order: np.ndarray | None) -> pd.DataFrame:
+    """The sessions frame: every field, in time order (``order``), cadence per minute, and the total
+    distance as :func:`_clean_track` left it in ``keys``."""
+    sessions = _session_columns(table)
+    sessions = _with_sport(sessions.take(order) if order is not None else sessions)
+    if "total_distance_m" in keys.data:
+        sessions.data["total_distance_m"] = keys.data["total_distance_m"]
+    if sessions.n:
+        _cadence_per_minute(sessions, np.array([s in FOOT_SPORTS for s in sessions.data["sport"]], dtype=bool))
+    return sessions.frame()
 
 
 BUILD_FAILED = "could not be built from the decoded messages"

@@ -168,6 +168,16 @@ class Cleaned:
         return self.backward_m + self.fast_m
 
 
+def _all_possible(t: np.ndarray, raw: np.ndarray, max_speed_mps: float | None) -> bool:
+    """Whether :func:`clean_cumulative_m` would leave every reading as it is: all known, each at a
+    later time than the one before, none lower, and (with a limit) no step faster than it."""
+    dt = np.diff(t)
+    inc = np.diff(raw)
+    if not np.isfinite(raw).all() or not (dt > 0).all() or not (inc >= 0).all():
+        return False
+    return not max_speed_mps or bool((inc <= max_speed_mps * (dt / 1e9) + POSITION_TOLERANCE_M).all())
+
+
 def clean_cumulative_m(t_ns: np.ndarray, distance_m: np.ndarray, max_speed_mps: float | None) -> Cleaned:
     """A cumulative distance, taken step by step in file order, with the impossible steps left out.
 
@@ -199,6 +209,8 @@ def clean_cumulative_m(t_ns: np.ndarray, distance_m: np.ndarray, max_speed_mps: 
     """
     t = np.asarray(t_ns, dtype=np.int64)
     raw = np.asarray(distance_m, dtype=float).copy()
+    if len(raw) > 1 and _all_possible(t, raw, max_speed_mps):  # the usual file: nothing to leave out
+        return Cleaned(raw, fast_ranges=[])
     finite = np.isfinite(raw)
     out = Cleaned(np.full(len(raw), np.nan), fast_ranges=[])
     if finite.sum() == 0:

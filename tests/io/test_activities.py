@@ -11,6 +11,7 @@ import math
 import os
 import pickle
 import shutil
+import time
 
 import pandas as pd
 import pytest
@@ -88,9 +89,15 @@ def test_a_second_read_keeps_every_single_leg_file_and_answers_as_the_file_does(
     assert first["a.fit"].heart_rate_max() == first["a.fit"].records["heart_rate_bpm"].max()
 
 
+def _later(monkeypatch, module, seconds: float = 10.0) -> None:
+    """Reports taken ``seconds`` after now: the files just written are no longer "just changed"."""
+    monkeypatch.setattr(module, "now_ns", lambda: time.time_ns() + int(seconds * 1e9))
+
+
 def test_unchanged_files_are_not_read_again_and_a_changed_one_is(folder, tmp_path, monkeypatch):
     import analyzer.io.activities as activities
 
+    _later(monkeypatch, activities)
     _read(folder, ActivityCache(tmp_path / "cache"))
     read: list[str] = []
     content = activities._content
@@ -171,3 +178,44 @@ def test_a_file_replaced_after_it_was_listed_is_said_not_mixed(folder, tmp_path)
     (folder / "b.fit.gz").unlink()
     with pytest.raises(InputError, match="could not be read again while the report was being written"):
         other.records  # noqa: B018
+
+
+def test_a_file_noted_just_after_it_changed_is_read_again_next_time(folder, tmp_path, monkeypatch):
+    """Racy stamps: a file rewritten twice within one tick of its filesystem's clock, with the same
+    size, shows the same size, times and inode with other bytes. A stamp taken less than
+    SETTLED_AFTER_S after the file changed is therefore not kept: the next report reads the file's
+    bytes again (here the stamp is frozen, as such a rewrite leaves it) and sees the new run."""
+    import analyzer.io.activities as activities
+    from analyzer.io.cache import SETTLED_AFTER_S, file_stamp
+
+    target = folder / "a.fit"
+    frozen = file_stamp(target)
+    monkeypatch.setattr(activities, "file_stamp", lambda path: frozen if path == target else file_stamp(path))
+    monkeypatch.setattr(activities, "now_ns", lambda: frozen[1] + int(SETTLED_AFTER_S * 1e9) - 1)  # just before
+    first = _read(folder, ActivityCache(tmp_path / "cache"))
+    target.write_bytes(synthetic_run(START, 6.0, 320, seed=9))  # other bytes; the stamp stays as it was
+    read: list[str] = []
+    content = activities._content
+    monkeypatch.setattr(activities, "_content", lambda path, *a: read.append(path.name) or content(path, *a))
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert "a.fit" in read  # its stamp was not trusted
+    assert first["a.fit"].distance_m == pytest.approx(5000, abs=1)
+    assert again["a.fit"].distance_m == pytest.approx(6000, abs=1)  # the new run, not the one kept
+
+
+def test_a_stamp_is_kept_once_the_file_has_settled(folder, tmp_path, monkeypatch):
+    """The same file noted SETTLED_AFTER_S after its last change: its stamp is kept, and the next report
+    does not read its bytes."""
+    import analyzer.io.activities as activities
+    from analyzer.io.cache import SETTLED_AFTER_S, file_stamp
+
+    target = folder / "a.fit"
+    stamp = file_stamp(target)
+    changed = max(stamp[1], stamp[2])
+    monkeypatch.setattr(activities, "now_ns", lambda: changed + int(SETTLED_AFTER_S * 1e9))
+    _read(folder, ActivityCache(tmp_path / "cache"))
+    read: list[str] = []
+    content = activities._content
+    monkeypatch.setattr(activities, "_content", lambda path, *a: read.append(path.name) or content(path, *a))
+    again = _read(folder, ActivityCache(tmp_path / "cache"))
+    assert "a.fit" not in read and isinstance(again["a.fit"], KeptActivity)

@@ -242,3 +242,47 @@ def test_a_lap_decode_that_fails_still_reads_the_file_with_fitparse(monkeypatch,
     activities, problems = analyzer.read_activity_folder(tmp_path)
     assert [p.message for p in problems] == [p.message for p in activities[0].problems]
     assert any(p.message == first for p in problems)
+
+
+def _assert_session_keys_are_the_whole_sets_columns(table) -> int:
+    """The session columns the records are built with (start, sport, total distance) are exactly those
+    columns of the whole set (same name, dtype, values), in the same time order."""
+    from analyzer.io import fit
+
+    keys, order = fit._session_keys(table)
+    whole = fit._table_columns(table, "session")
+    assert (order is None) == (fit._session_order(whole) is None)
+    if order is not None:
+        np.testing.assert_array_equal(order, fit._session_order(whole))
+        whole = whole.take(order)
+    whole = fit._with_sport(whole)
+    assert keys.n == whole.n and keys.times == whole.times & set(keys.data)
+    assert list(keys.data) == [c for c in whole.data if c in keys.data]
+    assert fit._SESSION_KEYS & set(whole.data) <= set(keys.data)  # every key the whole set has
+    for column, values in keys.data.items():
+        assert values.dtype == whole.data[column].dtype, column
+        if values.dtype == object:
+            assert all(_same(x, y) for x, y in zip(values.tolist(), whole.data[column].tolist(), strict=True))
+        else:
+            np.testing.assert_array_equal(values, whole.data[column])
+    return len(keys.data)
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_session_keys_equal_the_whole_sessions_columns_on_real_files(path):
+    try:
+        msgs = fit_decode.decode(path.read_bytes(), path.name)
+    except FitError:
+        return  # not FIT at all: no sessions to compare (the tables test above covers the error)
+    _assert_session_keys_are_the_whole_sets_columns(msgs.get("session"))
+
+
+def test_session_keys_equal_the_whole_sessions_columns_on_tiny_and_unordered_sessions():
+    msgs = fit_decode.decode(_tiny(True, 3, compressed=False), "f.fit")
+    assert _assert_session_keys_are_the_whole_sets_columns(msgs.get("session")) == 3  # start, sport, distance
+    # three sessions out of time order, one with no start, and a developer field named like a key
+    table = {"_offset": np.array([30, 10, 20]), "start_time": np.array([2e9, np.nan, 1e9]),
+             "sport": np.array(["cycling", None, "running"], dtype=object),
+             "total_distance": np.array([20_000.0, np.nan, 5_000.0]),
+             "dev|total_distance|m": np.array([1.0, 2.0, 3.0]), "avg_heart_rate": np.array([120.0, 130.0, 140.0])}
+    assert _assert_session_keys_are_the_whole_sets_columns(table) == 4  # start, sport, distance and its _dev twin

@@ -10,10 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from analyzer.io import track
 from analyzer.io.activities import read_activity_bytes
 from analyzer.io.track import (
     MAX_RUNNING_SPEED_MPS,
@@ -235,3 +239,42 @@ def test_the_readers_steps_say_what_they_left_out():
                              "f.fit", problems)
     np.testing.assert_array_equal(cleaned.distance_m, [0.0, 3.0, np.nan, 6.0])  # the lower reading left out
     assert len(problems) == 1 and "1 reading of the watch's distance lower than an earlier one" in problems[0].message
+
+
+# ------------------------------------------------------------------ the shortcut for a clean track
+
+_STEPS = st.lists(st.tuples(st.sampled_from([0, 0, 1, 1, 1, 2, 5, -1]),  # seconds to the next point
+                            st.one_of(st.floats(0, 40), st.floats(-5, 0), st.just(math.nan), st.just(math.inf))),
+                  min_size=0, max_size=12)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(steps=_STEPS, limit=st.sampled_from([None, MAX_RUNNING_SPEED_MPS, 3.0]))
+def test_a_track_with_nothing_to_leave_out_takes_the_shortcut_with_the_same_result(steps, limit):
+    """The shortcut (every reading known, later in time, none lower, none too fast: returned as it is)
+    gives exactly what the step-by-step cleaning gives, and is taken only when nothing is left out."""
+    t = np.cumsum([0] + [s for s, _ in steps]).astype(np.int64) * 1_000_000_000
+    d = np.cumsum([0.0] + [x for _, x in steps])
+    quick = track.clean_cumulative_m(t, d, limit)
+    with mock.patch.object(track, "_all_possible", lambda *a: False):  # every step judged one by one
+        slow = track.clean_cumulative_m(t, d, limit)
+    np.testing.assert_array_equal(quick.distance_m, slow.distance_m)
+    assert (quick.backward_m, quick.fast_m, quick.fast_ranges, quick.lower_readings) == \
+        (slow.backward_m, slow.fast_m, slow.fast_ranges, slow.lower_readings)
+    if len(t) > 1 and track._all_possible(t, d, limit):
+        assert slow.left_out_m == 0 and slow.lower_readings == 0
+        np.testing.assert_array_equal(slow.distance_m, d)
+
+
+def test_the_shortcut_is_not_taken_for_a_jump_an_infinite_or_a_lower_reading():
+    s = 1_000_000_000
+    t = np.array([0, s, 2 * s, 3 * s])
+    assert track._all_possible(t, np.array([0.0, 3.0, 6.0, 9.0]), MAX_RUNNING_SPEED_MPS)
+    assert not track._all_possible(t, np.array([0.0, 3.0, 503.0, 506.0]), MAX_RUNNING_SPEED_MPS)  # 500 m in 1 s
+    assert track._all_possible(t, np.array([0.0, 3.0, 503.0, 506.0]), None)  # a ride: no limit
+    # at 3 m/s, a 1 s step may be 3 m + the 20 m GPS tolerance: 23 m is possible, 23.5 m is not
+    assert track._all_possible(t, np.array([0.0, 23.0, 24.0, 25.0]), 3.0)
+    assert not track._all_possible(t, np.array([0.0, 23.5, 24.0, 25.0]), 3.0)
+    assert not track._all_possible(t, np.array([0.0, 3.0, np.inf, np.inf]), None)
+    assert not track._all_possible(t, np.array([0.0, 3.0, 2.0, 6.0]), None)
+    assert not track._all_possible(np.array([0, s, s, 2 * s]), np.array([0.0, 3.0, 4.0, 6.0]), None)  # same time
