@@ -109,7 +109,8 @@ class InputsLog:
         self.directory = Path(directory) / "inputs"
 
     def _path(self, folder: Path, dest: Path) -> Path:
-        name = hashlib.sha256(f"{folder.resolve()}|{dest.resolve()}".encode()).hexdigest()
+        # "settled": stamps kept only once their file had settled (io.cache.stamp_settled); older logs unread
+        name = hashlib.sha256(f"{folder.resolve()}|{dest.resolve()}|settled".encode()).hexdigest()
         return self.directory / f"{name}.json"
 
     def get(self, folder: Path, dest: Path) -> dict | None:

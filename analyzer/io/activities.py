@@ -155,7 +155,7 @@ def _parse(path: Path, data: bytes, key: str, engine: str, cache: ActivityCache)
     if act is None:
         started = time.thread_time()  # CPU time: a machine busy with other work does not make a file "slow"
         act = read_fit_bytes(data, name=str(path), engine=engine) if activity_format(path.name) == "fit" \
-            else read_activity(path)
+            else read_activity_bytes(data, str(path))  # the bytes the key was taken of, not the file again
         if time.thread_time() - started >= cache.min_parse_s:
             cache.put(key, act)
     act.content_key = key  # type: ignore[attr-defined]
@@ -225,7 +225,8 @@ class _Digests:
     judge it) and is not read to know its key; any other file is read and its key taken again."""
 
     def __init__(self, cache: ActivityCache, folder: Path, engine: str) -> None:
-        name = hashlib.sha256(f"{folder.resolve()}|{engine}".encode()).hexdigest()
+        # "settled": stamps kept only once their file had settled (io.cache.stamp_settled); older stores unread
+        name = hashlib.sha256(f"{folder.resolve()}|{engine}|settled".encode()).hexdigest()
         self.path = cache.directory / "digests" / f"{name}.json"
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))

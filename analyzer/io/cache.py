@@ -43,6 +43,10 @@ filesystem's clock, with the same size, shows the same stamp with other bytes ("
 taken that soon after a change is therefore not trusted, and the file's bytes are read and hashed
 again next time. 2 s is the coarsest common timestamp resolution (FAT's modification time; Linux's
 own filesystems tick every few ms, so this costs one more read of a file written just before a report).
+The file's times are compared with this machine's clock: on a network share whose server's clock runs
+more than this behind, a file rewritten just before a report can still pass as settled (a clock ahead
+only costs reads). git compares with its index file's time instead; the athlete's folder is never
+written to, so there is no such file here.
 
 References
 ----------

@@ -490,6 +490,9 @@ def _session_keys(table: Table) -> tuple[_Columns, np.ndarray | None]:
     The records need only these; the frame of every session field is built when first read
     (:func:`_sessions`), in the same order and with the distance totals the records left them.
     """
+    n = table_length(table)
+    if any(np.ndim(values) != 1 or len(values) != n for values in table.values()):  # a decoder fault: it must
+        raise ValueError("session columns of unequal length")  # reach read_fit, which reads with fitparse then
     keys = _session_columns(table, _SESSION_KEYS)
     order = _session_order(keys)
     return _with_sport(keys.take(order) if order is not None else keys), order

@@ -171,6 +171,8 @@ class Cleaned:
 def _all_possible(t: np.ndarray, raw: np.ndarray, max_speed_mps: float | None) -> bool:
     """Whether :func:`clean_cumulative_m` would leave every reading as it is: all known, each at a
     later time than the one before, none lower, and (with a limit) no step faster than it."""
+    if max_speed_mps is not None and max_speed_mps < 0:  # no such speed: judged step by step
+        return False
     dt = np.diff(t)
     inc = np.diff(raw)
     if not np.isfinite(raw).all() or not (dt > 0).all() or not (inc >= 0).all():

@@ -12,6 +12,7 @@ import os
 import pickle
 import shutil
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -219,3 +220,29 @@ def test_a_stamp_is_kept_once_the_file_has_settled(folder, tmp_path, monkeypatch
     monkeypatch.setattr(activities, "_content", lambda path, *a: read.append(path.name) or content(path, *a))
     again = _read(folder, ActivityCache(tmp_path / "cache"))
     assert "a.fit" not in read and isinstance(again["a.fit"], KeptActivity)
+
+
+def test_a_gpx_or_tcx_file_is_parsed_from_the_bytes_its_key_was_taken_of(folder, tmp_path, monkeypatch):
+    """The cache keeps an activity under the digest of the bytes it was parsed from: a GPX or TCX file
+    is parsed from the bytes just read for its key, never read a second time (which could find other
+    bytes, then kept under this key)."""
+    from analyzer.io import gpx_tcx, inputs
+    from analyzer.io.activities import read_activity, read_cached
+
+    real = inputs.read_input
+    reads: list[str] = []
+
+    def counted(path, *args):
+        reads.append(Path(path).name)
+        return real(path, *args)
+
+    for name in ("wkz__garmin_example.gpx", "tcxparser__test.tcx"):
+        expected = read_activity(folder / name)
+        reads.clear()
+        for module in (inputs, gpx_tcx):
+            monkeypatch.setattr(module, "read_input", counted)
+        act = read_cached(folder / name, "numpy", ActivityCache(tmp_path / "cache"))
+        monkeypatch.undo()
+        assert reads == [name]  # once, for its key
+        pd.testing.assert_frame_equal(act.records, expected.records, check_exact=True)
+        assert act.source == expected.source and [str(p) for p in act.problems] == [str(p) for p in expected.problems]

@@ -262,6 +262,29 @@ def test_a_decoder_failure_falls_back_to_fitparse_and_says_so(monkeypatch, caplo
     assert len(act.records) == len(reference.records) == 991  # 3 km at 5:30/km, a record a second
 
 
+def test_a_session_table_of_unequal_columns_falls_back_to_fitparse(monkeypatch):
+    """Only the sessions' start, sport and distance are made into columns with the records; a fault in
+    any other session column (here one value short, as a decoder bug could leave it) must still reach
+    read_fit, which then reads the file with fitparse, as when every column was built at once."""
+    from analyzer.io import fit
+
+    data = synthetic_run(dt.datetime(2024, 6, 1, 6, tzinfo=dt.UTC), 3.0, 330, seed=4)
+    decode = fit.decode
+
+    def short_session_column(*args, **kwargs):
+        messages = decode(*args, **kwargs)
+        session = messages.get("session")
+        session["avg_heart_rate"] = session["avg_heart_rate"][:0]
+        return messages
+
+    monkeypatch.setattr(fit, "decode", short_session_column)
+    with pytest.warns(analyzer.FitWarning, match="fast reader failed"):
+        act = analyzer.read_fit(io.BytesIO(data))
+    assert act.engine == "fitparse" and act.sport == "running"
+    reference = analyzer.read_fit(io.BytesIO(data), engine="fitparse")
+    pd.testing.assert_frame_equal(act.sessions, reference.sessions, check_exact=True)
+
+
 def test_when_fitparse_cannot_read_it_either_the_decoders_error_is_raised(monkeypatch):
     from analyzer.io import fit
 

@@ -286,3 +286,12 @@ def test_session_keys_equal_the_whole_sessions_columns_on_tiny_and_unordered_ses
              "total_distance": np.array([20_000.0, np.nan, 5_000.0]),
              "dev|total_distance|m": np.array([1.0, 2.0, 3.0]), "avg_heart_rate": np.array([120.0, 130.0, 140.0])}
     assert _assert_session_keys_are_the_whole_sets_columns(table) == 4  # start, sport, distance and its _dev twin
+    # the developer field first: it takes the plain name, the profile's field the _dev one, as in the whole set
+    first = {"_offset": table["_offset"], "dev|total_distance|m": table["dev|total_distance|m"],
+             **{k: v for k, v in table.items() if k not in ("_offset", "dev|total_distance|m")}}
+    assert _assert_session_keys_are_the_whole_sets_columns(first) == 4
+    from analyzer.io import fit
+
+    keys = fit._session_keys(first)[0].data  # in time order: the 1e9 start, the 2e9 start, the unknown one last
+    np.testing.assert_array_equal(keys["total_distance_m"], [3.0, 1.0, 2.0])
+    np.testing.assert_array_equal(keys["total_distance_m_dev"], [5_000.0, 20_000.0, np.nan])
