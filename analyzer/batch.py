@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from analyzer.analysis import analyze
@@ -61,6 +62,8 @@ from analyzer.weather.client import reachable
 FORMATS = ("html", "pdf")
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -344,18 +347,23 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     tasks = [_AthleteTask(folder=p, dest=dest, formats=formats, since=since, until=until, cache=cache,
                           weather=archive, charts=charts, previous=previous_for(last, athlete_id_of(p)))
              for p, dest in zip(folders, dests, strict=True)]
-    reports, failed = _run_athletes(tasks, kind, jobs, scheduler, progress)
-    ordered = [reports[p] for p in folders if p in reports]
-    manifest.record([d.name for d in dests], folders, ids)
-    kept = [] if full else manifest.kept_rows([d.name for d in dests])  # an --athlete run keeps the others
-    for dest, p in zip(dests, folders, strict=True):
-        if p in reports:
-            manifest.keep_rows(dest.name, reports[p])
-    if full:
-        manifest.retire_others([d.name for d in dests])
-    team = ordered if not kept else sorted(ordered + kept, key=lambda r: str(r.athlete))
-    write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices, formats, last)
-    manifest.save()
+
+    def team_files(reports: dict[Path, AthleteReport], failed: list[Problem]) -> list[AthleteReport]:
+        # called once every athlete is in, while the pool's workers exit
+        ordered = [reports[p] for p in folders if p in reports]
+        manifest.record([d.name for d in dests], folders, ids)
+        kept = [] if full else manifest.kept_rows([d.name for d in dests])  # an --athlete run keeps the others
+        if full:
+            manifest.retire_others([d.name for d in dests])
+        team = ordered if not kept else sorted(ordered + kept, key=lambda r: str(r.athlete))
+        write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices, formats, last)
+        manifest.save()
+        return ordered
+
+    # each athlete's rows are kept as their report comes in (while the others are still worked on)
+    ordered, failed = _run_athletes(tasks, kind, jobs, scheduler, progress,
+                                    arrived=lambda task, report: manifest.keep_rows(task.dest.name, report),
+                                    then=team_files)
     return _tally(result, ordered, problems + failed, t0)
 
 
@@ -381,10 +389,16 @@ def _check_archive(result: ReportResult, archive: Archive | None) -> None:
         archive.failure = f"the weather archive at {host} is not reachable (offline?), and these days were not cached earlier"
 
 
-def _run_athletes(tasks: list[_AthleteTask], kind: str, jobs: int, scheduler: str | None,
-                  progress) -> tuple[dict[Path, AthleteReport], list[Problem]]:
-    """Each athlete's task run (serial, a process pool or Dask): their reports by folder, and the
-    failures whose page could not be written either. One athlete's failure never stops the batch."""
+def _run_athletes(tasks: list[_AthleteTask], kind: str, jobs: int, scheduler: str | None, progress,
+                  arrived: Callable[[_AthleteTask, AthleteReport], None] | None = None,
+                  then: Callable[[dict[Path, AthleteReport], list[Problem]], T] | None = None,
+                  ) -> tuple[T | dict[Path, AthleteReport], list[Problem]]:
+    """Each athlete's task run (serial, a process pool or Dask): their reports by folder (or what
+    ``then`` makes of them), and the failures whose page could not be written either. One athlete's
+    failure never stops the batch.
+
+    ``arrived(task, report)`` is called as each report comes in; ``then(reports, failed)`` once all
+    are in, before the executor is closed, so that a pool's workers exit while it runs."""
     tick = progress(len(tasks)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
@@ -400,7 +414,11 @@ def _run_athletes(tasks: list[_AthleteTask], kind: str, jobs: int, scheduler: st
                         _failure_reason(error), [])
                 except OSError:
                     failed.append(problem)
+            if arrived is not None and task.folder in reports:
+                arrived(task, reports[task.folder])
             tick()
+        if then is not None:
+            return then(reports, failed), failed
     return reports, failed
 
 

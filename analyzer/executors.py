@@ -98,6 +98,12 @@ class _Processes:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.context = mp.get_context()
+        self.closing: list[ProcessPoolExecutor] = []  # pools told to stop, joined by close()
+
+    def close(self) -> None:
+        """Wait for the workers of every finished pool to exit."""
+        while self.closing:
+            self.closing.pop().shutdown(wait=True)
 
     def run(self, fn: Callable, items: list[tuple]) -> Iterator[Outcome]:
         todo = list(range(len(items)))
@@ -136,7 +142,10 @@ class _Processes:
                 done.add(i)
                 yield items[i], (None if exc else fut.result()), exc
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # a round whose items all came back lets its workers exit while the caller goes on
+            # (close() joins them); a broken one is joined now, before its items are run again
+            pool.shutdown(wait=broken, cancel_futures=True)
+            self.closing.append(pool)
         seen: set[int] = set()
         while not started.empty():
             seen.add(started.get())
@@ -200,7 +209,11 @@ def open_executor(kind: str = "process", jobs: int = 1, scheduler: str | None = 
     if kind == "serial" or (kind == "process" and jobs <= 1):
         yield _Serial()
     elif kind == "process":
-        yield _Processes(jobs)
+        runner = _Processes(jobs)
+        try:
+            yield runner
+        finally:
+            runner.close()
     else:
         import dask
         from distributed import Client, LocalCluster
