@@ -36,6 +36,7 @@ from analyzer.io.athlete import (
 )
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.model import Problem
+from analyzer.report import template_cache
 from analyzer.report.assets import chart_script, vega_bundle
 from analyzer.report.build import (
     AthleteReport,
@@ -119,6 +120,8 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
     the report is computed and stored.
     """
     reports = ReportCache(cache.directory) if cache is not None else None
+    # the page templates compiled once, kept beside the other caches (not with --no-cache)
+    template_cache.use_cache_folder(cache.directory if cache is not None else None)
     mode = weather.mode if weather is not None else "off"
     # everything that decides the output: the athlete's files and folder, the options, the code,
     # and the name of the folder the report goes to (two athletes can never swap reports)
@@ -335,6 +338,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     manifest.record([d.name for d in dests], folders, ids)
     manifest.save()
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
+    template_cache.use_cache_folder(cache.directory if cache is not None else None)
     try:  # one archive for the whole report: its weather budget is the report's
         archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     except ValueError as exc:  # an address that is not http(s): refused before anything is read or sent

@@ -31,7 +31,7 @@ from analyzer.errors import InputError
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
 from analyzer.plots import detached_figures
-from analyzer.report import charts
+from analyzer.report import charts, template_cache
 from analyzer.report.content import (
     PATTERN_NAMES,
     athlete_page,
@@ -122,7 +122,7 @@ _env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":"
 @functools.cache
 def _template(name: str):
     text = resources.files("analyzer.report").joinpath("templates", name).read_text(encoding="utf-8")
-    return _env.from_string(text)
+    return template_cache.compiled(_env, name, text)  # compiled once, kept between processes
 
 
 def _css() -> str:
