@@ -42,6 +42,7 @@ from analyzer.report.build import (
     AthleteReport,
     previous_for,
     read_last_report,
+    team_csv_parts,
     write_athlete_report,
     write_team_files,
     write_unanalysed_report,
@@ -364,10 +365,17 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
         manifest.save()
         return ordered
 
-    # each athlete's rows are kept as their report comes in (while the others are still worked on)
-    ordered, failed = _run_athletes(tasks, kind, jobs, scheduler, progress,
-                                    arrived=lambda task, report: manifest.keep_rows(task.dest.name, report),
-                                    then=team_files)
+    def arrived(task: _AthleteTask, report: AthleteReport) -> None:
+        # each athlete's rows are kept as their report comes in (while the others are still worked on),
+        # and with workers, their share of the team's CSV files made (in this process, it would only add)
+        manifest.keep_rows(task.dest.name, report)
+        if kind != "serial":
+            try:
+                report.team_csv = team_csv_parts(report)
+            except Exception as exc:  # the team files then write these rows with the others
+                log.debug("%s: team rows not made ahead: %r", task.folder.name, exc)
+
+    ordered, failed = _run_athletes(tasks, kind, jobs, scheduler, progress, arrived=arrived, then=team_files)
     return _tally(result, ordered, problems + failed, t0)
 
 

@@ -66,6 +66,6 @@ def test_a_pool_report_keeps_each_athletes_rows_as_computed_and_leaves_no_worker
             assert kept.summary == expected.summary
             for name in ROW_FRAMES:
                 pd.testing.assert_frame_equal(getattr(kept, name), getattr(expected, name))
-    for name in ("summary.csv", "cramps.csv", "flags.csv", "runs.csv", "errors.csv"):
+    for name in ("summary.csv", "cramps.csv", "flags.csv", "suggested_cramps.csv", "runs.csv", "errors.csv"):
         assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes() \
             == (tmp_path / "again" / name).read_bytes(), name
