@@ -595,6 +595,12 @@ def _joined_rows(file: str, reports: list[AthleteReport]) -> str | None:
     return shares[0][1] + "\n" + "".join(body for _, _, body in shares)
 
 
+@functools.cache
+def _header_only(frame_columns: tuple[str, ...], columns: tuple[str, ...]) -> str:
+    """The CSV of a frame with these columns and no rows, ``columns`` first."""
+    return csv_text(pd.DataFrame(columns=list(frame_columns)), list(columns))
+
+
 def _write_team_csvs(out: Path, reports: list[AthleteReport],
                      failed: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The team's CSV files written from every athlete's rows; the summary, cramps and errors frames back."""
@@ -608,10 +614,11 @@ def _write_team_csvs(out: Path, reports: list[AthleteReport],
     atomic_write_text(out / "summary.csv", csv_text(_round_for_csv(summary), SUMMARY_COLUMNS))
     for file, (name, columns, rounded) in _TEAM_ROWS.items():
         text = _joined_rows(file, reports)
-        if text is None:  # the rows together
-            frames = [getattr(r, name) for r in reports if len(getattr(r, name))]
-            rows = cramps if name == "cramps" else pd.concat(frames, ignore_index=True) if frames \
-                else pd.DataFrame(columns=columns)
+        frames = [getattr(r, name) for r in reports if len(getattr(r, name))] if text is None else []
+        if text is None and not frames:  # no athlete has such rows: the header
+            text = _header_only(tuple(cramps.columns) if name == "cramps" else tuple(columns), tuple(columns))
+        elif text is None:  # the rows together
+            rows = cramps if name == "cramps" else pd.concat(frames, ignore_index=True)
             text = csv_text(_team_rows(name, rows, rounded), columns)
         atomic_write_text(out / file, text)
     atomic_write_text(out / "errors.csv", csv_text(errors, ERROR_COLUMNS))

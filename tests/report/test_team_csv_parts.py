@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analyzer.analysis import FLAG_COLUMNS
 from analyzer.report.build import AthleteReport, _joined_rows, _write_team_csvs, team_csv_parts
+from analyzer.suggestions import SUGGESTION_COLUMNS
 
 FILES = ("cramps.csv", "flags.csv", "suggested_cramps.csv")
 
@@ -88,6 +90,10 @@ def test_shares_made_ahead_write_the_same_team_files(case, tmp_path):
     text = (tmp_path / "together" / "cramps.csv").read_text(encoding="utf-8")
     if case == "a half severity":  # (what the case is about, worked out by hand)
         assert [line.rsplit(",", 1)[1] for line in text.splitlines()[1:]] == ["2", "3", "2"]
+    if case == "no rows":  # the header alone, its columns as documented
+        assert (tmp_path / "shares" / "flags.csv").read_text(encoding="utf-8") == ",".join(FLAG_COLUMNS) + "\n"
+        assert (tmp_path / "shares" / "suggested_cramps.csv").read_text(encoding="utf-8") == \
+            ",".join(["athlete", *SUGGESTION_COLUMNS]) + "\n"
     if case == "numbers and text":  # text is not rounded: the number written as it is
         assert ",151.26," in text and ",no sensor," in text
     if case == "whole and missing":
