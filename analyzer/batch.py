@@ -365,15 +365,25 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
         manifest.save()
         return ordered
 
+    waiting: list[tuple[_AthleteTask, AthleteReport]] = []
+    made: list[Path] = []
+
     def arrived(task: _AthleteTask, report: AthleteReport) -> None:
         # each athlete's rows are kept as their report comes in (while the others are still worked on),
         # and with workers, their share of the team's CSV files made (in this process, it would only add)
+        # once fewer athletes are left than workers: this process then takes no core from them
         manifest.keep_rows(task.dest.name, report)
-        if kind != "serial":
-            try:
-                report.team_csv = team_csv_parts(report)
-            except Exception as exc:  # the team files then write these rows with the others
-                log.debug("%s: team rows not made ahead: %r", task.folder.name, exc)
+        if kind == "serial":
+            return
+        waiting.append((task, report))
+        if len(tasks) - len(made) - len(waiting) < jobs:  # athletes not in yet
+            while waiting:
+                task, report = waiting.pop(0)
+                made.append(task.folder)
+                try:
+                    report.team_csv = team_csv_parts(report)
+                except Exception as exc:  # the team files then write these rows with the others
+                    log.debug("%s: team rows not made ahead: %r", task.folder.name, exc)
 
     ordered, failed = _run_athletes(tasks, kind, jobs, scheduler, progress, arrived=arrived, then=team_files)
     return _tally(result, ordered, problems + failed, t0)
