@@ -572,12 +572,21 @@ def team_csv_parts(report: AthleteReport) -> dict[str, tuple[tuple, str, str] | 
             parts[file] = None
             continue
         rows = _team_rows(name, frame, rounded)
-        kinds = tuple((str(c), str(t)) for c, t in rows.dtypes.items())
+        kinds = tuple((str(c), _csv_kind(rows[c])) for c in rows.columns)
         if any(pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t) for t in rows.dtypes):
             kinds = ("written by the whole column",)
         header, _, body = csv_text(rows, columns).partition("\n")
         parts[file] = (kinds, header, body)
     return parts
+
+
+def _csv_kind(column: pd.Series) -> str:
+    """How a column's cells are written to CSV: ``"text"`` for text, missing cells empty, whether the
+    column holds text (``str``, ``string``) or only text and missing values (``object``, e.g. read back
+    from Parquet); else its type."""
+    if column.dtype == object:
+        return "text" if all(isinstance(v, str) for v in column.dropna()) else "object"
+    return "text" if pd.api.types.is_string_dtype(column.dtype) else str(column.dtype)
 
 
 def _joined_rows(file: str, reports: list[AthleteReport]) -> str | None:

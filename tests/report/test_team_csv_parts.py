@@ -65,6 +65,20 @@ CASES = {
               _report("ben", {**_cramps("ben", [2], [3.0]), "time_utc": [pd.Timestamp("2024-06-02 07:00", tz="UTC")]},
                       _flags("ben", [1], [1.4]))],
     "no rows": [_report("ana", _cramps("ana", [], []), _flags("ana", [], []))],
+    # text as text in one share and as objects with missing ones in another (rows read back from the
+    # report cache against rows just computed): joined, written alike
+    "text and objects": [
+        _report("ana", _cramps("ana", [1], [2.0]), {**_flags("ana", [1, 2], [1.3, 1.4]),
+                                                    "air_temperature_source": pd.Series(["weather.csv", "=x"],
+                                                                                        dtype="str")}),
+        _report("ben", _cramps("ben", [2], [3.0]), {**_flags("ben", [1, 2, 3], [1.4, 1.5, 1.6]),
+                                                    "air_temperature_source": pd.Series([None, "a, b", np.nan],
+                                                                                        dtype=object)})],
+    "text and numbers as objects": [
+        _report("ana", _cramps("ana", [1], [2.0]), {**_flags("ana", [1], [1.3]),
+                                                    "air_temperature_source": pd.Series(["weather.csv"], dtype="str")}),
+        _report("ben", _cramps("ben", [2], [3.0]), {**_flags("ben", [1], [1.4]),
+                                                    "air_temperature_source": pd.Series([1.5], dtype=object)})],
 }
 
 
@@ -85,8 +99,9 @@ def test_shares_made_ahead_write_the_same_team_files(case, tmp_path):
     for name in FILES:
         assert (tmp_path / "shares" / name).read_bytes() == (tmp_path / "together" / name).read_bytes(), name
     # joined where the shares were written alike (else written together, as without shares)
-    assert joined["cramps.csv"] == (case in ("alike", "whole and missing", "a half severity"))
-    assert joined["flags.csv"] == (case not in ("no rows",))
+    assert joined["cramps.csv"] == (case in ("alike", "whole and missing", "a half severity", "text and objects",
+                                            "text and numbers as objects"))
+    assert joined["flags.csv"] == (case not in ("no rows", "text and numbers as objects"))
     text = (tmp_path / "together" / "cramps.csv").read_text(encoding="utf-8")
     if case == "a half severity":  # (what the case is about, worked out by hand)
         assert [line.rsplit(",", 1)[1] for line in text.splitlines()[1:]] == ["2", "3", "2"]
