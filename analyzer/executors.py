@@ -105,12 +105,13 @@ class _Processes:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.context = mp.get_context()
-        self.closing: list[ProcessPoolExecutor] = []  # pools told to stop, joined by close()
+        self.closing: list = []  # the worker processes of pools told to stop, joined by close()
 
     def close(self) -> None:
-        """Wait for the workers of every finished pool to exit."""
+        """Wait for the workers of every finished pool to exit (before a report lets go of its folder's
+        lock: the workers inherited its file)."""
         while self.closing:
-            self.closing.pop().shutdown(wait=True)
+            self.closing.pop().join()
 
     def run(self, fn: Callable, items: list[tuple]) -> Iterator[Outcome]:
         todo = list(range(len(items)))
@@ -150,9 +151,13 @@ class _Processes:
                 yield items[i], (None if exc else fut.result()), exc
         finally:
             # a round whose items all came back lets its workers exit while the caller goes on
-            # (close() joins them); a broken one is joined now, before its items are run again
-            pool.shutdown(wait=broken, cancel_futures=True)
-            self.closing.append(pool)
+            # (close() joins them: shutdown without waiting forgets them); a broken one is joined
+            # now, before its items are run again
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            wait = broken or not all(hasattr(w, "join") for w in workers)
+            pool.shutdown(wait=wait, cancel_futures=True)
+            if not wait:
+                self.closing += workers
         seen: set[int] = set()
         while not started.empty():
             seen.add(started.get())

@@ -43,6 +43,25 @@ def test_workers_freeze_what_they_inherit_and_the_parent_does_not():
     assert mp.active_children() == []  # every worker exited when the executor closed
 
 
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_every_worker_has_exited_when_the_executor_closes():
+    """The team files are written while the workers exit, but the executor waits for them when it
+    closes: a report lets go of its folder's lock only then (the workers inherited its file)."""
+    for _ in range(3):
+        with open_executor("process", 2) as pool:
+            pids = {result for _, result, _ in run_tasks(pool, _pid, [(k,) for k in range(4)])}
+        assert pids and os.getpid() not in pids
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                continue
+            raise AssertionError(f"worker {pid} still there after the executor closed")
+
+
 def test_a_pool_report_keeps_each_athletes_rows_as_computed_and_leaves_no_worker(tmp_path):
     team = tmp_path / "team"
     for k in range(3):
