@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from analyzer.analysis import analyze
@@ -35,11 +36,13 @@ from analyzer.io.athlete import (
 )
 from analyzer.io.cache import ActivityCache, default_cache_dir
 from analyzer.model import Problem
+from analyzer.report import template_cache
 from analyzer.report.assets import chart_script, vega_bundle
 from analyzer.report.build import (
     AthleteReport,
     previous_for,
     read_last_report,
+    team_csv_parts,
     write_athlete_report,
     write_team_files,
     write_unanalysed_report,
@@ -61,6 +64,8 @@ from analyzer.weather.client import reachable
 FORMATS = ("html", "pdf")
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -116,6 +121,8 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
     the report is computed and stored.
     """
     reports = ReportCache(cache.directory) if cache is not None else None
+    # the page templates compiled once, kept beside the other caches (not with --no-cache)
+    template_cache.use_cache_folder(cache.directory if cache is not None else None)
     mode = weather.mode if weather is not None else "off"
     # everything that decides the output: the athlete's files and folder, the options, the code,
     # and the name of the folder the report goes to (two athletes can never swap reports)
@@ -332,6 +339,7 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     manifest.record([d.name for d in dests], folders, ids)
     manifest.save()
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
+    template_cache.use_cache_folder(cache.directory if cache is not None else None)
     try:  # one archive for the whole report: its weather budget is the report's
         archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
     except ValueError as exc:  # an address that is not http(s): refused before anything is read or sent
@@ -344,18 +352,40 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     tasks = [_AthleteTask(folder=p, dest=dest, formats=formats, since=since, until=until, cache=cache,
                           weather=archive, charts=charts, previous=previous_for(last, athlete_id_of(p)))
              for p, dest in zip(folders, dests, strict=True)]
-    reports, failed = _run_athletes(tasks, kind, jobs, scheduler, progress)
-    ordered = [reports[p] for p in folders if p in reports]
-    manifest.record([d.name for d in dests], folders, ids)
-    kept = [] if full else manifest.kept_rows([d.name for d in dests])  # an --athlete run keeps the others
-    for dest, p in zip(dests, folders, strict=True):
-        if p in reports:
-            manifest.keep_rows(dest.name, reports[p])
-    if full:
-        manifest.retire_others([d.name for d in dests])
-    team = ordered if not kept else sorted(ordered + kept, key=lambda r: str(r.athlete))
-    write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices, formats, last)
-    manifest.save()
+
+    def team_files(reports: dict[Path, AthleteReport], failed: list[Problem]) -> list[AthleteReport]:
+        # called once every athlete is in, while the pool's workers exit
+        ordered = [reports[p] for p in folders if p in reports]
+        manifest.record([d.name for d in dests], folders, ids)
+        kept = [] if full else manifest.kept_rows([d.name for d in dests])  # an --athlete run keeps the others
+        if full:
+            manifest.retire_others([d.name for d in dests])
+        team = ordered if not kept else sorted(ordered + kept, key=lambda r: str(r.athlete))
+        write_team_files(out_dir, team, problems + failed, _iso(since), _iso(until), result.notices, formats, last)
+        manifest.save()
+        return ordered
+
+    waiting: list[tuple[_AthleteTask, AthleteReport]] = []
+    made: list[Path] = []
+
+    def arrived(task: _AthleteTask, report: AthleteReport) -> None:
+        # each athlete's rows are kept as their report comes in (while the others are still worked on),
+        # and with workers, their share of the team's CSV files made (in this process, it would only add)
+        # once fewer athletes are left than workers: this process then takes no core from them
+        manifest.keep_rows(task.dest.name, report)
+        if kind == "serial":
+            return
+        waiting.append((task, report))
+        if len(tasks) - len(made) - len(waiting) < jobs:  # athletes not in yet
+            while waiting:
+                task, report = waiting.pop(0)
+                made.append(task.folder)
+                try:
+                    report.team_csv = team_csv_parts(report)
+                except Exception as exc:  # the team files then write these rows with the others
+                    log.debug("%s: team rows not made ahead: %r", task.folder.name, exc)
+
+    ordered, failed = _run_athletes(tasks, kind, jobs, scheduler, progress, arrived=arrived, then=team_files)
     return _tally(result, ordered, problems + failed, t0)
 
 
@@ -381,10 +411,16 @@ def _check_archive(result: ReportResult, archive: Archive | None) -> None:
         archive.failure = f"the weather archive at {host} is not reachable (offline?), and these days were not cached earlier"
 
 
-def _run_athletes(tasks: list[_AthleteTask], kind: str, jobs: int, scheduler: str | None,
-                  progress) -> tuple[dict[Path, AthleteReport], list[Problem]]:
-    """Each athlete's task run (serial, a process pool or Dask): their reports by folder, and the
-    failures whose page could not be written either. One athlete's failure never stops the batch."""
+def _run_athletes(tasks: list[_AthleteTask], kind: str, jobs: int, scheduler: str | None, progress,
+                  arrived: Callable[[_AthleteTask, AthleteReport], None] | None = None,
+                  then: Callable[[dict[Path, AthleteReport], list[Problem]], T] | None = None,
+                  ) -> tuple[T | dict[Path, AthleteReport], list[Problem]]:
+    """Each athlete's task run (serial, a process pool or Dask): their reports by folder (or what
+    ``then`` makes of them), and the failures whose page could not be written either. One athlete's
+    failure never stops the batch.
+
+    ``arrived(task, report)`` is called as each report comes in; ``then(reports, failed)`` once all
+    are in, before the executor is closed, so that a pool's workers exit while it runs."""
     tick = progress(len(tasks)) if progress else (lambda: None)
     reports: dict[Path, AthleteReport] = {}
     failed: list[Problem] = []
@@ -400,7 +436,11 @@ def _run_athletes(tasks: list[_AthleteTask], kind: str, jobs: int, scheduler: st
                         _failure_reason(error), [])
                 except OSError:
                     failed.append(problem)
+            if arrived is not None and task.folder in reports:
+                arrived(task, reports[task.folder])
             tick()
+        if then is not None:
+            return then(reports, failed), failed
     return reports, failed
 
 

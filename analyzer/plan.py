@@ -476,6 +476,22 @@ def _heat_met(heat: dict | None, wbgt_source: str, th: dict[str, float]) -> tupl
 
 # ---------------------------------------------------------------- context: acclimatisation, fluid, reminders
 
+HOT_RUN_COLUMNS = ("heat_index_max_c", "heat_index_beyond_chart", "wbgt_max_c", "wbgt_source")
+"""The columns of the runs table that decide whether a run was hot (:func:`is_hot_run`)."""
+
+
+def is_hot_run(run: Mapping[str, object], th: dict[str, float]) -> bool:
+    """Whether a run (a row of the runs table, as a dict) was hot by the report's heat rules: its heat
+    index or its WBGT is flagged (:func:`analyzer.flags.rules.check_heat_index`, ``check_wbgt``).
+
+    References
+    ----------
+    Périard JD, Racinais S, Sawka MN 2015, Scand J Med Sci Sports 25(Suppl 1):20–38.
+    """
+    return bool(rules.check_heat_index(run.get("heat_index_max_c"), th, bool(run.get("heat_index_beyond_chart", False)))
+                or rules.check_wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), th))
+
+
 def acclimatisation(runs: pd.DataFrame, day: dt.date, th: dict[str, float]) -> dict:
     """Hot runs (by the report's heat rules) in the ``heat_acclimatisation_days`` before ``day``.
 
@@ -513,9 +529,7 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, th: dict[str, float]) -> d
     for r in before.to_dict("records"):
         hi, wb = r.get("heat_index_max_c"), r.get("wbgt_max_c")
         known = any(isinstance(v, (int, float)) and math.isfinite(v) for v in (hi, wb))
-        is_hot = bool(rules.check_heat_index(hi, th, bool(r.get("heat_index_beyond_chart", False)))
-                      or rules.check_wbgt(wb, str(r.get("wbgt_source") or ""), th))
-        hot.append(is_hot)
+        hot.append(is_hot_run(r, th))
         unknown.append(not known)
     before = before.assign(_hot=hot, _unknown=unknown) if len(before) else before.assign(_hot=[], _unknown=[])
     window = before[before["date_local"].astype(str) >= first]

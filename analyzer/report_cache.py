@@ -211,6 +211,8 @@ class ReportCache:
             save_rows(folder, report)
 
         store_entry(self.directory, key, write)
+        if (self.directory / key / "meta.json").is_file():  # stored (by this run or a concurrent one)
+            report.rows_folder = str(self.directory / key)  # the report folder's copy of the rows copies these
 
 
 def _encode(value: object) -> list:

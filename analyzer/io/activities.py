@@ -398,8 +398,7 @@ class KeptActivity(Activity):
         """:meth:`Activity.record_span`, from the summary until the file is read."""
         if self.loaded:
             return super().record_span()
-        span = self.__dict__["_summary"]["span"]
-        return None if span is None else (_untime(span[0]), _untime(span[1]))
+        return self._times()["span"]
 
     def first_position(self) -> tuple[float, float] | None:
         """:meth:`Activity.first_position`, from the summary until the file is read."""
@@ -434,11 +433,21 @@ class KeptActivity(Activity):
 
     @property
     def start_time(self) -> pd.Timestamp | None:
-        return _untime(self._summary["start"])
+        return self._times()["start"]
 
     @property
     def end_time(self) -> pd.Timestamp | None:
-        return _untime(self._summary["end"])
+        return self._times()["end"]
+
+    def _times(self) -> dict:
+        """The summary's start, end and span as timestamps, made once (a report asks them many times)."""
+        d = self.__dict__
+        if "_kept_times" not in d:
+            summary = d["_summary"]
+            span = summary["span"]
+            d["_kept_times"] = {"start": _untime(summary["start"]), "end": _untime(summary["end"]),
+                                "span": None if span is None else (_untime(span[0]), _untime(span[1]))}
+        return d["_kept_times"]
 
     @property
     def distance_m(self) -> float:

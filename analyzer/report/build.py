@@ -31,7 +31,7 @@ from analyzer.errors import InputError
 from analyzer.metrics.heat import heat_index_c
 from analyzer.model import Problem
 from analyzer.plots import detached_figures
-from analyzer.report import charts
+from analyzer.report import charts, template_cache
 from analyzer.report.content import (
     PATTERN_NAMES,
     athlete_page,
@@ -122,7 +122,7 @@ _env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":"
 @functools.cache
 def _template(name: str):
     text = resources.files("analyzer.report").joinpath("templates", name).read_text(encoding="utf-8")
-    return _env.from_string(text)
+    return template_cache.compiled(_env, name, text)  # compiled once, kept between processes
 
 
 def _css() -> str:
@@ -142,6 +142,8 @@ class AthleteReport:
     suggestions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS]))
     rows_folder: str = ""
     """Where these frames are stored, as they are, in Parquet (a report cache entry; "" when computed)."""
+    team_csv: dict | None = field(default=None, compare=False, repr=False)
+    """This athlete's share of the team's CSV files, when made ahead (:func:`team_csv_parts`)."""
 
 
 def errors_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -540,6 +542,74 @@ def write_team_files(
     _write_last_report(out, reports, read_last_report(out) if last is ... else last)
 
 
+_TEAM_ROWS = {"cramps.csv": ("cramps", CRAMP_COLUMNS, True), "flags.csv": ("flags", FLAG_COLUMNS, True),
+              "suggested_cramps.csv": ("suggestions", ["athlete", *SUGGESTION_COLUMNS], False)}
+"""The team CSV files made of every athlete's rows: the frame, its columns, whether it is rounded."""
+
+
+def _team_rows(name: str, frame: pd.DataFrame, rounded: bool) -> pd.DataFrame:
+    """Rows of ``name`` as the team's CSV file writes them (``cramp_row`` a whole number, rounded)."""
+    if name == "flags" and len(frame):
+        frame = frame.copy()
+        frame["cramp_row"] = frame["cramp_row"].astype("Int64")
+    return _round_for_csv(frame) if rounded else frame
+
+
+def team_csv_parts(report: AthleteReport) -> dict[str, tuple[tuple, str, str] | None]:
+    """One athlete's share of the team's cramps, flags and suggested cramps files, made ahead (while the
+    other athletes are still worked on): per file the columns and types its rows are written with, the
+    header and the rows' lines (``None``: no rows).
+
+    :func:`write_team_files` joins the shares of all athletes when every share was written with the same
+    columns and types: the CSV of the rows together is then the same, byte for byte, as the shares'
+    lines one after the other (each cell is written on its own; whole numbers are whole in every share
+    exactly when they are in all). Otherwise, and for dates (written by the whole column), it writes
+    the rows together."""
+    parts: dict[str, tuple[tuple, str, str] | None] = {}
+    for file, (name, columns, rounded) in _TEAM_ROWS.items():
+        frame = getattr(report, name)
+        if not len(frame):
+            parts[file] = None
+            continue
+        rows = _team_rows(name, frame, rounded)
+        kinds = tuple((str(c), _csv_kind(rows[c])) for c in rows.columns)
+        if any(pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t) for t in rows.dtypes):
+            kinds = ("written by the whole column",)
+        header, _, body = csv_text(rows, columns).partition("\n")
+        parts[file] = (kinds, header, body)
+    return parts
+
+
+def _csv_kind(column: pd.Series) -> str:
+    """How a column's cells are written to CSV: ``"text"`` for text, missing cells empty, whether the
+    column holds text (``str``, ``string``) or only text and missing values (``object``, e.g. read back
+    from Parquet); else its type."""
+    if column.dtype == object:
+        return "text" if all(isinstance(v, str) for v in column.dropna()) else "object"
+    return "text" if pd.api.types.is_string_dtype(column.dtype) else str(column.dtype)
+
+
+def _joined_rows(file: str, reports: list[AthleteReport]) -> str | None:
+    """``file`` from the athletes' shares made ahead (:func:`team_csv_parts`), or ``None`` when they
+    cannot be joined (a share not made, none with rows, or written with other columns or types)."""
+    shares = []
+    for r in reports:
+        if r.team_csv is None or file not in r.team_csv:
+            return None
+        if r.team_csv[file] is not None:
+            shares.append(r.team_csv[file])
+    if not shares or len({kinds for kinds, _, _ in shares}) != 1 or shares[0][0] == ("written by the whole column",) \
+            or len({header for _, header, _ in shares}) != 1:
+        return None
+    return shares[0][1] + "\n" + "".join(body for _, _, body in shares)
+
+
+@functools.cache
+def _header_only(frame_columns: tuple[str, ...], columns: tuple[str, ...]) -> str:
+    """The CSV of a frame with these columns and no rows, ``columns`` first."""
+    return csv_text(pd.DataFrame(columns=list(frame_columns)), list(columns))
+
+
 def _write_team_csvs(out: Path, reports: list[AthleteReport],
                      failed: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The team's CSV files written from every athlete's rows; the summary, cramps and errors frames back."""
@@ -547,20 +617,20 @@ def _write_team_csvs(out: Path, reports: list[AthleteReport],
     frames = [r.cramps for r in reports if len(r.cramps)]
     cramps = pd.concat(frames, ignore_index=True) if frames else \
         pd.DataFrame(columns=[*CRAMP_COLUMNS, "time_local", *EXTRA_COLUMNS])
-    frames = [r.flags for r in reports if len(r.flags)]
-    flags = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FLAG_COLUMNS)
     frames = [r.errors for r in reports if len(r.errors)] + [errors_frame(failed)]
     errors = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
         else pd.DataFrame(columns=ERROR_COLUMNS)
-    if len(flags):
-        flags["cramp_row"] = flags["cramp_row"].astype("Int64")
     atomic_write_text(out / "summary.csv", csv_text(_round_for_csv(summary), SUMMARY_COLUMNS))
-    atomic_write_text(out / "cramps.csv", csv_text(_round_for_csv(cramps), CRAMP_COLUMNS))
-    atomic_write_text(out / "flags.csv", csv_text(_round_for_csv(flags), FLAG_COLUMNS))
+    for file, (name, columns, rounded) in _TEAM_ROWS.items():
+        text = _joined_rows(file, reports)
+        frames = [getattr(r, name) for r in reports if len(getattr(r, name))] if text is None else []
+        if text is None and not frames:  # no athlete has such rows: the header
+            text = _header_only(tuple(cramps.columns) if name == "cramps" else tuple(columns), tuple(columns))
+        elif text is None:  # the rows together
+            rows = cramps if name == "cramps" else pd.concat(frames, ignore_index=True)
+            text = csv_text(_team_rows(name, rows, rounded), columns)
+        atomic_write_text(out / file, text)
     atomic_write_text(out / "errors.csv", csv_text(errors, ERROR_COLUMNS))
-    frames = [r.suggestions for r in reports if len(r.suggestions)]
-    suggested = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["athlete", *SUGGESTION_COLUMNS])
-    atomic_write_text(out / "suggested_cramps.csv", csv_text(suggested, ["athlete", *SUGGESTION_COLUMNS]))
     atomic_write_text(out / "runs.csv", _team_runs_csv(out, reports))
     return summary, cramps, errors
 

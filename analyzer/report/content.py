@@ -616,23 +616,28 @@ def _acclimatisation_line(analysis: Analysis, source: pd.DataFrame) -> list[str]
     flagged here (:func:`analyzer.plan.acclimatisation`, Périard et al. 2015; Daanen et al. 2018)."""
     import datetime as dt
 
-    from analyzer.plan import acclimatisation
+    from analyzer.plan import HOT_RUN_COLUMNS, is_hot_run
 
     hot = source[source["rule"].isin(["heat_index", "wbgt"])]["activity"].dropna()
     runs = analysis.runs
     if not len(hot) or not len(runs):
         return []
-    dates = runs["date_local"].astype(str)
+    dates = runs["date_local"].astype(str).tolist()
     by_name = dict(zip(runs["activity"], dates, strict=True))
     window = dt.timedelta(days=int(analysis.thresholds["heat_acclimatisation_days"]))
-    counts = []
+    # the hot runs of each window (as plan.acclimatisation counts them: the runs of the window only, the
+    # rest of the season is not looked at), each run's heat judged once
+    windows = {}
     for name in dict.fromkeys(hot):
         if name in by_name:
             day = dt.date.fromisoformat(by_name[name])
-            # only the runs of the window count towards hot_runs: the rest of the season is not looked at
-            near = runs[(dates >= (day - window).isoformat()) & (dates < day.isoformat())]
-            acc = acclimatisation(near, day, analysis.thresholds)
-            counts.append(f"{acc['hot_runs']} before {by_name[name]}")
+            start, stop = (day - window).isoformat(), day.isoformat()
+            windows[name] = [i for i, d in enumerate(dates) if start <= d < stop]
+    rows = sorted({i for near in windows.values() for i in near})
+    columns = [c for c in HOT_RUN_COLUMNS if c in runs]
+    judged = dict(zip(rows, (is_hot_run(r, analysis.thresholds)
+                             for r in runs.iloc[rows][columns].to_dict("records")), strict=True))
+    counts = [f"{sum(judged[i] for i in near)} before {by_name[name]}" for name, near in windows.items()]
     if not counts:
         return []
     days = analysis.thresholds["heat_acclimatisation_days"]

@@ -66,6 +66,9 @@ def csv_text(frame: pd.DataFrame, columns: list[str]) -> str:
             out[col] = pd.Series(dtype=object)
     out = out[columns + [c for c in out.columns if c not in columns]]
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(spreadsheet_safe)
+        values = out[col]
+        if values.dtype == object:
+            out[col] = values.map(spreadsheet_safe)
+        elif pd.api.types.is_string_dtype(values) and values.str.startswith(_FORMULA_START).any():
+            out[col] = values.map(spreadsheet_safe)  # (a text column without such a cell is written as it is)
     return out.to_csv(index=False, lineterminator="\n")
