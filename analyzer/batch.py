@@ -47,6 +47,7 @@ from analyzer.report.build import (
     write_team_files,
     write_unanalysed_report,
 )
+from analyzer.report.content import since_text
 from analyzer.report.files import inside
 from analyzer.report.out_folder import OWN_NAMES, ReportBusy, ReportFolder, page_name, report_lock
 from analyzer.report_cache import (
@@ -135,7 +136,7 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
     before = inputs.get(folder, dest) if inputs is not None else None
     key = folder_fingerprint(folder, *options.values(), digests=files, stats=stats,
                              known=(before or {}).get("stats")) if reports is not None else ""
-    if reports is not None and (hit := reports.get(key, dest)) is not None:
+    if reports is not None and (hit := reports.get(key, dest)) is not None and _since_kept(hit, previous):
         log.info("%s: no input changed since its last report; its report is kept whole", folder.name)
         hit.summary["report"] = f"{dest.name}/report.html"
         if before != {"files": files, "options": options, "stats": stats}:  # e.g. a file touched, not changed
@@ -167,6 +168,21 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
             and (bundle is not None or "html" not in formats):
         reports.put(key, report, dest)
     return report
+
+
+def _since_kept(report: AthleteReport, previous: dict | None) -> bool:
+    """Whether a report kept whole still says right what is new since the last report, its counts then
+    dated by that report (:func:`_previous_key` leaves the date out of the cache key: kept, the report
+    carried the date of the report before). ``False`` when its "since" line itself would change (it
+    names the date when something is new): the report is then written again."""
+    seen = report.summary.get("seen")
+    if not isinstance(seen, dict) or "since_text" not in report.summary:
+        return True  # a page saying what failed: no "since" line
+    text, counts = since_text(previous, seen)
+    if text != report.summary["since_text"]:
+        return False
+    report.summary["since_counts"] = counts  # the team page's "new marks what was not in the report of <date>"
+    return True
 
 
 def _previous_key(previous: dict | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -129,3 +130,60 @@ def test_the_log_says_per_athlete_what_changed_and_what_was_kept(tmp_path, caplo
     assert "ana: 1 new file: activities/r3.fit; run rows: 3 kept from earlier reports, 1 computed; " \
            "cramp run charts: 1 kept, 0 drawn" in third
     assert InputsLog(cache).get(ana, out / "ana")["files"]["activities/r3.fit"]
+
+
+def _set_last_report_time(out: Path, generated: str) -> None:
+    """The time the last report in ``out`` says it was made (what the next report calls "the report of")."""
+    state = json.loads((out / ".last_report.json").read_text(encoding="utf-8"))
+    state["generated"] = generated
+    (out / ".last_report.json").write_text(json.dumps(state), encoding="utf-8")
+
+
+def test_a_report_kept_whole_is_dated_by_the_last_report_not_the_one_before(tmp_path):
+    """The cache key of an athlete's report leaves out the last report's date (nothing new: the page does
+    not show it). Kept whole, the report must still count what is new since the *last* report: the team
+    page's "new marks what was not in the report of <date>" names the last report, as a report without
+    cache does, even when the first athlete listed is the one kept."""
+    team = tmp_path / "team"
+    write_athlete(team / "ana", {"timezone": "UTC"}, _runs(2), [])  # listed first, never changes
+    ben = write_athlete(team / "ben", {"timezone": "UTC"}, _runs(2), [])
+    cache, out, fresh = tmp_path / "cache", tmp_path / "out", tmp_path / "fresh"
+    analyzer.run_report(team, out, jobs=1, cache_dir=cache, weather="off")
+    _set_last_report_time(out, "2026-01-05 10:00 UTC")
+    analyzer.run_report(team, out, jobs=1, cache_dir=cache, weather="off")  # "since" now known: computed
+    _set_last_report_time(out, "2026-02-07 11:00 UTC")
+    (ben / "activities" / "r9.fit").write_bytes(synthetic_run(START + dt.timedelta(days=9), 4.0, 320, seed=9))
+    fresh.mkdir()
+    (fresh / ".last_report.json").write_bytes((out / ".last_report.json").read_bytes())
+    analyzer.run_report(team, out, jobs=1, cache_dir=cache, weather="off")  # ana kept whole, ben computed
+    analyzer.run_report(team, fresh, jobs=1, use_cache=False, cache_dir=tmp_path / "c2", weather="off")
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "what was not in the report of 2026-02-07 11:00 UTC." in page
+    assert "2026-01-05" not in page
+    meta = json.loads((out / ".report-rows" / "ana" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["summary"]["since_counts"]["date"] == "2026-02-07 11:00 UTC"
+    stamp = re.compile(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    assert stamp.sub("", page) == stamp.sub("", (fresh / "index.html").read_text(encoding="utf-8"))
+
+
+def test_a_kept_report_whose_since_line_names_the_date_is_written_again(tmp_path, caplog):
+    """When something is new since the last report, the athlete page's line names that report's date
+    ("since <date>: 1 new run"): a report kept from a run against an older last report would show the
+    older date, so it is written again."""
+    team = tmp_path / "team"
+    write_athlete(team / "ana", {"timezone": "UTC"}, _runs(2), [])
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    analyzer.run_report(team, out, jobs=1, cache_dir=cache, weather="off")
+    state = json.loads((out / ".last_report.json").read_text(encoding="utf-8"))
+    shown = state["athletes"]["ana"]
+    shown["runs"] = shown["runs"][:1]  # the last report showed one run of the two: the other is new
+    for generated in ("2026-01-05 10:00 UTC", "2026-02-07 11:00 UTC"):
+        state["generated"] = generated
+        (out / ".last_report.json").write_text(json.dumps(state), encoding="utf-8")
+        with caplog.at_level(logging.INFO, logger="analyzer.batch"):
+            caplog.clear()
+            analyzer.run_report(team, out, jobs=1, cache_dir=cache, weather="off")
+        page = (out / "ana" / "report.html").read_text(encoding="utf-8")
+        assert f"Since {generated}: 1 new run." in page  # the line as the page writes it
+        said = [r.getMessage() for r in caplog.records]
+        assert not any("its report is kept whole" in m for m in said), said
