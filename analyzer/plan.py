@@ -338,15 +338,12 @@ def _last_position(athlete: Athlete, before: pd.Timestamp) -> tuple[tuple[float,
     """The start of the athlete's most recent outdoor run (a run with a position) before ``before``."""
     best = None
     for act in athlete.legs:
-        recs = act.records
-        if "latitude_deg" not in recs or "longitude_deg" not in recs or act.start_time is None \
-                or pd.isna(act.start_time) or act.start_time >= before:
+        start = act.start_time
+        if start is None or pd.isna(start) or start >= before or (best is not None and start <= best[0]):
             continue
-        pos = recs[["latitude_deg", "longitude_deg"]].dropna()
-        pos = pos[(pos["latitude_deg"].abs() <= 90) & (pos["longitude_deg"].abs() <= 180)
-                  & ((pos["latitude_deg"] != 0) | (pos["longitude_deg"] != 0))]
-        if len(pos) and (best is None or act.start_time > best[0]):
-            best = (act.start_time, (float(pos["latitude_deg"].iloc[0]), float(pos["longitude_deg"].iloc[0])), act.source)
+        pos = act.first_position()  # a run kept from an earlier report answers without reading its file
+        if pos is not None:
+            best = (start, pos, act.source)
     if best is None:
         return None, ""
     day = best[0].tz_convert(athlete.timezone).date().isoformat()
