@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analyzer.io.cache import READER_VERSION, file_stamp, now_ns, stamp_settled, store_entry
+from analyzer.io.cache import READER_VERSION, file_stamp, known_digest, now_ns, stamp_settled, store_entry
 from analyzer.report.build import AthleteReport
 from analyzer.report.files import atomic_write_text
 
@@ -60,9 +60,9 @@ def _file_part(path: Path, rel: bytes, known: dict[str, list] | None, stats: dic
     if stamp is None:
         return b"E" + rel
     try:
-        before = (known or {}).get(rel.decode())
-        if isinstance(before, list) and len(before) == 5 and before[:4] == stamp and isinstance(before[4], str):
-            digest = bytes.fromhex(before[4])
+        kept = known_digest((known or {}).get(rel.decode()), stamp)
+        if kept is not None:
+            digest = bytes.fromhex(kept)
         else:
             with path.open("rb") as fh:  # in chunks: a huge stray file costs time, never memory
                 digest = hashlib.file_digest(fh, "sha256").digest()

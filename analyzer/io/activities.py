@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analyzer.errors import FitError, InputError
-from analyzer.io.cache import ActivityCache, file_stamp, now_ns, stamp_settled
+from analyzer.io.cache import ActivityCache, file_stamp, known_digest, now_ns, stamp_settled
 from analyzer.io.fit import FitWarning, _read_bytes, read_fit, read_fit_bytes
 from analyzer.model import Activity, Deferred, Problem
 from analyzer.report.files import atomic_write_text
@@ -237,12 +237,11 @@ class _Digests:
 
     def get(self, path: Path) -> str | None:
         """The content key of ``path`` when its stamp is the one its key was taken at."""
-        before, stamp = self.known.get(path.name), file_stamp(path)
-        if stamp is None or not isinstance(before, list) or len(before) != 5 or before[:4] != stamp \
-                or not isinstance(before[4], str):
-            return None
-        self.now[path.name] = before
-        return before[4]
+        before = self.known.get(path.name)
+        key = known_digest(before, file_stamp(path))
+        if key is not None:
+            self.now[path.name] = before
+        return key
 
     def put(self, path: Path, stamp: list[int], key: str, taken_ns: int) -> None:
         """``path``, as ``stamp`` showed it at ``taken_ns``, before its bytes were read, has content key

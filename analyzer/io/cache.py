@@ -64,6 +64,16 @@ def file_stamp(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
+def known_digest(before: object, stamp: list[int] | None) -> str | None:
+    """The digest kept with ``before`` (``[size, mtime_ns, ctime_ns, inode, digest]``, as stored next to a
+    :func:`file_stamp`) when the file's stamp is still ``stamp``; ``None`` otherwise (changed, or a
+    damaged entry)."""
+    if stamp is None or not isinstance(before, list) or len(before) != 5 or before[:4] != stamp \
+            or not isinstance(before[4], str):
+        return None
+    return before[4]
+
+
 def now_ns() -> int:
     """The wall clock, in ns (what :func:`stamp_settled` is judged against; tests move it)."""
     return time.time_ns()
