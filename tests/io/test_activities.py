@@ -151,13 +151,19 @@ def test_a_summary_of_the_wrong_shape_costs_a_read_not_the_run(folder, tmp_path,
 
 
 @pytest.mark.parametrize("entry", [[1, 2], [1, 2, 3, 4, 5, 6], "x", [0, 0, 0, 0, 7]])
-def test_a_damaged_digest_entry_is_taken_again(folder, tmp_path, entry):
+def test_a_damaged_digest_entry_is_taken_again(folder, tmp_path, entry, monkeypatch):
     import json
 
+    import analyzer.io.activities as activities
+
+    _later(monkeypatch, activities)  # the files have settled: their stamps are kept
     cache = ActivityCache(tmp_path / "cache")
     _read(folder, cache)
-    for path in (tmp_path / "cache" / "digests").glob("*.json"):
+    stores = list((tmp_path / "cache" / "digests").glob("*.json"))
+    assert len(stores) == 1
+    for path in stores:
         known = json.loads(path.read_text(encoding="utf-8"))
+        assert len(known) == 10  # every file of the folder: there is something to damage
         path.write_text(json.dumps({name: entry for name in known}), encoding="utf-8")
     again = _read(folder, ActivityCache(tmp_path / "cache"))
     assert sum(isinstance(a, KeptActivity) for a in again.values()) == 9  # its key taken again, its summary found
