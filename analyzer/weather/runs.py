@@ -56,20 +56,18 @@ def archive_for_runs(legs: list, weather_csv: pd.DataFrame, archive: Archive | N
     out = RunsWeather()
     wanted: dict[Cell, list[tuple]] = {}
     today = utc_today()
-    hours = weather_csv.index
-    ordered = len(weather_csv) > 0 and hours.is_monotonic_increasing and not hours.hasnans
+    hours = weather_csv.index  # read_weather gives them sorted; any other frame is sorted here once
+    if not hours.is_monotonic_increasing or hours.hasnans:
+        hours = hours.dropna().sort_values()
     for leg in legs:
         span = leg.record_span()  # a run kept from an earlier report answers without reading its file
         if span is None:
             continue
         start, end = span
-        if ordered:  # the first hour from an hour before the run on: weather.csv has the run when it is an hour after at most
-            first = hours.searchsorted(start - pd.Timedelta(hours=1), side="left")
-            if first < len(hours) and hours[first] <= end + pd.Timedelta(hours=1):
-                continue
-        elif len(weather_csv) and ((hours >= start - pd.Timedelta(hours=1))
-                                   & (hours <= end + pd.Timedelta(hours=1))).any():
-            continue  # weather.csv has it
+        # the first hour from an hour before the run on: weather.csv has the run when it is an hour after at most
+        first = hours.searchsorted(start - pd.Timedelta(hours=1), side="left")
+        if first < len(hours) and hours[first] <= end + pd.Timedelta(hours=1):
+            continue
         mode = mode or (archive.mode if archive is not None else "off")
         if archive is None or mode == "off":
             out.unavailable[leg.source] = Unavailable(Reason.SWITCHED_OFF)
