@@ -36,7 +36,13 @@ from analyzer.errors import InputError
 from analyzer.flags import rules
 from analyzer.flags.thresholds import source_of
 from analyzer.formatting import format_heat_index, format_pace, off_chart_by_air
-from analyzer.metrics.heat import heat_index_below_chart, heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
+from analyzer.metrics.heat import (
+    WBGT_ESTIMATE_SOURCE,
+    heat_index_below_chart,
+    heat_index_beyond_chart,
+    heat_index_c,
+    wbgt_estimate_c,
+)
 from analyzer.metrics.load import history_days, longest_prior, usual_speed
 from analyzer.metrics.sun import cos_solar_zenith
 from analyzer.model import ArchiveWeather, Athlete
@@ -428,7 +434,7 @@ def _air_on_grid(hours: pd.DataFrame, kind: str, times: pd.DatetimeIndex,
     temp, rh = frame["temperature_c"].to_numpy(float), frame["relative_humidity_pct"].to_numpy(float)
     frame["heat_index_c"] = heat_index_c(temp, rh)
     frame["beyond_chart"] = heat_index_beyond_chart(temp, rh)
-    estimate = "estimated (BoM, assumes sun, light wind)"
+    estimate = WBGT_ESTIMATE_SOURCE
     if not wbgt_source:
         frame["wbgt_c"] = wbgt_estimate_c(temp, rh)
         wbgt_source = estimate

@@ -121,6 +121,13 @@ def vapour_pressure_hpa(air_temperature_c: ArrayLike, relative_humidity_pct: Arr
     return rh / 100.0 * 6.105 * np.exp(17.27 * t / (237.7 + t))
 
 
+WBGT_ESTIMATE_PREFIX = "estimated (BoM"
+"""How every label of a WBGT estimated by the Bureau of Meteorology's formula begins (the report words them alike)."""
+
+WBGT_ESTIMATE_SOURCE = f"{WBGT_ESTIMATE_PREFIX}, assumes sun, light wind)"
+"""How a WBGT from :func:`wbgt_estimate_c` is labelled in the runs table (``wbgt_source``) and the plan."""
+
+
 def wbgt_estimate_c(air_temperature_c: ArrayLike, relative_humidity_pct: ArrayLike) -> np.ndarray:
     """WBGT estimate without sun and wind: ``0.567 T + 0.393 e + 3.94`` °C.
 

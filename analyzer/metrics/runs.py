@@ -17,7 +17,7 @@ import pandas as pd
 from analyzer.errors import InputError
 from analyzer.metrics.cardio import banister_trimp, decoupling_of_arrays
 from analyzer.metrics.fluid import body_mass_loss_pct, sweat_rate_l_per_h
-from analyzer.metrics.heat import heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
+from analyzer.metrics.heat import WBGT_ESTIMATE_SOURCE, heat_index_beyond_chart, heat_index_c, wbgt_estimate_c
 from analyzer.metrics.load import acwr, history_days, longest_prior, rolling_load, usual_speed
 from analyzer.metrics.pace import grade_adjusted_speed_mps, grade_from_records
 from analyzer.metrics.sampling import record_durations_s, time_weighted_mean
@@ -173,7 +173,7 @@ def _heat_of_run(athlete: Athlete, act: Activity) -> dict[str, object]:
         row["wbgt_max_c"], row["wbgt_source"] = _nanmax(wbgt), air.wbgt_source
     elif both:
         wb = wbgt_estimate_c(temp, rh)
-        row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), "estimated (BoM, assumes sun, light wind)"
+        row["wbgt_max_c"], row["wbgt_source"] = float(np.nanmax(wb)), WBGT_ESTIMATE_SOURCE
     else:
         row["wbgt_max_c"], row["wbgt_source"] = np.nan, ""
     return row

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from analyzer.flags.rules import Flag
 from analyzer.formatting import clock_text, format_heat_index, format_pace, p_text
+from analyzer.metrics.heat import WBGT_ESTIMATE_PREFIX
 
 DOCTOR = "Please don't change any medicine without your prescriber."
 """The medicine message's last sentence."""
@@ -47,7 +48,7 @@ def _wbgt_source_words(source: str) -> str:
     """How the WBGT was had, as words after the number: ``, measured`` or ``, estimated from ... ``."""
     if not source:
         return ""
-    if source.startswith("estimated (BoM"):
+    if source.startswith(WBGT_ESTIMATE_PREFIX):
         return (", estimated from air temperature and humidity by the Bureau of Meteorology's formula, which "
                 "assumes sun and light wind")
     return f", {source}"
