@@ -136,7 +136,7 @@ def _one_athlete(*, folder: Path, dest: Path, formats: tuple[str, ...], since: d
     before = inputs.get(folder, dest) if inputs is not None else None
     key = folder_fingerprint(folder, *options.values(), digests=files, stats=stats,
                              known=(before or {}).get("stats")) if reports is not None else ""
-    if reports is not None and (hit := reports.get(key, dest)) is not None and _since_kept(hit, previous):
+    if reports is not None and (hit := reports.get(key, dest, lambda r: _since_kept(r, previous))) is not None:
         log.info("%s: no input changed since its last report; its report is kept whole", folder.name)
         hit.summary["report"] = f"{dest.name}/report.html"
         if before != {"files": files, "options": options, "stats": stats}:  # e.g. a file touched, not changed

@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -183,7 +184,10 @@ class ReportCache:
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory) / "reports"
 
-    def get(self, key: str, dest: Path) -> AthleteReport | None:
+    def get(self, key: str, dest: Path, accept: Callable[[AthleteReport], bool] | None = None) -> AthleteReport | None:
+        """The report stored under ``key``, its files copied into ``dest``; ``None`` when there is none, it is
+        unreadable, or ``accept(report)`` refuses it (the entry is then dropped, so the report written
+        instead is stored in its place)."""
         entry = self.directory / key
         if not entry.is_dir():
             return None
@@ -191,6 +195,9 @@ class ReportCache:
             report = load_rows(entry)
             if report is None:
                 raise ValueError("its rows cannot be read")
+            if accept is not None and not accept(report):
+                shutil.rmtree(entry, ignore_errors=True)
+                return None
             dest.mkdir(parents=True, exist_ok=True)
             for name in report.written:
                 tmp = dest / f".{name}.cached.tmp"

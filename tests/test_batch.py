@@ -187,3 +187,11 @@ def test_a_kept_report_whose_since_line_names_the_date_is_written_again(tmp_path
         assert f"Since {generated}: 1 new run." in page  # the line as the page writes it
         said = [r.getMessage() for r in caplog.records]
         assert not any("its report is kept whole" in m for m in said), said
+    # the report written instead is the one kept now: the same last report again, and it is reused
+    (out / ".last_report.json").write_text(json.dumps(state), encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="analyzer.batch"):
+        caplog.clear()
+        analyzer.run_report(team, out, jobs=1, cache_dir=cache, weather="off")
+    assert any("ana: no input changed since its last report; its report is kept whole" in r.getMessage()
+               for r in caplog.records)
+    assert "Since 2026-02-07 11:00 UTC: 1 new run." in (out / "ana" / "report.html").read_text(encoding="utf-8")
