@@ -355,6 +355,8 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
     manifest.record([d.name for d in dests], folders, ids)
     manifest.save()
     cache = ActivityCache(cache_dir or default_cache_dir()) if use_cache else None
+    if cache is not None:
+        code_fingerprint()  # hashed once here: the pool's forked workers inherit it (each would hash the package)
     template_cache.use_cache_folder(cache.directory if cache is not None else None)
     try:  # one archive for the whole report: its weather budget is the report's
         archive = Archive(Path(cache_dir or default_cache_dir()), weather, url=weather_url) if weather != "off" else None
