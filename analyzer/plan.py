@@ -495,6 +495,13 @@ def is_hot_run(run: Mapping[str, object], th: dict[str, float]) -> bool:
                 or rules.check_wbgt(run.get("wbgt_max_c"), str(run.get("wbgt_source") or ""), th))
 
 
+def acclimatisation_window(dates: list[str], day: dt.date, th: dict[str, float]) -> list[int]:
+    """Positions of the runs (by their local ISO date) in the ``heat_acclimatisation_days`` before ``day``,
+    its own runs not counted: the window :func:`acclimatisation` counts hot runs in (its References)."""
+    first, stop = (day - dt.timedelta(days=int(th["heat_acclimatisation_days"]))).isoformat(), day.isoformat()
+    return [i for i, d in enumerate(dates) if first <= d < stop]
+
+
 def acclimatisation(runs: pd.DataFrame, day: dt.date, th: dict[str, float]) -> dict:
     """Hot runs (by the report's heat rules) in the ``heat_acclimatisation_days`` before ``day``.
 
@@ -526,7 +533,6 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, th: dict[str, float]) -> d
     temperature).
     """
     days = int(th["heat_acclimatisation_days"])
-    first = (day - dt.timedelta(days=days)).isoformat()
     before = runs[runs["date_local"].astype(str) < day.isoformat()] if len(runs) else runs
     hot, unknown = [], []
     for r in before.to_dict("records"):
@@ -535,7 +541,7 @@ def acclimatisation(runs: pd.DataFrame, day: dt.date, th: dict[str, float]) -> d
         hot.append(is_hot_run(r, th))
         unknown.append(not known)
     before = before.assign(_hot=hot, _unknown=unknown) if len(before) else before.assign(_hot=[], _unknown=[])
-    window = before[before["date_local"].astype(str) >= first]
+    window = before.iloc[acclimatisation_window(before["date_local"].astype(str).tolist(), day, th)]
     n, n_hot, n_unknown = len(window), int(window["_hot"].sum()), int(window["_unknown"].sum())
     hot_dates = sorted(before.loc[before["_hot"].astype(bool), "date_local"].astype(str))
     last_hot = hot_dates[-1] if hot_dates else None

@@ -616,7 +616,7 @@ def _acclimatisation_line(analysis: Analysis, source: pd.DataFrame) -> list[str]
     flagged here (:func:`analyzer.plan.acclimatisation`, Périard et al. 2015; Daanen et al. 2018)."""
     import datetime as dt
 
-    from analyzer.plan import HOT_RUN_COLUMNS, is_hot_run
+    from analyzer.plan import HOT_RUN_COLUMNS, acclimatisation_window, is_hot_run
 
     hot = source[source["rule"].isin(["heat_index", "wbgt"])]["activity"].dropna()
     runs = analysis.runs
@@ -624,15 +624,10 @@ def _acclimatisation_line(analysis: Analysis, source: pd.DataFrame) -> list[str]
         return []
     dates = runs["date_local"].astype(str).tolist()
     by_name = dict(zip(runs["activity"], dates, strict=True))
-    window = dt.timedelta(days=int(analysis.thresholds["heat_acclimatisation_days"]))
-    # the hot runs of each window (as plan.acclimatisation counts them: the runs of the window only, the
-    # rest of the season is not looked at), each run's heat judged once
-    windows = {}
-    for name in dict.fromkeys(hot):
-        if name in by_name:
-            day = dt.date.fromisoformat(by_name[name])
-            start, stop = (day - window).isoformat(), day.isoformat()
-            windows[name] = [i for i, d in enumerate(dates) if start <= d < stop]
+    # the hot runs of each window (plan.acclimatisation's window: the rest of the season is not looked at),
+    # each run's heat judged once
+    windows = {name: acclimatisation_window(dates, dt.date.fromisoformat(by_name[name]), analysis.thresholds)
+               for name in dict.fromkeys(hot) if name in by_name}
     rows = sorted({i for near in windows.values() for i in near})
     columns = [c for c in HOT_RUN_COLUMNS if c in runs]
     judged = dict(zip(rows, (is_hot_run(r, analysis.thresholds)
