@@ -173,7 +173,11 @@ class RunPlan:
     best_start_notes: list[str] = field(default_factory=list)
     reminders: list[str] = field(default_factory=list)
     other_notes: list[str] = field(default_factory=list)
-    disclaimer: str = ""
+
+    @property
+    def disclaimer(self) -> str:
+        """:data:`DISCLAIMER` (the last note)."""
+        return DISCLAIMER
 
     @property
     def start_local(self) -> pd.Timestamp:
@@ -767,8 +771,7 @@ def plan_run(athlete: Athlete | Analysis | str | os.PathLike, date: dt.date | st
     notes.append(DISCLAIMER)
     return RunPlan(ath.id, ath.name, day, start_utc, tz, distance, pace_s, duration_s, pace_source, position, source,
                    cond, outlook, best, acc, fluid, notes, a, (f"{w_start:%H:%M}", f"{w_end:%H:%M}"),
-                   headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other,
-                   disclaimer=DISCLAIMER)
+                   headline=headline, best_start_notes=best_notes, reminders=reminders, other_notes=other)
 
 
 def _parse_distance_km(value: float | str) -> float:
