@@ -40,7 +40,6 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -429,12 +428,10 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     :class:`~analyzer.model.Deferred` frames, built when first read (a plain run's report never
     reads its laps or events; on a small file these frames cost as much as decoding it). Of the
     sessions only the start, sport and total distance are made into columns now (:func:`_session_keys`,
-    all the records need); the frame of every session field waits like the others. The lap
-    table itself is decoded now: a decoder failure on it must reach :func:`read_fit`, which then
-    reads the file with fitparse (a failure on first read could only give empty laps, after the
-    activity's problems were handed on).
+    all the records need); the frame of every session field waits like the others. Every table,
+    the laps' included, is decoded with the file: a decoder failure reaches :func:`read_fit`, which
+    then reads the file with fitparse.
     """
-    messages.get("lap")  # decoded here, inside read_fit's fallback to fitparse
     problems = list(messages.problems)
     session_table = messages.get("session")
     sessions, order = _session_keys(session_table)
@@ -443,7 +440,7 @@ def build_activity(messages: Messages, name: str, engine: str) -> Activity:
     records = _records(messages.get("record"), sessions, pause_starts, pause_ends, name, problems)
     return Activity(
         records=records,
-        laps=_deferred("laps", functools.partial(_laps, messages.later("lap"), sessions), name, problems),
+        laps=_deferred("laps", functools.partial(_laps, messages.get("lap"), sessions), name, problems),
         sessions=_deferred("sessions", functools.partial(_sessions, session_table, sessions, order), name, problems),
         events=_deferred("events", functools.partial(_events, events), name, problems),
         pauses=_deferred("pauses", functools.partial(_pause_frame, pause_starts, pause_ends), name, problems),
@@ -530,10 +527,9 @@ def _deferred(what: str, build, name: str, problems: list[Problem]) -> Deferred:
     return Deferred(safe)
 
 
-def _laps(table: Callable[[], Table], sessions: _Columns) -> pd.DataFrame:
-    """The laps frame, from what gives the decoded lap table (decoded only now, see
-    :meth:`~analyzer.io.fit_decode.Messages.later`)."""
-    laps = _table_columns(table(), "lap")
+def _laps(table: Table, sessions: _Columns) -> pd.DataFrame:
+    """The laps frame, from the decoded lap table."""
+    laps = _table_columns(table, "lap")
     lap_starts = laps.ns("start_time")
     session_starts = sessions.ns("start_time")
     if laps.n and lap_starts is not None:

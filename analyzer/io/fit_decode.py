@@ -23,10 +23,8 @@ data keep everything decoded before the break; what went wrong goes to
 :class:`~analyzer.errors.FitError` at byte 0 (:func:`check_header`): :class:`NotFitError`
 (empty, no ``.FIT`` signature) or :class:`FitHeaderError` (a header cut short).
 
-Tables of :data:`LATER_MESSAGES` (laps) are decoded on first read, from a copy of their own
-messages' bytes (:func:`analyzer.io.fit.build_activity` reads them at once, so that a failure
-still makes :func:`analyzer.io.fit.read_fit` read the file with fitparse); definitions are parsed once per process,
-keyed by their bytes (a watch writes the same ones in every file).
+Definitions are parsed once per process, keyed by their bytes (a watch writes the same ones in
+every file).
 
 References
 ----------
@@ -39,7 +37,6 @@ from __future__ import annotations
 import functools
 import itertools
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import anycrc
@@ -159,41 +156,18 @@ Table = dict[str, np.ndarray]
 """Columns of equal length: float arrays (NaN = missing) or object arrays (str / None)."""
 
 
+@dataclass(slots=True)
 class Messages:
-    """Decoded messages, one :data:`Table` per message name, plus what went wrong.
+    """Decoded messages, one :data:`Table` per message name (in the order of their first definition in
+    the file), plus what went wrong."""
 
-    A table of :data:`LATER_MESSAGES` may be held undecoded (:class:`_LaterTable`, its messages'
-    own bytes only) until it is first read through :meth:`get`, :meth:`later` or :attr:`tables`.
-    """
-
-    def __init__(self, tables: dict[str, Table | _LaterTable], problems: list[Problem]) -> None:
-        self._tables = tables
-        self.problems = problems
-
-    @property
-    def tables(self) -> dict[str, Table]:
-        """Every table, in the order of their first definition in the file."""
-        for name in self._tables:
-            self.get(name)
-        return self._tables  # type: ignore[return-value]
+    tables: dict[str, Table]
+    problems: list[Problem]
 
     def get(self, name: str) -> Table:
         """The table of message ``name`` (just an empty ``_offset`` column when the file has none)."""
-        table = self._tables.get(name)
-        if table is None:
-            return {"_offset": np.zeros(0, dtype=np.int64)}
-        if isinstance(table, _LaterTable):
-            table = self._tables[name] = table.decode()
-        return table
-
-    def later(self, name: str) -> Callable[[], Table]:
-        """What gives the table of ``name`` when called, holding only that table (decoded or not),
-        not these messages: for frames built on first read."""
-        table = self._tables.get(name)
-        if isinstance(table, _LaterTable):
-            return table.decode
-        table = self.get(name)
-        return lambda: table
+        table = self.tables.get(name)
+        return {"_offset": np.zeros(0, dtype=np.int64)} if table is None else table
 
 
 def table_length(table: Table) -> int:
@@ -853,12 +827,8 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
     per_type: dict[int, list[dict[str, np.ndarray]]] = {}
     ts_known: list[tuple[np.ndarray, np.ndarray]] = []  # (offsets, raw timestamps) for compressed-time resolution
     any_compressed = any(len(d.compressed_offsets) for d in defs)
-    later = frozenset() if any_compressed else LATER_MESSAGES
     for d in defs:
         if not len(d.offsets):
-            continue
-        if d.global_num in later:  # decoded when first read
-            per_type.setdefault(d.global_num, []).append(d)
             continue
         if d.global_num not in DECODED_MESSAGES:
             if any_compressed:  # its timestamps still anchor the compressed ones that follow
@@ -873,14 +843,10 @@ def _decode_segment(arr: np.ndarray, defs: list[_Definition], resets: dict[int, 
             np.concatenate([d.compressed_offsets for d in defs]), np.concatenate([d.time_offsets for d in defs]),
             ts_known, per_type,
         )
-    tables: dict[str, Table | _LaterTable] = {}
+    tables: dict[str, Table] = {}
     for gnum, chunks in per_type.items():
         mtype = MESSAGE_TYPES.get(gnum)
-        name = mtype.name if mtype else f"unknown_{gnum}"
-        if gnum in later:
-            tables[name] = _LaterTable(chunks, data, dev_desc, resets.get(gnum, []))
-        else:
-            tables[name] = _table(chunks, resets.get(gnum, []))
+        tables[mtype.name if mtype else f"unknown_{gnum}"] = _table(chunks, resets.get(gnum, []))
     return tables
 
 
@@ -889,54 +855,6 @@ def _table(chunks: list[dict[str, np.ndarray]], resets: list[int]) -> Table:
     table = merge_chunks(chunks)
     _accumulate(table, resets)
     return {k: v for k, v in table.items() if not (k.startswith("_acc|") or k == "_compressed")}
-
-
-LATER_MESSAGES = frozenset({19})  # lap
-"""Messages decoded only when their table is first read (:class:`_LaterTable`): nothing in
-:func:`analyzer.io.fit.build_activity` needs them before the frame built from them is read (a
-run's report never reads its laps). Not when the file has compressed timestamps (those are
-resolved across every message at once)."""
-
-
-class _LaterTable:
-    """One message's table, held as its messages' own bytes (not the file's) until first decoded.
-
-    The layouts' messages are copied one after the other into a buffer of their own, each
-    layout read from it as from the file (:func:`_layout_columns`); the ``_offset`` column then
-    gets the messages' offsets in the file back, so ordering and counter restarts are the same
-    as when decoded with the rest.
-    """
-
-    def __init__(self, defs: list[_Definition], data: bytes, dev_desc: list, resets: list[int]) -> None:
-        pieces: list[bytes] = []
-        self._defs: list[tuple[_Definition, np.ndarray]] = []
-        at = 0
-        for d in defs:
-            pieces.extend(data[o : o + d.size] for o in d.offsets.tolist())
-            n = len(d.offsets)
-            own = _Definition(d.global_num, d.little_endian, d.fields, d.dev_fields, d.size, d.def_pos,
-                              offsets=np.arange(at, at + n * d.size, d.size, dtype=np.int64) if d.size else
-                              np.zeros(n, dtype=np.int64))
-            self._defs.append((own, d.offsets))
-            at += n * d.size
-        self._data: bytes | None = b"".join(pieces)
-        self._dev_desc = dev_desc if any(d.dev_fields for d in defs) else []
-        self._resets = resets
-        self._table: Table | None = None
-
-    def decode(self) -> Table:
-        """The table (decoded once; the bytes are let go then)."""
-        if self._table is None:
-            data = self._data
-            arr = np.frombuffer(data, dtype=np.uint8)
-            chunks = []
-            for own, offsets in self._defs:
-                cols = _layout_columns(own, arr, data, self._dev_desc, [])
-                cols["_offset"] = offsets
-                chunks.append(cols)
-            self._table = _table(chunks, self._resets)
-            self._data = self._defs = self._dev_desc = None  # type: ignore[assignment]
-        return self._table
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1247,10 +1165,9 @@ def _resolve_compressed_timestamps(
                 cols["timestamp"] = ts
 
 
-def _concat_segments(segments: list[dict[str, Table | _LaterTable]]) -> dict[str, Table | _LaterTable]:
+def _concat_segments(segments: list[dict[str, Table]]) -> dict[str, Table]:
     if len(segments) == 1:
         return segments[0]
-    segments = [{n: t.decode() if isinstance(t, _LaterTable) else t for n, t in seg.items()} for seg in segments]
     names: list[str] = []
     for seg in segments:
         names.extend(n for n in seg if n not in names)

@@ -1,7 +1,7 @@
 """The decoder's faster paths give exactly the tables of its general path, column for column
 (names, order, dtypes, values, NaN and None), and the frames fitparse gives. The faster paths:
 the small-table path (layouts with at most ``_SMALL`` messages, read with ``struct`` and plain
-loops), laps decoded when first read (``LATER_MESSAGES``, from their own bytes) and definitions
+loops) and definitions
 parsed once per process (``_PARSED_DEFINITIONS``, keyed by their bytes).
 
 Each file is decoded as shipped (twice: the second time every definition comes from the
@@ -42,10 +42,9 @@ class _NoCache(dict):
 
 def _decode(data: bytes, small: int, monkeypatch, *, general: bool = False) -> fit_decode.Messages | str:
     """Decoded as shipped (``small=16``, definitions from the cache), or with ``small=0`` and
-    ``general=True`` the general way (every table at once, no definition cache)."""
+    ``general=True`` the general way (no definition cache)."""
     monkeypatch.setattr(fit_decode, "_SMALL", small)
     if general:
-        monkeypatch.setattr(fit_decode, "LATER_MESSAGES", frozenset())
         monkeypatch.setattr(fit_decode, "_PARSED_DEFINITIONS", _NoCache())
     try:
         if not general:
@@ -200,38 +199,20 @@ def test_component_of_a_value_numpy_alone_can_cast_takes_the_numpy_path():
     np.testing.assert_array_equal(cols["enhanced_avg_speed"], [3.0, np.nan])  # 3000 mm/s, scale 1000
 
 
-def test_laps_are_held_as_their_own_bytes_until_read_then_let_go():
-    """A lap table waits as its messages' bytes (3 laps × the lap message's size, worked out from
-    the definition's field sizes), not the file's; read, it equals the laps decoded with the rest."""
-    data = _tiny(True, 3, compressed=False)
-    msgs = fit_decode.decode(data, "f.fit")
-    waiting = msgs._tables["lap"]
-    assert isinstance(waiting, fit_decode._LaterTable)
-    (lap_layout,) = [d for d in fit_decode._walk(data, 14, len(data) - 2, "f.fit", [])[0] if d.global_num == 19]
-    assert len(waiting._data) == 3 * sum(size for _, size, _, _ in lap_layout.fields) < len(data)
-    laps = msgs.get("lap")
-    assert waiting._data is None and msgs.get("lap") is laps  # decoded once, bytes let go
-    assert laps["total_distance"].tolist() == [60.0, 61.0, 62.0] and laps["_offset"].tolist() == (
-        lap_layout.offsets.tolist())
-
-
-def test_compressed_timestamps_decode_laps_with_the_rest():
-    """Compressed timestamps are resolved over every message at once: no table waits there."""
-    msgs = fit_decode.decode(_tiny(True, 3, compressed=True), "f.fit")
-    assert not any(isinstance(t, fit_decode._LaterTable) for t in msgs._tables.values())
-
-
 def test_a_lap_decode_that_fails_still_reads_the_file_with_fitparse(monkeypatch, tmp_path):
     """A decoder failure on the lap table (decoded as the file is read, not when the laps are first
     read) makes read_fit read the file with fitparse, as for any decoder failure: the laps are
     fitparse's, and the problem saying so is among the folder's problems (errors.csv)."""
     data = _tiny(True, 3, compressed=False)
     (tmp_path / "a.fit").write_bytes(data)
+    layout_columns = fit_decode._layout_columns
 
-    def broken(self):
-        raise IndexError("lap decode fails")
+    def broken(d, *args):
+        if d.global_num == 19:  # lap
+            raise IndexError("lap decode fails")
+        return layout_columns(d, *args)
 
-    monkeypatch.setattr(fit_decode._LaterTable, "decode", broken)
+    monkeypatch.setattr(fit_decode, "_layout_columns", broken)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         act = analyzer.read_fit(tmp_path / "a.fit")
