@@ -54,7 +54,7 @@ import pandas as pd
 
 from analyzer.errors import ArchiveError
 from analyzer.weather.client import check_url, configured_url, protected_get, reachable
-from analyzer.weather.open_meteo import HOURLY, Cell, OpenMeteoArchive, parse_open_meteo
+from analyzer.weather.open_meteo import Cell, OpenMeteoArchive, parse_open_meteo
 
 FORECAST_URL_ENV = "CRAMP_FORECAST_URL"
 
@@ -96,12 +96,10 @@ class OpenMeteoForecast(OpenMeteoArchive):
         return check_url(url or cls.default_url, cls.what)
 
     def params(self, cell: Cell, first: dt.date, last: dt.date) -> dict[str, str]:
-        """The whole query: a rounded position, two dates, variable names and units. Nothing else."""
-        return {
-            "latitude": f"{cell.lat:.1f}", "longitude": f"{cell.lon:.1f}",
-            "start_date": first.isoformat(), "end_date": last.isoformat(),
-            "hourly": ",".join(HOURLY), "wind_speed_unit": "ms", "timezone": "GMT", "timeformat": "unixtime",
-        }
+        """The archive's query without ``models=``: a rounded position, two dates, variable names and units."""
+        query = super().params(cell, first, last)
+        del query["models"]
+        return query
 
 
 def configured_forecast_url() -> str | None:
