@@ -383,25 +383,26 @@ def _write_report(result: ReportResult, root: Path, out_dir: Path, folders: list
         manifest.save()
         return ordered
 
-    waiting: list[tuple[_AthleteTask, AthleteReport]] = []
-    made: list[Path] = []
+    waiting: list[AthleteReport] = []  # reports in, their share of the team files not made yet
+    arrivals = 0
 
     def arrived(task: _AthleteTask, report: AthleteReport) -> None:
         # each athlete's rows are kept as their report comes in (while the others are still worked on),
         # and with workers, their share of the team's CSV files made (in this process, it would only add)
         # once fewer athletes are left than workers: this process then takes no core from them
+        nonlocal arrivals
         manifest.keep_rows(task.dest.name, report)
         if kind == "serial":
             return
-        waiting.append((task, report))
-        if len(tasks) - len(made) - len(waiting) < jobs:  # athletes not in yet
-            while waiting:
-                task, report = waiting.pop(0)
-                made.append(task.folder)
+        arrivals += 1
+        waiting.append(report)
+        if len(tasks) - arrivals < jobs:  # athletes not in yet
+            for one in waiting:
                 try:
-                    report.team_csv = team_csv_parts(report)
+                    one.team_csv = team_csv_parts(one)
                 except Exception as exc:  # the team files then write these rows with the others
-                    log.debug("%s: team rows not made ahead: %r", task.folder.name, exc)
+                    log.debug("%s: team rows not made ahead: %r", one.athlete, exc)
+            waiting.clear()
 
     ordered, failed = _run_athletes(tasks, kind, jobs, scheduler, progress, arrived=arrived, then=team_files)
     return _tally(result, ordered, problems + failed, t0)
